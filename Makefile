@@ -1,0 +1,34 @@
+# The project's commands. `make demo` and `make test` install what they need first (make deps),
+# so a fresh clone needs nothing else.
+SHELL := /bin/bash
+NPM_BIN := node_modules/.bin
+export PATH := $(CURDIR)/$(NPM_BIN):$(PATH)
+
+.PHONY: deps demo test unit lint typecheck bench crds clean
+
+deps:
+	@scripts/deps.sh
+
+demo: deps
+	@scripts/demo.sh
+
+test: deps lint
+	@mkdir -p .cache
+	@status=0; $(NPM_BIN)/vitest run --reporter=default --reporter=json --outputFile.json=.cache/test-results.json || status=$$?; \
+	  node scripts/test-summary.ts .cache/test-results.json; exit $$status
+
+unit: deps
+	$(NPM_BIN)/vitest run --project unit
+
+lint: deps
+	$(NPM_BIN)/eslint .
+	$(NPM_BIN)/tsc --noEmit
+
+typecheck: deps
+	$(NPM_BIN)/tsc --noEmit
+
+bench: deps
+	npm run bench
+
+clean:
+	rm -rf .cache coverage dist

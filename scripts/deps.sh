@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what `make demo` and `make test` need, from nothing, idempotently:
+#   - Debian packages: Redis, nginx (bench peer), wrk, Prometheus + promtool, Chromium (report test);
+#   - npm packages (npm ci), which include Node.js 24 (the devDependency node@24);
+#   - a Python venv with the XenServer SDK (PyPI `xenapi`), the testbed's second real client.
+# Each step is skipped when what it installs is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(redis-server nginx-light wrk prometheus chromium openssl)
+need_binaries=(redis-server nginx wrk prometheus promtool chromium openssl)
+
+missing=()
+for i in "${!need_binaries[@]}"; do
+  command -v "${need_binaries[$i]}" >/dev/null 2>&1 || missing+=("${apt_packages[$i]}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "deps: installing Debian packages: ${missing[*]}"
+  # Services must not start at install time: tests start their own on free loopback ports.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod +x /usr/sbin/policy-rc.d
+    trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when the lockfile changed since the last install (node_modules/.package-lock.json
+# is npm's own record of what it installed).
+if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "deps: npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import XenAPI' 2>/dev/null; then
+  echo "deps: Python venv with xenapi"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check xenapi
+fi
+echo "deps: ready (node $(node_modules/.bin/node --version))"

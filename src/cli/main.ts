@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// The migrascope command line: one program, a subcommand per job. Each subcommand lives in its own
+// module under src/cli/ and registers itself on the program here.
+import { Command, CommanderError } from 'commander';
+import { logger } from '../log/index.ts';
+import { InvalidInputError } from '../invalid/index.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('migrascope')
+    .description('Measure what live-migrating a XenServer / XCP-ng VM costs the users of its application')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError('(add --help for usage)')
+    .enablePositionalOptions()
+    .exitOverride();
+  return program;
+}
+
+/** Errors a person caused (a bad flag, a bad file) print one clear line; anything else is a bug. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof InvalidInputError) {
+      process.stderr.write(`migrascope: ${error.message}\n`);
+      return 2;
+    }
+    logger().error({ err: error }, 'migrascope failed');
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv);
+}
