@@ -65,7 +65,7 @@ export function predictPreCopy(input: PreCopyInput): PreCopyPrediction {
   const rounds: PreCopyRound[] = [];
   let toSend = M;
   let sent = 0;
-  let dirty = 0;
+  let dirty: number;
   let stoppedBy: PreCopyPrediction['stoppedBy'];
   for (;;) {
     const seconds = toSend / B;
