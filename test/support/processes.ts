@@ -2,21 +2,10 @@
 // directory, a process that is killed (and its directory removed) when the test is done.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freeLoopbackPort as freePort } from '../../src/loopback/index.ts';
 
 export async function temporaryDirectory(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `migrascope-${prefix}-`));
