@@ -1,0 +1,19 @@
+// The alerting rules shipped in deploy/ are checked and unit-tested by the real promtool.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const dir = new URL('../../deploy/prometheus/', import.meta.url).pathname;
+
+describe('given the shipped Prometheus rules', () => {
+  it('when promtool checks them, then they are valid', async () => {
+    const { stdout } = await run('promtool', ['check', 'rules', 'migrascope-rules.yaml'], { cwd: dir });
+    expect(stdout).toMatch(/SUCCESS: \d+ rules found/);
+  });
+
+  it('when promtool runs their unit tests, then every alert fires exactly when it should', async () => {
+    const { stdout } = await run('promtool', ['test', 'rules', 'migrascope-rules.test.yaml'], { cwd: dir });
+    expect(stdout).toContain('SUCCESS');
+  });
+});
