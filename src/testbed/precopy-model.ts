@@ -3,6 +3,8 @@
 // small enough (or copying no longer converges); then it pauses the VM, copies the rest
 // (stop-and-copy: the downtime users see) and resumes it on the destination.
 
+import { InvalidInputError } from '../invalid/index.ts';
+
 export interface PreCopyInput {
   /** Guest memory M, bytes. */
   memoryBytes: number;
@@ -50,8 +52,74 @@ export const PRECOPY_DEFAULTS = {
   setupMs: 500,
 } as const;
 
-/** Runs the model. Inputs must already be valid (see validatePreCopyInput). */
+/**
+ * The most rounds the model will lay out. Xen stops at 29; a person asking for more than this is
+ * asking for a table nobody reads, and with a tiny working set and no byte cap the loop could
+ * otherwise run for billions of rounds.
+ */
+export const MAX_ROUNDS = 10_000;
+
+/** What each input is called where it came from: a CLI flag, a YAML path, or the property itself. */
+export type PreCopyFieldNames = { readonly [K in keyof PreCopyInput]-?: string };
+
+export const PRECOPY_PROPERTY_NAMES: PreCopyFieldNames = {
+  memoryBytes: 'memoryBytes',
+  bandwidthBytesPerSecond: 'bandwidthBytesPerSecond',
+  dirtyRateBytesPerSecond: 'dirtyRateBytesPerSecond',
+  writableWorkingSetBytes: 'writableWorkingSetBytes',
+  stopThresholdBytes: 'stopThresholdBytes',
+  maxIterations: 'maxIterations',
+  maxFactor: 'maxFactor',
+  resumeOverheadMs: 'resumeOverheadMs',
+  setupMs: 'setupMs',
+};
+
+/**
+ * Refuses input the model cannot answer for, naming the field as the person knows it
+ * (`fields.writableWorkingSetBytes` may be "--wws" or "vms[0].writableWorkingSet").
+ */
+export function validatePreCopyInput(input: PreCopyInput, fields: PreCopyFieldNames = PRECOPY_PROPERTY_NAMES): void {
+  const finite = (field: string, value: number): number => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidInputError(field, `must be a finite number (got ${String(value)})`);
+    return value;
+  };
+  const positive = (field: string, value: number): void => {
+    if (finite(field, value) <= 0) throw new InvalidInputError(field, `must be greater than zero (got ${value})`);
+  };
+  const notNegative = (field: string, value: number): void => {
+    if (finite(field, value) < 0) throw new InvalidInputError(field, `must not be negative (got ${value})`);
+  };
+  const optional = (check: (field: string, value: number) => void, field: string, value: number | undefined): void => {
+    if (value !== undefined) check(field, value);
+  };
+
+  positive(fields.memoryBytes, input.memoryBytes);
+  positive(fields.bandwidthBytesPerSecond, input.bandwidthBytesPerSecond);
+  notNegative(fields.dirtyRateBytesPerSecond, input.dirtyRateBytesPerSecond);
+  notNegative(fields.writableWorkingSetBytes, input.writableWorkingSetBytes);
+  if (input.writableWorkingSetBytes > input.memoryBytes) {
+    throw new InvalidInputError(
+      fields.writableWorkingSetBytes,
+      `the writable working set (${input.writableWorkingSetBytes} B) cannot be larger than the memory (${input.memoryBytes} B, ${fields.memoryBytes})`,
+    );
+  }
+  optional(notNegative, fields.stopThresholdBytes, input.stopThresholdBytes);
+  if (input.maxIterations !== undefined) {
+    const rounds = finite(fields.maxIterations, input.maxIterations);
+    if (!Number.isInteger(rounds) || rounds < 1 || rounds > MAX_ROUNDS) {
+      throw new InvalidInputError(fields.maxIterations, `must be a whole number of rounds from 1 to ${MAX_ROUNDS} (got ${rounds}; Xen uses 29)`);
+    }
+  }
+  if (input.maxFactor !== undefined && finite(fields.maxFactor, input.maxFactor) < 1) {
+    throw new InvalidInputError(fields.maxFactor, `must be at least 1: the first round alone sends the whole memory (got ${input.maxFactor}; Xen uses 3)`);
+  }
+  optional(notNegative, fields.resumeOverheadMs, input.resumeOverheadMs);
+  optional(notNegative, fields.setupMs, input.setupMs);
+}
+
+/** Runs the model; refuses input that validatePreCopyInput refuses (naming the properties). */
 export function predictPreCopy(input: PreCopyInput): PreCopyPrediction {
+  validatePreCopyInput(input);
   const M = input.memoryBytes;
   const B = input.bandwidthBytesPerSecond;
   const r = input.dirtyRateBytesPerSecond;
