@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { logger } from '../log/index.ts';
 import { InvalidInputError } from '../invalid/index.ts';
+import { registerPredict } from './predict.ts';
 
 export function buildProgram(): Command {
   const program = new Command('migrascope')
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .enablePositionalOptions()
     .exitOverride();
+  registerPredict(program);
   return program;
 }
 
