@@ -1,0 +1,57 @@
+// The one histogram shape used everywhere: microseconds, 3 significant digits (HdrHistogram
+// keeps every value within 0.1% (1/1024) of itself), growing as larger values arrive. A single
+// shape is what makes snapshots from many workers add up exactly, bucket for bucket.
+//
+// The plain JavaScript build of hdr-histogram-js, not its WebAssembly one: the WebAssembly
+// histograms record faster but live in a separate memory that is only freed by an explicit
+// destroy(), and every per-second snapshot crosses module (and machine) boundaries, so a single
+// forgotten destroy() would leak for the life of the process. Recording speed comes from
+// bucket-counts.ts instead (docs/sla.md has the figures).
+import { build, JsHistogram, type Histogram } from 'hdr-histogram-js';
+
+export type { Histogram } from 'hdr-histogram-js';
+
+export const SIGNIFICANT_DIGITS = 3;
+
+/** A fresh histogram of microseconds with 32-bit counts (ample for one second of one action). */
+export function newHistogram(): Histogram {
+  return build({ numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, bitBucketSize: 32 });
+}
+
+/** A fresh histogram with 64-bit counts, for sums over many seconds (SLA windows, totals). */
+export function newWideHistogram(): Histogram {
+  return build({ numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, bitBucketSize: 64 });
+}
+
+/** Milliseconds (what people read and thresholds are written in) from microseconds. */
+export function msFromUs(us: number): number {
+  return us / 1000;
+}
+
+/** Microseconds, as recorded, from milliseconds (e.g. a request-log line's "ms"). */
+export function usFromMs(ms: number): number {
+  return Math.round(ms * 1000);
+}
+
+/** A histogram's non-empty buckets, ascending: each bucket's lowest value and its count. */
+export interface Buckets {
+  values: Float64Array;
+  counts: Float64Array;
+}
+
+/**
+ * The non-empty buckets of a histogram, in one pass over its counts: the compact form in which
+ * seconds are kept while they sit in an SLA window, and the exact way to compare histograms.
+ */
+export function bucketsOf(histogram: Histogram): Buckets {
+  if (!(histogram instanceof JsHistogram)) throw new TypeError('bucketsOf: expected a JavaScript hdr-histogram-js histogram');
+  const values: number[] = [];
+  const counts: number[] = [];
+  for (let index = 0; index < histogram.countsArrayLength; index++) {
+    const count = histogram.getCountAtIndex(index);
+    if (count === 0) continue;
+    values.push(histogram.valueFromIndex(index));
+    counts.push(count);
+  }
+  return { values: Float64Array.from(values), counts: Float64Array.from(counts) };
+}

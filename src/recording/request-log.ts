@@ -1,0 +1,96 @@
+// The request log: one JSON line per action, {"t": start epoch ms, "action", "ms", "ok"} (and
+// "error": kind on a failure), so that any run can be analysed again with other SLA settings.
+// Lines are written in completion order, so "t" is not monotonic; readers must not assume it is.
+import { createWriteStream, createReadStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { ERROR_KINDS, type ActionOutcome, type ErrorKind } from './outcome.ts';
+import { msFromUs } from './histogram.ts';
+
+export interface RequestLogRecord {
+  t: number;
+  action: string;
+  ms: number;
+  ok: boolean;
+  error?: ErrorKind;
+}
+
+/** Lines are batched into large writes: one write() per action would cost more than the action. */
+const FLUSH_AT_CHARS = 64 * 1024;
+
+export class RequestLogWriter {
+  readonly path: string;
+  #stream: WriteStream;
+  #pending = '';
+  #failure: Error | undefined;
+
+  constructor(path: string) {
+    this.path = path;
+    this.#stream = createWriteStream(path, { flags: 'w' });
+    this.#stream.on('error', (error) => {
+      this.#failure = error;
+    });
+  }
+
+  write(outcome: ActionOutcome): void {
+    if (this.#failure) throw new Error(`request log ${this.path}: ${this.#failure.message}`, { cause: this.#failure });
+    const error = outcome.ok || outcome.errorKind === undefined ? '' : `,"error":"${outcome.errorKind}"`;
+    this.#pending +=
+      `{"t":${outcome.startMs},"action":${JSON.stringify(outcome.action)},` +
+      `"ms":${msFromUs(outcome.durationUs)},"ok":${outcome.ok}${error}}\n`;
+    if (this.#pending.length >= FLUSH_AT_CHARS) this.#flush();
+  }
+
+  /** Writes what is pending and closes the file; rejects if any write failed. */
+  async close(): Promise<void> {
+    this.#flush();
+    if (!this.#stream.closed && !this.#failure) {
+      this.#stream.end();
+      await Promise.race([once(this.#stream, 'close'), once(this.#stream, 'error')]).catch(() => undefined);
+    }
+    if (this.#failure) throw new Error(`request log ${this.path}: ${this.#failure.message}`, { cause: this.#failure });
+  }
+
+  #flush(): void {
+    if (this.#pending === '') return;
+    this.#stream.write(this.#pending);
+    this.#pending = '';
+  }
+}
+
+/** One line of a request log as read back: a record, or why the line could not be used. */
+export type RequestLogLine =
+  | { line: number; record: RequestLogRecord }
+  | { line: number; corrupt: string };
+
+/** Streams a request log line by line (never the whole file in memory); blank lines are skipped. */
+export async function* readRequestLog(path: string): AsyncGenerator<RequestLogLine> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+  let line = 0;
+  for await (const text of lines) {
+    line += 1;
+    if (text.trim() === '') continue;
+    yield parseLine(line, text);
+  }
+}
+
+export function parseLine(line: number, text: string): RequestLogLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { line, corrupt: `not JSON (${(error as Error).message})` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { line, corrupt: 'not a JSON object' };
+  const { t, action, ms, ok, error } = value as Record<string, unknown>;
+  if (typeof t !== 'number' || !Number.isFinite(t)) return { line, corrupt: '"t" must be the start time in epoch ms' };
+  if (typeof action !== 'string' || action === '') return { line, corrupt: '"action" must be a non-empty string' };
+  if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) return { line, corrupt: '"ms" must be a number >= 0' };
+  if (typeof ok !== 'boolean') return { line, corrupt: '"ok" must be true or false' };
+  if (error !== undefined && !ERROR_KINDS.includes(error as ErrorKind)) {
+    return { line, corrupt: `"error" must be one of ${ERROR_KINDS.join(', ')}` };
+  }
+  const record: RequestLogRecord = { t, action, ms, ok };
+  if (error !== undefined) record.error = error as ErrorKind;
+  return { line, record };
+}
