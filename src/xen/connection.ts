@@ -1,0 +1,145 @@
+// A logged-in XAPI session through the `xen-api` client, with TLS verified the way the person
+// asked: against the system's CAs by default, against a given CA bundle, or (only when asked)
+// not at all.
+//
+// Why the client's HTTP dispatcher is replaced: xen-api 4.7 builds its own undici Agent with
+// `connect: { rejectUnauthorized: !allowUnauthorized }` and offers no option for a CA. Node only
+// lets a process trust another CA globally (NODE_EXTRA_CA_CERTS, read at start-up, or
+// tls.setDefaultCACertificates), which would make one pool's CA trusted for every connection of
+// the process, and a long-running controller talks to several pools. So each connection gets its
+// own Agent carrying its CA, installed where the client keeps its dispatcher (`_undiciDispatcher`,
+// read by its transports when `_setUrl` builds them). Owning the Agent also lets close() shut the
+// sockets down instead of leaving them to time out.
+import tls from 'node:tls';
+import { Agent } from 'undici';
+import { createClient, type Xapi } from 'xen-api';
+import { InvalidInputError } from '../invalid/index.ts';
+import { explainFailure } from './failures.ts';
+
+export interface XapiCredentials {
+  /** https://host[:port] (or http:// for a plain-HTTP endpoint such as the testbed's). */
+  url: string;
+  username: string;
+  password: string;
+  /** PEM text of the CA certificate(s) that signed the pool's certificate; only they are trusted. */
+  caBundle?: string | undefined;
+  /** Skip certificate verification; never the default. */
+  insecureSkipVerify?: boolean | undefined;
+}
+
+export interface ConnectionTuning {
+  /** A call that gets no answer for this long fails (and is retried when that is safe). */
+  callTimeoutMs?: number;
+}
+
+export interface XapiConnection {
+  readonly client: Xapi;
+  readonly url: string;
+  readonly username: string;
+  close(): Promise<void>;
+}
+
+const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+
+export async function openConnection(
+  credentials: XapiCredentials,
+  tuning: ConnectionTuning = {},
+): Promise<XapiConnection> {
+  const url = checkUrl(credentials.url);
+  const timeout = tuning.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  if (credentials.caBundle !== undefined && credentials.insecureSkipVerify === true) {
+    throw new InvalidInputError('caBundle', 'give a CA bundle or skip verification, not both');
+  }
+  const dispatcher = new Agent({
+    connect: {
+      rejectUnauthorized: credentials.insecureSkipVerify !== true,
+      ...(credentials.caBundle === undefined ? {} : { ca: checkCaBundle(credentials.caBundle) }),
+    },
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
+  });
+  const client = createClient({
+    url,
+    auth: { user: credentials.username, password: credentials.password },
+    allowUnauthorized: credentials.insecureSkipVerify === true,
+    // This adapter reads records and follows tasks itself, so that it controls what happens when
+    // the connection drops; the client's event loop would otherwise retry on its own schedule.
+    watchEvents: false,
+    callTimeout: timeout,
+  });
+  useDispatcher(client, dispatcher);
+  try {
+    await client.connect();
+  } catch (error) {
+    await dispatcher.destroy();
+    throw explainFailure(error, { url, username: credentials.username });
+  }
+  return {
+    client,
+    url,
+    username: credentials.username,
+    close: async () => {
+      // disconnect() sends session.logout without waiting for it; closing the Agent waits for
+      // requests in flight, so the session is released before the sockets go.
+      await client.disconnect();
+      await closeWithin(dispatcher, 2_000);
+    },
+  };
+}
+
+function checkUrl(url: string): string {
+  const withScheme = /^[a-z]+:\/\//i.test(url) ? url : `https://${url}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(withScheme);
+  } catch {
+    throw new InvalidInputError('url', `"${url}" is not a URL (expected https://HOST[:PORT])`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new InvalidInputError('url', `use https:// (or http://), not ${parsed.protocol}//`);
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new InvalidInputError('url', 'give the username and password separately, not inside the URL');
+  }
+  return withScheme;
+}
+
+function checkCaBundle(pem: string): string {
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new InvalidInputError('caBundle', 'is not a PEM certificate bundle (no "-----BEGIN CERTIFICATE-----")');
+  }
+  try {
+    tls.createSecureContext({ ca: pem });
+  } catch (error) {
+    throw new InvalidInputError('caBundle', `cannot be read as PEM certificates: ${(error as Error).message}`);
+  }
+  return pem;
+}
+
+interface ClientInternals {
+  _undiciDispatcher?: unknown;
+  _url?: unknown;
+  _setUrl?: (url: unknown) => void;
+}
+
+function useDispatcher(client: Xapi, dispatcher: Agent): void {
+  const internals = client as unknown as ClientInternals;
+  if (internals._undiciDispatcher === undefined || internals._url === undefined || typeof internals._setUrl !== 'function') {
+    throw new Error(
+      'this version of the xen-api package no longer keeps its HTTP dispatcher where migrascope expects it ' +
+        '(_undiciDispatcher/_setUrl); the CA-bundle support in src/xen/connection.ts must be updated',
+    );
+  }
+  internals._undiciDispatcher = dispatcher;
+  internals._setUrl(internals._url);
+}
+
+async function closeWithin(dispatcher: Agent, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  const outcome = await Promise.race([dispatcher.close().then(() => 'closed' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') await dispatcher.destroy();
+}

@@ -1,0 +1,268 @@
+// A XenServer / XCP-ng pool as Migrascope drives it: find the VM, look at the hosts, pick where
+// the VM goes, live-migrate it and time the migration. One instance is one XAPI session.
+import { logger as processLogger, type Logger } from '../log/index.ts';
+import { chooseDestination, type DestinationPolicy } from './destination.ts';
+import { AmbiguousNameError, VmNotFoundError, XenError, type XenErrorKind } from './errors.ts';
+import { explainFailure, explainTaskFailure, isXapiFailure, type FailureContext } from './failures.ts';
+import { openConnection, type ConnectionTuning, type XapiConnection, type XapiCredentials } from './connection.ts';
+import { hostFromRecords, isGuest, NULL_REF, vmFromRecord, type Host, type Vm, type XapiRecord, type XenObject } from './records.ts';
+import { followTask, type TaskProgress, type TaskState } from './task-follower.ts';
+
+export interface XenPoolOptions extends ConnectionTuning {
+  /** How often the migration's task record is read; the end of a migration is seen this late at most. */
+  taskPollIntervalMs?: number;
+  /** How long the connection may stay down while a migration runs before we give up following it. */
+  reconnectTimeoutMs?: number;
+  log?: Logger;
+}
+
+export interface MigrationOptions {
+  onProgress?: (progress: TaskProgress) => void;
+}
+
+/** What one live migration did; plain data, so it travels as JSON (queue results, --json). */
+export interface MigrationRecord {
+  vm: XenObjectSummary;
+  source: XenObjectSummary;
+  destination: XenObjectSummary;
+  /** ISO 8601 wall-clock time of the migration request. */
+  start: string;
+  /** ISO 8601 wall-clock time at which the task was seen finished. */
+  end: string;
+  /** end - start, from a monotonic clock. */
+  durationMs: number;
+  /** The XAPI task reference (empty when XAPI refused to start the migration). */
+  task: string;
+  ok: boolean;
+  /** Why it failed, in words a person can act on. */
+  reason?: string;
+  /** The same, for programs: the XenError kind and XAPI's code. */
+  failure?: { kind: XenErrorKind; xapiCode?: string; retryable: boolean };
+}
+
+export interface XenObjectSummary {
+  name: string;
+  uuid: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class XenPool {
+  readonly url: string;
+  readonly #connection: XapiConnection;
+  readonly #log: Logger;
+  readonly #pollIntervalMs: number;
+  readonly #reconnectTimeoutMs: number;
+
+  private constructor(connection: XapiConnection, options: XenPoolOptions) {
+    this.url = connection.url;
+    this.#connection = connection;
+    this.#log = options.log ?? processLogger().child({ part: 'xen' });
+    this.#pollIntervalMs = options.taskPollIntervalMs ?? 250;
+    this.#reconnectTimeoutMs = options.reconnectTimeoutMs ?? 5 * 60_000;
+  }
+
+  /** Logs in; TLS is verified unless `insecureSkipVerify` is set. */
+  static async connect(credentials: XapiCredentials, options: XenPoolOptions = {}): Promise<XenPool> {
+    const connection = await openConnection(credentials, options);
+    const pool = new XenPool(connection, options);
+    pool.#log.debug({ url: connection.url, username: credentials.username }, 'logged in to XAPI');
+    return pool;
+  }
+
+  async close(): Promise<void> {
+    await this.#connection.close();
+  }
+
+  /** A guest VM by uuid or name label; a name shared by several VMs must be given as a uuid. */
+  async findVm(nameOrUuid: string): Promise<Vm> {
+    if (UUID.test(nameOrUuid)) {
+      const ref = await this.#lookUp('VM.get_by_uuid', nameOrUuid);
+      if (ref !== undefined) return vmFromRecord(ref, await this.#record('VM', ref));
+    }
+    const refs = (await this.#call('VM.get_by_name_label', nameOrUuid)) as string[];
+    const guests: Vm[] = [];
+    for (const ref of refs) {
+      const record = await this.#record('VM', ref);
+      if (isGuest(record)) guests.push(vmFromRecord(ref, record));
+    }
+    const [only, ...others] = guests;
+    if (only !== undefined && others.length === 0) return only;
+    if (only !== undefined) {
+      throw new AmbiguousNameError(
+        `${guests.length} VMs are named "${nameOrUuid}"; give one by uuid: ${guests.map((vm) => vm.uuid).join(', ')}`,
+        guests.map((vm) => vm.uuid),
+      );
+    }
+    const known = (await this.#guests()).map((vm) => vm.name).sort();
+    const shown = known.length > 12 ? `${known.slice(0, 12).join(', ')}, ...` : known.join(', ') || 'none';
+    throw new VmNotFoundError(`no VM is named "${nameOrUuid}" or has that uuid in the pool at ${this.url} (VMs: ${shown})`);
+  }
+
+  /** Every host with its state, free memory and the VMs it runs. */
+  async listHosts(): Promise<Host[]> {
+    const [hosts, metrics, vms] = await Promise.all([
+      this.#allRecords('host'),
+      this.#allRecords('host_metrics'),
+      this.#allRecords('VM'),
+    ]);
+    return Object.entries(hosts).map(([ref, record]) => {
+      const residents = Object.values(vms)
+        .filter((vm) => vm.resident_on === ref && vm.is_control_domain !== true)
+        .map((vm) => String(vm.name_label));
+      return hostFromRecords(ref, record, metrics[String(record.metrics)], residents.sort());
+    });
+  }
+
+  /** Where the VM should go under `policy`; reads the hosts' current state first. */
+  async chooseDestination(vm: Vm, policy: DestinationPolicy, previousSource?: string): Promise<Host> {
+    const hosts = await this.listHosts();
+    const current = vmFromRecord(vm.ref, await this.#record('VM', vm.ref));
+    if (previousSource !== undefined && !hosts.some((host) => host.name === previousSource || host.uuid === previousSource)) {
+      this.#log.warn({ previousSource }, 'the previous source host is not in the pool; nothing to avoid');
+    }
+    const host = chooseDestination({ vm: current, hosts, policy, previousSource });
+    this.#log.debug({ vm: vm.name, policy: policy.kind, destination: host.name }, 'destination chosen');
+    return host;
+  }
+
+  /**
+   * Live-migrates the VM inside the pool (Async.VM.pool_migrate, live) and follows the task to
+   * its end. XAPI's refusals and failures come back as a record with ok: false and the reason;
+   * only problems before anything was asked of XAPI (VM gone, connection down) are thrown.
+   */
+  async migrate(vm: Vm, destination: Host, options: MigrationOptions = {}): Promise<MigrationRecord> {
+    const current = vmFromRecord(vm.ref, await this.#record('VM', vm.ref));
+    const source = await this.#hostSummary(current.residentOn);
+    const context: FailureContext = { url: this.url, vm: current, source, destination };
+    const log = this.#log.child({ vm: current.name, source: source.name, destination: destination.name });
+
+    const startedAt = new Date();
+    const startedTick = performance.now();
+    const finish = (task: string, failure?: XenError): MigrationRecord => {
+      const durationMs = performance.now() - startedTick;
+      return {
+        vm: summary(current),
+        source: summary(source),
+        destination: summary(destination),
+        start: startedAt.toISOString(),
+        end: new Date(startedAt.getTime() + durationMs).toISOString(),
+        durationMs,
+        task,
+        ok: failure === undefined,
+        ...(failure === undefined
+          ? {}
+          : {
+              reason: failure.message,
+              failure: {
+                kind: failure.kind,
+                retryable: failure.retryable,
+                ...(failure.xapiCode === undefined ? {} : { xapiCode: failure.xapiCode }),
+              },
+            }),
+      };
+    };
+
+    log.info('live migration requested');
+    let task: string;
+    try {
+      await this.#reconnectIfNeeded();
+      task = (await this.#connection.client.call('Async.VM.pool_migrate', current.ref, destination.ref, {
+        live: 'true',
+      })) as string;
+    } catch (error) {
+      const failure = explainFailure(error, context);
+      // A refusal is an outcome of the migration. Without an answer we cannot tell whether the
+      // request reached XAPI; the caller sees the connection error and looks before retrying.
+      if (!isXapiFailure(error)) throw failure;
+      log.warn({ reason: failure.message }, 'XAPI refused the migration');
+      return finish('', failure);
+    }
+
+    let final: TaskState;
+    try {
+      final = await followTask(this.#connection.client, task, {
+        pollIntervalMs: this.#pollIntervalMs,
+        reconnectTimeoutMs: this.#reconnectTimeoutMs,
+        onProgress: options.onProgress,
+        log,
+      });
+    } catch (error) {
+      const failure = explainFailure(error, context);
+      log.error({ task, reason: failure.message }, 'lost track of the migration');
+      return finish(task, failure);
+    }
+    const record = finish(task, final.status === 'success' ? undefined : this.#taskFailure(final, context));
+    await this.#forget(task);
+    if (record.ok) log.info({ durationMs: Math.round(record.durationMs) }, 'live migration done');
+    else log.warn({ reason: record.reason }, 'live migration failed');
+    return record;
+  }
+
+  #taskFailure(task: TaskState, context: FailureContext): XenError {
+    if (task.status === 'cancelled') return explainTaskFailure(['TASK_CANCELLED', task.ref], context);
+    return explainTaskFailure(task.errorInfo, context);
+  }
+
+  /** Async tasks stay in XAPI until their caller destroys them, as xen-api's callAsync does. */
+  async #forget(task: string): Promise<void> {
+    try {
+      await this.#connection.client.call('task.destroy', task);
+    } catch (error) {
+      this.#log.warn({ task, err: error }, 'could not destroy the finished migration task; XAPI will expire it');
+    }
+  }
+
+  async #hostSummary(ref: string): Promise<XenObject> {
+    if (ref === NULL_REF) return { ref, uuid: '', name: '(not running)' };
+    const record = await this.#record('host', ref);
+    return { ref, uuid: String(record.uuid), name: String(record.name_label) };
+  }
+
+  async #guests(): Promise<Vm[]> {
+    const records = await this.#allRecords('VM');
+    return Object.entries(records)
+      .filter(([, record]) => isGuest(record))
+      .map(([ref, record]) => vmFromRecord(ref, record));
+  }
+
+  /** A ref by uuid, or undefined when no object has that uuid. */
+  async #lookUp(method: string, uuid: string): Promise<string | undefined> {
+    try {
+      await this.#reconnectIfNeeded();
+      return (await this.#connection.client.call(method, uuid)) as string;
+    } catch (error) {
+      if (isXapiFailure(error) && (error.code === 'UUID_INVALID' || error.code === 'HANDLE_INVALID')) return undefined;
+      throw explainFailure(error, { url: this.url });
+    }
+  }
+
+  async #record(type: string, ref: string): Promise<XapiRecord> {
+    return (await this.#call(`${type}.get_record`, ref)) as XapiRecord;
+  }
+
+  async #allRecords(type: string): Promise<Record<string, XapiRecord>> {
+    return (await this.#call(`${type}.get_all_records`)) as Record<string, XapiRecord>;
+  }
+
+  /** After XAPI forgot our session and logging in again failed, the client stays disconnected. */
+  async #reconnectIfNeeded(): Promise<void> {
+    if (this.#connection.client.status === 'disconnected') {
+      this.#log.info('logging in to XAPI again');
+      await this.#connection.client.connect();
+    }
+  }
+
+  async #call(method: string, ...args: unknown[]): Promise<unknown> {
+    try {
+      await this.#reconnectIfNeeded();
+      return await this.#connection.client.call(method, ...args);
+    } catch (error) {
+      throw explainFailure(error, { url: this.url, username: this.#connection.username });
+    }
+  }
+}
+
+function summary(object: XenObject): XenObjectSummary {
+  return { name: object.name, uuid: object.uuid };
+}
