@@ -10,3 +10,6 @@ export type { ActionSummary, SecondRange } from './summary.ts';
 export { summarize } from './summary.ts';
 export type { RequestLogRecord, RequestLogLine } from './request-log.ts';
 export { RequestLogWriter, readRequestLog, parseLine } from './request-log.ts';
+export type { EncodedSecond, EncodedActionSecond } from './snapshot-wire.ts';
+export { encodeSecond, decodeSecond, SnapshotFormatError } from './snapshot-wire.ts';
+export { mergeSeconds } from './merge.ts';
