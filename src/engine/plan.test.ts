@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { parseExperiment } from '../api/v1alpha1/index.ts';
+import { planRun, shardLoad, stageAt } from './plan.ts';
+
+const experiment = parseExperiment({
+  apiVersion: 'migrascope.io/v1alpha1',
+  kind: 'MigrationExperiment',
+  metadata: { name: 'study', namespace: 'lab' },
+  spec: {
+    poolRef: { name: 'pool' },
+    target: { vm: { nameLabel: 'web' }, applicationUrl: 'http://127.0.0.1:8080' },
+    workload: { users: 10, drivers: 3, rampUp: '30s', steadyState: '10m', rampDown: '20s' },
+    migrations: { count: 2, first: '2m', spacing: '3m' },
+  },
+});
+
+describe('planRun', () => {
+  const ref = { uid: 'u1', namespace: 'lab', name: 'study' };
+  const plan = planRun(experiment.spec, ref, 1, 1_000_000);
+
+  it('given ramp-up, steady state and ramp-down, then the stages follow each other from the start', () => {
+    expect(plan.steadyStartMs).toBe(1_030_000);
+    expect(plan.steadyEndMs).toBe(1_630_000);
+    expect(plan.endMs).toBe(1_650_000);
+  });
+
+  it('given count, first and spacing, then migrations fall due at their offsets into steady state', () => {
+    expect(plan.migrations).toEqual([
+      { index: 1, offsetMs: 120_000, dueAtMs: 1_150_000 },
+      { index: 2, offsetMs: 300_000, dueAtMs: 1_330_000 },
+    ]);
+  });
+
+  it('given 10 users on 3 drivers, then every user is driven once', () => {
+    expect(plan.shards.map((s) => s.users)).toEqual([4, 3, 3]);
+  });
+
+  it('tells the stage of an instant, edges included', () => {
+    expect(stageAt(plan, 999_999)).toBe('before');
+    expect(stageAt(plan, 1_000_000)).toBe('rampUp');
+    expect(stageAt(plan, 1_030_000)).toBe('steady');
+    expect(stageAt(plan, 1_630_000)).toBe('rampDown');
+    expect(stageAt(plan, 1_650_000)).toBe('after');
+  });
+});
+
+describe('shardLoad', () => {
+  it('splits an open-loop rate evenly', () => {
+    expect(shardLoad(4, undefined, 100).map((s) => s.rate)).toEqual([25, 25, 25, 25]);
+  });
+  it('never loses or invents users', () => {
+    for (let users = 1; users < 50; users++) {
+      for (let drivers = 1; drivers <= users; drivers++) {
+        const total = shardLoad(drivers, users, undefined).reduce((sum, s) => sum + (s.users ?? 0), 0);
+        expect(total).toBe(users);
+      }
+    }
+  });
+});

@@ -1,0 +1,77 @@
+// A run's timetable, fixed before anything starts: when ramp-up begins (the same instant for every
+// load worker), where steady state lies, when each migration falls due, and how the users are
+// sharded across the drivers. It is pure arithmetic on the spec, so a restarted engine that reads
+// the same start time back from Redis gets the same plan.
+import { durationMs, migrationOffsetsMs, type MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
+import type { ExperimentRef } from '../queue/contracts.ts';
+
+export interface ShardPlan {
+  shard: number;
+  users?: number;
+  rate?: number;
+}
+
+export interface PlannedMigration {
+  index: number;
+  offsetMs: number;
+  dueAtMs: number;
+}
+
+export interface RunPlan {
+  experiment: ExperimentRef;
+  run: number;
+  startAtMs: number;
+  rampUpMs: number;
+  steadyMs: number;
+  rampDownMs: number;
+  steadyStartMs: number;
+  steadyEndMs: number;
+  endMs: number;
+  shards: ShardPlan[];
+  migrations: PlannedMigration[];
+}
+
+export function planRun(spec: MigrationExperimentSpec, experiment: ExperimentRef, run: number, startAtMs: number): RunPlan {
+  const rampUpMs = durationMs(spec.workload.rampUp);
+  const steadyMs = durationMs(spec.workload.steadyState);
+  const rampDownMs = durationMs(spec.workload.rampDown);
+  const steadyStartMs = startAtMs + rampUpMs;
+  return {
+    experiment,
+    run,
+    startAtMs,
+    rampUpMs,
+    steadyMs,
+    rampDownMs,
+    steadyStartMs,
+    steadyEndMs: steadyStartMs + steadyMs,
+    endMs: steadyStartMs + steadyMs + rampDownMs,
+    shards: shardLoad(spec.workload.drivers, spec.workload.users, spec.workload.rate),
+    migrations: migrationOffsetsMs(spec.migrations).map((offsetMs, i) => ({
+      index: i + 1,
+      offsetMs,
+      dueAtMs: steadyStartMs + offsetMs,
+    })),
+  };
+}
+
+/** Users split as evenly as whole users allow (the first shards take the remainder); a rate evenly. */
+export function shardLoad(drivers: number, users: number | undefined, rate: number | undefined): ShardPlan[] {
+  return Array.from({ length: drivers }, (_, shard) => {
+    if (users !== undefined) {
+      return { shard, users: Math.floor(users / drivers) + (shard < users % drivers ? 1 : 0) };
+    }
+    return { shard, rate: (rate ?? 0) / drivers };
+  });
+}
+
+export type RunStage = 'before' | 'rampUp' | 'steady' | 'rampDown' | 'after';
+
+/** Which stage of the run a wall-clock instant falls in. */
+export function stageAt(plan: RunPlan, nowMs: number): RunStage {
+  if (nowMs < plan.startAtMs) return 'before';
+  if (nowMs < plan.steadyStartMs) return 'rampUp';
+  if (nowMs < plan.steadyEndMs) return 'steady';
+  if (nowMs < plan.endMs) return 'rampDown';
+  return 'after';
+}
