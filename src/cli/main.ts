@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { logger } from '../log/index.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import { registerPredict } from './predict.ts';
+import { registerMigrate } from './migrate.ts';
 
 export function buildProgram(): Command {
   const program = new Command('migrascope')
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .exitOverride();
   registerPredict(program);
+  registerMigrate(program);
   return program;
 }
 

@@ -10,7 +10,7 @@
 // own Agent carrying its CA, installed where the client keeps its dispatcher (`_undiciDispatcher`,
 // read by its transports when `_setUrl` builds them). Owning the Agent also lets close() shut the
 // sockets down instead of leaving them to time out.
-import tls from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import { Agent } from 'undici';
 import { createClient, type Xapi } from 'xen-api';
 import { InvalidInputError } from '../invalid/index.ts';
@@ -105,14 +105,19 @@ function checkUrl(url: string): string {
 }
 
 function checkCaBundle(pem: string): string {
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new InvalidInputError('caBundle', 'is not a PEM certificate bundle (no "-----BEGIN CERTIFICATE-----")');
+  const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (certificates.length === 0) {
+    throw new InvalidInputError('caBundle', 'is not a PEM certificate bundle (no "-----BEGIN CERTIFICATE-----" block)');
   }
-  try {
-    tls.createSecureContext({ ca: pem });
-  } catch (error) {
-    throw new InvalidInputError('caBundle', `cannot be read as PEM certificates: ${(error as Error).message}`);
-  }
+  // Node's TLS silently skips a block it cannot parse, which would show up later as an
+  // untrusted certificate; say it now, naming the block.
+  certificates.forEach((certificate, index) => {
+    try {
+      new X509Certificate(certificate);
+    } catch (error) {
+      throw new InvalidInputError('caBundle', `certificate ${index + 1} cannot be read: ${(error as Error).message}`);
+    }
+  });
   return pem;
 }
 

@@ -63,6 +63,11 @@ describe('Given XAPI refuses or fails a migration with a code', () => {
     expect(error.message).toMatch(/^VM web is halted but must be running to be live-migrated; start it first/);
   });
 
+  it('when several power states are allowed, then they read as a choice', () => {
+    const error = xapi('VM_BAD_POWER_STATE', 'OpaqueRef:vm-web', 'running, paused', 'suspended');
+    expect(error.message).toMatch(/^VM web is suspended but must be running or paused to be live-migrated; resume it first/);
+  });
+
   it('when the VM is busy, then the error is retryable and names the operation', () => {
     const error = xapi('OTHER_OPERATION_IN_PROGRESS', 'VM', 'OpaqueRef:vm-web', 'pool_migrate', 'OpaqueRef:task-9');
     expect(error).toBeInstanceOf(OperationInProgressError);

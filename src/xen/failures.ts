@@ -118,7 +118,9 @@ export function explainXapiCode(
       );
     }
     case 'VM_BAD_POWER_STATE': {
-      const [, expected = 'running', actual = 'in another state'] = params;
+      // XAPI joins the allowed states with ", " (Xapi_vm_lifecycle.report_power_state_error).
+      const [, allowed = 'running', actual = 'in another state'] = params;
+      const expected = allowed.split(/,\s*/).join(' or ');
       return new BadPowerStateError(
         `VM ${name(params[0], vm)} is ${actual.toLowerCase()} but must be ${expected.toLowerCase()} to be ` +
           `live-migrated; ${actual.toLowerCase() === 'halted' ? 'start it' : 'resume it'} first`,
