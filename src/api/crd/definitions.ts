@@ -1,0 +1,109 @@
+// What the CRDs say beyond the schemas: names, short names, printer columns, descriptions.
+
+import type { z } from 'zod';
+import {
+  MigrationCampaignSpec,
+  MigrationCampaignStatus,
+  MigrationExperimentSpec,
+  MigrationExperimentStatus,
+  XenPoolSpec,
+  XenPoolStatus,
+  type MigrascopeKind,
+} from '../v1alpha1/index.ts';
+
+export interface PrinterColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  jsonPath: string;
+  description: string;
+  priority?: number;
+}
+
+export interface KindDefinition {
+  kind: MigrascopeKind;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  description: string;
+  specDescription: string;
+  statusDescription: string;
+  spec: z.ZodType;
+  status: z.ZodType;
+  printerColumns: PrinterColumn[];
+}
+
+export const CATEGORY = 'migrascope';
+
+const AGE: PrinterColumn = {
+  name: 'Age',
+  type: 'date',
+  jsonPath: '.metadata.creationTimestamp',
+  description: 'Time since the object was created.',
+};
+
+export const KIND_DEFINITIONS: readonly KindDefinition[] = [
+  {
+    kind: 'XenPool',
+    plural: 'xenpools',
+    singular: 'xenpool',
+    shortNames: ['xpool'],
+    description: 'A XenServer / XCP-ng pool reached over XAPI, with credentials from a Secret.',
+    specDescription: 'How to reach the pool.',
+    statusDescription: 'What the last connection found, written by the controller.',
+    spec: XenPoolSpec,
+    status: XenPoolStatus,
+    printerColumns: [
+      { name: 'Connected', type: 'boolean', jsonPath: '.status.connected', description: 'Whether the last connection attempt logged in.' },
+      { name: 'Hosts', type: 'integer', jsonPath: '.status.hostCount', description: 'Hosts in the pool.' },
+      { name: 'URL', type: 'string', jsonPath: '.spec.url', description: 'XAPI endpoint.', priority: 1 },
+      { name: 'Error', type: 'string', jsonPath: '.status.lastError', description: 'Why the last attempt failed.', priority: 1 },
+      AGE,
+    ],
+  },
+  {
+    kind: 'MigrationExperiment',
+    plural: 'migrationexperiments',
+    singular: 'migrationexperiment',
+    shortNames: ['mexp'],
+    description:
+      'Drives a workload against an application, live-migrates its VM during steady state, and reports per action the windowed response-time percentiles against the SLA, the migration time and the downtime users saw.',
+    specDescription: 'What to measure: the pool and VM, the load, the SLA, the migration schedule, the runs.',
+    statusDescription: 'Progress and results, written by the controller (or by migrascope run).',
+    spec: MigrationExperimentSpec,
+    status: MigrationExperimentStatus,
+    printerColumns: [
+      { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Where the experiment is.' },
+      { name: 'Users', type: 'integer', jsonPath: '.spec.workload.users', description: 'Concurrent simulated users.' },
+      { name: 'Runs', type: 'integer', jsonPath: '.status.completedRuns', description: 'Runs finished.' },
+      { name: 'Migrations', type: 'integer', jsonPath: '.status.summary.migrations', description: 'Migrations completed, all runs.' },
+      {
+        name: 'Worst p99',
+        type: 'string',
+        jsonPath: '.status.summary.worstP99VsSla',
+        description: 'The action whose windowed p99 came closest to (or furthest over) its SLA threshold: p99/threshold.',
+      },
+      { name: 'Downtime', type: 'number', jsonPath: '.status.summary.maxDowntimeSeconds', description: 'Longest downtime clients saw, seconds.' },
+      { name: 'Verdict', type: 'string', jsonPath: '.status.summary.verdict', description: 'Pass or Fail over all runs.', priority: 1 },
+      AGE,
+    ],
+  },
+  {
+    kind: 'MigrationCampaign',
+    plural: 'migrationcampaigns',
+    singular: 'migrationcampaign',
+    shortNames: ['mcamp'],
+    description:
+      'Runs an experiment template at a sweep of user counts to find the highest load that keeps the SLA, without migration (capacity) or while migrating (safeLoad).',
+    specDescription: 'The template, the sweep over users and what to find.',
+    statusDescription: 'The levels x actions table and the recommendation, written by the controller.',
+    spec: MigrationCampaignSpec,
+    status: MigrationCampaignStatus,
+    printerColumns: [
+      { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Where the campaign is.' },
+      { name: 'Mode', type: 'string', jsonPath: '.spec.mode', description: 'capacity or safeLoad.' },
+      { name: 'Levels', type: 'integer', jsonPath: '.status.completedLevels', description: 'Levels finished.' },
+      { name: 'Recommendation', type: 'integer', jsonPath: '.status.recommendation.users', description: 'Highest load (users) that kept the SLA.' },
+      AGE,
+    ],
+  },
+];

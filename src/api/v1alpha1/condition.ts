@@ -1,0 +1,35 @@
+// Conditions in the shape of metav1.Condition, so kubectl, Argo CD and Flux (kstatus) read them:
+// Ready / Progressing / Degraded, each with a machine reason and a sentence for a person.
+
+import { z } from 'zod';
+
+export const CONDITION_TYPES = ['Ready', 'Progressing', 'Degraded'] as const;
+
+export const CONDITION_TYPE_PATTERN =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/;
+export const CONDITION_REASON_PATTERN = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
+
+export const Condition = z.strictObject({
+  type: z
+    .string()
+    .min(1)
+    .max(316)
+    .regex(CONDITION_TYPE_PATTERN)
+    .describe("Ready, Progressing or Degraded (kstatus)."),
+  status: z.enum(['True', 'False', 'Unknown']).describe("True, False or Unknown."),
+  observedGeneration: z.int().min(0).optional().describe("The metadata.generation this condition was set for."),
+  lastTransitionTime: z.iso.datetime({ offset: true }).describe("When status last changed."),
+  reason: z
+    .string()
+    .min(1)
+    .max(1024)
+    .regex(CONDITION_REASON_PATTERN)
+    .describe("CamelCase reason for programs, e.g. SlaViolated, MigrationFailed, InvalidSpec."),
+  message: z.string().max(32768).describe("What happened, for a person; names the field when the spec is at fault."),
+});
+export type Condition = z.infer<typeof Condition>;
+
+export const Conditions = z.array(Condition).max(16).meta({
+  'x-kubernetes-list-type': 'map',
+  'x-kubernetes-list-map-keys': ['type'],
+});

@@ -1,0 +1,61 @@
+// migrascope.io/v1alpha1: the resource types, their defaults and validation.
+
+export { API_VERSION, GROUP, VERSION } from './group.ts';
+export { DURATION_PATTERN, Duration, PositiveDuration, durationMs } from './duration.ts';
+export { CONDITION_REASON_PATTERN, CONDITION_TYPE_PATTERN, CONDITION_TYPES, Condition, Conditions } from './condition.ts';
+export { CLOUDSTONE_THRESHOLDS, OLIO_ACTIONS, OlioAction } from './olio-actions.ts';
+export { Sla } from './sla.ts';
+export { ThinkTime, TemplateWorkload, WORKLOAD_PROFILES, Workload } from './workload.ts';
+export { DESTINATION_POLICIES, Destination, MAX_MIGRATIONS, Migrations, migrationOffsetsMs } from './migrations.ts';
+export { ObjectMeta } from './object-meta.ts';
+export { HttpUrl, OBJECT_NAME_PATTERN, ObjectName, VmSelector } from './references.ts';
+export { Abort, ExperimentTemplateSpec, MigrationExperimentSpec, Recording, Target } from './experiment-spec.ts';
+export {
+  ActionResult,
+  ActionSummary,
+  MigrationResult,
+  PercentileResult,
+  PercentileSummary,
+  PercentileVerdict,
+  RunResult,
+  RunSummary,
+  Verdict,
+  worstP99VsSla,
+} from './results.ts';
+export {
+  EXPERIMENT_PHASES,
+  ExperimentPhase,
+  MigrationExperimentResource,
+  MigrationExperimentStatus,
+  TERMINAL_EXPERIMENT_PHASES,
+  parseExperiment,
+  type MigrationExperiment,
+  type MigrationExperimentManifest,
+} from './migration-experiment.ts';
+export {
+  CAMPAIGN_PHASES,
+  CampaignLevel,
+  CampaignPhase,
+  MAX_CAMPAIGN_LEVELS,
+  MigrationCampaignResource,
+  MigrationCampaignSpec,
+  MigrationCampaignStatus,
+  Recommendation,
+  UserSweep,
+  campaignLevels,
+  parseCampaign,
+  type MigrationCampaign,
+  type MigrationCampaignManifest,
+} from './migration-campaign.ts';
+export { CAMPAIGN_LABEL, USERS_LABEL, campaignExperiments, levelExperiment, levelExperimentName } from './campaign-experiments.ts';
+export {
+  XenHost,
+  XenPoolResource,
+  XenPoolSpec,
+  XenPoolStatus,
+  parseXenPool,
+  type XenPool,
+  type XenPoolManifest,
+} from './xenpool.ts';
+export { KINDS, isMigrascopeObject, parseResource, type MigrascopeKind, type MigrascopeResource } from './resource.ts';
+export { fieldPath, parseWith } from './parse.ts';

@@ -1,0 +1,24 @@
+// The metadata the parsers look at. The API server owns metadata's schema (a CRD may not
+// constrain it), so this is loose: unknown metadata fields pass through untouched.
+
+import { z } from 'zod';
+import { ObjectName } from './references.ts';
+
+const StringMap = z.record(z.string(), z.string());
+
+export const ObjectMeta = z.looseObject({
+  name: ObjectName,
+  namespace: ObjectName.optional(),
+  uid: z.string().optional(),
+  generation: z.int().optional(),
+  resourceVersion: z.string().optional(),
+  labels: StringMap.optional(),
+  annotations: StringMap.optional(),
+});
+export type ObjectMeta = z.output<typeof ObjectMeta>;
+
+/** Labels and annotations for objects made from a template (a campaign's experiments). */
+export const TemplateMeta = z.strictObject({
+  labels: StringMap.meta({ maxProperties: 64 }).optional().describe("Labels added to every experiment of the campaign."),
+  annotations: StringMap.meta({ maxProperties: 64 }).optional().describe("Annotations added to every experiment of the campaign."),
+});

@@ -1,0 +1,79 @@
+// The load put on the application: who the users are (the profile), how many (closed loop) or how
+// often operations start (open loop), how they pause, and the run's three stages. Only steady
+// state is judged against the SLA, as in the study.
+
+import { z } from 'zod';
+import { Duration, boundedDuration } from './duration.ts';
+import { withRules } from './rules.ts';
+
+export const WORKLOAD_PROFILES = ['olio'] as const;
+
+export const ThinkTime = z.strictObject({
+  distribution: z
+    .enum(['negativeExponential', 'fixed', 'uniform'])
+    .default('negativeExponential')
+    .describe("How pauses are drawn; Faban's Olio driver: negativeExponential. uniform draws from 0 to twice the mean."),
+  mean: Duration.default('5s').describe("Mean pause; Olio: 5s."),
+  maxMultiple: z
+    .number()
+    .min(1)
+    .max(100)
+    .default(5)
+    .describe("Draws are truncated at this multiple of the mean (Faban truncates at 5)."),
+  cycleType: z
+    .enum(['cycleTime', 'thinkTime'])
+    .default('cycleTime')
+    .describe(
+      "cycleTime: the mean runs from the start of one operation to the start of the next, so the pause is the mean minus the response time (Olio). thinkTime: the pause follows each response in full.",
+    ),
+});
+export type ThinkTime = z.output<typeof ThinkTime>;
+
+/** The fields an experiment and a campaign's template share; users/rate differ between them. */
+export const workloadShape = {
+  profile: z.enum(WORKLOAD_PROFILES).default('olio').describe("The user model: olio is the Olio social-events mix of the study."),
+  drivers: z
+    .int()
+    .min(1)
+    .max(256)
+    .default(1)
+    .describe("Number of parallel load workers the users are sharded across; percentiles come from their merged histograms."),
+  thinkTime: ThinkTime.prefault({}).describe("Pauses between a user's operations."),
+  rampUp: Duration.default('1m').describe("Users start gradually over this long; not judged."),
+  steadyState: boundedDuration('24h').default('10m').describe("The judged part of a run; migration offsets count from its start."),
+  rampDown: Duration.default('30s').describe("Load continues this long after steady state; not judged."),
+};
+
+const Users = z.int().min(1, { error: 'users must be at least 1' }).max(100_000);
+
+export const Workload = withRules(
+  z.strictObject({
+    ...workloadShape,
+    users: Users.optional().describe("Closed loop: this many concurrent simulated users. Set users or rate, not both."),
+    rate: z
+      .number()
+      .gt(0)
+      .max(100_000)
+      .optional()
+      .describe("Open loop: operations started per second whether or not earlier ones have finished. Set users or rate, not both."),
+  }),
+  [
+    {
+      rule: 'has(self.users) != has(self.rate)',
+      message: 'set exactly one of users (closed loop) or rate (open loop)',
+      field: ['users'],
+      holds: (w) => (w.users === undefined) !== (w.rate === undefined),
+    },
+    {
+      rule: '!has(self.users) || self.drivers <= self.users',
+      message: 'drivers must not exceed users: every driver needs at least one user',
+      field: ['drivers'],
+      holds: (w) => w.users === undefined || w.drivers <= w.users,
+    },
+  ],
+);
+export type Workload = z.output<typeof Workload>;
+
+/** A campaign's template: the sweep supplies the users, so neither users nor rate is set. */
+export const TemplateWorkload = z.strictObject(workloadShape);
+export type TemplateWorkload = z.output<typeof TemplateWorkload>;
