@@ -191,8 +191,7 @@ function progressBar(label: string): ProgressDisplay | undefined {
   return {
     update: (progress) => {
       const state = progress.connected ? progress.status : 'connection lost, reconnecting...';
-      if (Number.isFinite(progress.progress)) bar.update(Math.round(progress.progress * 100), { state });
-      else bar.update({ state });
+      bar.update(Math.round(progress.progress * 100), { state });
     },
     stop: () => bar.stop(),
   };

@@ -129,39 +129,16 @@ export class XenPool {
   /**
    * Live-migrates the VM inside the pool (Async.VM.pool_migrate, live) and follows the task to
    * its end. XAPI's refusals and failures come back as a record with ok: false and the reason;
-   * only problems before anything was asked of XAPI (VM gone, connection down) are thrown.
+   * only problems before XAPI could answer (VM gone, connection down) are thrown.
    */
   async migrate(vm: Vm, destination: Host, options: MigrationOptions = {}): Promise<MigrationRecord> {
     const current = vmFromRecord(vm.ref, await this.#record('VM', vm.ref));
     const source = await this.#hostSummary(current.residentOn);
     const context: FailureContext = { url: this.url, vm: current, source, destination };
     const log = this.#log.child({ vm: current.name, source: source.name, destination: destination.name });
-
-    const startedAt = new Date();
-    const startedTick = performance.now();
-    const finish = (task: string, failure?: XenError): MigrationRecord => {
-      const durationMs = performance.now() - startedTick;
-      return {
-        vm: summary(current),
-        source: summary(source),
-        destination: summary(destination),
-        start: startedAt.toISOString(),
-        end: new Date(startedAt.getTime() + durationMs).toISOString(),
-        durationMs,
-        task,
-        ok: failure === undefined,
-        ...(failure === undefined
-          ? {}
-          : {
-              reason: failure.message,
-              failure: {
-                kind: failure.kind,
-                retryable: failure.retryable,
-                ...(failure.xapiCode === undefined ? {} : { xapiCode: failure.xapiCode }),
-              },
-            }),
-      };
-    };
+    const clock = startClock();
+    const record = (task: string, failure?: XenError): MigrationRecord =>
+      migrationRecord({ vm: current, source, destination }, clock, task, failure);
 
     log.info('live migration requested');
     let task: string;
@@ -176,7 +153,7 @@ export class XenPool {
       // request reached XAPI; the caller sees the connection error and looks before retrying.
       if (!isXapiFailure(error)) throw failure;
       log.warn({ reason: failure.message }, 'XAPI refused the migration');
-      return finish('', failure);
+      return record('', failure);
     }
 
     let final: TaskState;
@@ -188,15 +165,29 @@ export class XenPool {
         log,
       });
     } catch (error) {
-      const failure = explainFailure(error, context);
-      log.error({ task, reason: failure.message }, 'lost track of the migration');
-      return finish(task, failure);
+      const lost = record(task, explainFailure(error, context));
+      lost.reason = `${lost.reason ?? ''}${await this.#whereIs(current)}`;
+      log.error({ task, reason: lost.reason }, 'lost track of the migration');
+      return lost;
     }
-    const record = finish(task, final.status === 'success' ? undefined : this.#taskFailure(final, context));
+    const done = record(task, final.status === 'success' ? undefined : this.#taskFailure(final, context));
     await this.#forget(task);
-    if (record.ok) log.info({ durationMs: Math.round(record.durationMs) }, 'live migration done');
-    else log.warn({ reason: record.reason }, 'live migration failed');
-    return record;
+    if (done.ok) log.info({ durationMs: Math.round(done.durationMs) }, 'live migration done');
+    else log.warn({ reason: done.reason }, 'live migration failed');
+    return done;
+  }
+
+  /** Where the VM runs now, said for a person who must decide what to do after losing a task. */
+  async #whereIs(vm: Vm): Promise<string> {
+    try {
+      const ref = await this.#lookUp('VM.get_by_uuid', vm.uuid);
+      if (ref === undefined) return `; VM ${vm.name} is no longer in the pool`;
+      const now = vmFromRecord(ref, await this.#record('VM', ref));
+      return `; VM ${vm.name} now runs on ${(await this.#hostSummary(now.residentOn)).name}`;
+    } catch (error) {
+      this.#log.warn({ err: error }, 'could not see where the VM runs after losing its migration task');
+      return '';
+    }
   }
 
   #taskFailure(task: TaskState, context: FailureContext): XenError {
@@ -265,4 +256,39 @@ export class XenPool {
 
 function summary(object: XenObject): XenObjectSummary {
   return { name: object.name, uuid: object.uuid };
+}
+
+interface Clock {
+  startedAt: Date;
+  startedTick: number;
+}
+
+function startClock(): Clock {
+  return { startedAt: new Date(), startedTick: performance.now() };
+}
+
+/** Duration from the monotonic clock; the wall clock only anchors start and end. */
+function migrationRecord(
+  parties: { vm: XenObject; source: XenObject; destination: XenObject },
+  clock: Clock,
+  task: string,
+  failure?: XenError,
+): MigrationRecord {
+  const durationMs = performance.now() - clock.startedTick;
+  const record: MigrationRecord = {
+    vm: summary(parties.vm),
+    source: summary(parties.source),
+    destination: summary(parties.destination),
+    start: clock.startedAt.toISOString(),
+    end: new Date(clock.startedAt.getTime() + durationMs).toISOString(),
+    durationMs,
+    task,
+    ok: failure === undefined,
+  };
+  if (failure !== undefined) {
+    record.reason = failure.message;
+    record.failure = { kind: failure.kind, retryable: failure.retryable };
+    if (failure.xapiCode !== undefined) record.failure.xapiCode = failure.xapiCode;
+  }
+  return record;
 }

@@ -24,6 +24,7 @@ export interface TaskState {
 }
 
 export interface TaskProgress {
+  /** 0..1; while the connection is down, the last value seen. */
   progress: number;
   status: TaskStatus;
   /** False while the connection to XAPI is down and we are trying to get it back. */
@@ -41,6 +42,7 @@ export interface FollowOptions {
 /** Resolves with the task's final state (success, failure or cancelled); never with pending. */
 export async function followTask(client: Xapi, ref: string, options: FollowOptions): Promise<TaskState> {
   let lostSince: number | undefined;
+  let lastProgress = 0;
   let lastReported: string | undefined;
   const report = (progress: TaskProgress): void => {
     const key = `${progress.status}:${progress.progress}:${progress.connected}`;
@@ -76,7 +78,7 @@ export async function followTask(client: Xapi, ref: string, options: FollowOptio
           { cause: error },
         );
       }
-      report({ progress: Number.NaN, status: 'pending', connected: false });
+      report({ progress: lastProgress, status: 'pending', connected: false });
       await sleep(Math.min(options.pollIntervalMs * 4, 2_000));
       continue;
     }
@@ -84,6 +86,7 @@ export async function followTask(client: Xapi, ref: string, options: FollowOptio
       options.log.info({ task: ref, downMs: Date.now() - lostSince }, 'connection to XAPI is back; task re-read');
       lostSince = undefined;
     }
+    lastProgress = state.progress;
     report({ progress: state.progress, status: state.status, connected: true });
     if (state.status !== 'pending' && state.status !== 'cancelling') return state;
     await sleep(options.pollIntervalMs);
