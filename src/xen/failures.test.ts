@@ -124,6 +124,12 @@ describe('Given XAPI refuses or fails a migration with a code', () => {
     expect(other.message).toMatch(/VM web is already on host xen-1, choose another destination/);
   });
 
+  it('when a migration to the own host lacks memory, then the second copy is explained', () => {
+    const own = { ...context, destination: context.source };
+    const error = explainFailure(new XapiError('HOST_NOT_ENOUGH_FREE_MEMORY', [String(2 * GiB), String(GiB)]), own);
+    expect(error.message).toMatch(/host xen-1 has 1\.00 GiB free but VM web needs 2\.00 GiB \(a migration to the host the VM is on/);
+  });
+
   it('when the task was cancelled, then the VM is said to stay put', () => {
     const error = explainTaskFailure(['TASK_CANCELLED', 'OpaqueRef:task-1'], context);
     expect(error).toBeInstanceOf(TaskCancelledError);

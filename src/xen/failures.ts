@@ -112,8 +112,9 @@ export function explainXapiCode(
         needed !== undefined && available !== undefined && Number.isFinite(needed) && Number.isFinite(available)
           ? `has ${formatBytes(available)} free but VM ${vm} needs ${formatBytes(needed)}`
           : 'does not have enough free memory for VM ' + vm;
+      const own = sameHost(context) ? ` (a migration to the host the VM is on needs room for a second copy)` : '';
       return new NotEnoughMemoryError(
-        `host ${destination} ${sizes}; choose another destination or free memory on ${destination}`,
+        `host ${destination} ${sizes}${own}; choose another destination or free memory on ${destination}`,
         details,
       );
     }

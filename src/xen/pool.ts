@@ -2,7 +2,7 @@
 // the VM goes, live-migrate it and time the migration. One instance is one XAPI session.
 import { logger as processLogger, type Logger } from '../log/index.ts';
 import { chooseDestination, type DestinationPolicy } from './destination.ts';
-import { AmbiguousNameError, VmNotFoundError, XenError, type XenErrorKind } from './errors.ts';
+import { AmbiguousNameError, NoDestinationError, VmNotFoundError, XenError, type XenErrorKind } from './errors.ts';
 import { explainFailure, explainTaskFailure, isXapiFailure, type FailureContext } from './failures.ts';
 import { openConnection, type ConnectionTuning, type XapiConnection, type XapiCredentials } from './connection.ts';
 import { hostFromRecords, isGuest, NULL_REF, vmFromRecord, type Host, type Vm, type XapiRecord, type XenObject } from './records.ts';
@@ -129,12 +129,21 @@ export class XenPool {
   /**
    * Live-migrates the VM inside the pool (Async.VM.pool_migrate, live) and follows the task to
    * its end. XAPI's refusals and failures come back as a record with ok: false and the reason;
-   * only problems before XAPI could answer (VM gone, connection down) are thrown.
+   * only problems before XAPI could answer (VM gone, connection down, the destination being the
+   * VM's own host) are thrown.
    */
   async migrate(vm: Vm, destination: Host, options: MigrationOptions = {}): Promise<MigrationRecord> {
     const current = vmFromRecord(vm.ref, await this.#record('VM', vm.ref));
     const source = await this.#hostSummary(current.residentOn);
     const context: FailureContext = { url: this.url, vm: current, source, destination };
+    if (destination.ref === current.residentOn) {
+      // XAPI would run a "localhost migration" (a second copy on the same host), which measures
+      // nothing Migrascope is after.
+      const reason = 'the VM is already on it; choose another host';
+      throw new NoDestinationError(`cannot migrate VM ${current.name} to host ${destination.name}: ${reason}`, [
+        { host: destination.name, reason },
+      ]);
+    }
     const log = this.#log.child({ vm: current.name, source: source.name, destination: destination.name });
     const clock = startClock();
     const record = (task: string, failure?: XenError): MigrationRecord =>
