@@ -1,0 +1,149 @@
+// Performs one action for one user: its requests in order (as Faban's driver does, one after the
+// other on the user's connection), each page's static files and images unless cached, the checks
+// and captures of the profile. Returns how long the user waited: from the first timed request's
+// dispatch (which includes setting up a connection, as a browser's user waits for it too) to the
+// last byte of the last timed response.
+import type { Dispatcher } from 'undici';
+import type { Action, Profile, RequestStep } from '../workloads/index.ts';
+import type { ErrorKind } from '../recording/index.ts';
+import { now } from './clock.ts';
+import { ActionFailure, ActionTimeout, Exchange, headerValues, type HttpRequest, type HttpResponse } from './exchange.ts';
+import type { SimulatedUser } from './user.ts';
+
+export interface ActionResult {
+  /** Epoch ms the response time counts from. */
+  startedAt: number;
+  /** Epoch ms of the last byte (or of the failure). */
+  endedAt: number;
+  ok: boolean;
+  errorKind: ErrorKind | undefined;
+  /** Why it failed, for the log. */
+  failure: ActionFailure | undefined;
+}
+
+/** What the drivers need from a runner (tests give them one without HTTP). */
+export interface ActionPerformer {
+  run(user: SimulatedUser, action: Action, measuredFrom?: number): Promise<ActionResult>;
+}
+
+export class ActionRunner implements ActionPerformer {
+  readonly #dispatcher: Dispatcher;
+  readonly #profile: Profile;
+  readonly #pathPrefix: string;
+  readonly #baseHeaders: readonly string[];
+
+  /** `pathPrefix`: the URL's own path (e.g. "/olio"), prepended to every request path. */
+  constructor(dispatcher: Dispatcher, profile: Profile, pathPrefix = '') {
+    this.#dispatcher = dispatcher;
+    this.#profile = profile;
+    this.#pathPrefix = pathPrefix.replace(/\/+$/, '');
+    this.#baseHeaders = profile.headers.flat();
+  }
+
+  /**
+   * Runs `action` for `user`. `measuredFrom` (open loop) makes the response time count from the
+   * intended start rather than from the first request, so a queue before the start is not hidden.
+   */
+  async run(user: SimulatedUser, action: Action, measuredFrom?: number): Promise<ActionResult> {
+    const begin = now();
+    user.actionStartedAt = measuredFrom ?? begin;
+    user.deadline = begin + action.timeoutMs;
+    let startedAt = measuredFrom ?? Number.NaN;
+    let endedAt = Number.NaN;
+    try {
+      for (const { name, value } of action.lets) user.setVariable(name, value.render(user));
+      for (const step of action.requests) {
+        if (!this.#shouldRun(user, step)) continue;
+        const stepStart = now();
+        if (step.timed && Number.isNaN(startedAt)) startedAt = stepStart;
+        await this.#perform(user, action, step);
+        if (step.timed) endedAt = now();
+      }
+      if (Number.isNaN(startedAt)) startedAt = endedAt = now();
+      return { startedAt, endedAt, ok: true, errorKind: undefined, failure: undefined };
+    } catch (error) {
+      const failure = error instanceof ActionFailure ? error : new ActionFailure('body', (error as Error).message, { cause: error });
+      const failedAt = now();
+      return { startedAt: Number.isNaN(startedAt) ? begin : startedAt, endedAt: failedAt, ok: false, errorKind: failure.kind, failure };
+    } finally {
+      user.actionStartedAt = Number.NaN;
+      user.deadline = Number.POSITIVE_INFINITY;
+      user.inFlight = undefined;
+    }
+  }
+
+  #shouldRun(user: SimulatedUser, step: RequestStep): boolean {
+    for (const condition of step.when) if (user.isSet(condition.name) !== condition.set) return false;
+    return step.probability >= 1 || user.random.next() < step.probability;
+  }
+
+  async #perform(user: SimulatedUser, action: Action, step: RequestStep): Promise<void> {
+    const body = step.body?.render(user);
+    const headers = this.#headers(user, body?.contentType);
+    for (const [name, value] of step.headers) headers.push(name, value.render(user));
+    const path = step.path.render(user);
+    const response = await this.#send(user, action, { method: step.method, path: this.#pathPrefix + path, headers, body: body?.payload }, step.readsBody);
+    const status = response.status;
+    if (step.expectStatus ? !step.expectStatus.has(status) : status >= 400) {
+      throw new ActionFailure('status', `${step.method} ${path} answered ${status}${step.expectStatus ? ` (expected ${[...step.expectStatus].join(' or ')})` : ''}`);
+    }
+    const text = response.body ?? '';
+    if (step.bodyMatches && !step.bodyMatches.test(text)) throw new ActionFailure('body', `${step.method} ${path}: the page does not match /${step.bodyMatches.source}/`);
+    if (step.bodyNotMatches?.test(text)) throw new ActionFailure('body', `${step.method} ${path}: the page matches /${step.bodyNotMatches.source}/`);
+    this.#capture(user, step, response, path);
+    for (const { name, value } of step.set) user.setVariable(name, value.render(user));
+    for (const name of step.unset) user.unsetVariable(name);
+    if (step.endSession) user.endSession(this.#profile);
+    for (const rule of step.resources) {
+      for (const resource of rule.paths) await this.#loadResource(user, action, resource, rule.cache);
+      if (rule.regex) {
+        for (const match of text.matchAll(rule.regex)) {
+          const resource = match[1] ?? match[0];
+          await this.#loadResource(user, action, resource, rule.cache);
+        }
+      }
+    }
+  }
+
+  async #loadResource(user: SimulatedUser, action: Action, path: string, cache: 'static' | 'session' | 'none'): Promise<void> {
+    if (!user.mustLoad(path, cache)) return;
+    const response = await this.#send(user, action, { method: 'GET', path: this.#pathPrefix + path, headers: this.#headers(user, undefined), body: undefined }, false);
+    if (response.status >= 400) throw new ActionFailure('status', `GET ${path} answered ${response.status}`);
+  }
+
+  #headers(user: SimulatedUser, contentType: string | undefined): string[] {
+    const headers = this.#baseHeaders.slice();
+    const cookie = user.cookieHeader();
+    if (cookie !== undefined) headers.push('cookie', cookie);
+    if (contentType !== undefined) headers.push('content-type', contentType);
+    return headers;
+  }
+
+  async #send(user: SimulatedUser, action: Action, request: HttpRequest, keepBody: boolean): Promise<HttpResponse> {
+    if (now() > user.deadline) throw new ActionTimeout(action.timeoutMs);
+    const response = await Exchange.send(this.#dispatcher, request, keepBody, (exchange) => {
+      user.inFlight = exchange;
+    });
+    user.inFlight = undefined;
+    for (const setCookie of headerValues(response.headers, 'set-cookie')) user.acceptCookie(setCookie);
+    return response;
+  }
+
+  #capture(user: SimulatedUser, step: RequestStep, response: HttpResponse, path: string): void {
+    for (const capture of step.captures) {
+      let value: string | undefined;
+      if (capture.from === 'body') {
+        const matches = [...(response.body ?? '').matchAll(capture.regex)];
+        const match = capture.pick === 'first' ? matches[0] : capture.pick === 'last' ? matches.at(-1) : matches.length > 0 ? user.random.pick(matches) : undefined;
+        value = match === undefined ? undefined : (match[1] ?? match[0]);
+      } else if (capture.from === 'header') {
+        value = headerValues(response.headers, capture.header)[0];
+      } else {
+        value = user.cookie(capture.cookie);
+      }
+      if (value !== undefined) user.setVariable(capture.var, value);
+      else if (capture.onMissing === 'unset') user.unsetVariable(capture.var);
+      else if (capture.onMissing === 'fail') throw new ActionFailure('body', `${step.method} ${path}: nothing to capture into "${capture.var}"`);
+    }
+  }
+}

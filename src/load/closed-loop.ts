@@ -1,0 +1,110 @@
+// Closed-loop load, as Faban drives it: a fixed number of users, each performing an action,
+// thinking, and moving on by the transition matrix. Users join spread evenly over ramp-up
+// (user i of N at start + rampUp x i / N), all of them keep going through ramp-down, and no
+// action starts after the end. The load offered follows the server: a slow server gets fewer
+// requests, as it would from real people.
+import type { Profile, Random } from '../workloads/index.ts';
+import { nextStart } from '../workloads/index.ts';
+import type { ActionPerformer } from './action-runner.ts';
+import { now } from './clock.ts';
+import { outcomeOf, Population, type OutcomeSink } from './population.ts';
+import type { Timeline } from './timeline.ts';
+import { WakeQueue } from './wake-queue.ts';
+
+export interface ClosedLoopOptions {
+  profile: Profile;
+  runner: ActionPerformer;
+  users: number;
+  timeline: Timeline;
+  random: Random;
+  onOutcome: OutcomeSink;
+  /** A bug in the driver itself (never an HTTP failure: those are outcomes). */
+  onError?: (error: unknown) => void;
+}
+
+export class ClosedLoop {
+  readonly population: Population;
+  readonly #options: ClosedLoopOptions;
+  readonly #queue: WakeQueue;
+  #retired = 0;
+  /** Users join in index order, so the highest index woken so far + 1 have joined. */
+  #joined = 0;
+  #stopped = false;
+  #done: (() => void) | undefined;
+
+  constructor(options: ClosedLoopOptions) {
+    this.#options = options;
+    this.population = new Population(options.profile, options.users, options.random);
+    this.#queue = new WakeQueue(options.users, (index) => this.#act(index));
+  }
+
+  /** Runs to the end of the timeline (or until stop()); resolves when every user has finished. */
+  run(): Promise<void> {
+    const { timeline, users } = this.#options;
+    const rampUpMs = timeline.steadyStart - timeline.start;
+    const finished = new Promise<void>((resolve) => {
+      this.#done = resolve;
+    });
+    this.population.watch();
+    if (users === 0) this.#finish();
+    for (let i = 0; i < users; i += 1) this.#queue.schedule(i, timeline.start + (rampUpMs * i) / users);
+    return finished;
+  }
+
+  /** No new actions; the ones in flight finish (within their timeout). */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const waiting = this.#options.users - this.#retired - this.population.inFlight;
+    this.#queue.stop();
+    this.#retire(waiting);
+  }
+
+  /** Users that have joined and not yet finished. */
+  get activeUsers(): number {
+    return Math.max(0, this.#joined - this.#retired);
+  }
+
+  /** The oldest start (epoch ms) of an action whose outcome may still come. */
+  oldestPending(): number {
+    return this.population.oldestInFlight();
+  }
+
+  #act(index: number): void {
+    const { profile, runner, timeline } = this.#options;
+    const user = this.population.users[index];
+    if (user === undefined) return;
+    if (index >= this.#joined) this.#joined = index + 1;
+    if (this.#stopped || now() >= timeline.end) {
+      this.#retire(1);
+      return;
+    }
+    const action = profile.actions[user.action];
+    if (action === undefined) return;
+    runner.run(user, action).then(
+      (result) => {
+        this.#options.onOutcome(outcomeOf(action.name, result), timeline.phaseAt(result.startedAt), result.failure);
+        const due = nextStart(profile.think, this.#options.random, result.startedAt, result.endedAt);
+        user.action = profile.mix.next(user.action, this.#options.random);
+        if (this.#stopped || due >= timeline.end) this.#retire(1);
+        else this.#queue.schedule(index, due);
+      },
+      (error: unknown) => {
+        this.#options.onError?.(error);
+        this.#retire(1);
+      },
+    );
+  }
+
+  #retire(count: number): void {
+    this.#retired += count;
+    if (this.#retired >= this.#options.users) this.#finish();
+  }
+
+  #finish(): void {
+    this.#queue.stop();
+    this.population.unwatch();
+    this.#done?.();
+    this.#done = undefined;
+  }
+}

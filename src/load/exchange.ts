@@ -1,0 +1,163 @@
+// One HTTP request and its response, through undici's dispatch API: the lowest level undici
+// offers. The handler sees the raw header buffers (nothing parsed that nobody reads) and keeps
+// the body only when the profile reads it; everything else is counted and dropped. A failure is
+// classified the way the results report it: connect, timeout, status or body.
+import type { Dispatcher } from 'undici';
+import type { ErrorKind } from '../recording/index.ts';
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  /** Flat [name, value, name, value...]: undici's cheapest header form. */
+  headers: string[];
+  body: string | Buffer | undefined;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Raw [name, value, ...] as received. */
+  headers: Buffer[];
+  /** The body as text when asked for, else undefined. */
+  body: string | undefined;
+  bytes: number;
+}
+
+/** A failed request (or a failed check of its response), with the kind the results count. */
+export class ActionFailure extends Error {
+  readonly kind: ErrorKind;
+  constructor(kind: ErrorKind, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ActionFailure';
+    this.kind = kind;
+  }
+}
+
+/** The action ran past its timeout; raised into the in-flight request. */
+export class ActionTimeout extends ActionFailure {
+  constructor(timeoutMs: number) {
+    super('timeout', `no complete response within the action's timeout of ${timeoutMs} ms`);
+  }
+}
+
+/** Errors raised before any byte of a response arrived that mean "no usable connection". */
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+/**
+ * The kind of a transport error. Before the response's headers, a broken connection is a
+ * `connect` failure (the user got nothing); after them, any failure is a `body` failure (the
+ * page was cut off).
+ */
+export function classify(error: unknown, headersReceived: boolean): ActionFailure {
+  if (error instanceof ActionFailure) return error;
+  const code = (error as { code?: string } | null)?.code ?? '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (TIMEOUT_CODES.has(code)) return new ActionFailure('timeout', `${code}: ${message}`, { cause: error });
+  if (headersReceived) return new ActionFailure('body', `response cut off: ${code || message}`, { cause: error });
+  if (CONNECT_CODES.has(code) || code.startsWith('E')) return new ActionFailure('connect', `${code}: ${message}`, { cause: error });
+  // Anything else (e.g. undici refusing a request path built from a captured value) means the
+  // request could not be made from what the previous response held.
+  return new ActionFailure('body', `request not sent: ${code ? `${code}: ` : ''}${message}`, { cause: error });
+}
+
+/**
+ * Sends `request` and settles when its response has been read to the last byte. `expire(reason)`
+ * ends it early (a timeout), whether or not undici has handed it to a socket yet.
+ */
+export class Exchange implements Dispatcher.DispatchHandler {
+  readonly #keepBody: boolean;
+  readonly #resolve: (response: HttpResponse) => void;
+  readonly #reject: (failure: ActionFailure) => void;
+  #abort: ((error?: Error) => void) | undefined;
+  #expired: ActionFailure | undefined;
+  #settled = false;
+  #status = 0;
+  #headers: Buffer[] = [];
+  #chunks: Buffer[] | undefined;
+  #bytes = 0;
+
+  constructor(keepBody: boolean, resolve: (response: HttpResponse) => void, reject: (failure: ActionFailure) => void) {
+    this.#keepBody = keepBody;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  /** Dispatches `request` on `dispatcher`; the promise settles with the response or a failure. */
+  static send(dispatcher: Dispatcher, request: HttpRequest, keepBody: boolean, track?: (exchange: Exchange) => void): Promise<HttpResponse> {
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const exchange = new Exchange(keepBody, resolve, reject);
+      track?.(exchange);
+      try {
+        dispatcher.dispatch(request, exchange);
+      } catch (error) {
+        exchange.onError(error as Error);
+      }
+    });
+  }
+
+  expire(failure: ActionFailure): void {
+    if (this.#settled) return;
+    this.#expired = failure;
+    if (this.#abort) this.#abort(failure);
+    // Not on a socket yet (queued or connecting): settle now; onConnect aborts it later.
+    else this.#fail(failure);
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.#abort = abort;
+    if (this.#expired) abort(this.#expired);
+  }
+
+  onHeaders(status: number, headers: Buffer[]): boolean {
+    this.#status = status;
+    this.#headers = headers;
+    if (this.#keepBody) this.#chunks = [];
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.#bytes += chunk.length;
+    this.#chunks?.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const chunks = this.#chunks;
+    const body = chunks === undefined ? undefined : chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    this.#resolve({ status: this.#status, headers: this.#headers, body, bytes: this.#bytes });
+  }
+
+  onError(error: Error): void {
+    this.#fail(this.#expired ?? classify(error, this.#status !== 0));
+  }
+
+  #fail(failure: ActionFailure): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#reject(failure);
+  }
+}
+
+/** The values of a header in a raw header list (name compared case-insensitively). */
+export function headerValues(headers: readonly Buffer[], lowerCaseName: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i] as Buffer;
+    if (name.length === lowerCaseName.length && name.toString('latin1').toLowerCase() === lowerCaseName) values.push((headers[i + 1] as Buffer).toString('latin1'));
+  }
+  return values;
+}

@@ -1,0 +1,230 @@
+// One load run, start to finish: a keep-alive connection pool sized to the users, the closed- or
+// open-loop driver over the aligned timeline, every outcome recorded per action and per second,
+// complete seconds handed on as they close (for the SLA windows, progress, and workers that ship
+// them elsewhere), the optional request log and downtime probe, and a summary of steady state.
+import { Pool } from 'undici';
+import { InvalidInputError } from '../invalid/index.ts';
+import { logger } from '../log/index.ts';
+import { Recorder, RequestLogWriter, summarize, type ActionSummary, type SecondSnapshot } from '../recording/index.ts';
+import { Random, type Profile } from '../workloads/index.ts';
+import { ActionRunner } from './action-runner.ts';
+import { ArrivalSchedule, type RateStep } from './arrival-schedule.ts';
+import { now, sleepUntil } from './clock.ts';
+import { ClosedLoop } from './closed-loop.ts';
+import type { ActionFailure } from './exchange.ts';
+import { OpenLoop } from './open-loop.ts';
+import { DowntimeProbe, type Gap } from './probe.ts';
+import { PHASES, Timeline, type Phase, type RunPlan } from './timeline.ts';
+
+export interface LoadOptions {
+  /** The application's base URL; its path (if any) prefixes every request path. */
+  url: string;
+  profile: Profile;
+  /** Closed loop: the users. Open loop: the most actions in flight at once. */
+  users: number;
+  plan: RunPlan;
+  /** Open loop at these rates; closed loop without. */
+  rate?: readonly RateStep[];
+  /** Write every steady-state action to this JSON-lines file. */
+  logPath?: string;
+  /** Probe the application's availability during the run. */
+  probe?: { mode: 'http' | 'tcp'; path?: string; intervalMs?: number };
+  seed?: number;
+  /** Each complete second, as it closes, with the phase it belongs to. */
+  onSecond?: (snapshot: SecondSnapshot, phase: Phase) => void;
+  /** About once a second. */
+  onProgress?: (progress: LoadProgress) => void;
+  /** Ends the run early (in-flight actions finish within their timeout). */
+  signal?: AbortSignal;
+}
+
+export interface LoadProgress {
+  elapsedMs: number;
+  totalMs: number;
+  phase: Phase | 'starting';
+  activeUsers: number;
+  /** Actions completed so far, all phases, and how many failed. */
+  completed: number;
+  errors: number;
+  /** Open loop: arrivals waiting for a free user. */
+  backlog: number;
+}
+
+export interface PhaseCounts {
+  actions: number;
+  errors: number;
+}
+
+export interface LoadResult {
+  profile: string;
+  url: string;
+  mode: 'closed' | 'open';
+  users: number;
+  rate: readonly RateStep[] | undefined;
+  /** ISO times; steady state is [steadyStart, steadyEnd). */
+  start: string;
+  steadyStart: string;
+  steadyEnd: string;
+  end: string;
+  steadySeconds: { fromSecond: number; toSecond: number };
+  /** Steady state only: every action started in it. */
+  actions: Record<string, ActionSummary>;
+  /** Every phase, for the record (only steady state counts). */
+  phases: Record<Phase, PhaseCounts>;
+  /** A few failure reasons per action, to tell a person what went wrong. */
+  failureSamples: Record<string, string[]>;
+  /** Every complete second of the run, all phases. */
+  seconds: SecondSnapshot[];
+  probe: ProbeReport | undefined;
+  stoppedEarly: boolean;
+}
+
+export interface ProbeReport {
+  mode: 'http' | 'tcp';
+  url: string;
+  intervalMs: number;
+  sent: number;
+  answered: number;
+  /** The longest stretch without an answer during steady state. */
+  longestGap: Gap;
+  /** Every stretch without an answer longer than 5 probe intervals, in the whole run. */
+  gaps: Gap[];
+}
+
+const FAILURE_SAMPLES = 3;
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const log = logger();
+  const url = parseUrl(options.url);
+  if (!(Number.isInteger(options.users) && options.users >= 1)) throw new InvalidInputError('--users', `must be a whole number of 1 or more (got ${options.users})`);
+  const timeline = Timeline.aligned(now(), options.plan);
+  const random = new Random(options.seed);
+  const maxTimeoutMs = Math.max(...options.profile.actions.map((action) => action.timeoutMs));
+  const pool = new Pool(url.origin, {
+    connections: options.users,
+    pipelining: 1,
+    connectTimeout: maxTimeoutMs,
+    headersTimeout: maxTimeoutMs,
+    bodyTimeout: maxTimeoutMs,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+  });
+  const runner = new ActionRunner(pool, options.profile, url.pathname);
+  const recorder = new Recorder();
+  const requestLog = options.logPath === undefined ? undefined : new RequestLogWriter(options.logPath);
+  const phases = Object.fromEntries(PHASES.map((phase) => [phase, { actions: 0, errors: 0 }])) as Record<Phase, PhaseCounts>;
+  const failureSamples: Record<string, string[]> = {};
+  const seconds: SecondSnapshot[] = [];
+  let completed = 0;
+  let errors = 0;
+
+  const onOutcome = (outcome: Parameters<typeof recorder.record>[0], phase: Phase, failure: ActionFailure | undefined): void => {
+    recorder.record(outcome);
+    completed += 1;
+    phases[phase].actions += 1;
+    if (!outcome.ok) {
+      errors += 1;
+      phases[phase].errors += 1;
+      const samples = (failureSamples[outcome.action] ??= []);
+      const reason = `${outcome.errorKind}: ${failure?.message ?? 'failed'}`;
+      if (samples.length < FAILURE_SAMPLES && !samples.includes(reason)) samples.push(reason);
+    }
+    if (phase === 'steady') requestLog?.write(outcome);
+  };
+  const onError = (error: unknown): void => log.error({ err: error }, 'load driver failure (a bug: please report it)');
+
+  const driver = options.rate
+    ? new OpenLoop({ profile: options.profile, runner, users: options.users, timeline, schedule: new ArrivalSchedule(timeline, options.rate), random, onOutcome, onError })
+    : new ClosedLoop({ profile: options.profile, runner, users: options.users, timeline, random, onOutcome, onError });
+
+  const probeUrl = options.probe ? new URL(options.probe.path ?? '/', url).href : '';
+  const probe = options.probe ? new DowntimeProbe({ mode: options.probe.mode, url: probeUrl, intervalMs: options.probe.intervalMs }) : undefined;
+  const hand = (snapshots: SecondSnapshot[]): void => {
+    for (const snapshot of snapshots) {
+      seconds.push(snapshot);
+      options.onSecond?.(snapshot, timeline.phaseAt(snapshot.second * 1000));
+    }
+  };
+  const progress = (): void => {
+    const at = now();
+    options.onProgress?.({
+      elapsedMs: Math.max(0, at - timeline.start),
+      totalMs: timeline.durationMs,
+      phase: at < timeline.start ? 'starting' : timeline.phaseAt(at),
+      activeUsers: driver.activeUsers,
+      completed,
+      errors,
+      backlog: driver instanceof OpenLoop ? driver.backlog : 0,
+    });
+  };
+  // A second is complete when it is over and no action that started in it is still pending.
+  const tick = setInterval(() => {
+    hand(recorder.drain(Math.floor(Math.min(now(), driver.oldestPending()) / 1000)));
+    progress();
+  }, 1000);
+  let stoppedEarly = false;
+  const abort = (): void => {
+    stoppedEarly = true;
+    driver.stop();
+  };
+  options.signal?.addEventListener('abort', abort, { once: true });
+
+  log.debug({ profile: options.profile.name, url: url.href, users: options.users, start: new Date(timeline.start).toISOString() }, 'load run starting');
+  try {
+    probe?.start();
+    progress();
+    await sleepUntil(timeline.start);
+    if (!options.signal?.aborted) await driver.run();
+  } finally {
+    clearInterval(tick);
+    options.signal?.removeEventListener('abort', abort);
+    await probe?.stop();
+    await pool.close();
+    await requestLog?.close();
+  }
+  hand(recorder.drain(Number.POSITIVE_INFINITY));
+  progress();
+
+  const steadySeconds = timeline.steadySeconds;
+  return {
+    profile: options.profile.name,
+    url: url.href,
+    mode: options.rate ? 'open' : 'closed',
+    users: options.users,
+    rate: options.rate,
+    start: new Date(timeline.start).toISOString(),
+    steadyStart: new Date(timeline.steadyStart).toISOString(),
+    steadyEnd: new Date(timeline.steadyEnd).toISOString(),
+    end: new Date(timeline.end).toISOString(),
+    steadySeconds,
+    actions: summarize(seconds, steadySeconds),
+    phases,
+    failureSamples,
+    seconds,
+    probe: probe && options.probe ? probeReport(probe, options.probe.mode, probeUrl, timeline) : undefined,
+    stoppedEarly,
+  };
+}
+
+function probeReport(probe: DowntimeProbe, mode: 'http' | 'tcp', url: string, timeline: Timeline): ProbeReport {
+  return {
+    mode,
+    url,
+    intervalMs: probe.intervalMs,
+    sent: probe.sent,
+    answered: probe.answered,
+    longestGap: probe.longestGap(timeline.steadyStart, timeline.steadyEnd),
+    gaps: probe.gaps(5 * probe.intervalMs),
+  };
+}
+
+function parseUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidInputError('--url', `"${text}" is not a URL (e.g. http://127.0.0.1:8080)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidInputError('--url', `"${text}" must be http:// or https://`);
+  return url;
+}
