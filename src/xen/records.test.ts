@@ -13,11 +13,12 @@ describe('Given a VM record', () => {
     resident_on: 'OpaqueRef:host-1',
     memory_static_max: 2 * GiB,
     memory_dynamic_max: 2 * GiB,
+    memory_dynamic_min: 1.5 * GiB,
     memory_overhead: 20 * 1024 ** 2,
     VCPUs_max: 1,
   };
 
-  it('when it came over JSON-RPC (numbers), then the memory needed is dynamic max plus overhead', () => {
+  it('when it came over JSON-RPC (numbers), then the memory needed is dynamic min plus overhead, as XAPI counts it', () => {
     const vm = vmFromRecord('OpaqueRef:web', jsonRpc);
     expect(vm).toEqual({
       ref: 'OpaqueRef:web',
@@ -25,7 +26,7 @@ describe('Given a VM record', () => {
       name: 'web',
       powerState: 'Running',
       residentOn: 'OpaqueRef:host-1',
-      memoryNeeded: 2 * GiB + 20 * 1024 ** 2,
+      memoryNeeded: 1.5 * GiB + 20 * 1024 ** 2,
       vcpus: 1,
     });
   });
@@ -35,8 +36,8 @@ describe('Given a VM record', () => {
     expect(vmFromRecord('OpaqueRef:web', xmlRpc)).toEqual(vmFromRecord('OpaqueRef:web', jsonRpc));
   });
 
-  it('when dynamic maximum and overhead are missing, then the static maximum is what is needed', () => {
-    const { memory_dynamic_max: _dynamic, memory_overhead: _overhead, ...older } = jsonRpc;
+  it('when dynamic minimum and overhead are missing, then the static maximum is what is needed', () => {
+    const { memory_dynamic_min: _dynamic, memory_overhead: _overhead, ...older } = jsonRpc;
     expect(vmFromRecord('OpaqueRef:web', older).memoryNeeded).toBe(2 * GiB);
   });
 
@@ -46,7 +47,7 @@ describe('Given a VM record', () => {
   });
 
   it('when a field is not what XAPI sends, then the record is refused naming the field', () => {
-    expect(() => vmFromRecord('OpaqueRef:web', { ...jsonRpc, memory_static_max: 'lots', memory_dynamic_max: undefined })).toThrow(
+    expect(() => vmFromRecord('OpaqueRef:web', { ...jsonRpc, memory_static_max: 'lots', memory_dynamic_min: undefined })).toThrow(
       XapiProtocolError,
     );
     expect(() => vmFromRecord('OpaqueRef:web', { ...jsonRpc, name_label: undefined })).toThrow(/whose name_label is undefined/);

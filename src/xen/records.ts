@@ -40,16 +40,17 @@ export interface Host extends XenObject {
 
 export function vmFromRecord(ref: string, record: XapiRecord): Vm {
   const read = fieldReader('VM', ref, record);
-  // XAPI reserves a running VM's dynamic maximum (plus its overhead) on the destination; the
-  // static maximum stands in when dynamic memory control is not reported.
-  const dynamicMax = read.optionalCount('memory_dynamic_max') ?? read.count('memory_static_max');
+  // XAPI admits a VM on a host when the host can hold its dynamic minimum (what ballooning can
+  // shrink it to) plus its overhead (Memory_check.vm_compute_start_memory); the static maximum
+  // stands in when no dynamic range is reported.
+  const start = read.optionalCount('memory_dynamic_min') ?? read.count('memory_static_max');
   return {
     ref,
     uuid: read.text('uuid'),
     name: read.text('name_label'),
     powerState: read.text('power_state'),
     residentOn: read.optionalText('resident_on') ?? NULL_REF,
-    memoryNeeded: dynamicMax + (read.optionalCount('memory_overhead') ?? 0),
+    memoryNeeded: start + (read.optionalCount('memory_overhead') ?? 0),
     vcpus: read.optionalCount('VCPUs_max') ?? 0,
   };
 }
