@@ -1,0 +1,97 @@
+// One call, from method name and parameters to a value or a failure, in the order XAPI's
+// generated server checks things (ocaml/idl/ocaml_backend/gen_server.ml): "Async." is stripped;
+// an unknown method is MESSAGE_METHOD_UNKNOWN (after a session check when it has parameters, as
+// XAPI tries it as a host extension); the parameter count must match (MESSAGE_PARAMETER_COUNT_
+// MISMATCH, session not counted); the session must be live (SESSION_INVALID); then the method runs.
+// An Async call returns a task at once and every later failure lands on the task.
+import { logger } from '../../log/index.ts';
+import { asXapiFailure, methodUnknown, parameterCountMismatch, type XapiFailure } from './errors.ts';
+import type { SessionTable } from './sessions.ts';
+import type { TaskHandle, TaskTable } from './tasks.ts';
+import type { WireValue } from './wire.ts';
+import { encodeValue } from './xml-rpc.ts';
+
+export interface CallContext {
+  session: string;
+  /** The task of an Async call (absent when called synchronously). */
+  task?: TaskHandle;
+}
+
+export interface MethodSpec {
+  /** Wire name, e.g. "VM.pool_migrate". */
+  name: string;
+  /** Parameters after the session that must be given. */
+  params: number;
+  /** Trailing parameters with defaults that may be left out (XAPI then accepts extra ones too). */
+  optional?: number;
+  /** Whether the first parameter is a session reference (almost all methods). */
+  session: boolean;
+  /** Whether Async.<name> exists. */
+  async?: boolean;
+  run(args: unknown[], context: CallContext): WireValue | Promise<WireValue>;
+}
+
+export type CallOutcome =
+  | { ok: true; value: WireValue; bare: boolean }
+  | { ok: false; failure: XapiFailure };
+
+const ASYNC_PREFIX = 'Async.';
+
+export class Dispatcher {
+  readonly #methods = new Map<string, MethodSpec>();
+  readonly #sessions: SessionTable;
+  readonly #tasks: TaskTable;
+
+  constructor(sessions: SessionTable, tasks: TaskTable, methods: MethodSpec[]) {
+    this.#sessions = sessions;
+    this.#tasks = tasks;
+    for (const method of methods) this.#methods.set(method.name, method);
+  }
+
+  /** What system.listMethods returns: every method, sync names only, as XAPI lists them. */
+  listMethods(): string[] {
+    return [...this.#methods.keys()];
+  }
+
+  async call(method: string, params: unknown[]): Promise<CallOutcome> {
+    if (method === 'system.listMethods') return { ok: true, value: this.listMethods(), bare: true };
+    try {
+      return { ok: true, value: await this.#call(method, params), bare: false };
+    } catch (error) {
+      const failure = asXapiFailure(error);
+      if (failure.code === 'INTERNAL_ERROR') logger().error({ err: error, method }, 'testbed XAPI call failed');
+      return { ok: false, failure };
+    }
+  }
+
+  async #call(method: string, params: unknown[]): Promise<WireValue> {
+    const isAsync = method.startsWith(ASYNC_PREFIX);
+    const name = isAsync ? method.slice(ASYNC_PREFIX.length) : method;
+    const spec = this.#methods.get(name);
+    if (!spec || (isAsync && !spec.async)) {
+      if (params.length > 0) this.#sessions.check(params[0]);
+      throw methodUnknown(name);
+    }
+    const received = params.length - (spec.session ? 1 : 0);
+    const countOk = spec.optional ? received >= spec.params : received === spec.params;
+    if (!countOk) throw parameterCountMismatch(name, spec.params, received);
+    const session = spec.session ? this.#sessions.check(params[0]) : '';
+    const args = spec.session ? params.slice(1) : params;
+    if (!isAsync) return spec.run(args, { session });
+
+    const task = this.#tasks.create(method);
+    void this.#runTask(spec, args, { session, task });
+    return task.ref;
+  }
+
+  async #runTask(spec: MethodSpec, args: unknown[], context: Required<CallContext>): Promise<void> {
+    try {
+      const value = await spec.run(args, context);
+      this.#tasks.succeed(context.task.ref, encodeValue(value));
+    } catch (error) {
+      const failure = asXapiFailure(error);
+      if (failure.code === 'INTERNAL_ERROR') logger().error({ err: error, method: spec.name }, 'testbed XAPI task failed');
+      this.#tasks.fail(context.task.ref, failure);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+// The simulated pool's XAPI: the object database built from the topology, sessions, tasks,
+// events and migrations, served over JSON-RPC and XML-RPC on one HTTP(S) endpoint.
+import { EventEmitter } from 'node:events';
+import type { TopologyConfig } from '../config.ts';
+import type { GuestControl, LiveMigration } from '../migration.ts';
+import { Dispatcher } from './dispatch.ts';
+import { EventService } from './events.ts';
+import { xapiMethods } from './methods.ts';
+import { SimulatedPool } from './pool.ts';
+import { startXapiEndpoint } from './server.ts';
+import { SessionTable, type Credentials } from './sessions.ts';
+import { ObjectStore } from './store.ts';
+import { TaskTable } from './tasks.ts';
+import type { MigrationObserver } from './vm-migration.ts';
+
+export type { MigrationObserver, MigrationPhaseEvent, MigrationReport } from './vm-migration.ts';
+export type { Credentials } from './sessions.ts';
+
+export interface XapiServerOptions {
+  topology: TopologyConfig;
+  credentials: Credentials;
+  /** Each VM's guest, by VM name. */
+  guests?: ReadonlyMap<string, GuestControl>;
+  tls?: { key: string; cert: string };
+  port?: number;
+}
+
+export interface XapiServer {
+  url: string;
+  pool: SimulatedPool;
+  migrations: MigrationObserver;
+  close(): Promise<void>;
+}
+
+export async function startXapiServer(options: XapiServerOptions): Promise<XapiServer> {
+  const store = new ObjectStore();
+  const pool = new SimulatedPool(store, options.topology);
+  const sessions = new SessionTable(options.credentials);
+  const tasks = new TaskTable(store, pool.masterRef);
+  const events = new EventService(store);
+  const migrations: MigrationObserver = new EventEmitter();
+  const running = new Set<LiveMigration>();
+  const migration = {
+    pool,
+    topology: options.topology,
+    sessions,
+    guests: options.guests ?? new Map(),
+    observer: migrations,
+    running,
+  };
+  const dispatcher = new Dispatcher(sessions, tasks, xapiMethods({ store, sessions, tasks, events, migration }));
+  const endpoint = await startXapiEndpoint({ dispatcher, tls: options.tls, port: options.port });
+  return {
+    url: endpoint.url,
+    pool,
+    migrations,
+    close: async () => {
+      for (const underway of running) underway.interrupt();
+      events.wakeAll();
+      await endpoint.close();
+    },
+  };
+}

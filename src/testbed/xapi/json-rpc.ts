@@ -1,0 +1,56 @@
+// JSON-RPC as XAPI speaks it (POST /jsonrpc, Content-Type exactly application/json). Both
+// versions are accepted, as ocaml-rpc's Jsonrpc.version_id_and_call_of_string does: a request
+// with "jsonrpc": "2.0" gets {"jsonrpc","result"|"error","id"} with error {code: 1, message: CODE,
+// data: [params]}; one without gets v1's {"result","error","id"} with error [CODE, params...].
+import type { WireValue } from './wire.ts';
+
+export type JsonRpcVersion = 1 | 2;
+
+export interface JsonRpcCall {
+  version: JsonRpcVersion;
+  id: string | number;
+  method: string;
+  params: unknown[];
+}
+
+/** The body is not a JSON-RPC call; XAPI answers these with HTTP 500 (Malformed_method_request). */
+export class JsonRpcParseError extends Error {
+  override name = 'JsonRpcParseError';
+}
+
+export function parseJsonRpcCall(body: string): JsonRpcCall {
+  let request: unknown;
+  try {
+    request = JSON.parse(body);
+  } catch (error) {
+    throw new JsonRpcParseError(`malformed JSON: ${(error as Error).message}`);
+  }
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    throw new JsonRpcParseError('Invalid request body');
+  }
+  const { method, jsonrpc, params, id } = request as Record<string, unknown>;
+  if (typeof method !== 'string') throw new JsonRpcParseError("Invalid field 'method' in request body");
+  let version: JsonRpcVersion;
+  if (jsonrpc === undefined) version = 1;
+  else if (jsonrpc === '2.0') version = 2;
+  else throw new JsonRpcParseError("Invalid field 'jsonrpc' in request body");
+  if (typeof id !== 'string' && typeof id !== 'number') throw new JsonRpcParseError('Required field id is missing');
+  return { version, id, method, params: paramsOf(version, params) };
+}
+
+function paramsOf(version: JsonRpcVersion, params: unknown): unknown[] {
+  if (Array.isArray(params)) return params;
+  if (version === 2 && params === undefined) return [];
+  if (version === 2 && typeof params === 'object' && params !== null) return [params];
+  throw new JsonRpcParseError("Invalid field 'params' in request body");
+}
+
+export function formatJsonRpcSuccess(call: Pick<JsonRpcCall, 'version' | 'id'>, result: WireValue): string {
+  if (call.version === 1) return JSON.stringify({ result, error: null, id: call.id });
+  return JSON.stringify({ jsonrpc: '2.0', result, id: call.id });
+}
+
+export function formatJsonRpcFailure(call: Pick<JsonRpcCall, 'version' | 'id'>, code: string, params: string[]): string {
+  if (call.version === 1) return JSON.stringify({ result: null, error: [code, ...params], id: call.id });
+  return JSON.stringify({ jsonrpc: '2.0', error: { code: 1, message: code, data: params }, id: call.id });
+}

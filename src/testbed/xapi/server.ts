@@ -1,0 +1,122 @@
+// The HTTP(S) endpoint, routed as xapi routes it (the longest matching prefix wins): POST /jsonrpc
+// is JSON-RPC and every other POST (/, /RPC2, the xen-api client's /xmlrpc) is XML-RPC. Replies
+// carry Content-Type exactly `application/json` or `text/xml`: the xen-api client falls back to
+// XML-RPC when the JSON reply's type is anything else, even with a charset. A body that is not a
+// call at all gets HTTP 500, as from xapi.
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from './dispatch.ts';
+import { formatJsonRpcFailure, formatJsonRpcSuccess, JsonRpcParseError, parseJsonRpcCall } from './json-rpc.ts';
+import { formatXmlRpcBare, formatXmlRpcFailure, formatXmlRpcSuccess, parseXmlRpcCall, XmlRpcParseError } from './xml-rpc.ts';
+
+export interface XapiEndpointOptions {
+  dispatcher: Dispatcher;
+  /** PEM key and certificate chain for HTTPS; plain HTTP without. */
+  tls?: { key: string; cert: string };
+  host?: string;
+  port?: number;
+}
+
+export interface XapiEndpoint {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export async function startXapiEndpoint(options: XapiEndpointOptions): Promise<XapiEndpoint> {
+  const handler = (request: http.IncomingMessage, response: http.ServerResponse) => {
+    handle(options.dispatcher, request, response).catch((error: unknown) => {
+      if (!response.headersSent) reply(response, 500, 'text/html', errorPage(String(error)));
+      else response.destroy();
+    });
+  };
+  const server = options.tls ? https.createServer({ ...options.tls }, handler) : http.createServer(handler);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}/`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(dispatcher: Dispatcher, request: http.IncomingMessage, response: http.ServerResponse) {
+  if (request.method !== 'POST') {
+    reply(response, 404, 'text/html', errorPage(`${request.method} ${request.url} is not served by this simulated host`));
+    return;
+  }
+  const body = await readBody(request);
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  if (path === '/jsonrpc' || path.startsWith('/jsonrpc/')) await answerJsonRpc(dispatcher, body, response);
+  else await answerXmlRpc(dispatcher, body, response);
+}
+
+async function answerJsonRpc(dispatcher: Dispatcher, body: string, response: http.ServerResponse) {
+  let call;
+  try {
+    call = parseJsonRpcCall(body);
+  } catch (error) {
+    if (error instanceof JsonRpcParseError) return reply(response, 500, 'text/html', errorPage(`Jsonrpc.Malformed_method_request(${error.message})`));
+    throw error;
+  }
+  const outcome = await dispatcher.call(call.method, call.params);
+  const json = outcome.ok
+    ? formatJsonRpcSuccess(call, outcome.value)
+    : formatJsonRpcFailure(call, outcome.failure.code, outcome.failure.params);
+  reply(response, 200, 'application/json', json);
+}
+
+async function answerXmlRpc(dispatcher: Dispatcher, body: string, response: http.ServerResponse) {
+  let call;
+  try {
+    call = parseXmlRpcCall(body);
+  } catch (error) {
+    if (error instanceof XmlRpcParseError) return reply(response, 500, 'text/html', errorPage(`Xmlrpc.Parse_error(${error.message})`));
+    throw error;
+  }
+  const outcome = await dispatcher.call(call.method, call.params);
+  let xml: string;
+  if (!outcome.ok) xml = formatXmlRpcFailure(outcome.failure.code, outcome.failure.params);
+  else xml = outcome.bare ? formatXmlRpcBare(outcome.value) : formatXmlRpcSuccess(outcome.value);
+  reply(response, 200, 'text/xml', xml);
+}
+
+function reply(response: http.ServerResponse, status: number, contentType: string, body: string): void {
+  response.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+    'access-control-allow-origin': '*',
+    'access-control-allow-headers': 'X-Requested-With',
+  });
+  response.end(body);
+}
+
+function errorPage(detail: string): string {
+  const escaped = detail.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return `<html><body><h1>HTTP 500 internal server error</h1>An unexpected error occurred.<h1> Additional information </h1>${escaped}</body></html>`;
+}
+
+async function readBody(request: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error(`request body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
