@@ -1,0 +1,14 @@
+// The SLA engine: sliding-window percentiles per action against thresholds (the Cloudstone SLA
+// by default), the maxima of the study's Table 2, and the passive view of downtime.
+export type { SlaOptions, SlaResult, WindowEvaluation, WindowAction, ActionVerdict, PercentileVerdict } from './sliding-window-sla.ts';
+export { SlidingWindowSla } from './sliding-window-sla.ts';
+export type { SlaSpec } from './thresholds.ts';
+export {
+  CLOUDSTONE_THRESHOLDS_MS,
+  DEFAULT_PERCENTILES,
+  DEFAULT_STEP_MS,
+  DEFAULT_WINDOW_MS,
+  percentilesFrom,
+  readSlaFile,
+  slaSpecFrom,
+} from './thresholds.ts';

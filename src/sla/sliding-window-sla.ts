@@ -1,0 +1,252 @@
+// The SLA engine: windows [t - window, t) for t = start + window, start + window + step, ...
+// <= end, each judged per action and percentile against the action's threshold. It works
+// incrementally, as seconds arrive (from a Recorder, or merged from many workers): a second
+// enters the running window once and leaves it once, so each window end costs the buckets that
+// changed plus one percentile lookup, never a pass over the samples.
+//
+// Input contract: snapshots arrive in ascending second order (several snapshots of the same
+// second, e.g. one per worker, are fine). A snapshot of second s tells the engine that every
+// second before s is complete, so all window ends t <= s are judged then. A snapshot older than
+// an already judged window is "late": it still counts for the windows to come, and the result
+// reports how many samples came late, since the judged windows never saw them.
+import { InvalidInputError } from '../invalid/index.ts';
+import { msFromUs, type SecondSnapshot } from '../recording/index.ts';
+import { RunningWindow } from './running-window.ts';
+import { CLOUDSTONE_THRESHOLDS_MS, DEFAULT_PERCENTILES, DEFAULT_STEP_MS, DEFAULT_WINDOW_MS, wholeSeconds } from './thresholds.ts';
+
+export interface SlaOptions {
+  /** Window length in ms (whole seconds); default 5 minutes. */
+  window?: number;
+  /** How far windows slide, in ms (whole seconds); default 1 s. */
+  step?: number;
+  /** Default [90, 99]. */
+  percentiles?: readonly number[];
+  /** Threshold in ms per action; default the Cloudstone SLA. Actions without one are measured, not judged. */
+  thresholds?: Readonly<Record<string, number>>;
+  /** Start of steady state, epoch ms on a whole second. */
+  start: number;
+  /** End of steady state (exclusive), epoch ms on a whole second; open-ended when left out. */
+  end?: number;
+}
+
+/** One window as judged: what live consumers (metrics, alerts, progress) see as it happens. */
+export interface WindowEvaluation {
+  /** The window is [end - window, end), epoch ms. */
+  end: number;
+  actions: Record<string, WindowAction>;
+}
+
+export interface WindowAction {
+  /** Successful actions in the window. */
+  samples: number;
+  /** Keyed by percentile ("90"): ms, nearest rank within HdrHistogram precision. */
+  percentiles: Record<string, number>;
+  /** Keyed by percentile; only for actions with a threshold. */
+  violated: Record<string, boolean>;
+}
+
+export interface PercentileVerdict {
+  /** The largest windowed value (the study's Table 2), ms; null when no window held a sample. */
+  maxMs: number | null;
+  /** End of the window where the maximum was first reached, epoch ms. */
+  maxAt: number | null;
+  violations: number;
+  /** End of the first violating window, epoch ms. */
+  firstViolationAt: number | null;
+  /** No violating window; null for an action without a threshold. */
+  met: boolean | null;
+}
+
+export interface ActionVerdict {
+  thresholdMs: number | null;
+  /** Windows that held at least one successful action (the others are empty and judged met). */
+  windowsWithSamples: number;
+  percentiles: Record<string, PercentileVerdict>;
+}
+
+export interface SlaResult {
+  start: number;
+  end: number;
+  window: number;
+  step: number;
+  percentiles: number[];
+  /** Windows judged so far. */
+  windows: number;
+  actions: Record<string, ActionVerdict>;
+  /** Per percentile: no action with a threshold had a violating window. */
+  met: Record<string, boolean>;
+  /** Samples that arrived after a window they belonged to had been judged. */
+  lateSamples: number;
+}
+
+export class SlidingWindowSla {
+  readonly window: number;
+  readonly step: number;
+  readonly percentiles: readonly number[];
+  readonly thresholds: Readonly<Record<string, number>>;
+  readonly start: number;
+  readonly end: number;
+  #nextEnd: number;
+  #lastSecond = Number.NEGATIVE_INFINITY;
+  #windows = 0;
+  #lateSamples = 0;
+  #finished = false;
+  readonly #running = new Map<string, RunningWindow>();
+  readonly #verdicts = new Map<string, ActionVerdict>();
+
+  constructor(options: SlaOptions) {
+    this.window = wholeSeconds('window', options.window ?? DEFAULT_WINDOW_MS);
+    this.step = wholeSeconds('step', options.step ?? DEFAULT_STEP_MS);
+    this.percentiles = [...(options.percentiles ?? DEFAULT_PERCENTILES)];
+    for (const percentile of this.percentiles) {
+      if (!(percentile > 0 && percentile <= 100)) throw new InvalidInputError('percentiles', `must be in (0, 100] (got ${percentile})`);
+    }
+    this.thresholds = { ...(options.thresholds ?? CLOUDSTONE_THRESHOLDS_MS) };
+    for (const [action, threshold] of Object.entries(this.thresholds)) {
+      if (!(threshold > 0)) throw new InvalidInputError(`thresholds.${action}`, `must be a positive duration (got ${threshold})`);
+    }
+    this.start = onSecond('start', options.start);
+    this.end = options.end === undefined ? Number.POSITIVE_INFINITY : onSecond('end', options.end);
+    if (this.end < this.start) throw new InvalidInputError('end', 'must not be before start');
+    this.#nextEnd = this.start + this.window;
+    for (const action of Object.keys(this.thresholds)) this.#verdictOf(action);
+  }
+
+  /** Feeds one second; returns the windows this completes, in order. */
+  add(snapshot: SecondSnapshot): WindowEvaluation[] {
+    if (this.#finished) throw new Error('SlidingWindowSla: add() after finish()');
+    const at = snapshot.second * 1000;
+    if (at >= this.end) return this.#judgeThrough(this.end);
+    if (at < this.start) return [];
+    const judged = snapshot.second > this.#lastSecond ? this.#judgeThrough(at) : [];
+    this.#lastSecond = Math.max(this.#lastSecond, snapshot.second);
+    const missedByJudged = this.#judgedWindowHeld(at);
+    const enters = at >= this.#nextEnd - this.window;
+    for (const [action, part] of Object.entries(snapshot.actions)) {
+      if (missedByJudged) this.#lateSamples += part.histogram.totalCount;
+      this.#verdictOf(action);
+      if (enters) this.#runningOf(action).add(snapshot.second, part.histogram);
+    }
+    return judged;
+  }
+
+  /** No more seconds: judges the windows left up to `end` (or the last second, when open-ended). */
+  finish(): WindowEvaluation[] {
+    const through = Number.isFinite(this.end) ? this.end : Number.isFinite(this.#lastSecond) ? (this.#lastSecond + 1) * 1000 : this.start;
+    const judged = this.#judgeThrough(through);
+    this.#finished = true;
+    return judged;
+  }
+
+  /** The verdicts so far (complete after finish()). */
+  result(): SlaResult {
+    const actions: Record<string, ActionVerdict> = {};
+    for (const [action, verdict] of [...this.#verdicts].sort(([a], [b]) => a.localeCompare(b))) {
+      actions[action] = structuredClone(verdict);
+    }
+    const met: Record<string, boolean> = {};
+    for (const percentile of this.percentiles) {
+      const key = String(percentile);
+      met[key] = Object.values(actions).every((verdict) => verdict.percentiles[key]?.met !== false);
+    }
+    return {
+      start: this.start,
+      end: this.end,
+      window: this.window,
+      step: this.step,
+      percentiles: [...this.percentiles],
+      windows: this.#windows,
+      actions,
+      met,
+      lateSamples: this.#lateSamples,
+    };
+  }
+
+  /** Whether a window already judged should have held the second starting at `at`. */
+  #judgedWindowHeld(at: number): boolean {
+    const firstEnd = this.start + this.window;
+    // The first window end after `at`: the only one whose lower edge can be closest to it.
+    const after = Math.max(0, Math.floor((at - firstEnd) / this.step) + 1);
+    const end = firstEnd + after * this.step;
+    return end < this.#nextEnd && end - this.window <= at;
+  }
+
+  #judgeThrough(through: number): WindowEvaluation[] {
+    const judged: WindowEvaluation[] = [];
+    while (this.#nextEnd <= through && this.#nextEnd <= this.end) {
+      judged.push(this.#judge(this.#nextEnd));
+      this.#nextEnd += this.step;
+    }
+    return judged;
+  }
+
+  #judge(end: number): WindowEvaluation {
+    const evaluation: WindowEvaluation = { end, actions: {} };
+    const firstSecond = (end - this.window) / 1000;
+    this.#windows += 1;
+    for (const [action, running] of this.#running) {
+      running.evictBefore(firstSecond);
+      if (running.samples === 0) continue;
+      const verdict = this.#verdictOf(action);
+      verdict.windowsWithSamples += 1;
+      const judged: WindowAction = { samples: running.samples, percentiles: {}, violated: {} };
+      for (const percentile of this.percentiles) {
+        const key = String(percentile);
+        const us = running.percentile(percentile);
+        const ms = msFromUs(us);
+        judged.percentiles[key] = ms;
+        const record = verdict.percentiles[key]!;
+        if (record.maxMs === null || ms > record.maxMs) {
+          record.maxMs = ms;
+          record.maxAt = end;
+        }
+        if (verdict.thresholdMs === null) continue;
+        // Over the threshold only when the percentile's whole bucket is: a value HdrHistogram
+        // cannot tell apart from the threshold (within 0.1%) meets it (docs/sla.md).
+        const violated = running.lowestEquivalent(us) > verdict.thresholdMs * 1000;
+        judged.violated[key] = violated;
+        if (violated) {
+          record.violations += 1;
+          record.firstViolationAt ??= end;
+          record.met = false;
+        }
+      }
+      evaluation.actions[action] = judged;
+    }
+    return evaluation;
+  }
+
+  #runningOf(action: string): RunningWindow {
+    let running = this.#running.get(action);
+    if (running === undefined) {
+      running = new RunningWindow();
+      this.#running.set(action, running);
+    }
+    return running;
+  }
+
+  #verdictOf(action: string): ActionVerdict {
+    let verdict = this.#verdicts.get(action);
+    if (verdict === undefined) {
+      const thresholdMs = this.thresholds[action] ?? null;
+      verdict = { thresholdMs, windowsWithSamples: 0, percentiles: {} };
+      for (const percentile of this.percentiles) {
+        verdict.percentiles[String(percentile)] = {
+          maxMs: null,
+          maxAt: null,
+          violations: 0,
+          firstViolationAt: null,
+          met: thresholdMs === null ? null : true,
+        };
+      }
+      this.#verdicts.set(action, verdict);
+    }
+    return verdict;
+  }
+}
+
+function onSecond(field: string, ms: number): number {
+  if (!Number.isFinite(ms)) throw new InvalidInputError(field, `must be an epoch time in ms (got ${ms})`);
+  if (ms % 1000 !== 0) throw new InvalidInputError(field, `must fall on a whole second (got ${new Date(ms).toISOString()})`);
+  return ms;
+}
