@@ -1,14 +1,14 @@
 // Incremental == from scratch: the engine's running windows (add a second, evict the one that
 // leaves) must give exactly what sorting every window's raw samples again gives.
 import { describe, expect, it } from 'vitest';
-import { build } from 'hdr-histogram-js';
+import { build, type JsHistogram } from 'hdr-histogram-js';
 import { newHistogram, type SecondSnapshot } from '../recording/index.ts';
 import { SlidingWindowSla, type WindowEvaluation, type WindowAction } from './sliding-window-sla.ts';
 
 const S0 = 1_700_000_000;
 const T0 = S0 * 1000;
 const ACTIONS = ['HomePage', 'Login', 'AddEvent'];
-const library = build();
+const library = build() as JsHistogram;
 
 function seeded(seed: number): () => number {
   let a = seed >>> 0;

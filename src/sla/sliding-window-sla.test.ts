@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { build } from 'hdr-histogram-js';
+import { build, type JsHistogram } from 'hdr-histogram-js';
 import { newHistogram, type SecondSnapshot } from '../recording/index.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import { SlidingWindowSla, type WindowEvaluation } from './sliding-window-sla.ts';
@@ -20,7 +20,7 @@ function second(offset: number, actions: Record<string, number[]>): SecondSnapsh
 
 /** What HdrHistogram reports for a sample of `ms`: the top of its bucket, in ms. */
 function reported(ms: number): number {
-  return build().highestEquivalentValue(Math.round(ms * 1000)) / 1000;
+  return (build() as JsHistogram).highestEquivalentValue(Math.round(ms * 1000)) / 1000;
 }
 
 function feed(sla: SlidingWindowSla, seconds: SecondSnapshot[]): WindowEvaluation[] {
