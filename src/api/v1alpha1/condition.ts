@@ -15,17 +15,17 @@ export const Condition = z.strictObject({
     .min(1)
     .max(316)
     .regex(CONDITION_TYPE_PATTERN)
-    .describe("Ready, Progressing or Degraded (kstatus)."),
-  status: z.enum(['True', 'False', 'Unknown']).describe("True, False or Unknown."),
-  observedGeneration: z.int().min(0).optional().describe("The metadata.generation this condition was set for."),
-  lastTransitionTime: z.iso.datetime({ offset: true }).describe("When status last changed."),
+    .describe('Ready, Progressing or Degraded (kstatus).'),
+  status: z.enum(['True', 'False', 'Unknown']).describe('True, False or Unknown.'),
+  observedGeneration: z.int().min(0).optional().describe('The metadata.generation this condition was set for.'),
+  lastTransitionTime: z.iso.datetime({ offset: true }).describe('When status last changed.'),
   reason: z
     .string()
     .min(1)
     .max(1024)
     .regex(CONDITION_REASON_PATTERN)
-    .describe("CamelCase reason for programs, e.g. SlaViolated, MigrationFailed, InvalidSpec."),
-  message: z.string().max(32768).describe("What happened, for a person; names the field when the spec is at fault."),
+    .describe('CamelCase reason for programs, e.g. SlaViolated, MigrationFailed, InvalidSpec.'),
+  message: z.string().max(32768).describe('What happened, for a person; names the field when the spec is at fault.'),
 });
 export type Condition = z.infer<typeof Condition>;
 

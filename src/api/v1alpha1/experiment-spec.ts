@@ -11,10 +11,10 @@ import { Sla } from './sla.ts';
 import { TemplateWorkload, Workload } from './workload.ts';
 
 export const Target = z.strictObject({
-  vm: VmSelector.describe("The VM to live-migrate (the study: the web tier, Apache + PHP)."),
-  applicationUrl: HttpUrl.describe("Base URL of the application inside that VM, which the load drives."),
+  vm: VmSelector.describe('The VM to live-migrate (the study: the web tier, Apache + PHP).'),
+  applicationUrl: HttpUrl.describe('Base URL of the application inside that VM, which the load drives.'),
   probeUrl: HttpUrl.optional().describe(
-    "URL the active downtime probe polls (a cheap page, e.g. /healthz); default: applicationUrl.",
+    'URL the active downtime probe polls (a cheap page, e.g. /healthz); default: applicationUrl.',
   ),
 });
 export type Target = z.output<typeof Target>;
@@ -29,35 +29,35 @@ export const Abort = z.strictObject({
 });
 
 export const Recording = z.strictObject({
-  requestLog: z.boolean().default(false).describe("Keep a log of every request (time, action, latency, status) for each run."),
+  requestLog: z.boolean().default(false).describe('Keep a log of every request (time, action, latency, status) for each run.'),
 });
 
 // The fields an experiment and a campaign template share, in the order a person reads them; the
 // workload and the repetitions, which differ, go between.
 const whatAndWhere = {
-  poolRef: LocalObjectReference.describe("The XenPool the VM runs on."),
-  target: Target.describe("The VM to migrate and the application it serves."),
+  poolRef: LocalObjectReference.describe('The XenPool the VM runs on.'),
+  target: Target.describe('The VM to migrate and the application it serves.'),
 };
 
 const judgedAndMigrated = {
   sla: Sla.prefault({}).describe("The SLA the runs are judged against; Cloudstone's by default."),
-  migrations: Migrations.optional().describe("Live migrations during steady state; none when absent."),
+  migrations: Migrations.optional().describe('Live migrations during steady state; none when absent.'),
 };
 
 const howRunsEnd = {
   pauseBetweenRuns: Duration.default('30s').describe("Settle time between repetitions (and between a campaign's levels)."),
-  abort: Abort.prefault({}).describe("Whether to stop a run early on an SLA violation."),
-  record: Recording.prefault({}).describe("What to keep besides the results."),
+  abort: Abort.prefault({}).describe('Whether to stop a run early on an SLA violation.'),
+  record: Recording.prefault({}).describe('What to keep besides the results.'),
   ttlSecondsAfterFinished: z
     .int()
     .min(0)
     .max(31_536_000)
     .optional()
-    .describe("Delete the experiment this many seconds after it finished; kept forever when absent."),
+    .describe('Delete the experiment this many seconds after it finished; kept forever when absent.'),
   ttlOnlyIfSucceeded: z
     .boolean()
     .default(false)
-    .describe("With ttlSecondsAfterFinished: delete only experiments that Succeeded, so failures stay for debugging."),
+    .describe('With ttlSecondsAfterFinished: delete only experiments that Succeeded, so failures stay for debugging.'),
 };
 
 interface ScheduledSpec {
@@ -112,14 +112,14 @@ function steadyStateRules<T extends ScheduledSpec>(): CelRule<T>[] {
 export const MigrationExperimentSpec = withRules(
   z.strictObject({
     ...whatAndWhere,
-    workload: Workload.describe("The load: users or rate, think times, ramp-up, steady state, ramp-down."),
+    workload: Workload.describe('The load: users or rate, think times, ramp-up, steady state, ramp-down.'),
     ...judgedAndMigrated,
     repetitions: z
       .int()
       .min(1)
       .max(100)
       .default(1)
-      .describe("Runs, back to back; each is reported and the summary averages them (the study: 5)."),
+      .describe('Runs, back to back; each is reported and the summary averages them (the study: 5).'),
     ...howRunsEnd,
   }),
   steadyStateRules(),

@@ -15,9 +15,9 @@ export const MAX_CAMPAIGN_LEVELS = 50;
 
 export const UserSweep = withRules(
   z.strictObject({
-    from: z.int().min(1).max(100_000).describe("Users at the first level."),
-    to: z.int().min(1).max(100_000).describe("Users at the last level (included when the steps land on it)."),
-    step: z.int().min(1, { error: 'step must be at least 1' }).max(100_000).describe("Users added from one level to the next."),
+    from: z.int().min(1).max(100_000).describe('Users at the first level.'),
+    to: z.int().min(1).max(100_000).describe('Users at the last level (included when the steps land on it).'),
+    step: z.int().min(1, { error: 'step must be at least 1' }).max(100_000).describe('Users added from one level to the next.'),
   }),
   [
     {
@@ -48,8 +48,8 @@ export const MigrationCampaignSpec = withRules(
         metadata: TemplateMeta.optional(),
         spec: ExperimentTemplateSpec.describe("An experiment's spec without workload.users and repetitions."),
       })
-      .describe("The experiment run at every level."),
-    sweep: z.strictObject({ users: UserSweep }).describe("The levels: users from, to, by step (e.g. 100..600 by 100)."),
+      .describe('The experiment run at every level.'),
+    sweep: z.strictObject({ users: UserSweep }).describe('The levels: users from, to, by step (e.g. 100..600 by 100).'),
     repetitions: z.int().min(1).max(100).default(1).describe("Runs per level; each level's figures average them."),
     judgePercentile: z
       .number()
@@ -60,7 +60,7 @@ export const MigrationCampaignSpec = withRules(
     stopAfterFailure: z
       .boolean()
       .default(false)
-      .describe("Skip the levels above the first failing one (faster; the table stays incomplete)."),
+      .describe('Skip the levels above the first failing one (faster; the table stays incomplete).'),
   }),
   [
     {
@@ -97,17 +97,17 @@ export type CampaignPhase = z.infer<typeof CampaignPhase>;
 
 export const CampaignLevel = z.strictObject({
   users: z.int().min(1),
-  experiment: z.string().max(253).describe("Name of the experiment run for this level."),
+  experiment: z.string().max(253).describe('Name of the experiment run for this level.'),
   phase: ExperimentPhase.optional(),
-  verdict: Verdict.optional().describe("At judgePercentile, over all actions."),
-  actions: z.array(ActionSummary).max(32).optional().describe("Per action: windowed percentile maxima (Table 2), violations."),
+  verdict: Verdict.optional().describe('At judgePercentile, over all actions.'),
+  actions: z.array(ActionSummary).max(32).optional().describe('Per action: windowed percentile maxima (Table 2), violations.'),
   maxDowntimeSeconds: z.number().min(0).optional(),
   meanMigrationSeconds: z.number().min(0).optional(),
 });
 export type CampaignLevel = z.infer<typeof CampaignLevel>;
 
 export const Recommendation = z.strictObject({
-  users: z.int().min(1).optional().describe("The highest passing level; absent when no level passed."),
+  users: z.int().min(1).optional().describe('The highest passing level; absent when no level passed.'),
   percentile: z.number().gt(0).lt(100),
   message: z.string().max(4096).describe(`The recommendation in a sentence, e.g. "migrate at up to 500 users (p99)".`),
 });

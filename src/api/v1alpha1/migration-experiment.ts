@@ -28,20 +28,20 @@ export type ExperimentPhase = z.infer<typeof ExperimentPhase>;
 export const TERMINAL_EXPERIMENT_PHASES: readonly ExperimentPhase[] = ['Succeeded', 'Failed', 'Aborted'];
 
 export const MigrationExperimentStatus = z.strictObject({
-  phase: ExperimentPhase.optional().describe("Where the experiment is; the reason of a terminal phase is in a condition."),
-  observedGeneration: z.int().min(0).optional().describe("The metadata.generation the status describes."),
+  phase: ExperimentPhase.optional().describe('Where the experiment is; the reason of a terminal phase is in a condition.'),
+  observedGeneration: z.int().min(0).optional().describe('The metadata.generation the status describes.'),
   conditions: Conditions.optional(),
-  currentRun: z.int().min(1).optional().describe("The run in progress, 1-based."),
-  completedRuns: z.int().min(0).optional().describe("Runs finished (any outcome)."),
+  currentRun: z.int().min(1).optional().describe('The run in progress, 1-based.'),
+  completedRuns: z.int().min(0).optional().describe('Runs finished (any outcome).'),
   startTime: z.iso.datetime({ offset: true }).optional(),
   completionTime: z.iso.datetime({ offset: true }).optional(),
   migrationOffsets: z
     .array(Duration)
     .max(32)
     .optional()
-    .describe("The migration schedule as applied: offsets into steady state, whichever form the spec used."),
-  runs: z.array(RunResult).max(100).optional().describe("One entry per run, in order."),
-  summary: RunSummary.optional().describe("Over the finished runs: means and worst values."),
+    .describe('The migration schedule as applied: offsets into steady state, whichever form the spec used.'),
+  runs: z.array(RunResult).max(100).optional().describe('One entry per run, in order.'),
+  summary: RunSummary.optional().describe('Over the finished runs: means and worst values.'),
 });
 export type MigrationExperimentStatus = z.infer<typeof MigrationExperimentStatus>;
 

@@ -16,7 +16,7 @@ export const Destination = withRules(
       .describe(
         "host: always the named host. roundRobin: the pool's other hosts in turn, never back to the host the previous run started from (no ping-pong, as in the study). mostFreeMemory: the other host with the most free memory.",
       ),
-    host: z.string().min(1).max(255).optional().describe("Name label of the destination host; only with policy host."),
+    host: z.string().min(1).max(255).optional().describe('Name label of the destination host; only with policy host.'),
   }),
   [
     {
@@ -42,14 +42,14 @@ export const Migrations = withRules(
       .min(1)
       .max(MAX_MIGRATIONS)
       .optional()
-      .describe("Offsets into steady state at which a migration starts, e.g. [5m]. Or use count, first and spacing."),
-    count: z.int().min(1).max(MAX_MIGRATIONS).optional().describe("Number of migrations, with first and spacing."),
-    first: Duration.optional().describe("Offset into steady state of the first migration (with count)."),
-    spacing: PositiveDuration.optional().describe("Time between the starts of consecutive migrations (with count > 1)."),
-    destination: Destination.prefault({}).describe("Where each migration goes."),
+      .describe('Offsets into steady state at which a migration starts, e.g. [5m]. Or use count, first and spacing.'),
+    count: z.int().min(1).max(MAX_MIGRATIONS).optional().describe('Number of migrations, with first and spacing.'),
+    first: Duration.optional().describe('Offset into steady state of the first migration (with count).'),
+    spacing: PositiveDuration.optional().describe('Time between the starts of consecutive migrations (with count > 1).'),
+    destination: Destination.prefault({}).describe('Where each migration goes.'),
     timeout: boundedDuration('6h')
       .default('15m')
-      .describe("A migration still running after this long fails the run."),
+      .describe('A migration still running after this long fails the run.'),
   }),
   [
     {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ObjectName } from './references.ts';
 
 const StringMap = z.record(z.string(), z.string());
+const LabelKey = z.string().min(1).max(317);
 
 export const ObjectMeta = z.looseObject({
   name: ObjectName,
@@ -19,6 +20,14 @@ export type ObjectMeta = z.output<typeof ObjectMeta>;
 
 /** Labels and annotations for objects made from a template (a campaign's experiments). */
 export const TemplateMeta = z.strictObject({
-  labels: StringMap.meta({ maxProperties: 64 }).optional().describe("Labels added to every experiment of the campaign."),
-  annotations: StringMap.meta({ maxProperties: 64 }).optional().describe("Annotations added to every experiment of the campaign."),
+  labels: z
+    .record(LabelKey, z.string().max(63))
+    .meta({ maxProperties: 64 })
+    .optional()
+    .describe('Labels added to every experiment of the campaign.'),
+  annotations: z
+    .record(LabelKey, z.string().max(8192))
+    .meta({ maxProperties: 64 })
+    .optional()
+    .describe('Annotations added to every experiment of the campaign.'),
 });

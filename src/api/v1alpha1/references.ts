@@ -20,19 +20,19 @@ export const HttpUrl = z
   .meta({ pattern: '^https?://' });
 
 export const LocalObjectReference = z.strictObject({
-  name: ObjectName.describe("Name of the object, in the same namespace."),
+  name: ObjectName.describe('Name of the object, in the same namespace.'),
 });
 
 export const SecretKeyReference = (defaultKey: string) =>
   z.strictObject({
-    name: ObjectName.describe("Name of the Secret, in the same namespace."),
+    name: ObjectName.describe('Name of the Secret, in the same namespace.'),
     key: z.string().min(1).max(253).default(defaultKey).describe(`Key in the Secret; default ${defaultKey}.`),
   });
 
 export const VmSelector = withRules(
   z.strictObject({
     nameLabel: z.string().min(1).max(255).optional().describe("The VM's name label; must match exactly one VM of the pool."),
-    uuid: z.guid({ error: 'expected a VM uuid like 0a1b2c3d-…' }).optional().describe("The VM's uuid."),
+    uuid: z.guid({ error: 'expected a VM uuid like 0a1b2c3d-…' }).max(36).optional().describe("The VM's uuid."),
   }),
   [
     {

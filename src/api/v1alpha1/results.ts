@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { Duration } from './duration.ts';
 
-export const Verdict = z.enum(['Pass', 'Fail']).describe("Pass: the SLA held in every window; Fail: at least one window broke it.");
+export const Verdict = z.enum(['Pass', 'Fail']).describe('Pass: the SLA held in every window; Fail: at least one window broke it.');
 export type Verdict = z.infer<typeof Verdict>;
 
 const Time = z.iso.datetime({ offset: true });
@@ -14,33 +14,33 @@ const Count = z.int().min(0);
 
 export const MigrationResult = z.strictObject({
   index: z.int().min(1).describe("1-based position in the run's schedule."),
-  offset: Duration.describe("Planned offset into steady state."),
+  offset: Duration.describe('Planned offset into steady state.'),
   state: z.enum(['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled']),
-  source: z.string().max(255).optional().describe("Name label of the host the VM left."),
-  destination: z.string().max(255).optional().describe("Name label of the host the VM went to."),
+  source: z.string().max(255).optional().describe('Name label of the host the VM left.'),
+  destination: z.string().max(255).optional().describe('Name label of the host the VM went to.'),
   startTime: Time.optional(),
   endTime: Time.optional(),
   durationSeconds: Seconds.optional().describe("From VM.pool_migrate to the task's end."),
-  downtimeSeconds: Seconds.optional().describe("Downtime the clients saw (probe and gaps in completions)."),
-  modelDowntimeSeconds: Seconds.optional().describe("Downtime by the pre-copy model; only when the pool is simulated."),
-  modelDurationSeconds: Seconds.optional().describe("Migration time by the pre-copy model; only when the pool is simulated."),
-  message: z.string().max(4096).optional().describe("Why it failed or was cancelled."),
+  downtimeSeconds: Seconds.optional().describe('Downtime the clients saw (probe and gaps in completions).'),
+  modelDowntimeSeconds: Seconds.optional().describe('Downtime by the pre-copy model; only when the pool is simulated.'),
+  modelDurationSeconds: Seconds.optional().describe('Migration time by the pre-copy model; only when the pool is simulated.'),
+  message: z.string().max(4096).optional().describe('Why it failed or was cancelled.'),
 });
 export type MigrationResult = z.infer<typeof MigrationResult>;
 
 export const PercentileResult = z.strictObject({
   percentile: z.number().gt(0).lt(100),
-  maxSeconds: Seconds.optional().describe("Highest value of this percentile over all windows; absent when no window completed."),
-  violations: Count.describe("Windows in which this percentile exceeded the threshold."),
+  maxSeconds: Seconds.optional().describe('Highest value of this percentile over all windows; absent when no window completed.'),
+  violations: Count.describe('Windows in which this percentile exceeded the threshold.'),
   verdict: Verdict,
 });
 export type PercentileResult = z.infer<typeof PercentileResult>;
 
 export const ActionResult = z.strictObject({
   action: z.string().max(64),
-  count: Count.describe("Operations completed in steady state."),
-  errors: Count.describe("Operations that failed in steady state."),
-  thresholdSeconds: Seconds.describe("The SLA threshold applied (defaults filled in)."),
+  count: Count.describe('Operations completed in steady state.'),
+  errors: Count.describe('Operations that failed in steady state.'),
+  thresholdSeconds: Seconds.describe('The SLA threshold applied (defaults filled in).'),
   percentiles: z.array(PercentileResult).max(8),
   verdict: Verdict,
 });
@@ -50,33 +50,33 @@ export const PercentileVerdict = z.strictObject({ percentile: z.number().gt(0).l
 export type PercentileVerdict = z.infer<typeof PercentileVerdict>;
 
 export const RunResult = z.strictObject({
-  index: z.int().min(1).describe("1-based run number."),
+  index: z.int().min(1).describe('1-based run number.'),
   state: z.enum(['Running', 'Succeeded', 'Failed', 'Aborted']),
   startTime: Time.optional(),
-  steadyStateStartTime: Time.optional().describe("Migration offsets count from here."),
+  steadyStateStartTime: Time.optional().describe('Migration offsets count from here.'),
   endTime: Time.optional(),
   migrations: z.array(MigrationResult).max(64).optional(),
   actions: z.array(ActionResult).max(32).optional(),
   verdicts: z.array(PercentileVerdict).max(8).optional().describe(`Per percentile over all actions: the study's "p99 broken, p90 kept".`),
-  verdict: Verdict.optional().describe("Fail when any action failed at any percentile."),
-  requestLog: z.string().max(4096).optional().describe("Where the request log of this run is kept (record.requestLog)."),
-  message: z.string().max(4096).optional().describe("Why the run failed or was aborted."),
+  verdict: Verdict.optional().describe('Fail when any action failed at any percentile.'),
+  requestLog: z.string().max(4096).optional().describe('Where the request log of this run is kept (record.requestLog).'),
+  message: z.string().max(4096).optional().describe('Why the run failed or was aborted.'),
 });
 export type RunResult = z.infer<typeof RunResult>;
 
 export const PercentileSummary = z.strictObject({
   percentile: z.number().gt(0).lt(100),
   meanMaxSeconds: Seconds.optional().describe("Mean over runs of the run's highest windowed value (how the study averaged)."),
-  worstMaxSeconds: Seconds.optional().describe("Highest windowed value of any run."),
-  violations: Count.describe("Violating windows, all runs together."),
+  worstMaxSeconds: Seconds.optional().describe('Highest windowed value of any run.'),
+  violations: Count.describe('Violating windows, all runs together.'),
   verdict: Verdict,
 });
 export type PercentileSummary = z.infer<typeof PercentileSummary>;
 
 export const ActionSummary = z.strictObject({
   action: z.string().max(64),
-  count: Count.describe("Operations completed, all runs together."),
-  errors: Count.describe("Operations failed, all runs together."),
+  count: Count.describe('Operations completed, all runs together.'),
+  errors: Count.describe('Operations failed, all runs together.'),
   thresholdSeconds: Seconds,
   percentiles: z.array(PercentileSummary).max(8),
   verdict: Verdict,
@@ -84,8 +84,8 @@ export const ActionSummary = z.strictObject({
 export type ActionSummary = z.infer<typeof ActionSummary>;
 
 export const RunSummary = z.strictObject({
-  runs: Count.describe("Runs summarised."),
-  migrations: Count.describe("Migrations completed, all runs together."),
+  runs: Count.describe('Runs summarised.'),
+  migrations: Count.describe('Migrations completed, all runs together.'),
   meanMigrationSeconds: Seconds.optional(),
   maxMigrationSeconds: Seconds.optional(),
   meanDowntimeSeconds: Seconds.optional(),

@@ -36,17 +36,17 @@ export const Sla = withRules(
   z.strictObject({
     window: boundedDuration('24h')
       .default('5m')
-      .describe("Length of each sliding window over steady state; Cloudstone: 5m."),
+      .describe('Length of each sliding window over steady state; Cloudstone: 5m.'),
     step: boundedDuration('1h')
       .default('1s')
-      .describe("How far the window slides between evaluations; 1s evaluates every window the per-second histograms allow."),
+      .describe('How far the window slides between evaluations; 1s evaluates every window the per-second histograms allow.'),
     percentiles: Percentiles.default([90, 99]).describe(
-      "Percentiles computed in every window; 90 is the relaxed and 99 the strict Cloudstone SLA.",
+      'Percentiles computed in every window; 90 is the relaxed and 99 the strict Cloudstone SLA.',
     ),
     thresholds: Thresholds.default({ ...CLOUDSTONE_THRESHOLDS })
       .transform((given): Record<OlioAction, string> => ({ ...CLOUDSTONE_THRESHOLDS, ...given }))
       .describe(
-        "Response-time threshold per action. Actions not listed keep their Cloudstone threshold (HomePage 1s, Login 1s, TagSearch 2s, EventDetail 2s, PersonDetail 2s, AddPerson 3s, AddEvent 4s).",
+        'Response-time threshold per action. Actions not listed keep their Cloudstone threshold (HomePage 1s, Login 1s, TagSearch 2s, EventDetail 2s, PersonDetail 2s, AddPerson 3s, AddEvent 4s).',
       ),
   }),
   [

@@ -13,35 +13,35 @@ export const ThinkTime = z.strictObject({
     .enum(['negativeExponential', 'fixed', 'uniform'])
     .default('negativeExponential')
     .describe("How pauses are drawn; Faban's Olio driver: negativeExponential. uniform draws from 0 to twice the mean."),
-  mean: Duration.default('5s').describe("Mean pause; Olio: 5s."),
+  mean: Duration.default('5s').describe('Mean pause; Olio: 5s.'),
   maxMultiple: z
     .number()
     .min(1)
     .max(100)
     .default(5)
-    .describe("Draws are truncated at this multiple of the mean (Faban truncates at 5)."),
+    .describe('Draws are truncated at this multiple of the mean (Faban truncates at 5).'),
   cycleType: z
     .enum(['cycleTime', 'thinkTime'])
     .default('cycleTime')
     .describe(
-      "cycleTime: the mean runs from the start of one operation to the start of the next, so the pause is the mean minus the response time (Olio). thinkTime: the pause follows each response in full.",
+      'cycleTime: the mean runs from the start of one operation to the start of the next, so the pause is the mean minus the response time (Olio). thinkTime: the pause follows each response in full.',
     ),
 });
 export type ThinkTime = z.output<typeof ThinkTime>;
 
 /** The fields an experiment and a campaign's template share; users/rate differ between them. */
 export const workloadShape = {
-  profile: z.enum(WORKLOAD_PROFILES).default('olio').describe("The user model: olio is the Olio social-events mix of the study."),
+  profile: z.enum(WORKLOAD_PROFILES).default('olio').describe('The user model: olio is the Olio social-events mix of the study.'),
   drivers: z
     .int()
     .min(1)
     .max(256)
     .default(1)
-    .describe("Number of parallel load workers the users are sharded across; percentiles come from their merged histograms."),
+    .describe('Number of parallel load workers the users are sharded across; percentiles come from their merged histograms.'),
   thinkTime: ThinkTime.prefault({}).describe("Pauses between a user's operations."),
-  rampUp: Duration.default('1m').describe("Users start gradually over this long; not judged."),
-  steadyState: boundedDuration('24h').default('10m').describe("The judged part of a run; migration offsets count from its start."),
-  rampDown: Duration.default('30s').describe("Load continues this long after steady state; not judged."),
+  rampUp: Duration.default('1m').describe('Users start gradually over this long; not judged.'),
+  steadyState: boundedDuration('24h').default('10m').describe('The judged part of a run; migration offsets count from its start.'),
+  rampDown: Duration.default('30s').describe('Load continues this long after steady state; not judged.'),
 };
 
 const Users = z.int().min(1, { error: 'users must be at least 1' }).max(100_000);
@@ -49,13 +49,13 @@ const Users = z.int().min(1, { error: 'users must be at least 1' }).max(100_000)
 export const Workload = withRules(
   z.strictObject({
     ...workloadShape,
-    users: Users.optional().describe("Closed loop: this many concurrent simulated users. Set users or rate, not both."),
+    users: Users.optional().describe('Closed loop: this many concurrent simulated users. Set users or rate, not both.'),
     rate: z
       .number()
       .gt(0)
       .max(100_000)
       .optional()
-      .describe("Open loop: operations started per second whether or not earlier ones have finished. Set users or rate, not both."),
+      .describe('Open loop: operations started per second whether or not earlier ones have finished. Set users or rate, not both.'),
   }),
   [
     {

@@ -10,21 +10,21 @@ import { withRules } from './rules.ts';
 
 export const XenPoolSpec = withRules(
   z.strictObject({
-    url: HttpUrl.describe("XAPI endpoint of the pool master, e.g. https://xen-master.example:443."),
+    url: HttpUrl.describe('XAPI endpoint of the pool master, e.g. https://xen-master.example:443.'),
     credentialsSecretRef: z
       .strictObject({
-        name: ObjectName.describe("Secret in the same namespace."),
-        usernameKey: z.string().min(1).max(253).default('username').describe("Key holding the user name."),
-        passwordKey: z.string().min(1).max(253).default('password').describe("Key holding the password."),
+        name: ObjectName.describe('Secret in the same namespace.'),
+        usernameKey: z.string().min(1).max(253).default('username').describe('Key holding the user name.'),
+        passwordKey: z.string().min(1).max(253).default('password').describe('Key holding the password.'),
       })
-      .describe("The XAPI user and password."),
+      .describe('The XAPI user and password.'),
     caBundleSecretRef: SecretKeyReference('ca.crt')
       .optional()
       .describe("PEM CA bundle to verify the pool's certificate (XenServer's is self-signed by default)."),
     insecureSkipVerify: z
       .boolean()
       .default(false)
-      .describe("Accept any certificate. Must be said explicitly; prefer caBundleSecretRef."),
+      .describe('Accept any certificate. Must be said explicitly; prefer caBundleSecretRef.'),
   }),
   [
     {
@@ -38,7 +38,7 @@ export const XenPoolSpec = withRules(
 export type XenPoolSpec = z.output<typeof XenPoolSpec>;
 
 export const XenHost = z.strictObject({
-  name: z.string().max(255).describe("Name label."),
+  name: z.string().max(255).describe('Name label.'),
   uuid: z.string().max(64),
   enabled: z.boolean().optional(),
   memoryTotalBytes: z.int().min(0).optional(),
@@ -49,13 +49,13 @@ export type XenHost = z.infer<typeof XenHost>;
 export const XenPoolStatus = z.strictObject({
   observedGeneration: z.int().min(0).optional(),
   conditions: Conditions.optional(),
-  connected: z.boolean().optional().describe("Whether the last connection attempt logged in."),
+  connected: z.boolean().optional().describe('Whether the last connection attempt logged in.'),
   poolName: z.string().max(255).optional(),
-  simulated: z.boolean().optional().describe("True when the pool is the Migrascope testbed (model downtime is then reported)."),
+  simulated: z.boolean().optional().describe('True when the pool is the Migrascope testbed (model downtime is then reported).'),
   hostCount: z.int().min(0).optional(),
   hosts: z.array(XenHost).max(64).optional(),
   lastConnectedTime: z.iso.datetime({ offset: true }).optional(),
-  lastError: z.string().max(4096).optional().describe("Why the last attempt failed, for a person."),
+  lastError: z.string().max(4096).optional().describe('Why the last attempt failed, for a person.'),
 });
 export type XenPoolStatus = z.infer<typeof XenPoolStatus>;
 

@@ -1,0 +1,194 @@
+// Valid resources and invalid variations of them, each naming the field that must be blamed and
+// the words a person must read. The parsers' unit tests and the CRD test against a real API server
+// both run them, so the zod half and the CEL half of every rule are held to the same cases.
+
+import { API_VERSION, type MigrascopeKind } from '../v1alpha1/index.ts';
+
+type Json = Record<string, unknown>;
+
+export function xenPool(name = 'study-pool'): Json {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'XenPool',
+    metadata: { name },
+    spec: { url: 'https://xen-master.example:443', credentialsSecretRef: { name: 'xen-credentials' } },
+  };
+}
+
+export function experiment(name = 'one-migration'): Json {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'MigrationExperiment',
+    metadata: { name },
+    spec: {
+      poolRef: { name: 'study-pool' },
+      target: { vm: { nameLabel: 'olio-web' }, applicationUrl: 'http://olio-web.example/' },
+      workload: { users: 600, steadyState: '10m' },
+      migrations: { offsets: ['5m'] },
+    },
+  };
+}
+
+export function campaign(name = 'safe-load'): Json {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'MigrationCampaign',
+    metadata: { name },
+    spec: {
+      mode: 'safeLoad',
+      template: {
+        spec: {
+          poolRef: { name: 'study-pool' },
+          target: { vm: { nameLabel: 'olio-web' }, applicationUrl: 'http://olio-web.example/' },
+          workload: { steadyState: '10m' },
+          migrations: { offsets: ['5m'] },
+        },
+      },
+      sweep: { users: { from: 100, to: 500, step: 100 } },
+    },
+  };
+}
+
+export interface Case {
+  name: string;
+  kind: MigrascopeKind;
+  object: Json;
+}
+
+export interface InvalidCase extends Case {
+  /** The field a person is sent to, as a YAML path. */
+  field: string;
+  /** Words the parser's message contains (for a CEL rule, the server's too). */
+  message: string;
+  /** True when the API server refuses it with a CEL rule, whose message is ours word for word. */
+  cel: boolean;
+}
+
+/** `base` with `path` set to `value` (undefined deletes), on a deep copy. */
+export function withField(base: Json, path: string, value: unknown): Json {
+  const copy = structuredClone(base);
+  const keys = path.split('.');
+  let node: Json = copy;
+  for (const key of keys.slice(0, -1)) {
+    node[key] ??= {};
+    node = node[key] as Json;
+  }
+  const last = keys[keys.length - 1] as string;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return copy;
+}
+
+function patched(base: Json, patches: Record<string, unknown>): Json {
+  return Object.entries(patches).reduce((object, [path, value]) => withField(object, path, value), base);
+}
+
+export const VALID_CASES: readonly Case[] = [
+  { name: 'a pool', kind: 'XenPool', object: xenPool() },
+  {
+    name: 'a pool with a CA bundle',
+    kind: 'XenPool',
+    object: withField(xenPool('pool-ca'), 'spec.caBundleSecretRef', { name: 'xen-ca' }),
+  },
+  { name: 'an experiment with one migration', kind: 'MigrationExperiment', object: experiment() },
+  {
+    name: 'two migrations by count, first and spacing, to a named host',
+    kind: 'MigrationExperiment',
+    object: patched(experiment('two-migrations'), {
+      'spec.workload.steadyState': '20m',
+      'spec.migrations': { count: 2, first: '9m', spacing: '2m', destination: { policy: 'host', host: 'xen-2' } },
+    }),
+  },
+  {
+    name: 'one migration by count needs no spacing',
+    kind: 'MigrationExperiment',
+    object: withField(experiment('count-one'), 'spec.migrations', { count: 1, first: '9m59s' }),
+  },
+  {
+    name: 'an open-loop experiment without migration, aborting on p90',
+    kind: 'MigrationExperiment',
+    object: patched(experiment('open-loop'), {
+      'spec.workload': { rate: 12.5, drivers: 4, steadyState: '5m' },
+      'spec.migrations': undefined,
+      'spec.abort': { onViolation: 'p90' },
+      'spec.sla': { window: '1m', step: '5s', percentiles: [50, 90, 99.9], thresholds: { HomePage: '1500ms', AddEvent: '5s' } },
+    }),
+  },
+  { name: 'a safeLoad campaign', kind: 'MigrationCampaign', object: campaign() },
+  {
+    name: 'a capacity campaign',
+    kind: 'MigrationCampaign',
+    object: patched(campaign('capacity'), {
+      'spec.mode': 'capacity',
+      'spec.template.spec.migrations': undefined,
+      'spec.sweep.users': { from: 100, to: 700, step: 100 },
+      'spec.judgePercentile': 90,
+    }),
+  },
+];
+
+function invalid(
+  name: string,
+  kind: MigrascopeKind,
+  object: Json,
+  patches: Record<string, unknown>,
+  field: string,
+  message: string,
+  cel: boolean,
+): InvalidCase {
+  return { name, kind, object: patched(object, patches), field, message, cel };
+}
+
+const exp = experiment('bad');
+const camp = campaign('bad');
+const pool = xenPool('bad');
+
+export const INVALID_CASES: readonly InvalidCase[] = [
+  // Types and ranges: the schema's own checks.
+  invalid('users as text', 'MigrationExperiment', exp, { 'spec.workload.users': 'many' }, 'spec.workload.users', 'expected number', false),
+  invalid('zero users', 'MigrationExperiment', exp, { 'spec.workload.users': 0 }, 'spec.workload.users', 'at least 1', false),
+  invalid('a percentile of 100', 'MigrationExperiment', exp, { 'spec.sla.percentiles': [90, 100] }, 'spec.sla.percentiles[1]', 'less than 100', false),
+  invalid('a percentile of 0', 'MigrationExperiment', exp, { 'spec.sla.percentiles': [0] }, 'spec.sla.percentiles[0]', 'greater than 0', false),
+  invalid('a duration without unit', 'MigrationExperiment', exp, { 'spec.workload.steadyState': '10' }, 'spec.workload.steadyState', 'a duration like', false),
+  invalid('an unknown destination policy', 'MigrationExperiment', exp, { 'spec.migrations.destination': { policy: 'random' } }, 'spec.migrations.destination.policy', 'expected one of', false),
+  invalid('an unknown abort percentile', 'MigrationExperiment', exp, { 'spec.abort': { onViolation: 'p95' } }, 'spec.abort.onViolation', 'expected one of', false),
+  invalid('a pool URL that is not http(s)', 'XenPool', pool, { 'spec.url': 'ftp://xen' }, 'spec.url', 'http:// or https://', false),
+  invalid('a campaign step of 0', 'MigrationCampaign', camp, { 'spec.sweep.users.step': 0 }, 'spec.sweep.users.step', 'at least 1', false),
+  // Rules between fields: CEL on the server, the same rule in the parser.
+  invalid('users and rate', 'MigrationExperiment', exp, { 'spec.workload.rate': 10 }, 'spec.workload.users', 'exactly one of users', true),
+  invalid('neither users nor rate', 'MigrationExperiment', exp, { 'spec.workload.users': undefined }, 'spec.workload.users', 'exactly one of users', true),
+  invalid('more drivers than users', 'MigrationExperiment', exp, { 'spec.workload.users': 2, 'spec.workload.drivers': 3 }, 'spec.workload.drivers', 'drivers must not exceed users', true),
+  invalid('a zero steady state', 'MigrationExperiment', exp, { 'spec.workload.steadyState': '0s' }, 'spec.workload.steadyState', 'longer than zero', true),
+  invalid('a steady state over a day', 'MigrationExperiment', exp, { 'spec.workload.steadyState': '25h' }, 'spec.workload.steadyState', 'at most 24h', true),
+  invalid('a zero SLA step', 'MigrationExperiment', exp, { 'spec.sla.step': '0ms' }, 'spec.sla.step', 'longer than zero', true),
+  invalid('an SLA step over an hour', 'MigrationExperiment', exp, { 'spec.workload.steadyState': '4h', 'spec.sla': { window: '3h', step: '2h' } }, 'spec.sla.step', 'at most 1h', true),
+  invalid('an SLA step over the window', 'MigrationExperiment', exp, { 'spec.sla': { window: '1m', step: '2m' } }, 'spec.sla.step', 'step must not be longer than window', true),
+  invalid('a window longer than steady state', 'MigrationExperiment', exp, { 'spec.sla.window': '11m' }, 'spec.sla.window', 'no window would be complete', true),
+  invalid('a repeated percentile', 'MigrationExperiment', exp, { 'spec.sla.percentiles': [99, 99] }, 'spec.sla.percentiles', 'listed once', true),
+  invalid('a threshold for an unknown action', 'MigrationExperiment', exp, { 'spec.sla.thresholds': { Checkout: '1s' } }, 'spec.sla.thresholds', 'only the Olio actions', true),
+  invalid('a zero threshold', 'MigrationExperiment', exp, { 'spec.sla.thresholds': { HomePage: '0s' } }, 'spec.sla.thresholds.HomePage', 'longer than zero', true),
+  invalid('offsets and count', 'MigrationExperiment', exp, { 'spec.migrations': { offsets: ['1m'], count: 2, first: '1m', spacing: '1m' } }, 'spec.migrations.offsets', 'either offsets, or count', true),
+  invalid('no schedule at all', 'MigrationExperiment', exp, { 'spec.migrations': { destination: { policy: 'roundRobin' } } }, 'spec.migrations.offsets', 'either offsets, or count', true),
+  invalid('count without first', 'MigrationExperiment', exp, { 'spec.migrations': { count: 2, spacing: '1m' } }, 'spec.migrations.first', 'first goes with count', true),
+  invalid('two migrations without spacing', 'MigrationExperiment', exp, { 'spec.migrations': { count: 2, first: '1m' } }, 'spec.migrations.spacing', 'spacing goes with count > 1', true),
+  invalid('a zero spacing', 'MigrationExperiment', exp, { 'spec.migrations': { count: 2, first: '1m', spacing: '0s' } }, 'spec.migrations.spacing', 'longer than zero', true),
+  invalid('an offset after steady state', 'MigrationExperiment', exp, { 'spec.migrations.offsets': ['5m', '10m'] }, 'spec.migrations.offsets', 'inside steady state', true),
+  invalid('a counted schedule running past steady state', 'MigrationExperiment', exp, { 'spec.migrations': { count: 3, first: '8m', spacing: '1m' } }, 'spec.migrations.count', 'must start inside steady state', true),
+  invalid('policy host without a host', 'MigrationExperiment', exp, { 'spec.migrations.destination': { policy: 'host' } }, 'spec.migrations.destination.host', 'host is required when policy is host', true),
+  invalid('a host without policy host', 'MigrationExperiment', exp, { 'spec.migrations.destination': { host: 'xen-2' } }, 'spec.migrations.destination.host', 'only with policy host', true),
+  invalid('a migration timeout over 6h', 'MigrationExperiment', exp, { 'spec.migrations.timeout': '7h' }, 'spec.migrations.timeout', 'at most 6h', true),
+  invalid('abort on a percentile not computed', 'MigrationExperiment', exp, { 'spec.abort': { onViolation: 'p99' }, 'spec.sla.percentiles': [90] }, 'spec.abort.onViolation', 'does not compute', true),
+  invalid('a VM by name and uuid', 'MigrationExperiment', exp, { 'spec.target.vm': { nameLabel: 'web', uuid: '0a1b2c3d-0000-4000-8000-000000000001' } }, 'spec.target.vm.nameLabel', 'exactly one of nameLabel or uuid', true),
+  invalid('a CA bundle and insecureSkipVerify', 'XenPool', pool, { 'spec.caBundleSecretRef': { name: 'ca' }, 'spec.insecureSkipVerify': true }, 'spec.insecureSkipVerify', 'contradict each other', true),
+  invalid('a sweep from above to', 'MigrationCampaign', camp, { 'spec.sweep.users': { from: 600, to: 100, step: 100 } }, 'spec.sweep.users.to', 'from must not be greater than to', true),
+  invalid('a sweep of too many levels', 'MigrationCampaign', camp, { 'spec.sweep.users': { from: 1, to: 1000, step: 1 } }, 'spec.sweep.users.step', 'at most 50 levels', true),
+  invalid('a capacity campaign with migrations', 'MigrationCampaign', camp, { 'spec.mode': 'capacity' }, 'spec.mode', 'mode capacity measures without migration', true),
+  invalid('a safeLoad campaign without migrations', 'MigrationCampaign', camp, { 'spec.template.spec.migrations': undefined }, 'spec.mode', 'mode safeLoad needs', true),
+  invalid('judging by a percentile not computed', 'MigrationCampaign', camp, { 'spec.judgePercentile': 95 }, 'spec.judgePercentile', 'must be one of template.spec.sla.percentiles', true),
+  invalid('more drivers than the first level has users', 'MigrationCampaign', camp, { 'spec.template.spec.workload.drivers': 200 }, 'spec.template.spec.workload.drivers', 'must not exceed sweep.users.from', true),
+  invalid('a template window longer than steady state', 'MigrationCampaign', camp, { 'spec.template.spec.sla.window': '11m' }, 'spec.template.spec.sla.window', 'no window would be complete', true),
+  invalid('a template counted schedule past steady state', 'MigrationCampaign', camp, { 'spec.template.spec.migrations': { count: 2, first: '9m', spacing: '1m' } }, 'spec.template.spec.migrations.count', 'must start inside steady state', true),
+  invalid('a template aborting on a percentile not computed', 'MigrationCampaign', camp, { 'spec.template.spec.abort': { onViolation: 'p90' }, 'spec.template.spec.sla.percentiles': [99] }, 'spec.template.spec.abort.onViolation', 'does not compute', true),
+  invalid('a template label value too long', 'MigrationCampaign', camp, { 'spec.template.metadata': { labels: { team: 'x'.repeat(64) } } }, 'spec.template.metadata.labels.team', 'Too big', false),
+  invalid('a template offset after steady state', 'MigrationCampaign', camp, { 'spec.template.spec.migrations.offsets': ['12m'] }, 'spec.template.spec.migrations.offsets', 'inside steady state', true),
+];
