@@ -9,7 +9,7 @@ export interface Credentials {
   password: string;
 }
 
-const USERNAME = /^[A-Za-z0-9_.-]{1,25}$/;
+const USERNAME = /^[A-Za-z0-9_.-]{1,40}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const TAG = /^[a-z0-9_-]{1,30}$/;
 const MAX_TAGS = 10;
@@ -19,9 +19,9 @@ export function readCredentials(form: PostedForm): Credentials {
 }
 
 export function readPerson(form: PostedForm): NewPerson {
-  const username = text(form, 'username', 25);
+  const username = text(form, 'username', 40);
   if (!USERNAME.test(username)) {
-    throw new InvalidInputError('username', "use 1 to 25 letters, digits, '.', '_' or '-'");
+    throw new InvalidInputError('username', "use 1 to 40 letters, digits, '.', '_' or '-'");
   }
   const password = text(form, 'password', 100, { trim: false });
   if (text(form, 'password2', 100, { trim: false }) !== password) {
