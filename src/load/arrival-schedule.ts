@@ -2,7 +2,7 @@
 // or in steps, whatever the server does. Ramp-up raises the rate linearly from 0 to the first
 // step's; steady state runs the steps (equal shares of it, or the durations given); ramp-down
 // holds the last rate. Arrivals are evenly spaced at the current rate (as wrk2 does): the k-th
-// arrival comes when the integral of the rate reaches k.
+// arrival (k = 0, 1, 2...) comes when the integral of the rate reaches k: the first at the start.
 import { InvalidInputError } from '../invalid/index.ts';
 import { parseDuration } from '../quantity/index.ts';
 import type { Timeline } from './timeline.ts';
@@ -72,7 +72,7 @@ export class ArrivalSchedule {
     for (;;) {
       const segment = this.#segments[this.#segment];
       if (segment === undefined) return Number.POSITIVE_INFINITY;
-      const wanted = this.#issued + 1 - this.#before;
+      const wanted = this.#issued - this.#before;
       const offset = timeFor(segment, wanted);
       if (offset < segment.durationMs) {
         this.#issued += 1;
@@ -94,6 +94,7 @@ function countIn(segment: Segment, t: number): number {
 function timeFor(segment: Segment, count: number): number {
   if (segment.durationMs <= 0) return Number.POSITIVE_INFINITY;
   const slope = (segment.to - segment.from) / segment.durationMs;
+  if (count <= 0) return 0;
   if (Math.abs(slope) < 1e-15) return segment.from > 0 ? count / segment.from : Number.POSITIVE_INFINITY;
   // slope/2 t^2 + from t - count = 0, the root with t >= 0.
   const discriminant = segment.from * segment.from + 2 * slope * count;
