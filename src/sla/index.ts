@@ -12,3 +12,5 @@ export {
   readSlaFile,
   slaSpecFrom,
 } from './thresholds.ts';
+export type { CompletionGap, TimeRange } from './completion-gaps.ts';
+export { CompletionGaps, completionGapFromLog } from './completion-gaps.ts';
