@@ -6,6 +6,7 @@ import { logger } from '../log/index.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import { registerPredict } from './predict.ts';
 import { registerMigrate } from './migrate.ts';
+import { registerTestbed } from './testbed.ts';
 
 export function buildProgram(): Command {
   const program = new Command('migrascope')
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerPredict(program);
   registerMigrate(program);
+  registerTestbed(program);
   return program;
 }
 
