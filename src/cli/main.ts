@@ -7,6 +7,7 @@ import { InvalidInputError } from '../invalid/index.ts';
 import { registerPredict } from './predict.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerTestbed } from './testbed.ts';
+import { registerLoad } from './load.ts';
 
 export function buildProgram(): Command {
   const program = new Command('migrascope')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerPredict(program);
   registerMigrate(program);
   registerTestbed(program);
+  registerLoad(program);
   return program;
 }
 

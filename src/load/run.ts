@@ -30,6 +30,8 @@ export interface LoadOptions {
   /** Probe the application's availability during the run. */
   probe?: { mode: 'http' | 'tcp'; path?: string; intervalMs?: number };
   seed?: number;
+  /** Once the timeline is fixed, before the first user starts. */
+  onStart?: (timeline: Timeline) => void;
   /** Each complete second, as it closes, with the phase it belongs to. */
   onSecond?: (snapshot: SecondSnapshot, phase: Phase) => void;
   /** About once a second. */
@@ -171,6 +173,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   log.debug({ profile: options.profile.name, url: url.href, users: options.users, start: new Date(timeline.start).toISOString() }, 'load run starting');
   try {
+    options.onStart?.(timeline);
     probe?.start();
     progress();
     await sleepUntil(timeline.start);
