@@ -264,6 +264,7 @@ function redirect(response: ServerResponse, location: string, headers: Record<st
 }
 
 function send(response: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>): void {
-  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  response.writeHead(status, { ...headers, 'content-length': String(length) }).end(body);
+  // Encode once: the length and the bytes come from the same buffer.
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  response.writeHead(status, { ...headers, 'content-length': String(bytes.length) }).end(bytes);
 }
