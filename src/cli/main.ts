@@ -8,6 +8,7 @@ import { registerPredict } from './predict.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerTestbed } from './testbed.ts';
 import { registerLoad } from './load.ts';
+import { registerAnalyze } from './analyze.ts';
 
 export function buildProgram(): Command {
   const program = new Command('migrascope')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerTestbed(program);
   registerLoad(program);
+  registerAnalyze(program);
   return program;
 }
 

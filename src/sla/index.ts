@@ -11,6 +11,9 @@ export {
   percentilesFrom,
   readSlaFile,
   slaSpecFrom,
+  wholeSeconds,
 } from './thresholds.ts';
 export type { CompletionGap, TimeRange } from './completion-gaps.ts';
 export { CompletionGaps, completionGapFromLog } from './completion-gaps.ts';
+export type { LogAnalysis, LogAnalysisOptions, LogActionResult, TimeSpec } from './request-log-analysis.ts';
+export { analyzeRequestLog } from './request-log-analysis.ts';

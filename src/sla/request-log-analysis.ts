@@ -1,0 +1,173 @@
+// Judging a request log again, with any SLA settings: what `migrascope analyze` does. The log is
+// streamed (never held whole); what is kept is, per second and action, the counts and the
+// non-empty HdrHistogram buckets, which is what the windows need and far smaller than the lines.
+// Lines come in completion order, so the seconds are put in order before the windows slide.
+import { JsHistogram } from 'hdr-histogram-js';
+import { newHistogram, readRequestLog, usFromMs, type SecondSnapshot } from '../recording/index.ts';
+import { SlidingWindowSla, type SlaResult } from './sliding-window-sla.ts';
+
+/** A time a person gave: absolute (epoch ms), or an offset from the log's first second. */
+export type TimeSpec = { at: number } | { afterLogStart: number };
+
+export interface LogAnalysisOptions {
+  window?: number;
+  step?: number;
+  percentiles?: readonly number[];
+  thresholds?: Readonly<Record<string, number>>;
+  /** Steady state; by default the log's span, from its first action's second to its last one's end. */
+  start?: TimeSpec;
+  end?: TimeSpec;
+  /** Told about every line that cannot be read; the line is then skipped. */
+  onCorrupt: (line: number, reason: string) => void;
+}
+
+export interface LogActionResult {
+  /** Actions started in steady state. */
+  count: number;
+  /** Those of them that failed. */
+  errors: number;
+  /** ms, or null when the SLA names no threshold for the action. */
+  threshold: number | null;
+  /** Per percentile ("90"): the largest windowed value in ms, null when no window held a success. */
+  max: Record<string, number | null>;
+  violations: Record<string, number>;
+  /** Per percentile; null when the action has no threshold. */
+  met: Record<string, boolean | null>;
+  firstViolationAt: Record<string, number | null>;
+}
+
+export interface LogAnalysis {
+  start: number;
+  end: number;
+  window: number;
+  step: number;
+  percentiles: number[];
+  windows: number;
+  lines: number;
+  corruptLines: number;
+  actions: Record<string, LogActionResult>;
+  met: Record<string, boolean>;
+}
+
+interface ActionSecondCounts {
+  count: number;
+  errors: number;
+  /** Bucket (its lowest value, µs) to count. */
+  buckets: Map<number, number>;
+}
+
+export async function analyzeRequestLog(path: string, options: LogAnalysisOptions): Promise<LogAnalysis> {
+  const seconds = new Map<number, Map<string, ActionSecondCounts>>();
+  const bucketOf = bucketFinder();
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  let lines = 0;
+  let corruptLines = 0;
+  for await (const line of readRequestLog(path)) {
+    lines += 1;
+    if ('corrupt' in line) {
+      corruptLines += 1;
+      options.onCorrupt(line.line, line.corrupt);
+      continue;
+    }
+    const { t, action, ms, ok } = line.record;
+    first = Math.min(first, t);
+    last = Math.max(last, t);
+    const second = Math.floor(t / 1000);
+    let actions = seconds.get(second);
+    if (actions === undefined) seconds.set(second, (actions = new Map()));
+    let counts = actions.get(action);
+    if (counts === undefined) actions.set(action, (counts = { count: 0, errors: 0, buckets: new Map() }));
+    counts.count += 1;
+    if (!ok) {
+      counts.errors += 1;
+      continue;
+    }
+    const bucket = bucketOf(usFromMs(ms));
+    counts.buckets.set(bucket, (counts.buckets.get(bucket) ?? 0) + 1);
+  }
+
+  const logStart = Number.isFinite(first) ? Math.floor(first / 1000) * 1000 : 0;
+  const logEnd = Number.isFinite(last) ? (Math.floor(last / 1000) + 1) * 1000 : logStart;
+  const start = resolve(options.start, logStart, logStart);
+  const end = resolve(options.end, logEnd, logStart);
+  const sla = new SlidingWindowSla({
+    window: options.window,
+    step: options.step,
+    percentiles: options.percentiles,
+    thresholds: options.thresholds,
+    start,
+    end,
+  });
+
+  const totals = new Map<string, { count: number; errors: number }>();
+  for (const second of [...seconds.keys()].sort((a, b) => a - b)) {
+    if (second * 1000 < start || second * 1000 >= end) continue;
+    const snapshot: SecondSnapshot = { second, actions: {} };
+    for (const [action, counts] of seconds.get(second)!) {
+      const total = totals.get(action) ?? { count: 0, errors: 0 };
+      total.count += counts.count;
+      total.errors += counts.errors;
+      totals.set(action, total);
+      const histogram = newHistogram();
+      for (const [bucket, count] of counts.buckets) histogram.recordValueWithCount(bucket, count);
+      snapshot.actions[action] = { histogram, ok: counts.count - counts.errors, errors: {} };
+    }
+    sla.add(snapshot);
+  }
+  sla.finish();
+  return describe(sla.result(), totals, lines, corruptLines);
+}
+
+/** The lowest value of a µs value's bucket: seconds are kept as bucket counts, not values. */
+function bucketFinder(): (us: number) => number {
+  const template = newHistogram();
+  if (!(template instanceof JsHistogram)) throw new TypeError('expected the JavaScript hdr-histogram-js build');
+  return (us) => template.lowestEquivalentValue(us);
+}
+
+function resolve(spec: TimeSpec | undefined, logDefault: number, logStart: number): number {
+  if (spec === undefined) return logDefault;
+  return 'at' in spec ? spec.at : logStart + spec.afterLogStart;
+}
+
+function describe(result: SlaResult, totals: Map<string, { count: number; errors: number }>, lines: number, corruptLines: number): LogAnalysis {
+  const actions: Record<string, LogActionResult> = {};
+  for (const action of [...totals.keys()].sort((a, b) => a.localeCompare(b))) {
+    const verdict = result.actions[action];
+    const total = totals.get(action)!;
+    const entry: LogActionResult = {
+      count: total.count,
+      errors: total.errors,
+      threshold: verdict?.thresholdMs ?? null,
+      max: {},
+      violations: {},
+      met: {},
+      firstViolationAt: {},
+    };
+    for (const percentile of result.percentiles.map(String)) {
+      const judged = verdict?.percentiles[percentile];
+      entry.max[percentile] = judged?.maxMs ?? null;
+      entry.violations[percentile] = judged?.violations ?? 0;
+      entry.met[percentile] = judged?.met ?? (entry.threshold === null ? null : true);
+      entry.firstViolationAt[percentile] = judged?.firstViolationAt ?? null;
+    }
+    actions[action] = entry;
+  }
+  const met: Record<string, boolean> = {};
+  for (const percentile of result.percentiles.map(String)) {
+    met[percentile] = Object.values(actions).every((entry) => entry.met[percentile] !== false);
+  }
+  return {
+    start: result.start,
+    end: result.end,
+    window: result.window,
+    step: result.step,
+    percentiles: result.percentiles,
+    windows: result.windows,
+    lines,
+    corruptLines,
+    actions,
+    met,
+  };
+}
