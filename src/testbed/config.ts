@@ -134,7 +134,8 @@ function checkReferences(topology: z.output<typeof TopologyObject>, ctx: z.Refin
   topology.vms.forEach((vm, i) => {
     if (vmNames.has(vm.name)) issue(['vms', i, 'name'], `duplicate VM name "${vm.name}"`);
     vmNames.add(vm.name);
-    const wws = vm.wws ?? (vm.preset ? findPreCopyPreset(vm.preset).input.writableWorkingSetBytes : 0);
+    const preset = PRECOPY_PRESETS.find((candidate) => candidate.name === vm.preset);
+    const wws = vm.wws ?? preset?.input.writableWorkingSetBytes ?? 0;
     if (wws > vm.memory) issue(['vms', i, 'wws'], `the writable working set (${wws} B) cannot exceed the VM's memory (${vm.memory} B)`);
     const resident = vm.powerState === 'Running' || vm.powerState === 'Paused';
     if (vm.host === undefined) {

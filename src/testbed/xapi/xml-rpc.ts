@@ -99,11 +99,13 @@ function parseXml(body: string): XmlNode {
   };
   parser.ontext = (chunk) => top().children.push(chunk);
   parser.oncdata = (chunk) => top().children.push(chunk);
-  try {
-    parser.write(body).close();
-  } catch (error) {
-    throw new XmlRpcParseError(`malformed XML: ${(error as Error).message.split('\n')[0]}`);
-  }
+  let failure: Error | undefined;
+  parser.onerror = (error) => {
+    failure ??= error;
+    parser.resume();
+  };
+  parser.write(body).close();
+  if (failure) throw new XmlRpcParseError(`malformed XML: ${failure.message.split('\n')[0]}`);
   const root = elements(stack[0] as XmlNode)[0];
   if (!root) throw new XmlRpcParseError('empty request body');
   return root;

@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../invalid/index.ts';
+import { formatPath, loadTopology, parseTopology, precopyInputFor } from './config.ts';
+import { findPreCopyPreset } from './presets.ts';
+
+const host = (name: string, extra: object = {}) => ({ name, memory: '4GiB', linkBandwidth: '1Gbit/s', ...extra });
+const vm = (name: string, extra: object = {}) => ({ name, memory: '1GiB', host: 'a', ...extra });
+
+function refusal(document: unknown): InvalidInputError {
+  try {
+    parseTopology(document);
+  } catch (error) {
+    if (error instanceof InvalidInputError) return error;
+    throw error;
+  }
+  throw new Error('the topology was accepted');
+}
+
+describe('Given the bundled default topology', () => {
+  const topology = loadTopology();
+
+  it('When loaded, Then it is one pool of three hosts with a web VM fronting the reference app and a db VM', () => {
+    expect(topology.hosts.map((h) => h.name)).toHaveLength(3);
+    const web = topology.vms.find((v) => v.name === 'web');
+    expect(web).toMatchObject({ memory: 2 * 1024 ** 3, vcpus: 1, powerState: 'Running', guest: { app: 'reference' } });
+    expect(topology.vms.map((v) => v.name)).toContain('db');
+  });
+
+  it("When the web VM migrates, Then its model inputs are the study preset's", () => {
+    const web = topology.vms.find((v) => v.name === 'web');
+    const [source, destination] = topology.hosts;
+    if (!web || !source || !destination) throw new Error('incomplete default topology');
+    const input = precopyInputFor(topology, web, source, destination);
+    const preset = findPreCopyPreset('study-web-vm').input;
+    expect(input).toMatchObject({
+      dirtyRateBytesPerSecond: preset.dirtyRateBytesPerSecond,
+      writableWorkingSetBytes: preset.writableWorkingSetBytes,
+      resumeOverheadMs: preset.resumeOverheadMs,
+      bandwidthBytesPerSecond: preset.bandwidthBytesPerSecond,
+    });
+  });
+});
+
+describe('Given a topology written by a person', () => {
+  it('When quantities are written with units, Then they are read as bytes, bytes/s and ms', () => {
+    const topology = parseTopology({
+      model: { setup: '1s' },
+      hosts: [host('a', { linkBandwidth: '800Mbit/s' })],
+      vms: [vm('w', { dirtyRate: '100MB/s', wws: '64MiB', warmup: { penalty: '200ms', decay: '5s' } })],
+    });
+    expect(topology.model.setup).toBe(1000);
+    expect(topology.hosts[0]?.linkBandwidth).toBe(100e6);
+    expect(topology.vms[0]).toMatchObject({ dirtyRate: 100e6, wws: 64 * 1024 ** 2, warmup: { penalty: 200, decay: 5000 } });
+    expect(topology).toMatchObject({ pool: 'migrascope-testbed', tls: true, port: 0, credentials: { username: 'root' } });
+  });
+
+  it('When a VM sets its own model, Then it wins over its preset, which wins over the pool model', () => {
+    const topology = parseTopology({
+      model: { resumeOverhead: '1s', setup: '1s' },
+      hosts: [host('a'), host('b', { linkBandwidth: '100Mbit/s' })],
+      vms: [vm('w', { preset: 'study-web-vm', model: { setup: '10ms' } })],
+    });
+    const [a, b] = topology.hosts;
+    const w = topology.vms[0];
+    if (!a || !b || !w) throw new Error('incomplete topology');
+    const input = precopyInputFor(topology, w, a, b);
+    expect(input.setupMs).toBe(10);
+    expect(input.resumeOverheadMs).toBe(findPreCopyPreset('study-web-vm').input.resumeOverheadMs);
+    expect(input.bandwidthBytesPerSecond).toBe(12.5e6);
+  });
+
+  describe('When a field is wrong, Then it is refused naming its path', () => {
+    it.each([
+      ['a size without a number', { hosts: [host('a'), host('b', { memory: 'lots' })] }, 'hosts[1].memory', /cannot read "lots"/],
+      ['a zero bandwidth', { hosts: [host('a', { linkBandwidth: '0Gbit/s' })] }, 'hosts[0].linkBandwidth', /greater than zero/],
+      ['an unknown unit', { hosts: [host('a')], vms: [vm('w', { dirtyRate: '5 parsecs/s' })] }, 'vms[0].dirtyRate', /unit/],
+      ['an unknown field', { hosts: [host('a', { ram: '1GiB' })] }, 'hosts[0]', /ram/],
+      ['no hosts', { hosts: [] }, 'hosts', /at least one host/],
+      ['a duplicate host', { hosts: [host('a'), host('a')] }, 'hosts[1].name', /duplicate/],
+      ['a VM on no known host', { hosts: [host('a')], vms: [vm('w', { host: 'zz' })] }, 'vms[0].host', /no host named "zz"/],
+      ['a running VM without host', { hosts: [host('a')], vms: [vm('w', { host: undefined })] }, 'vms[0].host', /needs a host/],
+      ['a WWS above memory', { hosts: [host('a')], vms: [vm('w', { wws: '2GiB' })] }, 'vms[0].wws', /cannot exceed/],
+      ['VMs overfilling a host', { hosts: [host('a')], vms: [vm('w', { memory: '3GiB' }), vm('x')] }, 'vms[1].memory', /does not fit/],
+      ['an unknown preset', { hosts: [host('a')], vms: [vm('w', { preset: 'nope' })] }, 'vms[0].preset', /study-web-vm/],
+      ['a guest with both app and url', { hosts: [host('a')], vms: [vm('w', { guest: { app: 'reference', url: 'http://127.0.0.1:1' } })] }, 'vms[0].guest', /exactly one/],
+      ['a bad power state', { hosts: [host('a')], vms: [vm('w', { powerState: 'On' })] }, 'vms[0].powerState', /Running/],
+      ['a slowdown below 1', { hosts: [host('a')], vms: [vm('w', { precopySlowdown: 0.5 })] }, 'vms[0].precopySlowdown', /1/],
+    ])('%s', (_case, document, field, message) => {
+      const error = refusal(document);
+      expect(error.field).toBe(field);
+      expect(error.message).toMatch(message);
+      expect(error.message.startsWith(`${field}: `)).toBe(true);
+    });
+  });
+});
+
+describe('Given topology files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'migrascope-config-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('When a file is not YAML, Then --config is refused with the reason', () => {
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'hosts: [\n');
+    expect(() => loadTopology(file)).toThrow(expect.objectContaining({ field: '--config' }));
+  });
+
+  it('When a file is missing, Then --config is refused', () => {
+    expect(() => loadTopology(join(dir, 'absent.yaml'))).toThrow(expect.objectContaining({ field: '--config' }));
+  });
+
+  it('When paths are formatted, Then indexes use brackets', () => {
+    expect(formatPath(['vms', 2, 'guest', 'url'])).toBe('vms[2].guest.url');
+  });
+});
