@@ -15,6 +15,12 @@ describe('Given zod schemas', () => {
       });
     });
 
+    it('Then an object default carries its fields\' defaults, as the API server validates it before filling them', () => {
+      const inner = z.strictObject({ a: z.string().default('x'), b: z.strictObject({ c: z.int().default(1) }).prefault({}) });
+      const schema = structuralSchema(z.strictObject({ inner: inner.prefault({}) }));
+      expect(schema.properties?.inner?.default).toEqual({ a: 'x', b: { c: 1 } });
+    });
+
     it("Then integers lose zod's safe-integer bounds but keep their own", () => {
       expect(structuralSchema(z.int())).toEqual({ type: 'integer' });
       expect(structuralSchema(z.int().min(1).max(5))).toEqual({ type: 'integer', minimum: 1, maximum: 5 });

@@ -127,7 +127,26 @@ function normalize(node: Record<string, unknown>, path: string): JSONSchemaProps
     }
   }
   dropZodNoise(out);
+  if (out.default !== undefined) out.default = withNestedDefaults(out.default, out as JSONSchemaProps);
   return ordered(out);
+}
+
+/**
+ * A default as the API server will store it: `sla: {}` becomes `sla: {window: 5m, ...}`. The
+ * server validates a default, CEL rules included, before it applies the nested defaults, so a
+ * bare `{}` would fail a rule reading `self.window`.
+ */
+function withNestedDefaults(value: unknown, schema: JSONSchemaProps): unknown {
+  if (schema.type === 'array' && Array.isArray(value) && schema.items) {
+    return value.map((item: unknown) => withNestedDefaults(item, schema.items as JSONSchemaProps));
+  }
+  if (schema.type !== 'object' || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const filled: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+    if (filled[name] === undefined && property.default !== undefined) filled[name] = structuredClone(property.default);
+    if (filled[name] !== undefined) filled[name] = withNestedDefaults(filled[name], property);
+  }
+  return filled;
 }
 
 function dropZodNoise(node: Record<string, unknown>): void {
