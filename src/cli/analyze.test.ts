@@ -1,0 +1,194 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { timeFrom } from './analyze.ts';
+import { main } from './main.ts';
+import { InvalidInputError } from '../invalid/index.ts';
+
+// The real command, as a person runs it from a checkout.
+const BIN = fileURLToPath(new URL('../../bin/migrascope', import.meta.url));
+const T0 = 1_700_000_000_000;
+const dir = await mkdtemp(join(tmpdir(), 'migrascope-analyze-cli-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function migrascope(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(BIN, args, { env: { ...process.env, MIGRASCOPE_LOG_LEVEL: 'warn' } }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The same program in this process (fast): what it printed and the exit code main() returns. */
+async function migrascopeInProcess(...args: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    const code = await main(['node', 'migrascope', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+/** The warnings the command logged (pino JSON lines on stderr). */
+function warnings(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+async function file(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+/**
+ * 4 s of AddEvent, 5 actions a second, worked by hand with 2 s windows every 1 s (windows end at
+ * 2, 3, 4 s): 100 ms each, except one of 5000 ms in second 2. Windows [1,3) and [2,4) hold it as
+ * the 10th of 10: p99 = 5000 ms (violates 4 s twice), p90 = 9th = 100 ms (met). Line 4 is corrupt,
+ * line 9 has no "ok". A failure in second 0 counts as an error only.
+ */
+function handLog(corrupt = true): string {
+  const lines: string[] = [];
+  for (let s = 0; s < 4; s++) {
+    for (let i = 0; i < 5; i++) lines.push(JSON.stringify({ t: T0 + s * 1000 + i * 100, action: 'AddEvent', ms: s === 2 && i === 0 ? 5000 : 100, ok: true }));
+  }
+  lines.push(JSON.stringify({ t: T0 + 10, action: 'AddEvent', ms: 3, ok: false, error: 'status' }));
+  if (corrupt) {
+    lines.splice(3, 0, 'this is not JSON');
+    lines.splice(8, 0, JSON.stringify({ t: T0, action: 'AddEvent', ms: 1 }));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('migrascope analyze', () => {
+  describe('Given a hand-computed log with two corrupt lines, and --json', async () => {
+    const log = await file('run.jsonl', handLog());
+    const run = await migrascope('analyze', log, '--window', '2s', '--step', '1s', '--json');
+
+    it('Then it prints one JSON document of the documented shape with the values worked by hand', () => {
+      expect(run.code).toBe(0);
+      expect(run.stdout.trim().split('\n')).toHaveLength(1);
+      const result = JSON.parse(run.stdout) as { windows: number; actions: Record<string, Record<string, unknown>> };
+      expect(result.windows).toBe(3);
+      const addEvent = result.actions.AddEvent!;
+      expect(Object.keys(addEvent)).toEqual(expect.arrayContaining(['count', 'errors', 'threshold', 'p90Max', 'p99Max', 'violations', 'met']));
+      expect(addEvent.count).toBe(21);
+      expect(addEvent.errors).toBe(1);
+      expect(addEvent.threshold).toBe(4000);
+      expect(addEvent.p90Max).toBeCloseTo(100, 0);
+      expect(addEvent.p99Max as number).toBeGreaterThanOrEqual(5000);
+      expect(addEvent.p99Max as number).toBeLessThan(5000 * (1 + 1 / 1024));
+      expect(addEvent.violations).toEqual({ '90': 0, '99': 2 });
+      expect(addEvent.met).toEqual({ '90': true, '99': false });
+    });
+
+    it('Then each corrupt line is reported on stderr with its line number and why', () => {
+      const corrupt = warnings(run.stderr).filter((warning) => warning.line !== undefined);
+      expect(corrupt.map((warning) => [warning.file, warning.line])).toEqual([
+        [log, 4],
+        [log, 9],
+      ]);
+      expect(corrupt[0]?.msg).toMatch(/:4: corrupt line skipped: not JSON/);
+      expect(corrupt[1]?.reason).toBe('"ok" must be true or false');
+    });
+  });
+
+  describe('Given --percentiles 50,99.9', async () => {
+    const run = await migrascopeInProcess('analyze', await file('p.jsonl', handLog(false)), '--window', '2s', '--percentiles', '50,99.9', '--json');
+    it('Then the JSON has keys of the same form for each percentile', () => {
+      const addEvent = (JSON.parse(run.stdout) as { actions: Record<string, Record<string, unknown>> }).actions.AddEvent!;
+      expect(Object.keys(addEvent)).toEqual(expect.arrayContaining(['p50Max', 'p99.9Max']));
+      expect(Object.keys(addEvent.violations as object)).toEqual(['50', '99.9']);
+    });
+  });
+
+  describe('Given no --json', async () => {
+    const run = await migrascopeInProcess('analyze', await file('t.jsonl', handLog(false)), '--window', '2s');
+    it('Then it prints a table per action and the verdicts', () => {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/3 windows of 2\.00 s every 1\.00 s/);
+      expect(run.stdout).toMatch(/^AddEvent\s+21\s+1\s+4\.00 s\s/m);
+      expect(run.stdout).toContain('SLA: p90 met, p99 VIOLATED');
+    });
+  });
+
+  describe('Given steady state shorter than one window', async () => {
+    const run = await migrascope('analyze', await file('s.jsonl', handLog(false)));
+    it('Then it says so', () => {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('no window judged: steady state is shorter than one window');
+      expect(run.stderr).toContain('shorter than one window');
+    });
+  });
+
+  describe('Given an SLA file', async () => {
+    const log = await file('sla.jsonl', handLog(false));
+    it('When it sets AddEvent to 6s, Then p99 is met', async () => {
+      const sla = await file('ok.yaml', 'thresholds:\n  AddEvent: 6s\nwindow: 2s\n');
+      const run = await migrascopeInProcess('analyze', log, '--sla', sla, '--json');
+      const result = JSON.parse(run.stdout) as { windows: number; met: Record<string, boolean> };
+      expect(result).toMatchObject({ windows: 3, met: { '90': true, '99': true } });
+    });
+
+    it.each([
+      ['thresholds:\n  AddEvent: soon\n', 'thresholds.AddEvent'],
+      ['thresholds:\n  AddEvent: 0s\n', 'thresholds.AddEvent'],
+      ['threshold:\n  AddEvent: 1s\n', 'threshold'],
+      ['thresholds: [1s]\n', 'thresholds'],
+      ['window: 1.5s\nthresholds: {A: 1s}\n', 'window'],
+      ['percentiles: [90, 101]\n', 'percentiles'],
+    ])('When it reads %j, Then it is refused naming %s (exit 2)', async (text, field) => {
+      const sla = await file(`bad-${field}.yaml`, text);
+      const run = await migrascopeInProcess('analyze', log, '--sla', sla);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`${sla}: ${field}`);
+    });
+  });
+
+  describe('Given flags that cannot be used', async () => {
+    const log = await file('flags.jsonl', handLog(false));
+    it.each([
+      [['--window', '90ms'], '--window'],
+      [['--step', 'often'], '--step'],
+      [['--percentiles', '90,abc'], '--percentiles'],
+      [['--start', '1500ms'], '--start'],
+      [['--end', '120'], '--end'],
+      [['--start', '2024-13-45T99:00:00Z'], '--start'],
+    ])('When %j, Then it exits 2 naming %s', async (flags, flag) => {
+      const run = await migrascopeInProcess('analyze', log, ...flags);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^migrascope: ${flag}:`));
+    });
+
+    it('When the log does not exist, Then it exits non-zero naming the file', async () => {
+      const run = await migrascope('analyze', join(dir, 'missing.jsonl'));
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain('missing.jsonl');
+    });
+  });
+});
+
+describe('Given times as a person writes them', () => {
+  it('Then a duration is an offset into the log, an ISO time or epoch ms is absolute', () => {
+    expect(timeFrom('--start', '2m')).toEqual({ afterLogStart: 120_000 });
+    expect(timeFrom('--start', '2023-11-14T22:13:20Z')).toEqual({ at: T0 });
+    expect(timeFrom('--start', String(T0))).toEqual({ at: T0 });
+    expect(() => timeFrom('--start', '300')).toThrow(InvalidInputError);
+  });
+});
