@@ -33,3 +33,21 @@ export const Conditions = z.array(Condition).max(16).meta({
   'x-kubernetes-list-type': 'map',
   'x-kubernetes-list-map-keys': ['type'],
 });
+
+export type ConditionUpdate = Omit<Condition, 'lastTransitionTime'>;
+
+/**
+ * `conditions` with `update` set, as apimachinery's meta.SetStatusCondition does: the time of
+ * transition moves only when the status changes, so "since when is it Degraded" stays true.
+ */
+export function setCondition(conditions: readonly Condition[] | undefined, update: ConditionUpdate, now: Date = new Date()): Condition[] {
+  const existing = conditions?.find((condition) => condition.type === update.type);
+  const lastTransitionTime = existing && existing.status === update.status ? existing.lastTransitionTime : now.toISOString();
+  const next: Condition = { ...update, lastTransitionTime };
+  return existing ? (conditions ?? []).map((condition) => (condition === existing ? next : condition)) : [...(conditions ?? []), next];
+}
+
+/** The condition of `type`, if set. */
+export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+  return conditions?.find((condition) => condition.type === type);
+}

@@ -2,7 +2,16 @@
 
 export { API_VERSION, GROUP, VERSION } from './group.ts';
 export { DURATION_PATTERN, Duration, PositiveDuration, durationMs } from './duration.ts';
-export { CONDITION_REASON_PATTERN, CONDITION_TYPE_PATTERN, CONDITION_TYPES, Condition, Conditions } from './condition.ts';
+export {
+  CONDITION_REASON_PATTERN,
+  CONDITION_TYPE_PATTERN,
+  CONDITION_TYPES,
+  Condition,
+  Conditions,
+  findCondition,
+  setCondition,
+  type ConditionUpdate,
+} from './condition.ts';
 export { CLOUDSTONE_THRESHOLDS, OLIO_ACTIONS, OlioAction } from './olio-actions.ts';
 export { Sla } from './sla.ts';
 export { ThinkTime, TemplateWorkload, WORKLOAD_PROFILES, Workload } from './workload.ts';
