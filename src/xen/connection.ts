@@ -101,7 +101,8 @@ function checkUrl(url: string): string {
   if (parsed.username !== '' || parsed.password !== '') {
     throw new InvalidInputError('url', 'give the username and password separately, not inside the URL');
   }
-  return withScheme;
+  // XAPI answers at the root; "https://host/" and "https://host" are the same pool, said one way.
+  return parsed.pathname === '/' && parsed.search === '' ? parsed.origin : withScheme;
 }
 
 function checkCaBundle(pem: string): string {
