@@ -3,7 +3,9 @@
 // an unknown method is MESSAGE_METHOD_UNKNOWN (after a session check when it has parameters, as
 // XAPI tries it as a host extension); the parameter count must match (MESSAGE_PARAMETER_COUNT_
 // MISMATCH, session not counted); the session must be live (SESSION_INVALID); then the method runs.
-// An Async call returns a task at once and every later failure lands on the task.
+// An Async call returns a task at once and every later failure lands on the task. Each method also
+// answers to its "alternative wire name" with "_" for the first "." (event_from: `from` is a Python
+// keyword, so the Python SDK calls that), though not under Async (gen_server.ml says it never did).
 import { logger } from '../../log/index.ts';
 import { asXapiFailure, methodUnknown, parameterCountMismatch, type XapiFailure } from './errors.ts';
 import type { SessionTable } from './sessions.ts';
@@ -39,13 +41,17 @@ const ASYNC_PREFIX = 'Async.';
 
 export class Dispatcher {
   readonly #methods = new Map<string, MethodSpec>();
+  readonly #alternatives = new Map<string, MethodSpec>();
   readonly #sessions: SessionTable;
   readonly #tasks: TaskTable;
 
   constructor(sessions: SessionTable, tasks: TaskTable, methods: MethodSpec[]) {
     this.#sessions = sessions;
     this.#tasks = tasks;
-    for (const method of methods) this.#methods.set(method.name, method);
+    for (const method of methods) {
+      this.#methods.set(method.name, method);
+      this.#alternatives.set(method.name.replace('.', '_'), method);
+    }
   }
 
   /** What system.listMethods returns: every method, sync names only, as XAPI lists them. */
@@ -67,7 +73,7 @@ export class Dispatcher {
   async #call(method: string, params: unknown[]): Promise<WireValue> {
     const isAsync = method.startsWith(ASYNC_PREFIX);
     const name = isAsync ? method.slice(ASYNC_PREFIX.length) : method;
-    const spec = this.#methods.get(name);
+    const spec = this.#methods.get(name) ?? (isAsync ? undefined : this.#alternatives.get(name));
     if (!spec || (isAsync && !spec.async)) {
       if (params.length > 0) this.#sessions.check(params[0]);
       throw methodUnknown(name);
