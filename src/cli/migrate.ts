@@ -190,7 +190,7 @@ function progressBar(label: string): ProgressDisplay | undefined {
   bar.start(100, 0, { state: '' });
   return {
     update: (progress) => {
-      const state = progress.connected ? progress.status : 'connection lost, reconnecting...';
+      const state = !progress.connected ? 'connection lost, reconnecting...' : progress.status === 'pending' ? '' : progress.status;
       bar.update(Math.round(progress.progress * 100), { state });
     },
     stop: () => bar.stop(),
