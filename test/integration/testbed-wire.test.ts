@@ -56,7 +56,7 @@ async function record(cls: string, ref: string): Promise<Record<string, Json>> {
 }
 
 async function memoryFree(host: string): Promise<number> {
-  return (await call('host_metrics.get_memory_free', session, (await record('host', refs[host] ?? '')).metrics)) as number;
+  return (await call('host_metrics.get_memory_free', session, (await record('host', refs[host] ?? '')).metrics ?? '')) as number;
 }
 
 async function untilTaskEnds(task: string): Promise<Record<string, Json>> {
