@@ -33,9 +33,13 @@ export function usFromMs(ms: number): number {
   return Math.round(ms * 1000);
 }
 
-/** A histogram's non-empty buckets, ascending: each bucket's lowest value and its count. */
+/**
+ * A histogram's non-empty buckets, ascending: each bucket's index in HdrHistogram's counts array
+ * and its count. Indices mean the same bucket in every histogram of this module's shape (same
+ * precision, same lowest value), whatever each one's size.
+ */
 export interface Buckets {
-  values: Float64Array;
+  indices: Int32Array;
   counts: Float64Array;
 }
 
@@ -44,14 +48,20 @@ export interface Buckets {
  * seconds are kept while they sit in an SLA window, and the exact way to compare histograms.
  */
 export function bucketsOf(histogram: Histogram): Buckets {
-  if (!(histogram instanceof JsHistogram)) throw new TypeError('bucketsOf: expected a JavaScript hdr-histogram-js histogram');
-  const values: number[] = [];
+  const js = asJs(histogram);
+  const indices: number[] = [];
   const counts: number[] = [];
-  for (let index = 0; index < histogram.countsArrayLength; index++) {
-    const count = histogram.getCountAtIndex(index);
+  for (let index = 0; index < js.countsArrayLength; index++) {
+    const count = js.getCountAtIndex(index);
     if (count === 0) continue;
-    values.push(histogram.valueFromIndex(index));
+    indices.push(index);
     counts.push(count);
   }
-  return { values: Float64Array.from(values), counts: Float64Array.from(counts) };
+  return { indices: Int32Array.from(indices), counts: Float64Array.from(counts) };
+}
+
+/** The histogram as the JavaScript build's class, whose bucket-level methods are public. */
+export function asJs(histogram: Histogram): JsHistogram {
+  if (!(histogram instanceof JsHistogram)) throw new TypeError('expected a JavaScript hdr-histogram-js histogram, not the WebAssembly one');
+  return histogram;
 }

@@ -3,7 +3,7 @@
 export type { ErrorKind, ActionOutcome } from './outcome.ts';
 export { ERROR_KINDS } from './outcome.ts';
 export type { Histogram, Buckets } from './histogram.ts';
-export { bucketsOf, newHistogram, newWideHistogram, msFromUs, usFromMs, SIGNIFICANT_DIGITS } from './histogram.ts';
+export { asJs, bucketsOf, newHistogram, newWideHistogram, msFromUs, usFromMs, SIGNIFICANT_DIGITS } from './histogram.ts';
 export type { ActionSecond, SecondSnapshot } from './recorder.ts';
 export { Recorder } from './recorder.ts';
 export type { ActionSummary, SecondRange } from './summary.ts';

@@ -97,7 +97,7 @@ export class SlidingWindowSla {
   constructor(options: SlaOptions) {
     this.window = wholeSeconds('window', options.window ?? DEFAULT_WINDOW_MS);
     this.step = wholeSeconds('step', options.step ?? DEFAULT_STEP_MS);
-    this.percentiles = [...(options.percentiles ?? DEFAULT_PERCENTILES)];
+    this.percentiles = [...new Set(options.percentiles ?? DEFAULT_PERCENTILES)].sort((a, b) => a - b);
     for (const percentile of this.percentiles) {
       if (!(percentile > 0 && percentile <= 100)) throw new InvalidInputError('percentiles', `must be in (0, 100] (got ${percentile})`);
     }
@@ -190,27 +190,28 @@ export class SlidingWindowSla {
       const verdict = this.#verdictOf(action);
       verdict.windowsWithSamples += 1;
       const judged: WindowAction = { samples: running.samples, percentiles: {}, violated: {} };
-      for (const percentile of this.percentiles) {
+      const buckets = running.percentiles(this.percentiles);
+      this.percentiles.forEach((percentile, i) => {
         const key = String(percentile);
-        const us = running.percentile(percentile);
-        const ms = msFromUs(us);
+        const bucket = buckets[i]!;
+        const ms = msFromUs(bucket.highestUs);
         judged.percentiles[key] = ms;
         const record = verdict.percentiles[key]!;
         if (record.maxMs === null || ms > record.maxMs) {
           record.maxMs = ms;
           record.maxAt = end;
         }
-        if (verdict.thresholdMs === null) continue;
+        if (verdict.thresholdMs === null) return;
         // Over the threshold only when the percentile's whole bucket is: a value HdrHistogram
         // cannot tell apart from the threshold (within 0.1%) meets it (docs/sla.md).
-        const violated = running.lowestEquivalent(us) > verdict.thresholdMs * 1000;
+        const violated = bucket.lowestUs > verdict.thresholdMs * 1000;
         judged.violated[key] = violated;
         if (violated) {
           record.violations += 1;
           record.firstViolationAt ??= end;
           record.met = false;
         }
-      }
+      });
       evaluation.actions[action] = judged;
     }
     return evaluation;
