@@ -1,7 +1,16 @@
 // The xen adapter: drives a XenServer / XCP-ng pool through XAPI with the `xen-api` client.
 // Connect (TLS verified unless told otherwise), find the VM, list the hosts, choose a destination,
 // live-migrate and get back a record of what happened, with reasons a person can act on.
-export { XenPool, type MigrationOptions, type MigrationRecord, type XenObjectSummary, type XenPoolOptions } from './pool.ts';
+export {
+  MODEL_OTHER_CONFIG_KEY,
+  XenPool,
+  type EarlierMigration,
+  type MigrationOptions,
+  type MigrationRecord,
+  type ModelledMigration,
+  type XenObjectSummary,
+  type XenPoolOptions,
+} from './pool.ts';
 export type { XapiCredentials } from './connection.ts';
 export { chooseDestination, findHost, refusal, type DestinationPolicy, type DestinationRequest } from './destination.ts';
 export type { Host, Vm, XenObject } from './records.ts';

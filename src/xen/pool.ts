@@ -18,7 +18,29 @@ export interface XenPoolOptions extends ConnectionTuning {
 
 export interface MigrationOptions {
   onProgress?: (progress: TaskProgress) => void;
+  /** Called once XAPI has accepted the migration, with its task: record it to follow it after a restart. */
+  onTask?: (task: string) => void;
 }
+
+/** A migration an earlier process asked for, as it recorded it, to be followed to its end. */
+export interface EarlierMigration {
+  /** The XAPI task, when the earlier process lived long enough to record it. */
+  task?: string | undefined;
+  /** Name labels of the hosts, as recorded. */
+  source: string;
+  destination: string;
+  /** ISO 8601 time of the request. */
+  start: string;
+}
+
+/** What the testbed's pre-copy model predicted for a VM's latest migration (simulated pools only). */
+export interface ModelledMigration {
+  modelDowntimeSeconds: number;
+  modelDurationSeconds: number;
+}
+
+/** The VM other_config key where the testbed leaves its model's prediction; a real pool has none. */
+export const MODEL_OTHER_CONFIG_KEY = 'migrascope_testbed_model';
 
 /** What one live migration did; plain data, so it travels as JSON (queue results, --json). */
 export interface MigrationRecord {
@@ -164,18 +186,74 @@ export class XenPool {
       log.warn({ reason: failure.message }, 'XAPI refused the migration');
       return record('', failure);
     }
+    options.onTask?.(task);
+    return this.#follow(task, current, context, record, log, options.onProgress);
+  }
 
+  /**
+   * Follows to its end a migration that an earlier process (which died) asked for, so that a
+   * restarted engine reports it instead of migrating a second time. Without a recorded task the
+   * VM's host tells: on the destination, it moved; on the source with no migration under way,
+   * the request never reached XAPI and undefined is returned (nothing to follow).
+   */
+  async followMigration(vm: Vm, earlier: EarlierMigration, options: Pick<MigrationOptions, 'onProgress'> = {}): Promise<MigrationRecord | undefined> {
+    const current = vmFromRecord(vm.ref, await this.#record('VM', vm.ref));
+    const hosts = await this.listHosts();
+    const byName = (name: string): XenObject => hosts.find((host) => host.name === name) ?? { ref: '', uuid: '', name };
+    const source = byName(earlier.source);
+    const destination = byName(earlier.destination);
+    const started = new Date(earlier.start);
+    const clock = { startedAt: started, startedTick: performance.now() - (Date.now() - started.getTime()) };
+    const record = (task: string, failure?: XenError): MigrationRecord => migrationRecord({ vm: current, source, destination }, clock, task, failure);
+    const log = this.#log.child({ vm: current.name, source: source.name, destination: destination.name, task: earlier.task });
+    if (earlier.task) {
+      const context: FailureContext = { url: this.url, vm: current, source, destination };
+      log.info('following a migration asked for by an earlier attempt');
+      return this.#follow(earlier.task, current, context, record, log, options.onProgress);
+    }
+    for (;;) {
+      const now = vmFromRecord(vm.ref, await this.#record('VM', vm.ref));
+      if (destination.ref !== '' && now.residentOn === destination.ref) return record('');
+      const operations = Object.values(((await this.#record('VM', vm.ref)).current_operations ?? {}) as Record<string, unknown>);
+      if (!operations.includes('pool_migrate') && !operations.includes('migrate_send')) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, this.#pollIntervalMs));
+    }
+  }
+
+  /** The testbed's prediction for the VM's latest migration; undefined on a real pool. */
+  async modelledMigration(vm: Vm): Promise<ModelledMigration | undefined> {
+    const record = await this.#record('VM', vm.ref);
+    const text = (record.other_config as Record<string, string> | undefined)?.[MODEL_OTHER_CONFIG_KEY];
+    if (text === undefined) return undefined;
+    try {
+      const parsed = JSON.parse(text) as { downtimeSeconds?: unknown; totalSeconds?: unknown };
+      if (typeof parsed.downtimeSeconds !== 'number' || typeof parsed.totalSeconds !== 'number') return undefined;
+      return { modelDowntimeSeconds: parsed.downtimeSeconds, modelDurationSeconds: parsed.totalSeconds };
+    } catch (error) {
+      this.#log.warn({ err: error, vm: vm.name }, `unreadable ${MODEL_OTHER_CONFIG_KEY} in the VM's other_config; ignoring it`);
+      return undefined;
+    }
+  }
+
+  async #follow(
+    task: string,
+    vm: Vm,
+    context: FailureContext,
+    record: (task: string, failure?: XenError) => MigrationRecord,
+    log: Logger,
+    onProgress: MigrationOptions['onProgress'],
+  ): Promise<MigrationRecord> {
     let final: TaskState;
     try {
       final = await followTask(this.#connection.client, task, {
         pollIntervalMs: this.#pollIntervalMs,
         reconnectTimeoutMs: this.#reconnectTimeoutMs,
-        onProgress: options.onProgress,
+        onProgress,
         log,
       });
     } catch (error) {
       const lost = record(task, explainFailure(error, context));
-      lost.reason = `${lost.reason ?? ''}${await this.#whereIs(current)}`;
+      lost.reason = `${lost.reason ?? ''}${await this.#whereIs(vm)}`;
       log.error({ task, reason: lost.reason }, 'lost track of the migration');
       return lost;
     }
