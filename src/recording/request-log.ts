@@ -23,6 +23,8 @@ export class RequestLogWriter {
   #stream: WriteStream;
   #pending = '';
   #failure: Error | undefined;
+  /** Each action's escaped name, once: the line's middle is the same for every line of an action. */
+  #middles = new Map<string, string>();
 
   constructor(path: string) {
     this.path = path;
@@ -34,10 +36,13 @@ export class RequestLogWriter {
 
   write(outcome: ActionOutcome): void {
     if (this.#failure) throw new Error(`request log ${this.path}: ${this.#failure.message}`, { cause: this.#failure });
-    const error = outcome.ok || outcome.errorKind === undefined ? '' : `,"error":"${outcome.errorKind}"`;
-    this.#pending +=
-      `{"t":${outcome.startMs},"action":${JSON.stringify(outcome.action)},` +
-      `"ms":${msFromUs(outcome.durationUs)},"ok":${outcome.ok}${error}}\n`;
+    let middle = this.#middles.get(outcome.action);
+    if (middle === undefined) {
+      middle = `,"action":${JSON.stringify(outcome.action)},"ms":`;
+      this.#middles.set(outcome.action, middle);
+    }
+    const tail = outcome.ok ? ',"ok":true}\n' : outcome.errorKind === undefined ? ',"ok":false}\n' : `,"ok":false,"error":"${outcome.errorKind}"}\n`;
+    this.#pending += '{"t":' + outcome.startMs + middle + msFromUs(outcome.durationUs) + tail;
     if (this.#pending.length >= FLUSH_AT_CHARS) this.#flush();
   }
 
