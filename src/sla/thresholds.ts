@@ -30,8 +30,8 @@ export interface SlaSpec {
 
 /**
  * Reads an SLA file: `thresholds: {HomePage: 1s, ...}` (replacing the Cloudstone thresholds as a
- * whole), and optionally `window`, `step` (durations) and `percentiles` (a list). Every
- * refusal names the field, prefixed by `source` (the file's path).
+ * whole), and optionally `window`, `step` (durations) and `percentiles` (a list). Every refusal
+ * names the field, prefixed by the file's path.
  */
 export async function readSlaFile(path: string): Promise<SlaSpec> {
   let text: string;
@@ -51,6 +51,7 @@ export async function readSlaFile(path: string): Promise<SlaSpec> {
 
 const KNOWN_FIELDS = new Set(['thresholds', 'window', 'step', 'percentiles']);
 
+/** An SLA from a parsed document (YAML, or a resource's spec); `source` prefixes every field named. */
 export function slaSpecFrom(document: unknown, source: string): SlaSpec {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new InvalidInputError(source, 'expected a mapping with "thresholds" (e.g. thresholds: {HomePage: 1s})');
