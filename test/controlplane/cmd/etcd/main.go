@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"go.etcd.io/etcd/server/v3/embed"
 )
@@ -21,7 +20,6 @@ func main() {
 	peerURL := flag.String("listen-peer-urls", "", "loopback peer URL, e.g. http://127.0.0.1:2380 (required)")
 	noFsync := flag.Bool("unsafe-no-fsync", false, "skip fsync: throw-away test data only, much faster on slow disks")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
-	exitWithParent := flag.Bool("exit-with-parent", false, "stop when the process that started etcd is gone, so a crashed test run leaves no orphan")
 	flag.Parse()
 	if *dataDir == "" || *clientURL == "" || *peerURL == "" {
 		fmt.Fprintln(os.Stderr, "etcd: --data-dir, --listen-client-urls and --listen-peer-urls are required")
@@ -48,9 +46,6 @@ func main() {
 
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
-	if *exitWithParent {
-		go watchParent(signals)
-	}
 	select {
 	case <-server.Server.ReadyNotify():
 		fmt.Fprintf(os.Stderr, "etcd: ready, serving clients on %s\n", *clientURL)
@@ -66,19 +61,6 @@ func main() {
 		os.Exit(1)
 	case <-signals:
 		// A clean stop on SIGTERM: the deferred Close flushes and releases the data directory.
-	}
-}
-
-// watchParent turns the death of the parent into a stop signal: when the parent dies, the
-// process is re-parented and its parent id changes.
-func watchParent(signals chan<- os.Signal) {
-	parent := os.Getppid()
-	for range time.Tick(time.Second) {
-		if os.Getppid() != parent {
-			fmt.Fprintln(os.Stderr, "etcd: the process that started me is gone; stopping")
-			signals <- syscall.SIGTERM
-			return
-		}
 	}
 }
 

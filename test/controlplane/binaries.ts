@@ -1,0 +1,55 @@
+// Where the control plane's binaries are: built by scripts/controlplane.sh into a cache outside
+// the repository, keyed by the Kubernetes version pinned in this folder's go.mod.
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ControlPlaneBinaries {
+  kubeApiserver: string;
+  etcd: string;
+  kubernetesVersion: string;
+}
+
+const moduleDir = dirname(fileURLToPath(import.meta.url));
+
+/** The k8s.io/kubernetes version that go.mod pins, e.g. v1.34.4. */
+export function pinnedKubernetesVersion(): string {
+  const goMod = readFileSync(join(moduleDir, 'go.mod'), 'utf8');
+  const match = /^\s*k8s\.io\/kubernetes\s+(v\S+)/m.exec(goMod);
+  if (!match?.[1]) throw new Error(`${join(moduleDir, 'go.mod')} does not require k8s.io/kubernetes`);
+  return match[1];
+}
+
+/**
+ * The binaries to run: MIGRASCOPE_KUBE_APISERVER / MIGRASCOPE_ETCD when set, else the ones
+ * scripts/controlplane.sh built. Missing binaries are an error that says how to build them,
+ * never a silent skip.
+ */
+export function locateBinaries(env: NodeJS.ProcessEnv = process.env): ControlPlaneBinaries {
+  const kubernetesVersion = pinnedKubernetesVersion();
+  const cacheRoot = env.MIGRASCOPE_CACHE ?? join(homedir(), '.cache', 'migrascope');
+  const builtDir = join(cacheRoot, `controlplane-${kubernetesVersion}`);
+  const binaries = {
+    kubeApiserver: env.MIGRASCOPE_KUBE_APISERVER ?? join(builtDir, 'kube-apiserver'),
+    etcd: env.MIGRASCOPE_ETCD ?? join(builtDir, 'etcd'),
+    kubernetesVersion,
+  };
+  const missing = [binaries.kubeApiserver, binaries.etcd].filter((path) => !isExecutable(path));
+  if (missing.length > 0) {
+    throw new Error(
+      `control plane binaries missing (${missing.join(', ')}): run scripts/controlplane.sh ` +
+        `(it builds kube-apiserver ${kubernetesVersion} and etcd from Go modules into ${builtDir})`,
+    );
+  }
+  return binaries;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
