@@ -7,7 +7,9 @@ export const MiB = 1024 ** 2;
 export const WEB_MEMORY = 192 * MiB;
 export const PASSWORD = 'testbed-secret';
 
-export function smallTopology(options: { tls?: boolean; guest?: object; resumeOverhead?: string } = {}): TopologyConfig {
+export function smallTopology(
+  options: { tls?: boolean; guest?: object; resumeOverhead?: string; warmup?: { penalty: string; decay: string } } = {},
+): TopologyConfig {
   return parseTopology({
     pool: 'testbed-test',
     credentials: { username: 'root', password: PASSWORD },
@@ -27,6 +29,7 @@ export function smallTopology(options: { tls?: boolean; guest?: object; resumeOv
         wws: '8MiB',
         model: { setup: '200ms', resumeOverhead: options.resumeOverhead ?? '300ms' },
         ...(options.guest ? { guest: options.guest } : {}),
+        ...(options.warmup ? { warmup: options.warmup } : {}),
       },
       { name: 'db', memory: '1GiB', vcpus: 2, host: 'h2', dirtyRate: '10MB/s', wws: '64MiB' },
       { name: 'spare', memory: '128MiB', powerState: 'Halted' },
