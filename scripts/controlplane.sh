@@ -56,10 +56,12 @@ ldflags="-s -w -X $version_pkg.gitVersion=$k8s_version -X $version_pkg.gitMajor=
 ldflags+=" -X $version_pkg.gitTreeState=clean -X $version_pkg.buildDate=1970-01-01T00:00:00Z"
 
 # Static binaries like Kubernetes' own release builds (no C compiler needed); -mod=mod lets a
-# fresh clone download the modules go.sum pins; -trimpath and -s -w keep the cache small.
-export CGO_ENABLED=0 GOFLAGS=-mod=mod
+# fresh clone download the modules go.sum pins; no VCS stamping (nothing reads it); -trimpath
+# and -s -w keep the binaries small.
+export CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false"
 started=$SECONDS
 echo "controlplane: building kube-apiserver $k8s_version and etcd into $cache (a cold build takes a while)" >&2
+rm -rf "$cache"/build.* # left by a build that was killed; we hold the lock, so none is running
 tmp=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 (
