@@ -11,6 +11,7 @@ import { ActionRunner } from './action-runner.ts';
 import { ArrivalSchedule, type RateStep } from './arrival-schedule.ts';
 import { now, sleepUntil } from './clock.ts';
 import { ClosedLoop } from './closed-loop.ts';
+import { connectionBudget } from './connection-budget.ts';
 import type { ActionFailure } from './exchange.ts';
 import { OpenLoop } from './open-loop.ts';
 import { DowntimeProbe, type Gap } from './probe.ts';
@@ -22,6 +23,8 @@ export interface LoadOptions {
   profile: Profile;
   /** Closed loop: the users. Open loop: the most actions in flight at once. */
   users: number;
+  /** The most connections to open; default one per user, capped by the open-file limit. */
+  maxConnections?: number;
   plan: RunPlan;
   /** Open loop at these rates; closed loop without. */
   rate?: readonly RateStep[];
@@ -102,14 +105,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const timeline = Timeline.aligned(now(), options.plan);
   const random = new Random(options.seed);
   const maxTimeoutMs = Math.max(...options.profile.actions.map((action) => action.timeoutMs));
+  const connections = options.maxConnections ?? connectionBudget(options.users);
+  if (connections < options.users) {
+    log.info({ users: options.users, connections }, 'more users than this process may open connections: users share the pool (raise `ulimit -n` for one connection per user)');
+  }
+  // Idle connections close after undici's default 4 s unless the server announces longer (as a
+  // browser's do after the server's keep-alive timeout): thinking users do not pin a socket each.
   const pool = new Pool(url.origin, {
-    connections: options.users,
+    connections,
     pipelining: 1,
     connectTimeout: maxTimeoutMs,
     headersTimeout: maxTimeoutMs,
     bodyTimeout: maxTimeoutMs,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 600_000,
   });
   const runner = new ActionRunner(pool, options.profile, url.pathname);
   const recorder = new Recorder();
