@@ -6,6 +6,7 @@
 // An Async call returns a task at once and every later failure lands on the task. Each method also
 // answers to its "alternative wire name" with "_" for the first "." (event_from: `from` is a Python
 // keyword, so the Python SDK calls that), though not under Async (gen_server.ml says it never did).
+import { performance } from 'node:perf_hooks';
 import { logger } from '../../log/index.ts';
 import { asXapiFailure, methodUnknown, parameterCountMismatch, type XapiFailure } from './errors.ts';
 import type { SessionTable } from './sessions.ts';
@@ -61,11 +62,16 @@ export class Dispatcher {
 
   async call(method: string, params: unknown[]): Promise<CallOutcome> {
     if (method === 'system.listMethods') return { ok: true, value: this.listMethods(), bare: true };
+    const started = performance.now();
     try {
-      return { ok: true, value: await this.#call(method, params), bare: false };
+      const value = await this.#call(method, params);
+      // Parameters are never logged: login carries the password.
+      logger().debug({ method, ms: Math.round(performance.now() - started) }, 'XAPI call');
+      return { ok: true, value, bare: false };
     } catch (error) {
       const failure = asXapiFailure(error);
       if (failure.code === 'INTERNAL_ERROR') logger().error({ err: error, method }, 'testbed XAPI call failed');
+      else logger().debug({ method, code: failure.code }, 'XAPI call refused');
       return { ok: false, failure };
     }
   }
