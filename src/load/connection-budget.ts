@@ -27,7 +27,7 @@ export function openFileLimit(limitsText?: string): number | undefined {
 }
 
 /** The connections a pool for `users` users may open under an open-file limit of `limit`. */
-export function connectionBudget(users: number, limit = openFileLimit()): number {
+export function connectionBudget(users: number, limit: number | undefined): number {
   const cap = limit === undefined ? UNKNOWN_LIMIT_CONNECTIONS : Math.max(16, Math.floor(limit * 0.9) - MARGIN);
   return Math.max(1, Math.min(users, cap));
 }

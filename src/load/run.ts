@@ -11,13 +11,18 @@ import { ActionRunner } from './action-runner.ts';
 import { ArrivalSchedule, type RateStep } from './arrival-schedule.ts';
 import { now, sleepUntil } from './clock.ts';
 import { ClosedLoop } from './closed-loop.ts';
-import { connectionBudget } from './connection-budget.ts';
+import { connectionBudget, openFileLimit } from './connection-budget.ts';
 import type { ActionFailure } from './exchange.ts';
 import { OpenLoop } from './open-loop.ts';
 import { DowntimeProbe, type Gap } from './probe.ts';
 import { PHASES, Timeline, type Phase, type RunPlan } from './timeline.ts';
 
 export interface LoadOptions {
+  /**
+   * When ramp-up starts (epoch ms; default now): the workers of one run share it so their seconds
+   * line up. A start in the past (a retried shard) joins the run where it is.
+   */
+  startAtMs?: number;
   /** The application's base URL; its path (if any) prefixes every request path. */
   url: string;
   profile: Profile;
@@ -102,10 +107,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const log = logger();
   const url = parseUrl(options.url);
   if (!(Number.isInteger(options.users) && options.users >= 1)) throw new InvalidInputError('--users', `must be a whole number of 1 or more (got ${options.users})`);
-  const timeline = Timeline.aligned(now(), options.plan);
+  const timeline = Timeline.aligned(options.startAtMs ?? now(), options.plan);
   const random = new Random(options.seed);
   const maxTimeoutMs = Math.max(...options.profile.actions.map((action) => action.timeoutMs));
-  const connections = options.maxConnections ?? connectionBudget(options.users);
+  const connections = options.maxConnections ?? connectionBudget(options.users, openFileLimit());
   if (connections < options.users) {
     log.info({ users: options.users, connections }, 'more users than this process may open connections: users share the pool (raise `ulimit -n` for one connection per user)');
   }
