@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthenticationV1TokenRequest, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { logger } from '../../src/log/index.ts';
 import { startApiserver, type ApiserverConfig, type RunningApiserver } from './apiserver.ts';
@@ -28,6 +29,11 @@ export interface ControlPlaneOptions {
   apiserverArgs?: string[];
   /** How long etcd and kube-apiserver each get to become ready (default 120 s: 2 busy cores). */
   startTimeoutMs?: number;
+}
+
+export interface RestartOptions {
+  crash?: boolean;
+  downMs?: number;
 }
 
 export interface ControlPlane {
@@ -50,8 +56,12 @@ export interface ControlPlane {
   serviceAccountToken(namespace: string, name: string, expirationSeconds?: number): Promise<string>;
   /** Writes a kubeconfig file that authenticates with `token`, for a process under test. */
   writeKubeconfig(path: string, token: string, user?: string): void;
-  /** Stops kube-apiserver and starts it again on the same port, certificates and etcd. */
-  restart(): Promise<void>;
+  /**
+   * Stops kube-apiserver and starts it again on the same port, certificates and etcd. `crash`
+   * kills it (SIGKILL: connections drop without a goodbye) instead of a graceful SIGTERM;
+   * `downMs` keeps it down that long before starting again, for clients to notice.
+   */
+  restart(options?: RestartOptions): Promise<void>;
   /** Stops kube-apiserver and etcd and removes the temporary directory. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -130,11 +140,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       writeKubeconfig(path, token, user = 'token-user') {
         writeKubeconfigFile(path, url, caFile, user, token);
       },
-      async restart() {
+      async restart({ crash = false, downMs = 0 } = {}) {
         if (stopped || !apiserver) throw new Error('the control plane is stopped; start a new one');
         const restartedAt = Date.now();
         const port = apiserver.port;
-        await apiserver.process.stop();
+        await apiserver.process.stop(crash ? 0 : undefined);
+        if (downMs > 0) await sleep(downMs);
         apiserver = await startApiserver(config, port);
         log.info({ url, restartMs: Date.now() - restartedAt }, 'kube-apiserver restarted');
       },

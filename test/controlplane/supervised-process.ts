@@ -85,9 +85,13 @@ export class SupervisedProcess {
     throw this.failure(`not ready after ${timeoutMs} ms${reason}`);
   }
 
-  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`; 0 kills at once. */
   async stop(graceMs = 15_000): Promise<ProcessExit> {
     if (this.exit) return this.exit;
+    if (graceMs === 0) {
+      this.child.kill('SIGKILL');
+      return this.exited;
+    }
     this.child.kill('SIGTERM');
     const graceful = await Promise.race([this.exited, sleep(graceMs).then(() => undefined)]);
     if (graceful) return graceful;

@@ -212,6 +212,18 @@ describe('Given a control plane with a user who has no rights', () => {
     });
   });
 
+  describe('When kube-apiserver is killed right after a write and stays down a second', () => {
+    it('Then it comes back with that write', async () => {
+      await core.createNamespacedConfigMap({
+        namespace,
+        body: { metadata: { name: 'last-write' }, data: { written: 'before the crash' } },
+      });
+      await plane.restart({ crash: true, downMs: 1_000 });
+      const read = await core.readNamespacedConfigMap({ namespace, name: 'last-write' });
+      expect(read.data).toEqual({ written: 'before the crash' });
+    });
+  });
+
   describe('When the control plane stops', () => {
     it('Then no process of it is left, nothing answers on its URL and its directory is gone', async () => {
       await plane.stop();
