@@ -18,6 +18,13 @@ describe('planRun', () => {
   const ref = { uid: 'u1', namespace: 'lab', name: 'study' };
   const plan = planRun(experiment.spec, ref, 1, 1_000_000);
 
+  it('given a start off the second, then steady state is moved to the next whole second', () => {
+    const off = planRun(experiment.spec, ref, 1, 1_000_250);
+    expect(off.steadyStartMs).toBe(1_031_000);
+    expect(off.startAtMs).toBe(1_001_000);
+    expect(planRun(experiment.spec, ref, 1, off.startAtMs)).toEqual(off);
+  });
+
   it('given ramp-up, steady state and ramp-down, then the stages follow each other from the start', () => {
     expect(plan.steadyStartMs).toBe(1_030_000);
     expect(plan.steadyEndMs).toBe(1_630_000);

@@ -31,11 +31,17 @@ export interface RunPlan {
   migrations: PlannedMigration[];
 }
 
-export function planRun(spec: MigrationExperimentSpec, experiment: ExperimentRef, run: number, startAtMs: number): RunPlan {
+/**
+ * The plan of a run asked to start at `requestedStartMs`. Steady state is put on a whole second
+ * and lasts whole seconds, as the load driver's timeline does, so the per-second histograms split
+ * exactly at its edges; a plan made from its own startAtMs is the same plan.
+ */
+export function planRun(spec: MigrationExperimentSpec, experiment: ExperimentRef, run: number, requestedStartMs: number): RunPlan {
   const rampUpMs = durationMs(spec.workload.rampUp);
-  const steadyMs = durationMs(spec.workload.steadyState);
+  const steadyMs = Math.ceil(durationMs(spec.workload.steadyState) / 1000) * 1000;
   const rampDownMs = durationMs(spec.workload.rampDown);
-  const steadyStartMs = startAtMs + rampUpMs;
+  const steadyStartMs = Math.ceil((requestedStartMs + rampUpMs) / 1000) * 1000;
+  const startAtMs = steadyStartMs - rampUpMs;
   return {
     experiment,
     run,

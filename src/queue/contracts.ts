@@ -17,7 +17,7 @@ export const PoolRef = z.object({ namespace: z.string().min(1), name: z.string()
 export type PoolRef = z.infer<typeof PoolRef>;
 
 export const ThinkTimeSpec = z.object({
-  distribution: z.enum(['negativeExponential', 'fixed']),
+  distribution: z.enum(['negativeExponential', 'fixed', 'uniform']),
   meanMs: z.number().min(0),
   maxMultiple: z.number().min(1),
   cycleType: z.enum(['cycleTime', 'thinkTime']),

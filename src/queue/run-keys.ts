@@ -33,3 +33,8 @@ export class RunKeys {
 export function experimentStateKey(prefix: string, experiment: ExperimentRef): string {
   return `${prefix}:experiment:${experiment.uid}:state`;
 }
+
+/** The source host of the experiment's latest migration: the next one must not go back there. */
+export function experimentLastSourceKey(prefix: string, experiment: ExperimentRef): string {
+  return `${prefix}:experiment:${experiment.uid}:last-source`;
+}

@@ -4,6 +4,7 @@
 // has no templates), then the destination's free memory. A migration to the host the VM is on is, as in XAPI, a
 // "localhost migration": allowed when the host has room for a second copy of the VM.
 import type { EventEmitter } from 'node:events';
+import { MODEL_OTHER_CONFIG_KEY } from '../../xen/index.ts';
 import { precopyInputFor, type TopologyConfig } from '../config.ts';
 import { LiveMigration, type GuestControl, type MigrationPhase, type MigrationTimeline } from '../migration.ts';
 import { predictPreCopy, type PreCopyPrediction } from '../precopy-model.ts';
@@ -114,6 +115,7 @@ async function poolMigrate(env: MigrationEnvironment, vmRef: string, hostRef: st
   const timeline = await migration.done;
   env.running.delete(migration);
 
+  if (timeline.outcome !== 'cancelled') recordModel(env, vmRef, prediction);
   pool.endOperation(vmRef, operationRef);
   if (timeline.outcome === 'cancelled') pool.release(vmRef);
   env.observer.emit('migration', {
@@ -126,6 +128,16 @@ async function poolMigrate(env: MigrationEnvironment, vmRef: string, hostRef: st
   });
   if (timeline.outcome === 'cancelled') throw taskCancelled(operationRef);
   return '';
+}
+
+/**
+ * Leaves the model's prediction in the VM's other_config, where Migrascope's adapter reads it to
+ * report "downtime by model" beside what clients saw; a real pool has no such key.
+ */
+function recordModel(env: MigrationEnvironment, vmRef: string, prediction: PreCopyPrediction): void {
+  const otherConfig = env.pool.store.get('VM', vmRef).other_config as Record<string, string>;
+  const model = JSON.stringify({ downtimeSeconds: prediction.downtimeSeconds, totalSeconds: prediction.totalSeconds });
+  env.pool.store.update('VM', vmRef, { other_config: { ...otherConfig, [MODEL_OTHER_CONFIG_KEY]: model } } as never);
 }
 
 function assertCanMigrate(env: MigrationEnvironment, vmRef: string, dest: Record<string, unknown>, vifMap: Record<string, unknown>) {

@@ -1,0 +1,53 @@
+// A campaign run without Kubernetes: each level's experiment in turn, through the same engine, and
+// the table and recommendation after each level (so a person watching sees them fill in).
+import { campaignLevels, levelExperiment, type MigrationCampaign, type MigrationCampaignStatus, type MigrationExperimentStatus } from '../api/v1alpha1/index.ts';
+import type { ExperimentRef } from '../queue/contracts.ts';
+import { campaignLevel, recommend } from './campaign.ts';
+import { experimentConditions } from './conditions.ts';
+import { ExperimentRunner, type EngineDeps, type ExperimentObserver } from './experiment-runner.ts';
+
+export interface CampaignObserver {
+  onStatus?(status: MigrationCampaignStatus): void | Promise<void>;
+  /** Observers for each level's experiment (progress, events, the report's seconds). */
+  experiment?(users: number, name: string): ExperimentObserver;
+}
+
+export async function runCampaign(campaign: MigrationCampaign, uid: string, deps: EngineDeps, observer: CampaignObserver = {}, signal?: AbortSignal): Promise<MigrationCampaignStatus> {
+  const namespace = campaign.metadata.namespace ?? 'default';
+  let status: MigrationCampaignStatus = { phase: 'Running', startTime: new Date().toISOString(), completedLevels: 0, levels: [] };
+  const publish = async (kind: 'progressing' | 'succeeded' | 'failed' | 'aborted', reason: string, message: string): Promise<void> => {
+    status = { ...status, conditions: experimentConditions(status.conditions, { kind, reason, message, generation: campaign.metadata.generation }) };
+    await observer.onStatus?.(status);
+  };
+  await publish('progressing', 'Running', 'running the first level');
+  const levels = campaignLevels(campaign.spec.sweep.users);
+  let stoppedEarly = false;
+  for (const users of levels) {
+    if (signal?.aborted) break;
+    const experiment = levelExperiment(campaign, users);
+    const ref: ExperimentRef = { uid: `${uid}-${users}u`, namespace, name: experiment.metadata.name };
+    const runner = new ExperimentRunner(experiment, ref, deps, observer.experiment?.(users, experiment.metadata.name) ?? {});
+    const result: MigrationExperimentStatus = await runner.run(signal);
+    const level = campaignLevel(users, experiment.metadata.name, result, campaign.spec.judgePercentile);
+    const table = [...(status.levels ?? []), level];
+    status = { ...status, levels: table, completedLevels: table.length, recommendation: recommend(campaign, table) };
+    await publish('progressing', 'Running', `level ${users} users: ${level.verdict ?? 'no verdict'}`);
+    if (level.verdict === 'Fail' && campaign.spec.stopAfterFailure) {
+      stoppedEarly = true;
+      break;
+    }
+  }
+  status = { ...status, completionTime: new Date().toISOString() };
+  if (signal?.aborted) {
+    status = { ...status, phase: 'Aborted' };
+    await publish('aborted', 'Stopped', `stopped after ${status.completedLevels} level(s)`);
+  } else if ((status.levels ?? []).some((level) => level.phase === 'Failed')) {
+    status = { ...status, phase: 'Failed' };
+    const failed = (status.levels ?? []).filter((level) => level.phase === 'Failed').map((level) => `${level.users} users`);
+    await publish('failed', 'LevelFailed', `the experiments at ${failed.join(', ')} failed; see their status`);
+  } else {
+    status = { ...status, phase: 'Succeeded' };
+    await publish('succeeded', 'Succeeded', `${status.recommendation?.message ?? ''}${stoppedEarly ? ' (levels above the first failure skipped)' : ''}`);
+  }
+  return status;
+}

@@ -1,0 +1,324 @@
+// One MigrationExperiment from Pending to a terminal phase: its runs back to back, each planned,
+// queued (load shards and delayed migrations in BullMQ), watched, analysed and written to status.
+// The progress is checkpointed in Redis (which run, when it started, the finished runs), so an
+// engine that restarts mid-run re-attaches to the same run instead of starting another one.
+import type { Redis } from 'ioredis';
+import { join } from 'node:path';
+import { durationMs, EXPERIMENT_PHASES, type ExperimentPhase, type MigrationExperiment, type MigrationExperimentStatus, type MigrationResult, type RunResult } from '../api/v1alpha1/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { MigrascopeMetrics } from '../metrics/index.ts';
+import type { ExperimentRef } from '../queue/contracts.ts';
+import type { ExperimentQueues } from '../queue/queues.ts';
+import { experimentStateKey } from '../queue/run-keys.ts';
+import type { WindowEvaluation } from '../sla/index.ts';
+import { XenPool } from '../xen/index.ts';
+import { experimentConditions } from './conditions.ts';
+import type { MigrationOutcome, PoolResolver } from './migration-worker.ts';
+import { planRun, type RunPlan } from './plan.ts';
+import { analyzeRun, summarizeRuns } from './run-analysis.ts';
+import { RunMonitor, type RunEvent, type RunOutcome } from './run-monitor.ts';
+
+export interface EngineDeps {
+  redis: Redis;
+  prefix: string;
+  queues: ExperimentQueues;
+  resolvePool: PoolResolver;
+  log: Logger;
+  metrics?: MigrascopeMetrics | undefined;
+  /** Where request logs go when the experiment records them (default ./migrascope-results). */
+  resultsDir?: string;
+  /** Time between planning a run and its start, so every worker has its job (default 2 s). */
+  leadMs?: number;
+  pollMs?: number;
+}
+
+export interface ExperimentObserver {
+  /** The whole status, after every change worth showing (throttled to about one a second). */
+  onStatus?(status: MigrationExperimentStatus): void | Promise<void>;
+  onEvent?(event: RunEvent): void | Promise<void>;
+  onWindow?(run: number, evaluation: WindowEvaluation): void;
+  /** A finished run, with its merged seconds (the report's raw material). */
+  onRunFinished?(run: RunResult, outcome: RunOutcome, plan: RunPlan): void | Promise<void>;
+}
+
+interface Checkpoint {
+  startTime?: string;
+  current?: { run: number; startAtMs: number };
+  finished: RunResult[];
+}
+
+export class ExperimentRunner {
+  readonly #experiment: MigrationExperiment;
+  readonly #ref: ExperimentRef;
+  readonly #deps: EngineDeps;
+  readonly #observer: ExperimentObserver;
+  readonly #log: Logger;
+  #status: MigrationExperimentStatus;
+  #lastPublished = 0;
+  #monitor: RunMonitor | undefined;
+
+  constructor(experiment: MigrationExperiment, ref: ExperimentRef, deps: EngineDeps, observer: ExperimentObserver = {}) {
+    this.#experiment = experiment;
+    this.#ref = ref;
+    this.#deps = deps;
+    this.#observer = observer;
+    this.#log = deps.log.child({ experiment: `${ref.namespace}/${ref.name}` });
+    this.#status = { ...(experiment.status ?? {}), observedGeneration: experiment.metadata.generation ?? 0 };
+  }
+
+  get status(): MigrationExperimentStatus {
+    return this.#status;
+  }
+
+  /** Runs (or resumes) the experiment to its end; `signal` stops it as Aborted, keeping the evidence. */
+  async run(signal?: AbortSignal): Promise<MigrationExperimentStatus> {
+    const checkpoint = await this.#load();
+    const spec = this.#experiment.spec;
+    checkpoint.startTime ??= new Date().toISOString();
+    await this.#save(checkpoint);
+    this.#status = {
+      ...this.#status,
+      startTime: checkpoint.startTime,
+      runs: checkpoint.finished,
+      completedRuns: checkpoint.finished.length,
+      migrationOffsets: (this.#plan(1, 0).migrations ?? []).map((m) => `${m.offsetMs / 1000}s`),
+    };
+    let terminal: { phase: ExperimentPhase; reason: string; message: string } | undefined;
+    for (let run = checkpoint.finished.length + 1; run <= spec.repetitions && !terminal; run += 1) {
+      if (signal?.aborted) {
+        terminal = { phase: 'Aborted', reason: 'Stopped', message: `stopped before run ${run}: ${String(signal.reason)}` };
+        break;
+      }
+      const resumeAt = checkpoint.current?.run === run ? checkpoint.current.startAtMs : undefined;
+      const result = await this.#runOnce(run, resumeAt, checkpoint, signal);
+      checkpoint.finished.push(result);
+      delete checkpoint.current;
+      await this.#save(checkpoint);
+      this.#status = { ...this.#status, runs: [...checkpoint.finished], completedRuns: checkpoint.finished.length, summary: summarizeRuns(checkpoint.finished) };
+      if (result.state === 'Aborted') terminal = { phase: 'Aborted', reason: signal?.aborted ? 'Stopped' : 'SlaViolated', message: result.message ?? 'stopped' };
+      else if (result.state === 'Failed') terminal = { phase: 'Failed', reason: failureReason(result.message), message: result.message ?? 'the run failed' };
+      else if (run < spec.repetitions) await this.#settle(durationMs(spec.pauseBetweenRuns), signal);
+    }
+    terminal ??= { phase: 'Succeeded', reason: 'Succeeded', message: this.#verdictSentence() };
+    this.#status = {
+      ...this.#status,
+      completionTime: new Date().toISOString(),
+      summary: summarizeRuns(checkpoint.finished),
+    };
+    delete this.#status.currentRun;
+    await this.#setPhase(terminal.phase, terminal.reason, terminal.message);
+    await this.#event(terminal.phase === 'Succeeded' ? 'Normal' : 'Warning', terminal.phase, terminal.message);
+    return this.#status;
+  }
+
+  async #runOnce(run: number, resumeAt: number | undefined, checkpoint: Checkpoint, signal?: AbortSignal): Promise<RunResult> {
+    const started = new Date();
+    let plan: RunPlan;
+    if (resumeAt === undefined) {
+      this.#status = { ...this.#status, currentRun: run };
+      await this.#setPhase('Preparing', 'Preparing', `run ${run}: checking the pool and the VM`);
+      const problem = await this.#checkPool();
+      if (problem) return { index: run, state: 'Failed', startTime: started.toISOString(), endTime: new Date().toISOString(), message: problem };
+      plan = this.#plan(run, Date.now() + (this.#deps.leadMs ?? 2000));
+      checkpoint.current = { run, startAtMs: plan.startAtMs };
+      await this.#save(checkpoint);
+      await this.#enqueue(plan);
+      await this.#event('Normal', 'RunStarted', `run ${run} of ${this.#experiment.spec.repetitions} starts`);
+    } else {
+      plan = this.#plan(run, resumeAt);
+      this.#status = { ...this.#status, currentRun: run };
+      // Jobs have purpose-derived ids: adding them again is a no-op if they were queued before.
+      await this.#enqueue(plan);
+      this.#log.info({ run }, 'resuming the run recorded in Redis');
+    }
+
+    const monitor = new RunMonitor(this.#experiment, plan, { ...this.#deps, pollMs: this.#deps.pollMs ?? 500 });
+    this.#monitor = monitor;
+    const running = (): RunResult => ({
+      index: run,
+      state: 'Running',
+      startTime: new Date(plan.startAtMs).toISOString(),
+      steadyStateStartTime: new Date(plan.steadyStartMs).toISOString(),
+      migrations: migrationResults(plan, monitor.migrations(), monitor.inFlight()),
+    });
+    const outcome = await monitor.watch(
+      {
+        onPhase: (phase) => void this.#setPhase(phase, phase, `run ${run}: ${phase}`, running()),
+        onEvent: (event) => void this.#event(event.type, event.reason, event.message),
+        onWindow: (evaluation) => this.#observer.onWindow?.(run, evaluation),
+        onChange: () => void this.#publish(false, running()),
+      },
+      signal,
+    );
+    this.#monitor = undefined;
+
+    await this.#setPhase('Analyzing', 'Analyzing', `run ${run}: judging the SLA windows`, running());
+    const analysis = analyzeRun(outcome.seconds, this.#experiment.spec.sla, plan);
+    const state = outcome.abortedBecause ? 'Aborted' : outcome.failedBecause ? 'Failed' : 'Succeeded';
+    const result: RunResult = {
+      index: run,
+      state,
+      startTime: new Date(plan.startAtMs).toISOString(),
+      steadyStateStartTime: new Date(plan.steadyStartMs).toISOString(),
+      endTime: new Date().toISOString(),
+      migrations: migrationResults(plan, outcome.migrations, []),
+      actions: analysis.actions,
+      verdicts: analysis.verdicts,
+      verdict: analysis.verdict,
+      ...(this.#experiment.spec.record.requestLog ? { requestLog: this.#requestLogPattern(run) } : {}),
+      ...(outcome.abortedBecause || outcome.failedBecause ? { message: outcome.abortedBecause ?? outcome.failedBecause } : {}),
+    };
+    await this.#observer.onRunFinished?.(result, outcome, plan);
+    return result;
+  }
+
+  #plan(run: number, startAtMs: number): RunPlan {
+    return planRun(this.#experiment.spec, this.#ref, run, startAtMs);
+  }
+
+  async #checkPool(): Promise<string | undefined> {
+    const spec = this.#experiment.spec;
+    try {
+      const credentials = await this.#deps.resolvePool({ namespace: this.#ref.namespace, name: spec.poolRef.name });
+      const pool = await XenPool.connect(credentials, { log: this.#log });
+      try {
+        await pool.findVm(spec.target.vm.uuid ?? spec.target.vm.nameLabel ?? '');
+      } finally {
+        await pool.close();
+      }
+      return undefined;
+    } catch (error) {
+      return `spec.poolRef / spec.target.vm: ${(error as Error).message}`;
+    }
+  }
+
+  async #enqueue(plan: RunPlan): Promise<void> {
+    const spec = this.#experiment.spec;
+    const think = spec.workload.thinkTime;
+    for (const shard of plan.shards) {
+      await this.#deps.queues.addLoad({
+        experiment: this.#ref,
+        run: plan.run,
+        shard: shard.shard,
+        shards: plan.shards.length,
+        url: spec.target.applicationUrl,
+        profile: spec.workload.profile,
+        ...(shard.users === undefined ? {} : { users: shard.users }),
+        ...(shard.rate === undefined ? {} : { rate: shard.rate }),
+        thinkTime: { distribution: think.distribution, meanMs: durationMs(think.mean), maxMultiple: think.maxMultiple, cycleType: think.cycleType },
+        startAtMs: plan.startAtMs,
+        rampUpMs: plan.rampUpMs,
+        steadyMs: plan.steadyMs,
+        rampDownMs: plan.rampDownMs,
+        ...(spec.record.requestLog ? { requestLogPath: this.#requestLogPath(plan.run, shard.shard) } : {}),
+        seed: plan.run * 1000,
+      });
+    }
+    const destination = spec.migrations?.destination;
+    for (const migration of plan.migrations) {
+      await this.#deps.queues.addMigration({
+        experiment: this.#ref,
+        run: plan.run,
+        index: migration.index,
+        pool: { namespace: this.#ref.namespace, name: spec.poolRef.name },
+        vm: spec.target.vm.uuid ?? spec.target.vm.nameLabel ?? '',
+        destination: destination?.policy === 'host' ? { kind: 'host', host: destination.host ?? '' } : { kind: destination?.policy ?? 'roundRobin' },
+        dueAtMs: migration.dueAtMs,
+        offsetMs: migration.offsetMs,
+        timeoutMs: durationMs(spec.migrations?.timeout ?? '15m'),
+        probeUrl: spec.target.probeUrl ?? spec.target.applicationUrl,
+      });
+    }
+  }
+
+  #requestLogPath(run: number, shard: number): string {
+    return join(this.#deps.resultsDir ?? 'migrascope-results', `${this.#ref.name}-run${run}-shard${shard}.jsonl`);
+  }
+
+  #requestLogPattern(run: number): string {
+    return join(this.#deps.resultsDir ?? 'migrascope-results', `${this.#ref.name}-run${run}-shard*.jsonl`);
+  }
+
+  async #settle(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= 0 || signal?.aborted) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+
+  async #setPhase(phase: ExperimentPhase, reason: string, message: string, current?: RunResult): Promise<void> {
+    const previous = this.#status.phase;
+    // Phases only move forward within a run; a new run starts again from Preparing.
+    const kind = phase === 'Succeeded' ? 'succeeded' : phase === 'Failed' ? 'failed' : phase === 'Aborted' ? 'aborted' : 'progressing';
+    this.#status = {
+      ...this.#status,
+      phase,
+      conditions: experimentConditions(this.#status.conditions, { kind, reason, message, generation: this.#experiment.metadata.generation }),
+    };
+    this.#deps.metrics?.setPhase(this.#ref.namespace, this.#ref.name, phase, EXPERIMENT_PHASES);
+    if (previous !== phase) {
+      this.#log.info({ phase, run: this.#status.currentRun }, message);
+      if (!['Succeeded', 'Failed', 'Aborted'].includes(phase)) await this.#event('Normal', `Phase${phase}`, message);
+    }
+    await this.#publish(true, current);
+  }
+
+  async #publish(force: boolean, current?: RunResult): Promise<void> {
+    const now = Date.now();
+    if (!force && now - this.#lastPublished < 1000) return;
+    this.#lastPublished = now;
+    const finished = (this.#status.runs ?? []).filter((run) => run.state !== 'Running');
+    if (current) this.#status = { ...this.#status, runs: [...finished, current] };
+    try {
+      await this.#observer.onStatus?.(this.#status);
+    } catch (error) {
+      this.#log.warn({ err: error }, 'could not publish the status (will publish again on the next change)');
+    }
+  }
+
+  async #event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    try {
+      await this.#observer.onEvent?.({ type, reason, message });
+    } catch (error) {
+      this.#log.warn({ err: error, reason }, 'could not record an event');
+    }
+  }
+
+  #verdictSentence(): string {
+    const summary = this.#status.summary;
+    const verdicts = (summary?.verdicts ?? []).map((v) => `p${v.percentile} ${v.verdict === 'Pass' ? 'met' : 'broken'}`).join(', ');
+    return `${summary?.runs ?? 0} run(s), ${summary?.migrations ?? 0} migration(s); SLA ${verdicts || 'not judged'}`;
+  }
+
+  /** Stops the current run (SLA breach, deletion): the load and pending migrations end, evidence stays. */
+  async stop(reason: string): Promise<void> {
+    await this.#monitor?.abort(reason);
+  }
+
+  async #load(): Promise<Checkpoint> {
+    const text = await this.#deps.redis.get(experimentStateKey(this.#deps.prefix, this.#ref));
+    return text ? (JSON.parse(text) as Checkpoint) : { finished: [] };
+  }
+
+  async #save(checkpoint: Checkpoint): Promise<void> {
+    await this.#deps.redis.set(experimentStateKey(this.#deps.prefix, this.#ref), JSON.stringify(checkpoint));
+  }
+}
+
+function migrationResults(plan: RunPlan, outcomes: MigrationOutcome[], inFlight: number[]): MigrationResult[] {
+  return plan.migrations.map((planned) => {
+    const outcome = outcomes.find((o) => o.index === planned.index);
+    const offset = `${planned.offsetMs / 1000}s`;
+    if (!outcome) return { index: planned.index, offset, state: inFlight.includes(planned.index) ? 'Running' : 'Pending' };
+    const { task: _task, offsetMs: _offsetMs, downtimeStartMs: _from, downtimeEndMs: _to, ...rest } = outcome;
+    return { ...rest, offset };
+  });
+}
+
+function failureReason(message: string | undefined): string {
+  if (message?.startsWith('spec.')) return 'PoolUnavailable';
+  if (message?.includes('migration')) return 'MigrationFailed';
+  if (message?.includes('shard')) return 'LoadFailed';
+  return 'RunFailed';
+}

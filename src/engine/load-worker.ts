@@ -1,0 +1,113 @@
+// Drives one shard of a run's users. All shards share the run's start instant, so their seconds
+// line up; every complete second goes to Redis as it is drained, with a watermark saying "nothing
+// more will come before this second", which is what lets the engine judge windows live. A shard
+// retried after its worker died picks up the same timetable: users whose start is past act at
+// once, and the seconds the dead attempt already sent stay counted.
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log/index.ts';
+import { runLoad } from '../load/index.ts';
+import type { SecondSnapshot } from '../recording/index.ts';
+import { compileProfile, loadProfile, parseProfileDocument, type Profile } from '../workloads/index.ts';
+import type { LoadJobData, ThinkTimeSpec } from '../queue/contracts.ts';
+import { RunKeys } from '../queue/run-keys.ts';
+import { publishSeconds } from './second-stream.ts';
+
+/** How a shard ended, as recorded in the run's shards hash. */
+export interface ShardEnd {
+  shard: number;
+  state: 'done' | 'stopped' | 'failed';
+  completed: number;
+  errors: number;
+  message?: string;
+}
+
+export interface LoadWorkerDeps {
+  redis: Redis;
+  prefix: string;
+  log: Logger;
+  /** How often the abort key is looked at (default 250 ms). */
+  abortPollMs?: number;
+}
+
+export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promise<ShardEnd> {
+  const keys = new RunKeys(deps.prefix, job.experiment, job.run);
+  const log = deps.log.child({ experiment: job.experiment.name, run: job.run, shard: job.shard });
+  const recorded = await deps.redis.hget(keys.shards, String(job.shard));
+  if (recorded) return JSON.parse(recorded) as ShardEnd;
+
+  const profile = withThinkTime(resolveProfile(job.profile), job.thinkTime);
+  const stop = new AbortController();
+  const watchAbort = setInterval(() => {
+    deps.redis
+      .get(keys.abort)
+      .then((reason) => {
+        if (reason !== null && !stop.signal.aborted) {
+          log.info({ reason }, 'run stopped: ending this shard');
+          stop.abort(reason);
+        }
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'cannot read the abort flag'));
+  }, deps.abortPollMs ?? 250);
+
+  let pending: SecondSnapshot[] = [];
+  let watermark = Math.floor(job.startAtMs / 1000);
+  let publishing = Promise.resolve();
+  const flush = (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    const mark = watermark;
+    publishing = publishing.then(() => publishSeconds(deps.redis, keys, job.shard, batch, mark));
+    return publishing;
+  };
+  const flushEverySecond = setInterval(() => void flush().catch((error: unknown) => log.error({ err: error }, 'cannot publish seconds')), 1000);
+
+  let end: ShardEnd;
+  try {
+    const result = await runLoad({
+      url: job.url,
+      profile,
+      users: job.users ?? Math.max(1, Math.ceil(job.rate ?? 1)),
+      ...(job.rate === undefined ? {} : { rate: [{ perSecond: job.rate, durationMs: undefined }] }),
+      plan: { rampUpMs: job.rampUpMs, steadyMs: job.steadyMs, rampDownMs: job.rampDownMs },
+      startAtMs: job.startAtMs,
+      seed: job.seed + job.shard,
+      ...(job.requestLogPath === undefined ? {} : { logPath: job.requestLogPath }),
+      signal: stop.signal,
+      onSecond: (snapshot) => {
+        pending.push(snapshot);
+        watermark = Math.max(watermark, snapshot.second + 1);
+      },
+    });
+    end = {
+      shard: job.shard,
+      state: result.stoppedEarly ? 'stopped' : 'done',
+      completed: Object.values(result.phases).reduce((sum, phase) => sum + phase.actions, 0),
+      errors: Object.values(result.phases).reduce((sum, phase) => sum + phase.errors, 0),
+    };
+  } finally {
+    clearInterval(watchAbort);
+    clearInterval(flushEverySecond);
+  }
+  watermark = Math.max(watermark, Math.ceil((job.startAtMs + job.rampUpMs + job.steadyMs + job.rampDownMs) / 1000) + 1);
+  await flush();
+  await deps.redis.hsetnx(keys.shards, String(job.shard), JSON.stringify(end));
+  log.info({ completed: end.completed, errors: end.errors, state: end.state }, 'shard finished');
+  return end;
+}
+
+function resolveProfile(profile: LoadJobData['profile']): Profile {
+  if (typeof profile === 'string') return loadProfile(profile);
+  return compileProfile(parseProfileDocument(profile, 'spec.workload.profile'));
+}
+
+function withThinkTime(profile: Profile, think: ThinkTimeSpec): Profile {
+  return {
+    ...profile,
+    think: {
+      distribution: think.distribution === 'negativeExponential' ? 'negexp' : think.distribution,
+      mode: think.cycleType === 'cycleTime' ? 'cycle' : 'think',
+      meanMs: think.meanMs,
+      maxMs: think.meanMs * think.maxMultiple,
+    },
+  };
+}

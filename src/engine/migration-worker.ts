@@ -1,0 +1,153 @@
+// Performs one scheduled live migration of a run, exactly once. Before asking XAPI it claims the
+// migration in Redis (SET NX); a worker that finds the claim taken, because an earlier attempt
+// died mid-migration, follows the recorded XAPI task to its end instead of migrating again. An
+// active probe polls the application throughout, so the downtime users saw is measured from the
+// client side, next to what XAPI reports.
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log/index.ts';
+import { DowntimeProbe } from '../load/index.ts';
+import type { MigrationJobData, PoolRef } from '../queue/contracts.ts';
+import { experimentLastSourceKey, RunKeys } from '../queue/run-keys.ts';
+import { XenPool, type MigrationRecord, type Vm, type XapiCredentials } from '../xen/index.ts';
+
+export type PoolResolver = (pool: PoolRef) => Promise<XapiCredentials>;
+
+/** What a migration did, as the engine records it (JSON in the run's migrations hash). */
+export interface MigrationOutcome {
+  index: number;
+  offsetMs: number;
+  state: 'Succeeded' | 'Failed' | 'Cancelled';
+  source?: string;
+  destination?: string;
+  startTime?: string;
+  endTime?: string;
+  durationSeconds?: number;
+  /** The longest time the probe got no answer, overlapping the migration. */
+  downtimeSeconds?: number;
+  /** When that gap began and ended (epoch ms): the stop-and-copy as clients saw it. */
+  downtimeStartMs?: number;
+  downtimeEndMs?: number;
+  modelDowntimeSeconds?: number;
+  modelDurationSeconds?: number;
+  task?: string;
+  message?: string;
+}
+
+interface Claim {
+  attempt: string;
+  source: string;
+  destination: string;
+  destinationRef: string;
+  requestedAt: string;
+  task?: string;
+}
+
+export interface MigrationWorkerDeps {
+  redis: Redis;
+  prefix: string;
+  resolvePool: PoolResolver;
+  log: Logger;
+  /** After the task ends, keep probing this long so a late stall is still seen (default 1 s). */
+  probeTailMs?: number;
+  probeIntervalMs?: number;
+}
+
+export async function performMigration(job: MigrationJobData, attempt: string, deps: MigrationWorkerDeps): Promise<MigrationOutcome> {
+  const keys = new RunKeys(deps.prefix, job.experiment, job.run);
+  const log = deps.log.child({ experiment: job.experiment.name, run: job.run, migration: job.index });
+  const recorded = await deps.redis.hget(keys.migrations, String(job.index));
+  if (recorded) return JSON.parse(recorded) as MigrationOutcome;
+
+  const base = { index: job.index, offsetMs: job.offsetMs };
+  const aborted = await deps.redis.get(keys.abort);
+  if (aborted !== null) return record(deps.redis, keys, { ...base, state: 'Cancelled', message: `not started: the run was stopped (${aborted})` });
+
+  const pool = await XenPool.connect(await deps.resolvePool(job.pool), { log });
+  try {
+    const vm = await pool.findVm(job.vm);
+    const claimKey = keys.migrationClaim(job.index);
+    const existing = await deps.redis.get(claimKey);
+    if (existing !== null) {
+      const claim = JSON.parse(existing) as Claim;
+      log.warn({ claim }, 'this migration was already requested by an earlier attempt: following it, not migrating again');
+      const outcome = await followEarlierAttempt(pool, vm, claim, job, deps);
+      if (outcome) return await finish(deps, keys, job, outcome);
+      // The earlier attempt died before XAPI heard of the migration: ask for it now, once.
+      log.warn('the earlier attempt never reached XAPI: migrating now');
+      await deps.redis.del(claimKey);
+    }
+
+    const previousSource = (await deps.redis.get(experimentLastSourceKey(deps.prefix, job.experiment))) ?? undefined;
+    const destination = await pool.chooseDestination(vm, job.destination, previousSource);
+    const hosts = await pool.listHosts();
+    const source = hosts.find((host) => host.ref === vm.residentOn)?.name ?? vm.residentOn;
+    const claim: Claim = { attempt, source, destination: destination.name, destinationRef: destination.ref, requestedAt: new Date().toISOString() };
+    if ((await deps.redis.set(claimKey, JSON.stringify(claim), 'NX')) !== 'OK') {
+      throw new Error(`migration ${job.index} of run ${job.run} was claimed by another worker at the same moment; it will be followed on retry`);
+    }
+
+    const probe = new DowntimeProbe({ mode: 'http', url: job.probeUrl, intervalMs: deps.probeIntervalMs ?? 20 });
+    probe.start();
+    let result: MigrationRecord;
+    try {
+      result = await pool.migrate(vm, destination, {
+        onTask: (task: string) => {
+          claim.task = task;
+          void deps.redis.set(claimKey, JSON.stringify(claim)).catch((error: unknown) => log.warn({ err: error }, 'could not record the task of the migration'));
+        },
+      });
+      await new Promise((resolve) => setTimeout(resolve, deps.probeTailMs ?? 1000));
+    } finally {
+      await probe.stop();
+    }
+    const startMs = Date.parse(result.start);
+    const gap = probe.longestGap(startMs, startMs + result.durationMs);
+    const outcome = { ...outcomeOf(base, result, gap.durationMs / 1000), downtimeStartMs: gap.fromMs, downtimeEndMs: gap.toMs };
+    const model = result.ok ? await pool.modelledMigration(vm) : undefined;
+    return await finish(deps, keys, job, { ...outcome, ...model });
+  } finally {
+    await pool.close();
+  }
+}
+
+async function followEarlierAttempt(pool: XenPool, vm: Vm, claim: Claim, job: MigrationJobData, deps: MigrationWorkerDeps): Promise<MigrationOutcome | undefined> {
+  const base = { index: job.index, offsetMs: job.offsetMs };
+  const result = await pool.followMigration(vm, { task: claim.task, source: claim.source, destination: claim.destination, start: claim.requestedAt });
+  if (result === undefined) return undefined;
+  const outcome = outcomeOf(base, result, undefined);
+  const model = result.ok ? await pool.modelledMigration(vm) : undefined;
+  deps.log.info({ state: outcome.state }, 'followed the earlier attempt to its end');
+  return {
+    ...outcome,
+    ...model,
+    message: [outcome.message, 'the engine restarted during this migration: it was followed, not repeated; client-side downtime was not measured'].filter(Boolean).join('; '),
+  };
+}
+
+function outcomeOf(base: { index: number; offsetMs: number }, result: MigrationRecord, downtimeSeconds: number | undefined): MigrationOutcome {
+  return {
+    ...base,
+    state: result.ok ? 'Succeeded' : 'Failed',
+    source: result.source.name,
+    destination: result.destination.name,
+    startTime: result.start,
+    endTime: result.end,
+    durationSeconds: result.durationMs / 1000,
+    ...(downtimeSeconds === undefined ? {} : { downtimeSeconds }),
+    ...(result.task ? { task: result.task } : {}),
+    ...(result.reason ? { message: result.reason } : {}),
+  };
+}
+
+async function finish(deps: MigrationWorkerDeps, keys: RunKeys, job: MigrationJobData, outcome: MigrationOutcome): Promise<MigrationOutcome> {
+  if (outcome.state === 'Succeeded' && outcome.source) {
+    await deps.redis.set(experimentLastSourceKey(deps.prefix, job.experiment), outcome.source);
+  }
+  return record(deps.redis, keys, outcome);
+}
+
+async function record(redis: Redis, keys: RunKeys, outcome: MigrationOutcome): Promise<MigrationOutcome> {
+  // HSETNX: should two attempts ever both finish, the first word stands.
+  await redis.hsetnx(keys.migrations, String(outcome.index), JSON.stringify(outcome));
+  return JSON.parse((await redis.hget(keys.migrations, String(outcome.index)))!) as MigrationOutcome;
+}

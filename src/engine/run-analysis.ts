@@ -1,0 +1,115 @@
+// From a run's merged seconds to what status and the report say about it: per action the count,
+// the errors and, per percentile, the highest windowed value (the study's Table 2) and the
+// violating windows; then, over runs, means and worst values as the study averaged its 5 runs.
+import { durationMs, worstP99VsSla, type ActionResult, type ActionSummary, type MigrationResult, type RunResult, type RunSummary, type Sla } from '../api/v1alpha1/index.ts';
+import { summarize, type SecondSnapshot } from '../recording/index.ts';
+import { SlidingWindowSla, type SlaResult } from '../sla/index.ts';
+import type { RunPlan } from './plan.ts';
+
+export function slaOptions(sla: Sla, plan: Pick<RunPlan, 'steadyStartMs' | 'steadyEndMs'>) {
+  const thresholds: Record<string, number> = {};
+  for (const [action, threshold] of Object.entries(sla.thresholds)) if (threshold !== undefined) thresholds[action] = durationMs(threshold);
+  return {
+    window: durationMs(sla.window),
+    step: durationMs(sla.step),
+    percentiles: sla.percentiles,
+    thresholds,
+    // The SLA engine works on whole seconds: steady state is the seconds it fully covers.
+    start: Math.ceil(plan.steadyStartMs / 1000) * 1000,
+    end: Math.floor(plan.steadyEndMs / 1000) * 1000,
+  };
+}
+
+export interface RunAnalysis {
+  sla: SlaResult;
+  actions: ActionResult[];
+  verdicts: NonNullable<RunResult['verdicts']>;
+  verdict: 'Pass' | 'Fail';
+}
+
+/** Judges the steady-state seconds of a run from scratch (the live view may have missed late parts). */
+export function analyzeRun(seconds: readonly SecondSnapshot[], sla: Sla, plan: Pick<RunPlan, 'steadyStartMs' | 'steadyEndMs'>): RunAnalysis {
+  const options = slaOptions(sla, plan);
+  const engine = new SlidingWindowSla(options);
+  const steady = { fromSecond: options.start / 1000, toSecond: options.end / 1000 };
+  for (const snapshot of seconds) if (snapshot.second >= steady.fromSecond && snapshot.second < steady.toSecond) engine.add(snapshot);
+  engine.finish();
+  const result = engine.result();
+  const totals = summarize(seconds, steady);
+  const names = [...new Set([...Object.keys(options.thresholds), ...Object.keys(totals), ...Object.keys(result.actions)])];
+  const actions: ActionResult[] = names
+    .filter((name) => totals[name] !== undefined || result.actions[name] !== undefined)
+    .map((name) => {
+      const verdict = result.actions[name];
+      const percentiles = options.percentiles.map((percentile) => {
+        const judged = verdict?.percentiles[String(percentile)];
+        return {
+          percentile,
+          ...(judged?.maxMs == null ? {} : { maxSeconds: judged.maxMs / 1000 }),
+          violations: judged?.violations ?? 0,
+          verdict: judged?.met === false ? ('Fail' as const) : ('Pass' as const),
+        };
+      });
+      return {
+        action: name,
+        count: totals[name]?.count ?? 0,
+        errors: totals[name]?.errors ?? 0,
+        thresholdSeconds: (options.thresholds[name] ?? 0) / 1000,
+        percentiles,
+        verdict: percentiles.some((p) => p.verdict === 'Fail') ? ('Fail' as const) : ('Pass' as const),
+      };
+    });
+  const verdicts = options.percentiles.map((percentile) => ({
+    percentile,
+    verdict: result.met[String(percentile)] === false ? ('Fail' as const) : ('Pass' as const),
+  }));
+  return { sla: result, actions, verdicts, verdict: verdicts.some((v) => v.verdict === 'Fail') ? 'Fail' : 'Pass' };
+}
+
+/** Means and worst values over the finished runs. */
+export function summarizeRuns(runs: readonly RunResult[]): RunSummary {
+  const finished = runs.filter((run) => run.state !== 'Running');
+  const migrations = finished.flatMap((run) => run.migrations ?? []).filter((m): m is MigrationResult => m.state === 'Succeeded');
+  const durations = migrations.map((m) => m.durationSeconds).filter((s): s is number => s !== undefined);
+  const downtimes = migrations.map((m) => m.downtimeSeconds).filter((s): s is number => s !== undefined);
+  const byAction = new Map<string, ActionResult[]>();
+  for (const run of finished) for (const action of run.actions ?? []) byAction.set(action.action, [...(byAction.get(action.action) ?? []), action]);
+  const actions: ActionSummary[] = [...byAction.entries()].map(([name, results]) => {
+    const percentiles = (results[0]?.percentiles ?? []).map(({ percentile }) => {
+      const maxima = results.map((r) => r.percentiles.find((p) => p.percentile === percentile)?.maxSeconds).filter((s): s is number => s !== undefined);
+      const violations = results.reduce((sum, r) => sum + (r.percentiles.find((p) => p.percentile === percentile)?.violations ?? 0), 0);
+      return {
+        percentile,
+        ...(maxima.length ? { meanMaxSeconds: mean(maxima), worstMaxSeconds: Math.max(...maxima) } : {}),
+        violations,
+        verdict: violations > 0 ? ('Fail' as const) : ('Pass' as const),
+      };
+    });
+    return {
+      action: name,
+      count: results.reduce((sum, r) => sum + r.count, 0),
+      errors: results.reduce((sum, r) => sum + r.errors, 0),
+      thresholdSeconds: results[0]?.thresholdSeconds ?? 0,
+      percentiles,
+      verdict: percentiles.some((p) => p.verdict === 'Fail') ? ('Fail' as const) : ('Pass' as const),
+    };
+  });
+  const percentileList = actions[0]?.percentiles.map((p) => p.percentile) ?? [];
+  const verdicts = percentileList.map((percentile) => ({
+    percentile,
+    verdict: actions.some((a) => a.percentiles.some((p) => p.percentile === percentile && p.verdict === 'Fail')) ? ('Fail' as const) : ('Pass' as const),
+  }));
+  const worst = worstP99VsSla(actions);
+  return {
+    runs: finished.length,
+    migrations: migrations.length,
+    ...(durations.length ? { meanMigrationSeconds: mean(durations), maxMigrationSeconds: Math.max(...durations) } : {}),
+    ...(downtimes.length ? { meanDowntimeSeconds: mean(downtimes), maxDowntimeSeconds: Math.max(...downtimes) } : {}),
+    ...(actions.length ? { actions, verdicts, verdict: verdicts.some((v) => v.verdict === 'Fail') || finished.some((r) => r.state !== 'Succeeded') ? 'Fail' : 'Pass' } : {}),
+    ...(worst ? { worstP99VsSla: worst } : {}),
+  };
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}

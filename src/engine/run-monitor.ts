@@ -1,0 +1,282 @@
+// Watches one run from the engine's side until it is over: merges the seconds the load workers
+// stream, judges the SLA windows live (metrics, abort on violation), follows the migrations the
+// workers perform, tells the phase, and stops the run when asked. It decides nothing from events
+// it might have missed: each tick reads the state in Redis afresh (level-triggered).
+import type { Redis } from 'ioredis';
+import { durationMs, type MigrationExperiment } from '../api/v1alpha1/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { MigrascopeMetrics } from '../metrics/index.ts';
+import type { ExperimentQueues } from '../queue/queues.ts';
+import { RunKeys } from '../queue/run-keys.ts';
+import type { SecondSnapshot } from '../recording/index.ts';
+import { SlidingWindowSla, type WindowEvaluation } from '../sla/index.ts';
+import type { ShardEnd } from './load-worker.ts';
+import type { MigrationOutcome } from './migration-worker.ts';
+import { stageAt, type RunPlan } from './plan.ts';
+import { slaOptions } from './run-analysis.ts';
+import { SecondCollector } from './second-stream.ts';
+
+export const RUN_PHASES = ['RampUp', 'SteadyState', 'Migrating', 'RampDown'] as const;
+export type RunPhase = (typeof RUN_PHASES)[number];
+
+export interface RunEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface RunMonitorHooks {
+  onPhase?(phase: RunPhase): void;
+  onEvent?(event: RunEvent): void;
+  onWindow?(evaluation: WindowEvaluation): void;
+  /** Called after every tick that changed something a status would show. */
+  onChange?(): void;
+}
+
+export interface RunOutcome {
+  seconds: SecondSnapshot[];
+  migrations: MigrationOutcome[];
+  shards: ShardEnd[];
+  /** Set when the run was stopped early, with why. */
+  abortedBecause?: string;
+  /** Set when something broke (a migration, a shard), with what. */
+  failedBecause?: string;
+}
+
+export interface RunMonitorDeps {
+  redis: Redis;
+  prefix: string;
+  queues: ExperimentQueues;
+  log: Logger;
+  metrics?: MigrascopeMetrics | undefined;
+  pollMs?: number;
+}
+
+export class RunMonitor {
+  readonly plan: RunPlan;
+  readonly #experiment: MigrationExperiment;
+  readonly #deps: RunMonitorDeps;
+  readonly #keys: RunKeys;
+  readonly #collector: SecondCollector;
+  readonly #liveSla: SlidingWindowSla;
+  #nextLiveSecond: number;
+  #phase: RunPhase | undefined;
+  #migrations = new Map<number, MigrationOutcome>();
+  #claimed = new Set<number>();
+  #shards = new Map<number, ShardEnd>();
+  #violationsSeen = new Set<string>();
+  #abortedBecause: string | undefined;
+  #failedBecause: string | undefined;
+  #ticks = 0;
+
+  constructor(experiment: MigrationExperiment, plan: RunPlan, deps: RunMonitorDeps) {
+    this.#experiment = experiment;
+    this.plan = plan;
+    this.#deps = deps;
+    this.#keys = new RunKeys(deps.prefix, plan.experiment, plan.run);
+    this.#collector = new SecondCollector(deps.redis, this.#keys, plan.shards.length);
+    const options = slaOptions(experiment.spec.sla, plan);
+    this.#liveSla = new SlidingWindowSla(options);
+    this.#nextLiveSecond = options.start / 1000;
+  }
+
+  get phase(): RunPhase | undefined {
+    return this.#phase;
+  }
+
+  migrations(): MigrationOutcome[] {
+    return [...this.#migrations.values()].sort((a, b) => a.index - b.index);
+  }
+
+  /** Migrations asked of XAPI whose end is not known yet. */
+  inFlight(): number[] {
+    return [...this.#claimed].filter((index) => !this.#migrations.has(index));
+  }
+
+  /** Runs until every shard has ended and every migration is resolved. */
+  async watch(hooks: RunMonitorHooks, signal?: AbortSignal): Promise<RunOutcome> {
+    const onAbort = (): void => void this.abort(String(signal?.reason ?? 'stopped')).catch((error: unknown) => this.#deps.log.error({ err: error }, 'stopping the run failed'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    try {
+      for (;;) {
+        const done = await this.#tick(hooks);
+        if (done) break;
+        await new Promise((resolve) => setTimeout(resolve, this.#deps.pollMs ?? 500));
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    await this.#collector.poll();
+    return {
+      seconds: this.#collector.all(),
+      migrations: this.migrations(),
+      shards: [...this.#shards.values()],
+      ...(this.#abortedBecause ? { abortedBecause: this.#abortedBecause } : {}),
+      ...(this.#failedBecause ? { failedBecause: this.#failedBecause } : {}),
+    };
+  }
+
+  /**
+   * Stops the run: the load ends, migrations not yet started are dropped, a migration in flight
+   * is left to finish (a live migration is not torn in half), everything measured is kept.
+   */
+  async abort(reason: string): Promise<void> {
+    if (this.#abortedBecause) return;
+    this.#abortedBecause = reason;
+    this.#deps.log.warn({ reason }, 'stopping the run');
+    await this.#deps.redis.set(this.#keys.abort, reason);
+    for (const migration of this.plan.migrations) {
+      if (this.#migrations.has(migration.index)) continue;
+      const dropped = await this.#deps.queues.cancelMigration({ experiment: this.plan.experiment, run: this.plan.run, index: migration.index });
+      if (dropped && !(await this.#deps.redis.exists(this.#keys.migrationClaim(migration.index)))) {
+        const outcome: MigrationOutcome = { index: migration.index, offsetMs: migration.offsetMs, state: 'Cancelled', message: `not started: the run was stopped (${reason})` };
+        await this.#deps.redis.hsetnx(this.#keys.migrations, String(migration.index), JSON.stringify(outcome));
+      }
+    }
+  }
+
+  async #tick(hooks: RunMonitorHooks): Promise<boolean> {
+    this.#ticks += 1;
+    const changed = await this.#collector.poll();
+    this.#feedLiveSla(hooks);
+    const migrationsChanged = await this.#readMigrations(hooks);
+    const shardsChanged = await this.#readShards();
+    this.#updatePhase(hooks);
+    if (changed.length > 0 || migrationsChanged || shardsChanged) hooks.onChange?.();
+    await this.#enforceMigrationTimeouts();
+    const allShardsEnded = this.#shards.size >= this.plan.shards.length;
+    const allMigrationsResolved = this.plan.migrations.every((m) => this.#migrations.has(m.index));
+    return allShardsEnded && allMigrationsResolved;
+  }
+
+  #feedLiveSla(hooks: RunMonitorHooks): void {
+    const through = Math.min(this.#collector.watermark, Math.floor(this.plan.steadyEndMs / 1000));
+    const labels = { namespace: this.plan.experiment.namespace, experiment: this.plan.experiment.name };
+    while (this.#nextLiveSecond < through) {
+      const second = this.#nextLiveSecond;
+      const snapshot = this.#collector.second(second) ?? { second, actions: {} };
+      for (const [action, part] of Object.entries(snapshot.actions)) {
+        const errors = Object.values(part.errors).reduce((sum, n) => sum + (n ?? 0), 0);
+        this.#deps.metrics?.actions.inc({ ...labels, action, result: 'ok' }, part.ok);
+        if (errors > 0) this.#deps.metrics?.actions.inc({ ...labels, action, result: 'error' }, errors);
+      }
+      for (const evaluation of this.#liveSla.add(snapshot)) this.#judged(evaluation, hooks);
+      this.#nextLiveSecond += 1;
+    }
+  }
+
+  #judged(evaluation: WindowEvaluation, hooks: RunMonitorHooks): void {
+    hooks.onWindow?.(evaluation);
+    const labels = { namespace: this.plan.experiment.namespace, experiment: this.plan.experiment.name };
+    const abortOn = this.#experiment.spec.abort.onViolation;
+    for (const [action, result] of Object.entries(evaluation.actions)) {
+      for (const [percentile, value] of Object.entries(result.percentiles)) {
+        this.#deps.metrics?.windowResponseTime.set({ ...labels, action, percentile }, value / 1000);
+        const violated = result.violated[percentile] === true;
+        this.#deps.metrics?.slaViolating.set({ ...labels, action, percentile }, violated ? 1 : 0);
+        if (!violated) continue;
+        this.#deps.metrics?.slaViolatingWindows.inc({ ...labels, action, percentile });
+        const key = `${action}/${percentile}`;
+        const message = `${action} p${percentile} ${(value / 1000).toFixed(3)}s over its threshold in the window ending ${new Date(evaluation.end).toISOString()}`;
+        if (!this.#violationsSeen.has(key)) {
+          this.#violationsSeen.add(key);
+          hooks.onEvent?.({ type: 'Warning', reason: 'SlaViolated', message });
+        }
+        if (abortOn !== 'none' && `p${percentile}` === abortOn) void this.abort(`SLA violated: ${message}`);
+      }
+    }
+  }
+
+  async #readMigrations(hooks: RunMonitorHooks): Promise<boolean> {
+    let changed = false;
+    const recorded = await this.#deps.redis.hgetall(this.#keys.migrations);
+    for (const migration of this.plan.migrations) {
+      if (!this.#claimed.has(migration.index) && (await this.#deps.redis.exists(this.#keys.migrationClaim(migration.index)))) {
+        this.#claimed.add(migration.index);
+        changed = true;
+        hooks.onEvent?.({ type: 'Normal', reason: 'MigrationStarted', message: `migration ${migration.index} of run ${this.plan.run} started` });
+      }
+      const text = recorded[String(migration.index)];
+      if (text === undefined || this.#migrations.has(migration.index)) continue;
+      const outcome = JSON.parse(text) as MigrationOutcome;
+      this.#migrations.set(migration.index, outcome);
+      changed = true;
+      this.#observeMigration(outcome, hooks);
+    }
+    return changed;
+  }
+
+  #observeMigration(outcome: MigrationOutcome, hooks: RunMonitorHooks): void {
+    const labels = { namespace: this.plan.experiment.namespace, experiment: this.plan.experiment.name };
+    const where = `${outcome.source ?? '?'} -> ${outcome.destination ?? '?'}`;
+    if (outcome.state === 'Succeeded') {
+      this.#deps.metrics?.migrations.inc({ ...labels, result: 'succeeded' });
+      if (outcome.durationSeconds !== undefined) this.#deps.metrics?.migrationDuration.observe(labels, outcome.durationSeconds);
+      if (outcome.downtimeSeconds !== undefined) this.#deps.metrics?.migrationDowntime.observe({ ...labels, source: 'client' }, outcome.downtimeSeconds);
+      if (outcome.modelDowntimeSeconds !== undefined) this.#deps.metrics?.migrationDowntime.observe({ ...labels, source: 'model' }, outcome.modelDowntimeSeconds);
+      hooks.onEvent?.({
+        type: 'Normal',
+        reason: 'MigrationSucceeded',
+        message: `migration ${outcome.index} (${where}) took ${outcome.durationSeconds?.toFixed(1)}s, clients saw ${outcome.downtimeSeconds?.toFixed(3) ?? '?'}s of downtime`,
+      });
+    } else if (outcome.state === 'Failed') {
+      this.#deps.metrics?.migrations.inc({ ...labels, result: 'failed' });
+      this.#failedBecause ??= `migration ${outcome.index} (${where}) failed: ${outcome.message ?? 'no reason given'}`;
+      hooks.onEvent?.({ type: 'Warning', reason: 'MigrationFailed', message: this.#failedBecause });
+    }
+  }
+
+  async #readShards(): Promise<boolean> {
+    let changed = false;
+    const ended = await this.#deps.redis.hgetall(this.#keys.shards);
+    for (const [shard, text] of Object.entries(ended)) {
+      if (this.#shards.has(Number(shard))) continue;
+      this.#shards.set(Number(shard), JSON.parse(text) as ShardEnd);
+      changed = true;
+    }
+    // A shard whose job failed for good never writes its end: BullMQ's state says so.
+    if (this.#ticks % 10 === 0 && Date.now() > this.plan.startAtMs) {
+      for (const { shard } of this.plan.shards) {
+        if (this.#shards.has(shard)) continue;
+        const { state, reason } = await this.#deps.queues.loadState({ experiment: this.plan.experiment, run: this.plan.run, shard });
+        if (state !== 'failed') continue;
+        const end: ShardEnd = { shard, state: 'failed', completed: 0, errors: 0, message: reason ?? 'the load job failed' };
+        this.#shards.set(shard, end);
+        this.#failedBecause ??= `load shard ${shard} failed: ${end.message}`;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Phases only move forward within a run: RampUp, SteadyState, Migrating (from the first
+   * migration's start to the end of steady state; each migration's own state is in status),
+   * RampDown. A person watching never sees the run go back.
+   */
+  #updatePhase(hooks: RunMonitorHooks): void {
+    const stage = stageAt(this.plan, Date.now());
+    let phase: RunPhase = stage === 'before' || stage === 'rampUp' ? 'RampUp' : stage === 'steady' ? 'SteadyState' : 'RampDown';
+    if (phase === 'SteadyState' && this.#claimed.size > 0) phase = 'Migrating';
+    if (this.#phase !== undefined && RUN_PHASES.indexOf(phase) <= RUN_PHASES.indexOf(this.#phase)) return;
+    this.#phase = phase;
+    hooks.onPhase?.(phase);
+  }
+
+  async #enforceMigrationTimeouts(): Promise<void> {
+    const timeoutMs = this.#timeoutMs();
+    for (const migration of this.plan.migrations) {
+      if (this.#migrations.has(migration.index)) continue;
+      if (Date.now() < migration.dueAtMs + timeoutMs) continue;
+      const message = `migration ${migration.index} did not end within ${timeoutMs / 1000}s of its start (migrations.timeout)`;
+      this.#failedBecause ??= message;
+      const outcome: MigrationOutcome = { index: migration.index, offsetMs: migration.offsetMs, state: 'Failed', message };
+      await this.#deps.redis.hsetnx(this.#keys.migrations, String(migration.index), JSON.stringify(outcome));
+    }
+  }
+
+  #timeoutMs(): number {
+    return durationMs(this.#experiment.spec.migrations?.timeout ?? '15m');
+  }
+}

@@ -1,0 +1,59 @@
+// The workers that take jobs out of Redis: load shards and migrations. `migrascope worker` runs
+// them as their own process (scaled apart from the controller); `migrascope run` runs them in
+// process unless told not to. Jobs are validated on the way in: a job queued by another version
+// that does not fit is failed with the reason, not half-run.
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log/index.ts';
+import { LOAD_QUEUE, LoadJobData, MIGRATION_QUEUE, MigrationJobData } from '../queue/contracts.ts';
+import { performLoad, type ShardEnd } from './load-worker.ts';
+import { performMigration, type MigrationOutcome, type PoolResolver } from './migration-worker.ts';
+
+export interface WorkerHostOptions {
+  connection: ConnectionOptions;
+  /** A plain connection for the engine's own keys (not a blocking BullMQ one). */
+  redis: Redis;
+  prefix: string;
+  resolvePool: PoolResolver;
+  log: Logger;
+  /** Load shards one worker process drives at once (default 16). */
+  loadConcurrency?: number;
+  /** Migrations at once (default 4: different experiments may migrate at the same time). */
+  migrationConcurrency?: number;
+  /** How soon a job whose worker died is handed to another (BullMQ lock; default 10 s). */
+  lockDurationMs?: number;
+}
+
+export interface WorkerHost {
+  /** Stops taking jobs; `force` abandons the running ones (they stall and another worker retries them). */
+  close(force?: boolean): Promise<void>;
+}
+
+export function startWorkers(options: WorkerHostOptions): WorkerHost {
+  const common = {
+    connection: options.connection,
+    prefix: `${options.prefix}:bull`,
+    lockDuration: options.lockDurationMs ?? 10_000,
+    stalledInterval: Math.max(1000, Math.floor((options.lockDurationMs ?? 10_000) / 2)),
+  };
+  const deps = { redis: options.redis, prefix: options.prefix, log: options.log, resolvePool: options.resolvePool };
+  const load = new Worker<LoadJobData, ShardEnd>(
+    LOAD_QUEUE,
+    async (job: Job<LoadJobData>) => performLoad(LoadJobData.parse(job.data), deps),
+    { ...common, concurrency: options.loadConcurrency ?? 16 },
+  );
+  const migration = new Worker<MigrationJobData, MigrationOutcome>(
+    MIGRATION_QUEUE,
+    async (job: Job<MigrationJobData>) => performMigration(MigrationJobData.parse(job.data), `${job.id}#${job.attemptsMade}`, deps),
+    { ...common, concurrency: options.migrationConcurrency ?? 4 },
+  );
+  for (const worker of [load, migration]) {
+    worker.on('failed', (job, error) => options.log.warn({ job: job?.id, attempt: job?.attemptsMade, err: error }, 'job failed'));
+    worker.on('error', (error) => options.log.error({ err: error }, 'worker error'));
+  }
+  return {
+    close: async (force = false) => {
+      await Promise.all([load.close(force), migration.close(force)]);
+    },
+  };
+}

@@ -1,0 +1,105 @@
+// The engine as the integration tests run it: the testbed (a small pool whose web VM fronts the
+// reference app), a local Redis, BullMQ queues and in-process workers under a random key prefix,
+// so tests never see each other's jobs.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { parseExperiment, type MigrationExperiment } from '../../src/api/v1alpha1/index.ts';
+import type { EngineDeps } from '../../src/engine/experiment-runner.ts';
+import { startWorkers, type WorkerHost } from '../../src/engine/workers.ts';
+import { testbedPoolResolver } from '../../src/local/testbed-binding.ts';
+import { createLogger } from '../../src/log/index.ts';
+import { startLocalRedis, type LocalRedis } from '../../src/queue/local-redis.ts';
+import { ExperimentQueues } from '../../src/queue/queues.ts';
+import { parseTopology, startTestbed, type Testbed } from '../../src/testbed/index.ts';
+
+export interface EngineHarness {
+  testbed: Testbed;
+  redis: LocalRedis;
+  prefix: string;
+  client: Redis;
+  deps: EngineDeps;
+  workers: WorkerHost;
+  /** Kills the in-process workers as a crash would (jobs abandoned), then starts new ones. */
+  restartWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A pool whose web VM (192 MiB, quiet guest) migrates in about 2 s, fronting the reference app. */
+export function engineTopology(): ReturnType<typeof parseTopology> {
+  return parseTopology({
+    pool: 'engine-test',
+    credentials: { username: 'root', password: 'engine-secret' },
+    tls: false,
+    hosts: [
+      { name: 'h1', memory: '4GiB', cpus: 4, linkBandwidth: '1Gbit/s' },
+      { name: 'h2', memory: '4GiB', cpus: 4, linkBandwidth: '1Gbit/s' },
+      { name: 'h3', memory: '4GiB', cpus: 4, linkBandwidth: '1Gbit/s' },
+    ],
+    vms: [
+      {
+        name: 'web',
+        memory: '192MiB',
+        vcpus: 1,
+        host: 'h1',
+        dirtyRate: '20MB/s',
+        wws: '8MiB',
+        model: { setup: '200ms', resumeOverhead: '400ms' },
+        guest: { app: 'reference', scale: 500, seed: 7 },
+        warmup: { penalty: '0ms', decay: '1s' },
+      },
+    ],
+  });
+}
+
+export async function startEngineHarness(): Promise<EngineHarness> {
+  const testbed = await startTestbed(engineTopology());
+  const redis = await startLocalRedis();
+  const prefix = `test-${randomBytes(4).toString('hex')}`;
+  const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const log = createLogger({ level: process.env.MIGRASCOPE_TEST_LOG ?? 'silent', pretty: false });
+  const resolvePool = testbedPoolResolver(testbed);
+  const queues = new ExperimentQueues({ connection, prefix });
+  const deps: EngineDeps = { redis: client, prefix, queues, resolvePool, log, leadMs: 1000, pollMs: 200, resultsDir: `${redis.dataDir}/results` };
+  const workerOptions = { connection, redis: client, prefix, resolvePool, log, lockDurationMs: 2000 };
+  const harness: EngineHarness = {
+    testbed,
+    redis,
+    prefix,
+    client,
+    deps,
+    workers: startWorkers(workerOptions),
+    async restartWorkers() {
+      await harness.workers.close(true);
+      harness.workers = startWorkers(workerOptions);
+    },
+    async close() {
+      await harness.workers.close(true);
+      await queues.close();
+      client.disconnect();
+      connection.disconnect();
+      await redis.stop();
+      await testbed.close();
+    },
+  };
+  return harness;
+}
+
+/** A short experiment against the harness's web VM: 3 s ramp-up, `steady` of steady state, 2 s ramp-down. */
+export function shortExperiment(harness: EngineHarness, overrides: { name?: string; users?: number; steady?: string; migrations?: object | undefined; window?: string; abort?: string } = {}): MigrationExperiment {
+  const web = harness.testbed.vms.find((vm) => vm.name === 'web');
+  return parseExperiment({
+    apiVersion: 'migrascope.io/v1alpha1',
+    kind: 'MigrationExperiment',
+    metadata: { name: overrides.name ?? 'short', namespace: 'test' },
+    spec: {
+      poolRef: { name: 'pool' },
+      target: { vm: { nameLabel: 'web' }, applicationUrl: web?.url ?? 'http://127.0.0.1:1/', probeUrl: `${web?.url ?? ''}/healthz` },
+      workload: { profile: 'olio', users: overrides.users ?? 20, drivers: 2, thinkTime: { mean: '500ms' }, rampUp: '3s', steadyState: overrides.steady ?? '16s', rampDown: '2s' },
+      sla: { window: overrides.window ?? '5s', step: '1s' },
+      ...(overrides.migrations === undefined ? { migrations: { offsets: ['6s'], destination: { policy: 'roundRobin' }, timeout: '1m' } } : overrides.migrations === null ? {} : { migrations: overrides.migrations }),
+      ...(overrides.abort ? { abort: { onViolation: overrides.abort } } : {}),
+      pauseBetweenRuns: '1s',
+    },
+  });
+}
