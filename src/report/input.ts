@@ -1,0 +1,71 @@
+// What a report is made from: plain data the engine already has at the end of a run (the
+// resource with its status, the run's timetable, its merged per-second histograms and the
+// migrations with their instants). The report computes nothing the engine must trust; it draws
+// what the seconds say and prints what the status says.
+import type { ExperimentPhase, MigrationCampaign, MigrationExperiment, RunResult, RunSummary, Verdict } from '../api/v1alpha1/index.ts';
+import type { SecondSnapshot } from '../recording/index.ts';
+
+/** When the run's stages began and ended, epoch ms (the engine's RunPlan). */
+export interface RunTimetable {
+  startAtMs: number;
+  steadyStartMs: number;
+  steadyEndMs: number;
+  endMs: number;
+}
+
+/** One migration as it happened, with the instants the charts shade; epoch ms. */
+export interface MigrationInstants {
+  index: number;
+  /** VM.pool_migrate called. */
+  startMs?: number;
+  /** The migration task ended. */
+  endMs?: number;
+  /** The clients' view of the downtime (stop-and-copy): the gap in completions or the probe. */
+  downtimeStartMs?: number;
+  downtimeEndMs?: number;
+  source?: string;
+  destination?: string;
+  durationSeconds?: number;
+  /** Downtime the clients saw. */
+  downtimeSeconds?: number;
+  /** Downtime by the pre-copy model; only when the pool is simulated. */
+  modelDowntimeSeconds?: number;
+  state: string;
+}
+
+export interface RunReportInput {
+  result: RunResult;
+  plan: RunTimetable;
+  /** Merged across workers: one snapshot per second, ascending. */
+  seconds: SecondSnapshot[];
+  migrations: MigrationInstants[];
+}
+
+export interface ExperimentReportInput {
+  experiment: MigrationExperiment;
+  runs: RunReportInput[];
+  /** status.summary: means and worst values over the runs. */
+  summary?: RunSummary;
+  generatedAt: Date;
+}
+
+export interface CampaignLevelInput {
+  users: number;
+  /** Name of the experiment run for this level. */
+  experiment: string;
+  phase?: ExperimentPhase;
+  /** The level's experiment summary; absent for a level not run (yet). */
+  summary?: RunSummary;
+  /** At the campaign's judgePercentile, over all actions. */
+  verdict?: Verdict;
+}
+
+export interface CampaignReportInput {
+  campaign: MigrationCampaign;
+  levels: CampaignLevelInput[];
+  /** users is absent when no level passed. */
+  recommendation?: { users?: number; reason: string };
+  generatedAt: Date;
+  /** The levels' experiments in full, to append their charts. */
+  experiments?: ExperimentReportInput[];
+}

@@ -1,0 +1,130 @@
+// One run of an experiment: its verdicts, the per-action table (the study's Table 2 figures), the
+// migrations, and over time the throughput and one response-time chart per action with the
+// migrations shaded (the study's Figures 2 and 3).
+import type { ActionResult, MigrationExperiment } from '../api/v1alpha1/index.ts';
+import { frame } from './chart-frame.ts';
+import type { Breaches } from './experiment-header.ts';
+import { verdictBadges } from './experiment-header.ts';
+import { formatInstant, formatOffset, formatSeconds, percentileName } from './format.ts';
+import { chartDataScript, type ChartData } from './hover-script.ts';
+import { html, raw, type Markup } from './html.ts';
+import type { RunReportInput } from './input.ts';
+import { percentileColor } from './palette.ts';
+import { responseTimeSvg } from './response-time-chart.ts';
+import { runSeries, slaOptions, type RunSeries } from './series.ts';
+import { actionTable, migrationRows, migrationTable } from './tables.ts';
+import { throughput, throughputSvg } from './throughput-chart.ts';
+import { migrationSpans, stages, type MigrationSpan, type Stage } from './timeline.ts';
+
+export function runSection(experiment: MigrationExperiment, run: RunReportInput, anchor: string): Markup {
+  const { result, plan } = run;
+  const sla = experiment.spec.sla;
+  const percentiles = [...sla.percentiles].sort((a, b) => a - b);
+  const series = runSeries(run.seconds, plan, sla);
+  const spans = migrationSpans(plan, run.migrations);
+  const duration = Math.max((plan.endMs - plan.startAtMs) / 1000, 1);
+  const actions = result.actions ?? [];
+  const started = result.startTime ?? new Date(plan.startAtMs).toISOString();
+  return html`<section class="card run" id="${anchor}" data-run="${result.index}">
+<div class="run-head"><div><h2>Run ${result.index}</h2><div class="subtitle">${result.state} · started ${formatInstant(started)} · ${formatOffset(duration)} long</div></div>${verdictBadges(result.verdicts ?? [], breachesOf(actions), 'small')}</div>
+${result.message ? html`<p class="message">${result.message}</p>` : ''}
+<h3>Actions in steady state</h3>
+<div class="table-scroll">${actionTable(actions, percentiles)}</div>
+<h3>Migrations</h3>
+<div class="table-scroll">${migrationTable(migrationRows(plan, run.migrations, result.migrations ?? []))}</div>
+<h3>Over time</h3>
+${legend(series, slaOptions(sla, plan).window / 1000)}
+${overview(series, plan.startAtMs, stages(plan), spans, duration, anchor, result.index)}
+${series.actions.length === 0 ? html`<p class="empty">No per-second data was recorded for this run.</p>` : ''}
+<div class="charts">${series.actions.map((action, index) => {
+    const judged = actions.find((a) => a.action === action.action);
+    const thresholdMs = thresholdOf(judged, slaOptions(sla, plan).thresholds[action.action]);
+    const id = `${anchor}-a${index + 1}`;
+    return html`<figure data-chart="${id}-data" data-action="${action.action}">
+<figcaption><h4>${action.action}</h4><span class="stats">${thresholdMs === null ? html`<span class="stat">no threshold</span>` : html`<span class="stat">SLA ${formatSeconds(thresholdMs / 1000)}</span>`}${percentiles.map(
+      (p) => {
+        const judgedP = judged?.percentiles.find((r) => r.percentile === p);
+        const cls = judgedP === undefined ? '' : judgedP.verdict === 'Fail' ? 'over' : 'under';
+        return html`<span class="stat ${cls}">max ${percentileName(p)} ${formatSeconds(judgedP?.maxSeconds)}</span>`;
+      },
+    )}</span></figcaption>
+${raw(responseTimeSvg({ action, run: series, thresholdMs, stages: stages(plan), spans, duration, label: `${action.action}: response time over run ${result.index}` }))}
+${raw(chartDataScript(`${id}-data`, responseData(series, action.action, plan.startAtMs, spans, duration)))}
+</figure>`;
+  })}</div>
+</section>`;
+}
+
+/** The per-action threshold as judged (status), else as the SLA states it; null when none. */
+function thresholdOf(judged: ActionResult | undefined, fromSla: number | undefined): number | null {
+  if (judged && judged.thresholdSeconds > 0) return judged.thresholdSeconds * 1000;
+  return fromSla ?? null;
+}
+
+export function breachesOf(actions: readonly { action: string; percentiles: readonly { percentile: number; violations: number; verdict: string }[] }[]): Breaches {
+  const breaches: Breaches = new Map();
+  for (const action of actions) {
+    for (const result of action.percentiles) {
+      if (result.verdict !== 'Fail') continue;
+      breaches.set(result.percentile, [...(breaches.get(result.percentile) ?? []), { action: action.action, violations: result.violations }]);
+    }
+  }
+  return breaches;
+}
+
+function overview(series: RunSeries, clock: number, stageList: readonly Stage[], spans: readonly MigrationSpan[], duration: number, anchor: string, run: number): Markup {
+  const id = `${anchor}-overview`;
+  const { ok, errors } = throughput(series);
+  const data: ChartData = {
+    ...axis(series, clock, spans, duration),
+    lines: [
+      { name: 'completed', unit: '/s', color: '#0072B2', values: ok },
+      { name: 'failed', unit: '/s', color: '#c62828', values: errors },
+    ],
+  };
+  return html`<figure class="wide" data-chart="${id}-data" data-action="">
+<figcaption><h4>Load</h4><span class="stats"><span class="stat">actions started per second, all actions${series.bucketSeconds > 1 ? `, ${series.bucketSeconds} s merged per point` : ''}</span></span></figcaption>
+${raw(throughputSvg({ run: series, stages: stageList, spans, duration, label: `Actions per second over run ${run}` }))}
+${raw(chartDataScript(`${id}-data`, data))}
+</figure>`;
+}
+
+function responseData(series: RunSeries, name: string, clock: number, spans: readonly MigrationSpan[], duration: number): ChartData {
+  const action = series.actions.find((a) => a.action === name)!;
+  return {
+    ...axis(series, clock, spans, duration),
+    lines: [
+      ...series.bucketPercentiles.map((p) => ({ name: `${percentileName(p)} this second`, unit: 'ms' as const, color: percentileColor(p), values: action.perBucket[String(p)] ?? [] })),
+      { name: 'succeeded', unit: '/s' as const, color: '#9ca3af', values: action.ok.map((n) => n / series.bucketSeconds) },
+      { name: 'failed', unit: '/s' as const, color: '#c62828', values: action.errors.map((n) => n / series.bucketSeconds) },
+    ],
+    windows: {
+      ends: action.windowEnds,
+      lines: series.windowPercentiles.map((p) => ({ name: `${percentileName(p)}, ${formatOffset(series.windowSeconds)} window`, color: percentileColor(p), values: action.windowed[String(p)] ?? [] })),
+    },
+  };
+}
+
+function axis(series: RunSeries, clock: number, spans: readonly MigrationSpan[], duration: number) {
+  const f = frame(duration, 100);
+  return {
+    t0: series.times[0] ?? 0,
+    b: series.bucketSeconds,
+    d: f.duration,
+    x0: f.left,
+    x1: f.right,
+    clock,
+    spans: spans.map((s): [number, number, string, number] => [s.from, s.to, s.kind, s.index]),
+  };
+}
+
+/** What the lines, shades and marks mean: once per run, above its charts. */
+function legend(series: RunSeries, windowSeconds: number): Markup {
+  const line = (color: string, width: number, dash = '') =>
+    raw(`<svg width="26" height="10" aria-hidden="true"><line x1="1" x2="25" y1="5" y2="5" stroke="${color}" stroke-width="${width}" ${dash ? `stroke-dasharray="${dash}"` : ''}/></svg>`);
+  const box = (fill: string, opacity: number) => raw(`<svg width="16" height="12" aria-hidden="true"><rect width="16" height="12" fill="${fill}" fill-opacity="${opacity}"/></svg>`);
+  const window = formatOffset(windowSeconds);
+  return html`<div class="legend">${series.bucketPercentiles.map(
+    (p) => html`<span>${line(percentileColor(p), 1.4)}${percentileName(p)} per ${series.bucketSeconds === 1 ? 'second' : `${series.bucketSeconds} s`}</span>`,
+  )}${series.windowPercentiles.map((p) => html`<span>${line(percentileColor(p), 3)}${percentileName(p)} of the ${window} window ending there</span>`)}<span>${line('#111827', 1.6, '5 3')}SLA threshold</span><span>${box('#f2cf63', 0.6)}pre-copy</span><span>${box('#7d4fa8', 0.6)}stop-and-copy (downtime)</span><span>${box('#eceef2', 1)}ramp-up / ramp-down (not judged)</span><span>${box('#c62828', 1)}failed actions</span></div>`;
+}

@@ -1,0 +1,119 @@
+// The tables of an experiment report: per action the study's Table 2 figures (count, errors,
+// highest windowed percentiles, threshold, violating windows, verdict), the migrations (route,
+// start, duration, downtime seen by the clients and by the model), and over several runs the
+// mean and worst of those maxima. Figures come from the status, as the engine judged them.
+import { durationMs, type ActionResult, type ActionSummary, type MigrationResult, type RunSummary, type Verdict } from '../api/v1alpha1/index.ts';
+import { formatCount, formatOffset, formatSeconds, percentileName } from './format.ts';
+import { html, type Markup } from './html.ts';
+import type { MigrationInstants, RunTimetable } from './input.ts';
+
+export function verdictBadge(verdict: Verdict | undefined, size: 'small' | 'large' = 'small'): Markup {
+  if (verdict === undefined) return html`<span class="verdict none ${size}">–</span>`;
+  return html`<span class="verdict ${verdict === 'Pass' ? 'pass' : 'fail'} ${size}">${verdict === 'Pass' ? '✓ Pass' : '✗ Fail'}</span>`;
+}
+
+/** A windowed maximum, red when its percentile broke the SLA. */
+function maxCell(seconds: number | undefined, verdict: Verdict | undefined, thresholdSeconds: number): Markup {
+  const over = verdict === 'Fail';
+  const ratio = seconds !== undefined && thresholdSeconds > 0 ? seconds / thresholdSeconds : undefined;
+  const title = ratio === undefined ? '' : `${Math.round(ratio * 100)} % of the threshold`;
+  return html`<td class="num ${over ? 'over' : seconds !== undefined ? 'under' : ''}" title="${title}">${formatSeconds(seconds)}</td>`;
+}
+
+export function actionTable(actions: readonly ActionResult[], percentiles: readonly number[]): Markup {
+  if (actions.length === 0) return html`<p class="empty">No action completed in steady state.</p>`;
+  return html`<table class="actions">
+<thead><tr><th>Action</th><th class="num">Count</th><th class="num">Errors</th>${percentiles.map(
+    (p) => html`<th class="num">Max ${percentileName(p)}</th>`,
+  )}<th class="num">Threshold</th>${percentiles.map((p) => html`<th class="num">Violations ${percentileName(p)}</th>`)}<th>Verdict</th></tr></thead>
+<tbody>${actions.map((action) => {
+    const of = (p: number) => action.percentiles.find((result) => result.percentile === p);
+    return html`<tr data-action="${action.action}"><th scope="row">${action.action}</th><td class="num">${formatCount(action.count)}</td><td class="num ${action.errors > 0 ? 'over' : ''}">${formatCount(action.errors)}</td>${percentiles.map(
+      (p) => maxCell(of(p)?.maxSeconds, of(p)?.verdict, action.thresholdSeconds),
+    )}<td class="num">${thresholdText(action.thresholdSeconds)}</td>${percentiles.map(
+      (p) => html`<td class="num">${of(p) === undefined ? '–' : formatCount(of(p)!.violations)}</td>`,
+    )}<td>${verdictBadge(action.verdict)}</td></tr>`;
+  })}</tbody>
+</table>`;
+}
+
+export function summaryTable(summary: RunSummary, percentiles: readonly number[]): Markup {
+  const actions: readonly ActionSummary[] = summary.actions ?? [];
+  if (actions.length === 0) return html`<p class="empty">No action completed in steady state in any run.</p>`;
+  return html`<table class="actions summary">
+<thead><tr><th rowspan="2">Action</th><th rowspan="2" class="num">Count</th><th rowspan="2" class="num">Errors</th>${percentiles.map(
+    (p) => html`<th colspan="2" class="group">Max ${percentileName(p)} over runs</th>`,
+  )}<th rowspan="2" class="num">Threshold</th>${percentiles.map((p) => html`<th rowspan="2" class="num">Violations ${percentileName(p)}</th>`)}<th rowspan="2">Verdict</th></tr>
+<tr>${percentiles.map(() => html`<th class="num">mean</th><th class="num">worst</th>`)}</tr></thead>
+<tbody>${actions.map((action) => {
+    const of = (p: number) => action.percentiles.find((result) => result.percentile === p);
+    return html`<tr data-action="${action.action}"><th scope="row">${action.action}</th><td class="num">${formatCount(action.count)}</td><td class="num ${action.errors > 0 ? 'over' : ''}">${formatCount(action.errors)}</td>${percentiles.map(
+      (p) => html`${maxCell(of(p)?.meanMaxSeconds, overThreshold(of(p)?.meanMaxSeconds, action.thresholdSeconds), action.thresholdSeconds)}${maxCell(of(p)?.worstMaxSeconds, of(p)?.verdict, action.thresholdSeconds)}`,
+    )}<td class="num">${thresholdText(action.thresholdSeconds)}</td>${percentiles.map(
+      (p) => html`<td class="num">${of(p) === undefined ? '–' : formatCount(of(p)!.violations)}</td>`,
+    )}<td>${verdictBadge(action.verdict)}</td></tr>`;
+  })}</tbody>
+</table>`;
+}
+
+/** A mean over runs can sit over the threshold while no single run's verdict did, or the reverse. */
+function overThreshold(seconds: number | undefined, thresholdSeconds: number): Verdict | undefined {
+  if (seconds === undefined || thresholdSeconds <= 0) return undefined;
+  return seconds > thresholdSeconds ? 'Fail' : 'Pass';
+}
+
+export interface MigrationRow {
+  index: number;
+  state: string;
+  route: string;
+  /** Seconds into steady state (the schedule's offset), as it happened or as planned. */
+  offsetSeconds: number | undefined;
+  /** Seconds from the run's start, the charts' time axis. */
+  atSeconds: number | undefined;
+  durationSeconds: number | undefined;
+  downtimeSeconds: number | undefined;
+  modelDowntimeSeconds: number | undefined;
+  message: string | undefined;
+}
+
+export function migrationRows(plan: RunTimetable, instants: readonly MigrationInstants[], results: readonly MigrationResult[]): MigrationRow[] {
+  const indexes = [...new Set([...instants.map((m) => m.index), ...results.map((m) => m.index)])].sort((a, b) => a - b);
+  return indexes.map((index) => {
+    const seen = instants.find((m) => m.index === index);
+    const result = results.find((m) => m.index === index);
+    const startMs = seen?.startMs ?? (result?.startTime ? Date.parse(result.startTime) : undefined);
+    const source = seen?.source ?? result?.source;
+    const destination = seen?.destination ?? result?.destination;
+    return {
+      index,
+      state: seen?.state ?? result?.state ?? 'Pending',
+      route: `${source ?? '?'} → ${destination ?? '?'}`,
+      offsetSeconds: startMs !== undefined ? (startMs - plan.steadyStartMs) / 1000 : result ? plannedOffset(result.offset) : undefined,
+      atSeconds: startMs !== undefined ? (startMs - plan.startAtMs) / 1000 : undefined,
+      durationSeconds: seen?.durationSeconds ?? result?.durationSeconds,
+      downtimeSeconds: seen?.downtimeSeconds ?? result?.downtimeSeconds,
+      modelDowntimeSeconds: seen?.modelDowntimeSeconds ?? result?.modelDowntimeSeconds,
+      message: result?.message,
+    };
+  });
+}
+
+export function migrationTable(rows: readonly MigrationRow[]): Markup {
+  if (rows.length === 0) return html`<p class="empty">No migration in this run: the load alone.</p>`;
+  const modelled = rows.some((row) => row.modelDowntimeSeconds !== undefined);
+  return html`<table class="migrations">
+<thead><tr><th>#</th><th>Source → destination</th><th>State</th><th class="num">Start (into steady state)</th><th class="num">At (run time)</th><th class="num">Duration</th><th class="num">Downtime seen by clients</th>${modelled ? html`<th class="num">Downtime by model</th>` : ''}</tr></thead>
+<tbody>${rows.map(
+    (row) => html`<tr data-migration="${row.index}"><th scope="row">M${row.index}</th><td>${row.route}</td><td class="state ${row.state.toLowerCase()}" title="${row.message ?? ''}">${row.state}</td><td class="num">${row.offsetSeconds === undefined ? '–' : formatOffset(row.offsetSeconds)}</td><td class="num">${row.atSeconds === undefined ? '–' : formatOffset(row.atSeconds)}</td><td class="num">${formatSeconds(row.durationSeconds)}</td><td class="num">${formatSeconds(row.downtimeSeconds)}</td>${modelled ? html`<td class="num">${formatSeconds(row.modelDowntimeSeconds)}</td>` : ''}</tr>`,
+  )}</tbody>
+</table>`;
+}
+
+function thresholdText(seconds: number): string {
+  return seconds > 0 ? formatSeconds(seconds) : 'none';
+}
+
+/** The schedule's offset: the schema accepted it, so it parses. */
+function plannedOffset(offset: string): number {
+  return durationMs(offset) / 1000;
+}
