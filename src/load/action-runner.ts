@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { Action, Profile, RequestStep } from '../workloads/index.ts';
 import type { ErrorKind } from '../recording/index.ts';
 import { now } from './clock.ts';
-import { ActionFailure, ActionTimeout, Exchange, headerValues, type HttpRequest, type HttpResponse } from './exchange.ts';
+import { ActionFailure, ActionTimeout, Exchange, forEachHeader, headerValues, type HttpRequest, type HttpResponse } from './exchange.ts';
 import type { SimulatedUser } from './user.ts';
 
 export interface ActionResult {
@@ -31,6 +31,7 @@ export class ActionRunner implements ActionPerformer {
   readonly #profile: Profile;
   readonly #pathPrefix: string;
   readonly #baseHeaders: readonly string[];
+  readonly #shared = new WeakMap<RequestStep, HttpRequest>();
 
   /** `pathPrefix`: the URL's own path (e.g. "/olio"), prepended to every request path. */
   constructor(dispatcher: Dispatcher, profile: Profile, pathPrefix = '') {
@@ -78,19 +79,16 @@ export class ActionRunner implements ActionPerformer {
   }
 
   async #perform(user: SimulatedUser, action: Action, step: RequestStep): Promise<void> {
-    const body = step.body?.render(user);
-    const headers = this.#headers(user, body?.contentType);
-    for (const [name, value] of step.headers) headers.push(name, value.render(user));
-    const path = step.path.render(user);
-    const response = await this.#send(user, action, { method: step.method, path: this.#pathPrefix + path, headers, body: body?.payload }, step.readsBody);
+    const request = this.#request(user, step);
+    const response = await this.#send(user, action, request, step.readsBody);
     const status = response.status;
     if (step.expectStatus ? !step.expectStatus.has(status) : status >= 400) {
-      throw new ActionFailure('status', `${step.method} ${path} answered ${status}${step.expectStatus ? ` (expected ${[...step.expectStatus].join(' or ')})` : ''}`);
+      throw new ActionFailure('status', `${step.method} ${request.path} answered ${status}${step.expectStatus ? ` (expected ${[...step.expectStatus].join(' or ')})` : ''}`);
     }
     const text = response.body ?? '';
-    if (step.bodyMatches && !step.bodyMatches.test(text)) throw new ActionFailure('body', `${step.method} ${path}: the page does not match /${step.bodyMatches.source}/`);
-    if (step.bodyNotMatches?.test(text)) throw new ActionFailure('body', `${step.method} ${path}: the page matches /${step.bodyNotMatches.source}/`);
-    this.#capture(user, step, response, path);
+    if (step.bodyMatches && !step.bodyMatches.test(text)) throw new ActionFailure('body', `${step.method} ${request.path}: the page does not match /${step.bodyMatches.source}/`);
+    if (step.bodyNotMatches?.test(text)) throw new ActionFailure('body', `${step.method} ${request.path}: the page matches /${step.bodyNotMatches.source}/`);
+    if (step.captures.length > 0) this.#capture(user, step, response, request.path);
     for (const { name, value } of step.set) user.setVariable(name, value.render(user));
     for (const name of step.unset) user.unsetVariable(name);
     if (step.endSession) user.endSession(this.#profile);
@@ -105,15 +103,36 @@ export class ActionRunner implements ActionPerformer {
     }
   }
 
+  /**
+   * The request of a step for this user. A step that is the same for everyone (a fixed path, no
+   * body, no headers of its own) is encoded once and reused while the user has no cookies: the
+   * hot path of a simple profile then builds nothing per request.
+   */
+  #request(user: SimulatedUser, step: RequestStep): HttpRequest {
+    const cookie = user.cookieHeader();
+    const fixed = step.body === undefined && step.headers.length === 0 ? step.path.constant : undefined;
+    if (fixed !== undefined && cookie === undefined) {
+      let shared = this.#shared.get(step);
+      if (shared === undefined) {
+        shared = { method: step.method, path: this.#pathPrefix + fixed, headers: [...this.#baseHeaders], body: undefined };
+        this.#shared.set(step, shared);
+      }
+      return shared;
+    }
+    const body = step.body?.render(user);
+    const headers = this.#headers(cookie, body?.contentType);
+    for (const [name, value] of step.headers) headers.push(name, value.render(user));
+    return { method: step.method, path: this.#pathPrefix + step.path.render(user), headers, body: body?.payload };
+  }
+
   async #loadResource(user: SimulatedUser, action: Action, path: string, cache: 'static' | 'session' | 'none'): Promise<void> {
     if (!user.mustLoad(path, cache)) return;
-    const response = await this.#send(user, action, { method: 'GET', path: this.#pathPrefix + path, headers: this.#headers(user, undefined), body: undefined }, false);
+    const response = await this.#send(user, action, { method: 'GET', path: this.#pathPrefix + path, headers: this.#headers(user.cookieHeader(), undefined), body: undefined }, false);
     if (response.status >= 400) throw new ActionFailure('status', `GET ${path} answered ${response.status}`);
   }
 
-  #headers(user: SimulatedUser, contentType: string | undefined): string[] {
+  #headers(cookie: string | undefined, contentType: string | undefined): string[] {
     const headers = this.#baseHeaders.slice();
-    const cookie = user.cookieHeader();
     if (cookie !== undefined) headers.push('cookie', cookie);
     if (contentType !== undefined) headers.push('content-type', contentType);
     return headers;
@@ -121,11 +140,9 @@ export class ActionRunner implements ActionPerformer {
 
   async #send(user: SimulatedUser, action: Action, request: HttpRequest, keepBody: boolean): Promise<HttpResponse> {
     if (now() > user.deadline) throw new ActionTimeout(action.timeoutMs);
-    const response = await Exchange.send(this.#dispatcher, request, keepBody, (exchange) => {
-      user.inFlight = exchange;
-    });
+    const response = await Exchange.send(this.#dispatcher, request, keepBody, user);
     user.inFlight = undefined;
-    for (const setCookie of headerValues(response.headers, 'set-cookie')) user.acceptCookie(setCookie);
+    forEachHeader(response.headers, 'set-cookie', acceptCookie, user);
     return response;
   }
 
@@ -146,4 +163,8 @@ export class ActionRunner implements ActionPerformer {
       else if (capture.onMissing === 'fail') throw new ActionFailure('body', `${step.method} ${path}: nothing to capture into "${capture.var}"`);
     }
   }
+}
+
+function acceptCookie(user: SimulatedUser, setCookie: string): void {
+  user.acceptCookie(setCookie);
 }

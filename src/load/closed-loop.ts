@@ -87,6 +87,8 @@ export class ClosedLoop {
         const due = nextStart(profile.think, this.#options.random, result.startedAt, result.endedAt);
         user.action = profile.mix.next(user.action, this.#options.random);
         if (this.#stopped || due >= timeline.end) this.#retire(1);
+        // No think time left (a zero think time, or a cycle the response overran): no timer.
+        else if (due <= now()) this.#act(index);
         else this.#queue.schedule(index, due);
       },
       (error: unknown) => {

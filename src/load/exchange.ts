@@ -94,11 +94,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#reject = reject;
   }
 
-  /** Dispatches `request` on `dispatcher`; the promise settles with the response or a failure. */
-  static send(dispatcher: Dispatcher, request: HttpRequest, keepBody: boolean, track?: (exchange: Exchange) => void): Promise<HttpResponse> {
+  /**
+   * Dispatches `request` on `dispatcher`; the promise settles with the response or a failure.
+   * `owner.inFlight` holds the exchange meanwhile, so a timeout sweep can end it.
+   */
+  static send(dispatcher: Dispatcher, request: HttpRequest, keepBody: boolean, owner?: { inFlight: Exchange | undefined }): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
       const exchange = new Exchange(keepBody, resolve, reject);
-      track?.(exchange);
+      if (owner) owner.inFlight = exchange;
       try {
         dispatcher.dispatch(request, exchange);
       } catch (error) {
@@ -155,9 +158,33 @@ export class Exchange implements Dispatcher.DispatchHandler {
 /** The values of a header in a raw header list (name compared case-insensitively). */
 export function headerValues(headers: readonly Buffer[], lowerCaseName: string): string[] {
   const values: string[] = [];
+  forEachHeader(headers, lowerCaseName, pushInto, values);
+  return values;
+}
+
+function pushInto(values: string[], value: string): void {
+  values.push(value);
+}
+
+/**
+ * Calls `use(target, value)` with each value of a header. Runs on every response (for
+ * Set-Cookie), so names are compared byte by byte, without making strings of the headers that do
+ * not match, and `target` is passed rather than captured, so no closure is made per response.
+ */
+export function forEachHeader<T>(headers: readonly Buffer[], lowerCaseName: string, use: (target: T, value: string) => void, target: T): void {
+  const length = lowerCaseName.length;
   for (let i = 0; i + 1 < headers.length; i += 2) {
     const name = headers[i] as Buffer;
-    if (name.length === lowerCaseName.length && name.toString('latin1').toLowerCase() === lowerCaseName) values.push((headers[i + 1] as Buffer).toString('latin1'));
+    if (name.length !== length) continue;
+    let same = true;
+    for (let k = 0; k < length; k += 1) {
+      // ASCII lower-casing: header names are tokens, so | 0x20 folds letters and spares the rest.
+      const byte = name[k] as number;
+      if ((byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte) !== lowerCaseName.charCodeAt(k)) {
+        same = false;
+        break;
+      }
+    }
+    if (same) use(target, (headers[i + 1] as Buffer).toString('latin1'));
   }
-  return values;
 }
