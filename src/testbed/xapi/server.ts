@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { InvalidInputError } from '../../invalid/index.ts';
 import type { Dispatcher } from './dispatch.ts';
 import { formatJsonRpcFailure, formatJsonRpcSuccess, JsonRpcParseError, parseJsonRpcCall } from './json-rpc.ts';
 import { formatXmlRpcBare, formatXmlRpcFailure, formatXmlRpcSuccess, parseXmlRpcCall, XmlRpcParseError } from './xml-rpc.ts';
@@ -36,9 +37,13 @@ export async function startXapiEndpoint(options: XapiEndpointOptions): Promise<X
   const server = options.tls ? https.createServer({ ...options.tls }, handler) : http.createServer(handler);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const refuse = (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') return reject(error);
+      reject(new InvalidInputError('port', `${host}:${options.port} is already in use; choose another port, or 0 for any free one`));
+    };
+    server.once('error', refuse);
     server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       resolve();
     });
   });
