@@ -225,6 +225,8 @@ export function describeLoad(report: LoadReport): string {
     ]),
   ]);
   const overall = keys.map((key) => `p${key} ${sla.met[key] ? 'met' : 'VIOLATED'}`).join(', ');
+  const failed = Object.values(report.actions).reduce((sum, summary) => sum + summary.errors, 0);
+  const started = Object.values(report.actions).reduce((sum, summary) => sum + summary.count, 0);
   const lines = [
     `${report.profile} profile against ${report.url}: ${report.mode === 'open' ? `open loop at ${report.rate?.map((step) => step.perSecond).join(', ')}/s, up to` : 'closed loop,'} ${report.users} users`,
     `steady state ${report.steadyStart} .. ${report.steadyEnd}${report.stoppedEarly ? ' (stopped early)' : ''}`,
@@ -233,6 +235,8 @@ export function describeLoad(report: LoadReport): string {
     '',
     `SLA: ${sla.windows} window(s) of ${formatDuration(sla.window)} sliding by ${formatDuration(sla.step)}${report.slaWindowShortened ? ' (window shortened to the steady state)' : ''}: ${overall}`,
     verdicts,
+    // Percentiles are over the successful actions: a run whose actions fail can still "meet" them.
+    ...(failed > 0 ? [`note: ${failed} of ${started} steady-state actions failed; the percentiles and verdicts count only the others`] : []),
     '',
     `phases: ${Object.entries(report.phases)
       .map(([phase, counts]) => `${PHASE_NAMES[phase as keyof typeof PHASE_NAMES]} ${counts.actions} actions (${counts.errors} errors)`)

@@ -1,0 +1,96 @@
+// The downtime probe against a small real HTTP server (in-process, 127.0.0.1, port 0) that stops
+// answering for a while, as a VM does during stop-and-copy.
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { now } from './clock.ts';
+import { DowntimeProbe } from './probe.ts';
+
+describe('Given an application that stops answering for 300 ms', () => {
+  let frozen = false;
+  const held: ServerResponse[] = [];
+  const server = createServer((request, response) => {
+    if (frozen) held.push(response);
+    else response.end('ok');
+  });
+  let url: string;
+  let freezeFrom = 0;
+  let freezeTo = 0;
+  const probe = () => new DowntimeProbe({ mode: 'http', url: `${url}/healthz`, intervalMs: 10, timeoutMs: 1000 });
+  let http: DowntimeProbe;
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    http = probe();
+    http.start();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    frozen = true;
+    freezeFrom = now();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    frozen = false;
+    freezeTo = now();
+    // The held requests are answered late: an answer after the freeze, as a resumed VM gives.
+    for (const response of held.splice(0)) response.end('late');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await http.stop();
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('When probed over HTTP every 10 ms, Then the longest gap covers the freeze', () => {
+    const gap = http.longestGap();
+    expect(gap.durationMs).toBeGreaterThanOrEqual(300 - 1);
+    expect(gap.fromMs).toBeLessThanOrEqual(freezeFrom);
+    expect(gap.toMs).toBeGreaterThanOrEqual(freezeTo - 1);
+    expect(http.answered).toBe(http.sent);
+  });
+
+  it('Then asked about the time around the freeze, it finds the same gap; asked about a time before it, a short one', () => {
+    expect(http.longestGap(freezeFrom + 100, freezeFrom + 150)).toEqual(http.longestGap());
+    expect(http.longestGap(freezeFrom - 150, freezeFrom - 100).durationMs).toBeLessThan(300);
+  });
+
+  it('Then gaps longer than 5 intervals list the freeze, in time order', () => {
+    const gaps = http.gaps(50);
+    expect(gaps.some((gap) => gap.fromMs <= freezeFrom && gap.toMs >= freezeTo - 1)).toBe(true);
+    for (let i = 1; i < gaps.length; i += 1) expect(gaps[i]?.fromMs).toBeGreaterThanOrEqual(gaps[i - 1]?.toMs ?? 0);
+  });
+});
+
+describe('Given nothing listening', () => {
+  it('When probed over TCP, Then nothing answers and the gap is the whole probe', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const tcp = new DowntimeProbe({ mode: 'tcp', url: `http://127.0.0.1:${port}`, intervalMs: 10 });
+    const started = now();
+    tcp.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await tcp.stop();
+    const stopped = now();
+    expect(tcp.answered).toBe(0);
+    expect(tcp.failed).toBe(tcp.sent);
+    const gap = tcp.longestGap();
+    expect(gap.fromMs).toBeGreaterThanOrEqual(started);
+    expect(gap.toMs).toBeLessThanOrEqual(stopped);
+    expect(gap.durationMs).toBeGreaterThanOrEqual(100 - 1);
+  });
+
+  it('When something listens, Then every TCP probe is answered', async () => {
+    const open = createServer();
+    await new Promise<void>((resolve) => open.listen(0, '127.0.0.1', resolve));
+    const tcp = new DowntimeProbe({ mode: 'tcp', url: `http://127.0.0.1:${(open.address() as AddressInfo).port}`, intervalMs: 10 });
+    tcp.start();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await tcp.stop();
+    open.closeAllConnections();
+    await new Promise((resolve) => open.close(resolve));
+    expect(tcp.sent).toBeGreaterThan(0);
+    expect(tcp.answered).toBe(tcp.sent);
+  });
+});
