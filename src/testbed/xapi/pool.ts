@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HostConfig, TopologyConfig, VmConfig } from '../config.ts';
 import { NULL_REF, type VmRecord } from './classes.ts';
-import { newRef, type ObjectStore } from './store.ts';
+import type { ObjectStore } from './store.ts';
 
 /** What a VM may do in each power state (a short form of Xapi_vm_lifecycle's tables). */
 const ALLOWED_OPERATIONS: Record<VmRecord['power_state'], string[]> = {
@@ -237,7 +237,7 @@ export class SimulatedPool {
       blocked_operations: {},
       other_config: {},
       tags: [],
-    }, newRef());
+    });
   }
 
   #allocateDomid(hostRef: string): number {
