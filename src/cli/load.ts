@@ -156,7 +156,7 @@ const PHASE_NAMES: Record<LoadProgress['phase'], string> = { starting: 'starting
 class ProgressBar {
   readonly #bar = new cliProgress.SingleBar(
     {
-      format: '{bar} {percentage}% | {phase} | {elapsed}/{total} | users {users} | actions {completed} | errors {errors}{backlog}',
+      format: '{bar} {percentage}% | {phase} | {elapsed}/{duration} | users {users} | actions {completed} | errors {errors}{backlog}',
       hideCursor: true,
       stream: process.stderr,
       clearOnComplete: true,
@@ -169,7 +169,7 @@ class ProgressBar {
     const payload = {
       phase: PHASE_NAMES[progress.phase],
       elapsed: formatDuration(progress.elapsedMs),
-      total: formatDuration(progress.totalMs),
+      duration: formatDuration(progress.totalMs),
       users: progress.activeUsers,
       completed: progress.completed,
       errors: progress.errors,
