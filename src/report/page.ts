@@ -23,7 +23,7 @@ export function page(p: Page): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta http-equiv="Content-Security-Policy" content="${raw(CSP)}">
 <meta name="generator" content="migrascope">
 <title>${p.title}</title>
 <style>${raw(STYLE)}</style>
