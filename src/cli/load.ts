@@ -72,7 +72,7 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export interface LoadReport extends Omit<LoadResult, 'seconds'> {
+export interface LoadReport extends LoadResult {
   sla: SlaResult;
   /** Set when the SLA window was longer than steady state and had to be shortened. */
   slaWindowShortened: boolean;
@@ -120,8 +120,7 @@ export async function loadCommand(options: LoadCommandOptions): Promise<LoadRepo
 
   if (sla === undefined) throw new Error('load: the run ended before its timeline was fixed');
   sla.finish();
-  const { seconds: _seconds, ...rest } = result;
-  return { ...rest, sla: sla.result(), slaWindowShortened };
+  return { ...result, sla: sla.result(), slaWindowShortened };
 }
 
 function profileFrom(options: LoadCommandOptions): Profile {

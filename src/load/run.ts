@@ -5,7 +5,7 @@
 import { Pool } from 'undici';
 import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
-import { Recorder, RequestLogWriter, summarize, type ActionSummary, type SecondSnapshot } from '../recording/index.ts';
+import { newWideHistogram, Recorder, RequestLogWriter, summarize, type ActionSecond, type ActionSummary, type ErrorKind, type SecondSnapshot } from '../recording/index.ts';
 import { Random, type Profile } from '../workloads/index.ts';
 import { ActionRunner } from './action-runner.ts';
 import { ArrivalSchedule, type RateStep } from './arrival-schedule.ts';
@@ -83,8 +83,6 @@ export interface LoadResult {
   phases: Record<Phase, PhaseCounts>;
   /** A few failure reasons per action, to tell a person what went wrong. */
   failureSamples: Record<string, string[]>;
-  /** Every complete second of the run, all phases. */
-  seconds: SecondSnapshot[];
   probe: ProbeReport | undefined;
   stoppedEarly: boolean;
 }
@@ -128,7 +126,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const requestLog = options.logPath === undefined ? undefined : new RequestLogWriter(options.logPath);
   const phases = Object.fromEntries(PHASES.map((phase) => [phase, { actions: 0, errors: 0 }])) as Record<Phase, PhaseCounts>;
   const failureSamples: Record<string, string[]> = {};
-  const seconds: SecondSnapshot[] = [];
+  // Steady state summed per action as its seconds close: a long run does not keep every second
+  // (a histogram a second per action) just to summarise them at the end. onSecond streams them.
+  const steadyTotals: Record<string, ActionSecond> = {};
   let completed = 0;
   let errors = 0;
 
@@ -155,8 +155,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const probe = options.probe ? new DowntimeProbe({ mode: options.probe.mode, url: probeUrl, intervalMs: options.probe.intervalMs }) : undefined;
   const hand = (snapshots: SecondSnapshot[]): void => {
     for (const snapshot of snapshots) {
-      seconds.push(snapshot);
-      options.onSecond?.(snapshot, timeline.phaseAt(snapshot.second * 1000));
+      const phase = timeline.phaseAt(snapshot.second * 1000);
+      if (phase === 'steady') addInto(steadyTotals, snapshot);
+      options.onSecond?.(snapshot, phase);
     }
   };
   const progress = (): void => {
@@ -212,13 +213,21 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     steadyEnd: new Date(timeline.steadyEnd).toISOString(),
     end: new Date(timeline.end).toISOString(),
     steadySeconds,
-    actions: summarize(seconds, steadySeconds),
+    actions: summarize([{ second: steadySeconds.fromSecond, actions: steadyTotals }]),
     phases,
     failureSamples,
-    seconds,
     probe: probe && options.probe ? probeReport(probe, options.probe.mode, probeUrl, timeline) : undefined,
     stoppedEarly,
   };
+}
+
+function addInto(totals: Record<string, ActionSecond>, snapshot: SecondSnapshot): void {
+  for (const [action, part] of Object.entries(snapshot.actions)) {
+    const total = (totals[action] ??= { histogram: newWideHistogram(), ok: 0, errors: {} });
+    total.histogram.add(part.histogram);
+    total.ok += part.ok;
+    for (const [kind, count] of Object.entries(part.errors) as [ErrorKind, number][]) total.errors[kind] = (total.errors[kind] ?? 0) + count;
+  }
 }
 
 function probeReport(probe: DowntimeProbe, mode: 'http' | 'tcp', url: string, timeline: Timeline): ProbeReport {

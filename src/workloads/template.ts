@@ -138,8 +138,12 @@ function letters(random: Random, length: number): string {
   return word;
 }
 
-/** Unique across runs and processes: a random tag per process, then the user and its counter. */
+/**
+ * Unique across runs and processes: a random tag per process, then a counter of the process (not
+ * of the user: two runs in one process, e.g. two shards of a worker, number their users alike).
+ */
 const RUN_TAG = randomBytes(4).readUInt32BE(0).toString(36);
+let uniqueCounter = 0;
 
 const GENERATORS: Record<string, Generator> = {
   /** A uniform integer in [min, max]. */
@@ -206,7 +210,10 @@ const GENERATORS: Record<string, Generator> = {
   /** A value no other request of any run repeats (letters and digits only). */
   unique: (args, where) => {
     if (args.length > 0) throw new InvalidInputError(where, 'unique takes no arguments');
-    return (scope) => `${RUN_TAG}${scope.userNumber.toString(36)}x${scope.nextSequence().toString(36)}`;
+    return () => {
+      uniqueCounter += 1;
+      return `${RUN_TAG}x${uniqueCounter.toString(36)}`;
+    };
   },
   /** The current year plus an offset: a date field that is always in the future. */
   year: (args, where) => {
