@@ -18,6 +18,8 @@ export interface ShardEnd {
   state: 'done' | 'stopped' | 'failed';
   completed: number;
   errors: number;
+  /** A few failures per action, with their kind and reason, to say what went wrong. */
+  failureSamples?: Record<string, string[]>;
   message?: string;
 }
 
@@ -83,6 +85,7 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
       state: result.stoppedEarly ? 'stopped' : 'done',
       completed: Object.values(result.phases).reduce((sum, phase) => sum + phase.actions, 0),
       errors: Object.values(result.phases).reduce((sum, phase) => sum + phase.errors, 0),
+      ...(Object.keys(result.failureSamples).length > 0 ? { failureSamples: result.failureSamples } : {}),
     };
   } finally {
     clearInterval(watchAbort);
@@ -91,7 +94,8 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
   watermark = Math.max(watermark, Math.ceil((job.startAtMs + job.rampUpMs + job.steadyMs + job.rampDownMs) / 1000) + 1);
   await flush();
   await deps.redis.hsetnx(keys.shards, String(job.shard), JSON.stringify(end));
-  log.info({ completed: end.completed, errors: end.errors, state: end.state }, 'shard finished');
+  if (end.errors > 0) log.warn({ completed: end.completed, errors: end.errors, failureSamples: end.failureSamples, state: end.state }, 'shard finished with failed actions');
+  else log.info({ completed: end.completed, state: end.state }, 'shard finished');
   return end;
 }
 
