@@ -80,7 +80,11 @@ export class ClosedLoop {
       return;
     }
     const action = profile.actions[user.action];
-    if (action === undefined) return;
+    if (action === undefined) {
+      this.#options.onError?.(new Error(`user ${user.userNumber} is at action ${user.action}, which the profile does not have`));
+      this.#retire(1);
+      return;
+    }
     runner.run(user, action).then(
       (result) => {
         this.#options.onOutcome(outcomeOf(action.name, result), timeline.phaseAt(result.startedAt), result.failure);

@@ -103,7 +103,12 @@ export class OpenLoop {
   #act(user: SimulatedUser, intended: number): void {
     const { profile, runner, timeline } = this.#options;
     const action = profile.actions[user.action];
-    if (action === undefined) return;
+    if (action === undefined) {
+      this.#options.onError?.(new Error(`user ${user.userNumber} is at action ${user.action}, which the profile does not have`));
+      this.#idle.push(user);
+      this.#finishIfIdle();
+      return;
+    }
     runner.run(user, action, intended).then(
       (result) => {
         this.#options.onOutcome(outcomeOf(action.name, result), timeline.phaseAt(intended), result.failure);
