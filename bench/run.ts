@@ -1,0 +1,179 @@
+// `npm run bench` (`make bench`): the performance figures of docs/performance.md, each printed
+// with its peer measured in the same run, as ratios; all of them also go to .cache/bench.json.
+//
+//   node_modules/.bin/node bench/run.ts [--quick] [--only throughput,memory,sla,accuracy]
+//
+// Loopback only, bounded in time (about 3 minutes; --quick under 1), every server it starts is
+// ended however it ends. This machine is shared: the load average is printed before and after,
+// and the throughput figure is also given per second of the tool's own CPU time, which a busy
+// neighbour does not bend as much.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { measureAccuracy, type AccuracyFigures } from './accuracy.ts';
+import { runOk } from './children.ts';
+import { measureLibraryRecordValue, measureRecording, measureWindowStep } from './sla-engine.ts';
+import { measureArrayPush, measureWindowFromScratch } from './sla-peers.ts';
+import { measureThroughput, type ThroughputFigures, type ToolFigures } from './throughput.ts';
+import { measureUsersMemory, type UsersMemoryFigures } from './users-memory.ts';
+
+const SECTIONS = ['sla', 'throughput', 'memory', 'accuracy'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const TARGETS = {
+  driverOverAutocannon: 1.5,
+  driverOverWrk: 0.5,
+  usersPerGib: 100_000,
+  recordPerSecond: 5_000_000,
+};
+
+interface Settings {
+  throughput: { connections: number; seconds: number; warmup: number; rounds: number };
+  memory: { users: number; thinkMs: number; rampMs: number; connections: number };
+  sla: { samples: number; windowSamples: number[] };
+  accuracy: { users: number; seconds: number; warmup: number; medianMs: number; sigma: number; seed: number };
+}
+
+const FULL: Settings = {
+  throughput: { connections: 50, seconds: 6, warmup: 1, rounds: 2 },
+  memory: { users: 50_000, thinkMs: 60_000, rampMs: 10_000, connections: 1000 },
+  sla: { samples: 10_000_000, windowSamples: [20, 1000, 10_000] },
+  accuracy: { users: 100, seconds: 8, warmup: 1, medianMs: 4, sigma: 0.5, seed: 42 },
+};
+
+const QUICK: Settings = {
+  throughput: { connections: 50, seconds: 3, warmup: 1, rounds: 1 },
+  memory: { users: 20_000, thinkMs: 60_000, rampMs: 4000, connections: 1000 },
+  sla: { samples: 2_000_000, windowSamples: [20, 1000] },
+  accuracy: { users: 100, seconds: 3, warmup: 1, medianMs: 4, sigma: 0.5, seed: 42 },
+};
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const times = (ratio: number): string => `${ratio.toFixed(2)}x`;
+const verdict = (value: number, target: number): string => (value >= target ? `meets ≥ ${int(target)}` : `BELOW target ${int(target)}`);
+
+async function sla(settings: Settings['sla']): Promise<object> {
+  say('\n## SLA engine (one core, this process)');
+  const recorder = measureRecording(settings.samples);
+  const js = measureLibraryRecordValue(false, settings.samples);
+  const wasm = measureLibraryRecordValue(true, settings.samples);
+  const push = measureArrayPush(settings.samples);
+  say(`Recorder.record:                       ${(recorder / 1e6).toFixed(1)} million samples/s (${verdict(recorder, TARGETS.recordPerSecond)})`);
+  say(`  hdr-histogram-js recordValue (JS):   ${(js / 1e6).toFixed(1)} million/s  -> Recorder is ${times(recorder / js)}`);
+  say(`  hdr-histogram-js recordValue (wasm): ${(wasm / 1e6).toFixed(1)} million/s  -> Recorder is ${times(recorder / wasm)}`);
+  say(`  plain array push:                    ${(push / 1e6).toFixed(1)} million/s  -> Recorder is ${times(recorder / push)}`);
+  say('One window step (5 min window sliding by 1 s, 7 actions, p90 + p99) vs recomputing the window:');
+  const steps: Record<string, { incrementalUs: number; fromScratchUs: number; ratio: number }> = {};
+  for (const n of settings.windowSamples) {
+    const incrementalUs = measureWindowStep(n);
+    const fromScratchUs = measureWindowFromScratch(n);
+    steps[String(n)] = { incrementalUs, fromScratchUs, ratio: fromScratchUs / incrementalUs };
+    say(`  ${String(n).padStart(6)} samples/action-second: step ${(incrementalUs / 1000).toFixed(3)} ms, from scratch ${(fromScratchUs / 1000).toFixed(2)} ms (${times(fromScratchUs / incrementalUs)} the step)`);
+  }
+  return {
+    recordPerSecond: recorder,
+    peers: { hdrJsRecordValuePerSecond: js, hdrWasmRecordValuePerSecond: wasm, arrayPushPerSecond: push },
+    ratios: { overHdrJs: recorder / js, overHdrWasm: recorder / wasm, overArrayPush: recorder / push },
+    windowStep: steps,
+  };
+}
+
+async function throughput(settings: Settings['throughput']): Promise<ThroughputFigures | { skipped: string }> {
+  say(`\n## Requests per second from one core (nginx on core 0, each tool on core 1, ${settings.connections} connections, ${settings.rounds} x ${settings.seconds} s, interleaved)`);
+  const figures = await measureThroughput({ ...settings, log });
+  if ('skipped' in figures) {
+    say(`skipped: ${figures.skipped}`);
+    return figures;
+  }
+  say(`${'tool'.padEnd(22)}${'req/s'.padStart(10)}${'core used'.padStart(11)}${'req/CPU-s'.padStart(11)}`);
+  for (const [name, entry] of Object.entries(figures.tools)) {
+    if ('skipped' in entry) {
+      say(`${name.padEnd(22)}skipped: ${entry.skipped}`);
+      continue;
+    }
+    const best = (entry as ToolFigures).best;
+    const share = best.coreShare === undefined ? '?' : `${Math.round(best.coreShare * 100)}%`;
+    say(`${name.padEnd(22)}${int(best.perSecond).padStart(10)}${share.padStart(11)}${(best.perCpuSecond ? int(best.perCpuSecond) : '?').padStart(11)}`);
+  }
+  const ratio = (name: string): number | undefined => figures.ratios[name];
+  for (const [peer, target] of [
+    ['autocannon', TARGETS.driverOverAutocannon],
+    ['wrk', TARGETS.driverOverWrk],
+    ['undici Pool.request', undefined],
+  ] as const) {
+    const wall = ratio(`driver / ${peer}`);
+    const cpu = ratio(`driver / ${peer} (per CPU-second)`);
+    if (wall === undefined) continue;
+    const judged = target === undefined ? '' : ` (${verdict(wall, target)})`;
+    say(`driver / ${peer}: ${times(wall)}${judged}${cpu === undefined ? '' : `; per CPU-second ${times(cpu)}`}`);
+  }
+  return figures;
+}
+
+async function memory(settings: Settings['memory']): Promise<UsersMemoryFigures | { skipped: string }> {
+  say(`\n## Closed-loop users held per GiB (${int(settings.users)} users, ${settings.thinkMs / 1000} s think time, joined over ${settings.rampMs / 1000} s, nginx on core 0)`);
+  const figures = await measureUsersMemory({ ...settings, log });
+  if ('skipped' in figures) {
+    say(`skipped: ${figures.skipped}`);
+    return figures;
+  }
+  const { driver, naive } = figures;
+  say(`migrascope driver: ${int(driver.heapPerUser)} B heap/user (${int(driver.usersPerGibHeap)} users/GiB), ${int(driver.rssPerUser)} B resident/user (${int(driver.usersPerGibRss)} users/GiB, ${verdict(driver.usersPerGibRss, TARGETS.usersPerGib)})`);
+  say(`naive promise loop: ${int(naive.heapPerUser)} B heap/user (${int(naive.usersPerGibHeap)} users/GiB), ${int(naive.rssPerUser)} B resident/user (${int(naive.usersPerGibRss)} users/GiB)`);
+  say(`naive / driver bytes per user: heap ${times(figures.ratios.heap)}, resident ${times(figures.ratios.rss)}`);
+  return figures;
+}
+
+async function accuracy(settings: Settings['accuracy']): Promise<AccuracyFigures> {
+  say(`\n## Accuracy (lognormal delays, median ${settings.medianMs} ms, sigma ${settings.sigma}, Node server on core 0; driver on core 1, ${settings.users} users without think time)`);
+  const figures = await measureAccuracy({ ...settings, log });
+  say(`${int(figures.requestsPerSecond)} req/s; ${int(figures.driverRequests)} measured by the driver, ${int(figures.serverRequests)} by the server; trip (zero-delay run at ${int(figures.trip.requestsPerSecond)} req/s): p50 ${figures.trip.p50} ms, p99 ${figures.trip.p99} ms`);
+  say(`${'pct'.padEnd(5)}${'driver'.padStart(10)}${'truth'.padStart(10)}${'truth+trip'.padStart(12)}${'error'.padStart(10)}`);
+  for (const [percentile, check] of Object.entries(figures.percentiles)) {
+    const error = `${check.errorMs >= 0 ? '+' : ''}${check.errorMs.toFixed(3)} ms (${(check.errorShare * 100).toFixed(1)}%)`;
+    say(`p${percentile.padEnd(4)}${check.driverMs.toFixed(3).padStart(10)}${check.truthMs.toFixed(3).padStart(10)}${check.expectedMs.toFixed(3).padStart(12)}  ${error} ${check.within ? 'within 1% or 1 ms' : 'OUTSIDE 1% / 1 ms'}`);
+  }
+  return figures;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } } });
+  const only = (values.only ?? []).flatMap((value) => value.split(','));
+  for (const name of only) {
+    if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only ${name}: unknown section (sections: ${SECTIONS.join(', ')})`);
+  }
+  const chosen = SECTIONS.filter((section) => only.length === 0 || only.includes(section));
+  const settings = values.quick ? QUICK : FULL;
+  const commit = await runOk('git', ['rev-parse', '--short', 'HEAD'], 5000, { cwd: import.meta.dirname }).catch(() => 'unknown');
+  const started = Date.now();
+  const loadBefore = loadavg();
+  say(`# migrascope bench${values.quick ? ' (quick)' : ''}: ${new Date().toISOString()}, commit ${commit.trim()}, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}`);
+  say(`load average before: ${loadBefore.map((n) => n.toFixed(2)).join(' ')}`);
+  const results: Partial<Record<Section, object>> = {};
+  const runners: Record<Section, () => Promise<object>> = {
+    sla: () => sla(settings.sla),
+    throughput: () => throughput(settings.throughput),
+    memory: () => memory(settings.memory),
+    accuracy: () => accuracy(settings.accuracy),
+  };
+  for (const section of chosen) results[section] = await runners[section]();
+  const loadAfter = loadavg();
+  const seconds = (Date.now() - started) / 1000;
+  say(`\nload average after: ${loadAfter.map((n) => n.toFixed(2)).join(' ')}; ${seconds.toFixed(0)} s`);
+  const output = join(import.meta.dirname, '..', '.cache', 'bench.json');
+  mkdirSync(join(output, '..'), { recursive: true });
+  const document = { date: new Date(started).toISOString(), commit: commit.trim(), node: process.version, cpus: cpus().length, quick: values.quick, seconds, loadAverage: { before: loadBefore, after: loadAfter }, settings, targets: TARGETS, results };
+  writeFileSync(output, `${JSON.stringify(document, null, 2)}\n`);
+  say(`figures written to ${output}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
