@@ -1,0 +1,110 @@
+{{/* Names, labels and the settings the templates share. */}}
+
+{{- define "migrascope.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The release's base name: "migrascope" for a release of that name, else release-chart. */}}
+{{- define "migrascope.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "migrascope.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "migrascope.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: migrascope
+{{- end }}
+
+{{/* Selector labels of one component (controller, worker, redis): never change across upgrades. */}}
+{{- define "migrascope.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "migrascope.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "migrascope.componentLabels" -}}
+{{ include "migrascope.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "migrascope.controllerName" -}}
+{{ include "migrascope.fullname" . }}-controller
+{{- end }}
+
+{{- define "migrascope.workerName" -}}
+{{ include "migrascope.fullname" . }}-worker
+{{- end }}
+
+{{- define "migrascope.redisName" -}}
+{{ include "migrascope.fullname" . }}-redis
+{{- end }}
+
+{{- define "migrascope.leaseName" -}}
+{{ default (printf "%s-controller" (include "migrascope.fullname" .)) .Values.controller.leaderElection.leaseName }}
+{{- end }}
+
+{{- define "migrascope.image" -}}
+{{ .Values.image.repository }}:{{ default .Chart.AppVersion .Values.image.tag }}
+{{- end }}
+
+{{/* The namespaces whose Secrets the operator may read, as a list (see values.yaml). */}}
+{{- define "migrascope.secretNamespaces" -}}
+{{- $namespaces := .Values.secretNamespaces }}
+{{- if not $namespaces }}
+{{- $namespaces = .Values.watchNamespaces }}
+{{- end }}
+{{- if not $namespaces }}
+{{- $namespaces = list .Release.Namespace }}
+{{- end }}
+{{- toJson (uniq $namespaces) }}
+{{- end }}
+
+{{/* The Redis URL: the internal Service, or the external URL or Secret. */}}
+{{- define "migrascope.redisEnv" -}}
+{{- if .Values.redis.internal.enabled }}
+- name: MIGRASCOPE_REDIS_URL
+  value: {{ printf "redis://%s.%s.svc:6379" (include "migrascope.redisName" .) .Release.Namespace | quote }}
+{{- else if .Values.redis.external.existingSecret }}
+- name: MIGRASCOPE_REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.redis.external.existingSecret }}
+      key: {{ .Values.redis.external.existingSecretKey }}
+{{- else if .Values.redis.external.url }}
+- name: MIGRASCOPE_REDIS_URL
+  value: {{ .Values.redis.external.url | quote }}
+{{- else }}
+{{- fail "redis: set redis.external.url or redis.external.existingSecret, or enable redis.internal" }}
+{{- end }}
+{{- end }}
+
+{{/* What both processes are told: where Redis is, where metrics go, how to log. */}}
+{{- define "migrascope.commonEnv" -}}
+{{ include "migrascope.redisEnv" .root | trim }}
+- name: MIGRASCOPE_METRICS_PORT
+  value: {{ .root.Values.metrics.port | quote }}
+- name: MIGRASCOPE_WATCH_NAMESPACES
+  value: {{ join "," .root.Values.watchNamespaces | quote }}
+- name: MIGRASCOPE_LOG_LEVEL
+  value: {{ .logLevel | quote }}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: POD_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+{{- end }}
