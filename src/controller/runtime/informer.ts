@@ -13,7 +13,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../log/index.ts';
 import { KubeClient, isGone, type WatchEvent } from './kube-client.ts';
 import { formatKey, keyOf, type KubernetesObjectWithMeta } from './object-key.ts';
-import { RetryBackoff, pause } from './retry-backoff.ts';
+import { RetryBackoff } from './retry-backoff.ts';
+import { pause } from './waits.ts';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 

@@ -15,7 +15,7 @@ import type { Logger } from '../../log/index.ts';
 import { isConflict } from './kube-client.ts';
 import { KubeLeaseStore, type LeaseRecord, type LeaseStore, type StoredLease } from './lease-store.ts';
 import { microTime } from './micro-time.ts';
-import { pause } from './retry-backoff.ts';
+import { deadline, pause } from './waits.ts';
 
 export interface LeaderElectorOptions {
   kubeConfig: KubeConfig;
@@ -155,7 +155,15 @@ export class LeaderElector {
 
   /** One look at the lease: take it or renew it if we may. Never throws. */
   async #tryAcquireOrRenew(callbacks: LeaderCallbacks, timeoutMs: number): Promise<Attempt> {
-    const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(timeoutMs)]);
+    const attemptDeadline = deadline(timeoutMs, this.#stop.signal);
+    try {
+      return await this.#acquireOrRenew(callbacks, attemptDeadline.signal);
+    } finally {
+      attemptDeadline.clear();
+    }
+  }
+
+  async #acquireOrRenew(callbacks: LeaderCallbacks, signal: AbortSignal): Promise<Attempt> {
     const now = Date.now();
     const nowMicro = microTime(new Date(now));
     let current: StoredLease | undefined;
@@ -220,7 +228,8 @@ export class LeaderElector {
   }
 
   async #releaseLease(): Promise<void> {
-    const signal = AbortSignal.timeout(this.#renewDeadlineMs);
+    const releaseDeadline = deadline(this.#renewDeadlineMs, new AbortController().signal);
+    const signal = releaseDeadline.signal;
     try {
       const current = await this.#store.get(signal);
       if (current?.record.holderIdentity !== this.identity) return;
@@ -230,6 +239,8 @@ export class LeaderElector {
       await this.#store.update(record, current, signal);
     } catch (error) {
       this.#log.warn({ err: error, expiresInMs: this.#leaseDurationMs }, 'could not release the lease: another candidate takes over when it expires');
+    } finally {
+      releaseDeadline.clear();
     }
   }
 

@@ -39,17 +39,3 @@ export class RetryBackoff {
     this.#currentMs = 0;
   }
 }
-
-/** Resolves after `ms`, or at once when `signal` aborts (never rejects: callers check the signal). */
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
