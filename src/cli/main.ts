@@ -9,6 +9,7 @@ import { registerMigrate } from './migrate.ts';
 import { registerTestbed } from './testbed.ts';
 import { registerLoad } from './load.ts';
 import { registerAnalyze } from './analyze.ts';
+import { registerRun } from './run.ts';
 
 export function buildProgram(): Command {
   const program = new Command('migrascope')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerTestbed(program);
   registerLoad(program);
   registerAnalyze(program);
+  registerRun(program);
   return program;
 }
 

@@ -1,0 +1,86 @@
+// The tables `migrascope run` prints at the end: per action the Table-2 figures and verdicts, the
+// migrations (where, how long, the downtime users saw), and the overall verdict; for campaigns the
+// levels x actions table and the recommendation.
+import type { MigrationCampaignStatus, MigrationExperiment, MigrationExperimentStatus, RunResult } from '../api/v1alpha1/index.ts';
+import type { RunOutcome } from '../engine/run-monitor.ts';
+import type { RunPlan } from '../engine/plan.ts';
+import { renderTable } from './output.ts';
+
+export interface ExperimentRecord {
+  experiment: MigrationExperiment;
+  runs: { result: RunResult; outcome: RunOutcome; plan: RunPlan }[];
+  status: MigrationExperimentStatus;
+}
+
+const seconds = (value: number | undefined, digits = 3): string => (value === undefined ? '-' : `${value.toFixed(digits)}s`);
+
+export function describeExperiment(record: ExperimentRecord): string {
+  const { status } = record;
+  const lines = [`\n${record.experiment.metadata.name}: ${status.phase ?? 'Pending'} (${status.completedRuns ?? 0} run(s))`];
+  const ready = status.conditions?.find((c) => c.type === 'Ready');
+  if (ready) lines.push(`  ${ready.reason}: ${ready.message}`);
+  const actions = status.summary?.actions ?? [];
+  if (actions.length > 0) {
+    const percentile = (action: (typeof actions)[number], p: number) => action.percentiles.find((x) => x.percentile === p);
+    lines.push(
+      '',
+      renderTable(actions, [
+        { header: 'action', value: (a) => a.action },
+        { header: 'count', value: (a) => a.count, align: 'right' },
+        { header: 'errors', value: (a) => a.errors, align: 'right' },
+        { header: 'threshold', value: (a) => seconds(a.thresholdSeconds, 1), align: 'right' },
+        { header: 'max p90', value: (a) => seconds(percentile(a, 90)?.worstMaxSeconds), align: 'right' },
+        { header: 'max p99', value: (a) => seconds(percentile(a, 99)?.worstMaxSeconds), align: 'right' },
+        { header: 'p90', value: (a) => percentile(a, 90)?.verdict ?? '-' },
+        { header: 'p99', value: (a) => percentile(a, 99)?.verdict ?? '-' },
+      ]),
+    );
+  }
+  const migrations = (status.runs ?? []).flatMap((run) => (run.migrations ?? []).map((migration) => ({ run: run.index, ...migration })));
+  if (migrations.length > 0) {
+    lines.push(
+      '',
+      renderTable(migrations, [
+        { header: 'run', value: (m) => m.run, align: 'right' },
+        { header: '#', value: (m) => m.index, align: 'right' },
+        { header: 'state', value: (m) => m.state },
+        { header: 'source -> destination', value: (m) => `${m.source ?? '?'} -> ${m.destination ?? '?'}` },
+        { header: 'at', value: (m) => m.offset, align: 'right' },
+        { header: 'duration', value: (m) => seconds(m.durationSeconds, 2), align: 'right' },
+        { header: 'downtime (clients)', value: (m) => seconds(m.downtimeSeconds), align: 'right' },
+        { header: 'downtime (model)', value: (m) => seconds(m.modelDowntimeSeconds), align: 'right' },
+      ]),
+    );
+    for (const failed of migrations.filter((m) => m.message)) lines.push(`  migration ${failed.run}.${failed.index}: ${failed.message}`);
+  }
+  const verdicts = (status.summary?.verdicts ?? []).map((v) => `p${v.percentile} ${v.verdict === 'Pass' ? 'met' : 'BROKEN'}`);
+  lines.push('', `verdict: ${verdicts.length ? verdicts.join(', ') : 'no SLA window was judged'}${status.summary?.worstP99VsSla ? ` (worst p99 vs SLA: ${status.summary.worstP99VsSla})` : ''}`);
+  return lines.join('\n');
+}
+
+export function describeCampaign(name: string, status: MigrationCampaignStatus): string {
+  const levels = status.levels ?? [];
+  const actions = [...new Set(levels.flatMap((level) => (level.actions ?? []).map((a) => a.action)))];
+  const lines = [`\n${name}: campaign ${status.phase ?? 'Pending'}, ${levels.length} level(s)`];
+  if (levels.length > 0) {
+    lines.push(
+      '',
+      renderTable(levels, [
+        { header: 'users', value: (l) => l.users, align: 'right' },
+        ...actions.map((action) => ({
+          header: `${action} p99`,
+          value: (l: (typeof levels)[number]) => {
+            const found = l.actions?.find((a) => a.action === action);
+            const p99 = found?.percentiles.find((p) => p.percentile === 99);
+            return p99?.worstMaxSeconds === undefined ? '-' : `${p99.worstMaxSeconds.toFixed(2)}${p99.verdict === 'Fail' ? '!' : ''}`;
+          },
+          align: 'right' as const,
+        })),
+        { header: 'verdict', value: (l) => l.verdict ?? l.phase ?? '-' },
+      ]),
+      '  (seconds; ! = over the threshold in at least one window)',
+    );
+  }
+  if (status.recommendation) lines.push('', `recommendation: ${status.recommendation.message}`);
+  return lines.join('\n');
+}
