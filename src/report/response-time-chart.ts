@@ -26,7 +26,7 @@ export interface ResponseTimeChart {
 
 export function responseTimeSvg(chart: ResponseTimeChart): string {
   const f = frame(chart.duration, HEIGHT);
-  const xs = chart.run.times.map((t) => f.x.at(t));
+  const xs = chart.action.times.map((t) => f.x.at(t));
   const windowXs = chart.action.windowEnds.map((t) => f.x.at(t));
   const { high, low, focus } = valueRange(chart);
   // A lone peak (the seconds right after a downtime) would flatten everything else on a linear
@@ -124,7 +124,7 @@ function errorMarks(f: Frame, chart: ResponseTimeChart, xs: readonly number[]): 
   chart.action.errors.forEach((errors, index) => {
     if (errors === 0) return;
     parts.push(
-      `<rect class="error-mark" x="${n(xs[index]! - width / 2)}" y="${n(f.bottom - 6)}" width="${n(width)}" height="6"><title>${errors} failed at ${Math.round(chart.run.times[index]!)} s</title></rect>`,
+      `<rect class="error-mark" x="${n(xs[index]! - width / 2)}" y="${n(f.bottom - 6)}" width="${n(width)}" height="6"><title>${errors} failed at ${Math.round(chart.action.times[index]!)} s</title></rect>`,
     );
   });
   return parts.join('');

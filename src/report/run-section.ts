@@ -41,7 +41,7 @@ ${series.actions.length === 0 ? html`<p class="empty">No per-second data was rec
     const thresholdMs = thresholdOf(judged, slaOptions(sla, plan).thresholds[action.action]);
     const id = `${anchor}-a${index + 1}`;
     return html`<figure data-chart="${id}-data" data-action="${action.action}">
-<figcaption><h4>${action.action}</h4><span class="stats">${thresholdMs === null ? html`<span class="stat">no threshold</span>` : html`<span class="stat">SLA ${formatSeconds(thresholdMs / 1000)}</span>`}${percentiles.map(
+<figcaption><h4>${action.action}</h4><span class="stats">${action.bucketSeconds > series.bucketSeconds ? html`<span class="stat" title="Too few samples per second for percentiles: seconds merged">${action.bucketSeconds} s per point</span>` : ''}${thresholdMs === null ? html`<span class="stat">no threshold</span>` : html`<span class="stat">SLA ${formatSeconds(thresholdMs / 1000)}</span>`}${percentiles.map(
       (p) => {
         const judgedP = judged?.percentiles.find((r) => r.percentile === p);
         const cls = judgedP === undefined ? '' : judgedP.verdict === 'Fail' ? 'over' : 'under';
@@ -92,11 +92,11 @@ ${raw(chartDataScript(`${id}-data`, data))}
 function responseData(series: RunSeries, name: string, clock: number, spans: readonly MigrationSpan[], duration: number): ChartData {
   const action = series.actions.find((a) => a.action === name)!;
   return {
-    ...axis(series, clock, spans, duration),
+    ...axis(action, clock, spans, duration),
     lines: [
       ...series.bucketPercentiles.map((p) => ({ name: `${percentileName(p)} this second`, unit: 'ms' as const, color: percentileColor(p), values: action.perBucket[String(p)] ?? [] })),
-      { name: 'succeeded', unit: '/s' as const, color: '#9ca3af', values: action.ok.map((n) => n / series.bucketSeconds) },
-      { name: 'failed', unit: '/s' as const, color: '#c62828', values: action.errors.map((n) => n / series.bucketSeconds) },
+      { name: 'succeeded', unit: '/s' as const, color: '#9ca3af', values: action.ok.map((n) => n / action.bucketSeconds) },
+      { name: 'failed', unit: '/s' as const, color: '#c62828', values: action.errors.map((n) => n / action.bucketSeconds) },
     ],
     windows: {
       ends: action.windowEnds,
@@ -105,7 +105,8 @@ function responseData(series: RunSeries, name: string, clock: number, spans: rea
   };
 }
 
-function axis(series: RunSeries, clock: number, spans: readonly MigrationSpan[], duration: number) {
+/** Where a chart's points lie, for the hover script: its own point length and the run's axis. */
+function axis(series: { times: readonly number[]; bucketSeconds: number }, clock: number, spans: readonly MigrationSpan[], duration: number) {
   const f = frame(duration, 100);
   return {
     t0: series.times[0] ?? 0,

@@ -71,6 +71,33 @@ describe('Given a run of 80 seconds with HomePage at 100 ms, and 2 s during seco
   });
 });
 
+describe('Given AddEvent at one sample every other second, beside HomePage at ten a second', () => {
+  const seconds = Array.from({ length: 80 }, (_, s) => secondOf(S0 + s, { HomePage: Array(10).fill(100), ...(s % 2 === 0 ? { AddEvent: [100 + s] } : {}) }));
+
+  describe('When its series are computed', () => {
+    const series = runSeries(seconds, plan, sla);
+    const addEvent = series.actions.find((a) => a.action === 'AddEvent')!;
+
+    it('Then AddEvent’s points merge enough seconds to hold ten samples, HomePage keeps one second per point', () => {
+      expect(series.actions.find((a) => a.action === 'HomePage')!.bucketSeconds).toBe(1);
+      expect(addEvent.bucketSeconds).toBe(30);
+      expect(addEvent.times).toEqual([15, 45, 75]);
+      expect(addEvent.ok).toEqual([15, 15, 10]);
+    });
+
+    it('Then each point’s percentiles come from its merged samples', () => {
+      // Seconds 30..58 (even): 130..158 ms; the median of 15 is the 8th, 144 ms.
+      expect(addEvent.perBucket['50']![1]).toBe(reported(144));
+      expect(addEvent.perBucket['99']![1]).toBe(reported(158));
+    });
+
+    it('Then the run’s overview still counts every second', () => {
+      expect(series.times).toHaveLength(80);
+      expect(series.ok.slice(0, 3)).toEqual([11, 10, 11]);
+    });
+  });
+});
+
 describe('Given actions beyond the Olio ones and seconds without any sample', () => {
   const seconds = [secondOf(S0 + 12, { Zeta: [5], HomePage: [50], Alpha: [7] }), secondOf(S0 + 30, { Login: [80] }, { Login: 2 })];
 
@@ -81,11 +108,12 @@ describe('Given actions beyond the Olio ones and seconds without any sample', ()
       expect(series.actions.map((a) => a.action)).toEqual(['HomePage', 'Login', 'Alpha', 'Zeta']);
     });
 
-    it('Then a second without a success has no value, and failures are counted', () => {
+    it('Then a point without a success has no value, and failures are counted', () => {
       const login = series.actions.find((a) => a.action === 'Login')!;
-      expect(login.perBucket['90']![12]).toBeNull();
-      expect(login.errors[30]).toBe(2);
-      expect(login.ok[30]).toBe(1);
+      expect(login.bucketSeconds).toBe(30);
+      expect(login.perBucket['90']).toEqual([null, reported(80), null]);
+      expect(login.errors).toEqual([0, 2, 0]);
+      expect(login.ok).toEqual([0, 1, 0]);
     });
   });
 });

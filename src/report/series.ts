@@ -1,7 +1,8 @@
 // The lines a chart draws, from a run's merged seconds: per action the response-time percentiles
-// of each second (or of each few seconds on a long run: their histograms are merged first, never
-// their percentiles averaged) and the sliding SLA windows' percentiles, judged by the same
-// SlidingWindowSla the engine uses, so the highest point of a windowed line is the table's figure.
+// of each second (or of each few seconds on a long run or for a rare action: their histograms are
+// merged first, never their percentiles averaged) and the sliding SLA windows' percentiles, judged
+// by the same SlidingWindowSla the engine uses, so the highest point of a windowed line is the
+// table's figure.
 import { JsHistogram } from 'hdr-histogram-js';
 import { durationMs, type Sla } from '../api/v1alpha1/index.ts';
 import { msFromUs, newWideHistogram, type Histogram, type SecondSnapshot } from '../recording/index.ts';
@@ -11,12 +12,24 @@ import type { RunTimetable } from './input.ts';
 /** Points per line at most; a longer run merges neighbouring seconds into one point. */
 export const MAX_POINTS = 1200;
 
+/**
+ * Samples a point should hold for its percentiles to mean something. A rare action (AddPerson:
+ * about one a second at 600 users) would otherwise draw single samples as p50, p90 and p99 at
+ * once, so its seconds are merged into points of a few seconds until they hold this many.
+ */
+const SAMPLES_PER_POINT = 10;
+const POINT_SECONDS = [1, 2, 5, 10, 15, 30];
+
 /** The percentiles drawn per second besides the SLA's: the median shows the usual case. */
 const MEDIAN = 50;
 
 export interface ActionSeries {
   action: string;
-  /** Per bucket (a second, or several merged): keyed by percentile ("99"), ms; null without a success. */
+  /** Seconds merged into one point: the run's, or more for a rare action. */
+  bucketSeconds: number;
+  /** Middle of each point, seconds from run start. */
+  times: number[];
+  /** Per point: keyed by percentile ("99"), ms; null without a success. */
   perBucket: Record<string, (number | null)[]>;
   ok: number[];
   errors: number[];
@@ -26,11 +39,14 @@ export interface ActionSeries {
 }
 
 export interface RunSeries {
-  /** Seconds merged into one point. */
+  /** Seconds merged into one point of the run's overview (1 unless the run is long). */
   bucketSeconds: number;
-  /** Middle of each bucket, seconds from run start. */
+  /** Middle of each point, seconds from run start. */
   times: number[];
-  /** Seconds per second-percentile line, ascending (50 and the SLA's). */
+  /** Per point, all actions together: successes and failures. */
+  ok: number[];
+  errors: number[];
+  /** Percentiles drawn per point, ascending (50 and the SLA's). */
   bucketPercentiles: number[];
   /** The SLA's percentiles, ascending. */
   windowPercentiles: number[];
@@ -54,54 +70,88 @@ export function slaOptions(sla: Sla, plan: RunTimetable) {
 
 export function runSeries(seconds: readonly SecondSnapshot[], plan: RunTimetable, sla: Sla, maxPoints = MAX_POINTS): RunSeries {
   const options = slaOptions(sla, plan);
-  const firstSecond = Math.floor(plan.startAtMs / 1000);
-  const lastSecond = Math.max(Math.ceil(plan.endMs / 1000), firstSecond + 1);
-  const bucketSeconds = Math.max(1, Math.ceil((lastSecond - firstSecond) / maxPoints));
-  const buckets = Math.ceil((lastSecond - firstSecond) / bucketSeconds);
-  const times = Array.from({ length: buckets }, (_, k) => (firstSecond * 1000 + (k + 0.5) * bucketSeconds * 1000 - plan.startAtMs) / 1000);
+  const axis = { firstSecond: Math.floor(plan.startAtMs / 1000), lastSecond: 0, startAtMs: plan.startAtMs };
+  axis.lastSecond = Math.max(Math.ceil(plan.endMs / 1000), axis.firstSecond + 1);
+  const span = axis.lastSecond - axis.firstSecond;
+  const bucketSeconds = Math.max(1, Math.ceil(span / maxPoints));
   const bucketPercentiles = [...new Set([MEDIAN, ...options.percentiles])].sort((a, b) => a - b);
-
   const names = actionNames(seconds, Object.keys(options.thresholds));
-  const merged = new Map<string, { histograms: (Histogram | undefined)[]; ok: number[]; errors: number[] }>();
-  for (const name of names) merged.set(name, { histograms: new Array(buckets), ok: new Array(buckets).fill(0), errors: new Array(buckets).fill(0) });
-  const merging = new Set<Histogram>();
-  for (const snapshot of seconds) {
-    const bucket = Math.floor((snapshot.second - firstSecond) / bucketSeconds);
-    if (bucket < 0 || bucket >= buckets) continue;
-    for (const [name, part] of Object.entries(snapshot.actions)) {
-      const into = merged.get(name)!;
-      into.ok[bucket]! += part.ok;
-      into.errors[bucket]! += Object.values(part.errors).reduce((sum, n) => sum + (n ?? 0), 0);
-      // A lone second is read as it is; several (merged seconds, or a second sent twice) are added up.
-      const present = into.histograms[bucket];
-      if (present === undefined && bucketSeconds === 1) {
-        into.histograms[bucket] = part.histogram;
-      } else {
-        const sum = present !== undefined && merging.has(present) ? present : newWideHistogram();
-        if (present !== undefined && sum !== present) sum.add(present);
-        sum.add(part.histogram);
-        merging.add(sum);
-        into.histograms[bucket] = sum;
-      }
-    }
-  }
-
   const windows = windowEvaluations(seconds, options);
   const windowStride = Math.max(1, Math.ceil(windows.length / maxPoints));
+  const steadySeconds = Math.max((options.end - options.start) / 1000, 1);
+
   const actions = names.map((name): ActionSeries => {
-    const { histograms, ok, errors } = merged.get(name)!;
-    const perBucket: Record<string, (number | null)[]> = {};
-    for (const percentile of bucketPercentiles) {
-      perBucket[String(percentile)] = [];
+    let steadyOk = 0;
+    for (const snapshot of seconds) {
+      if (snapshot.second * 1000 >= options.start && snapshot.second * 1000 < options.end) steadyOk += snapshot.actions[name]?.ok ?? 0;
     }
-    for (const histogram of histograms) {
+    const own = pointSeconds(bucketSeconds, steadyOk / steadySeconds);
+    const points = aggregate(seconds, name, axis, own);
+    const perBucket: Record<string, (number | null)[]> = Object.fromEntries(bucketPercentiles.map((p) => [String(p), []]));
+    for (const histogram of points.histograms) {
       const values = histogram && histogram.totalCount > 0 ? percentilesOf(histogram, bucketPercentiles) : undefined;
       bucketPercentiles.forEach((percentile, i) => perBucket[String(percentile)]!.push(values ? msFromUs(values[i]!) : null));
     }
     const { ends, values } = windowedLines(windows, name, options.percentiles, windowStride, plan.startAtMs);
-    return { action: name, perBucket, ok, errors, windowEnds: ends, windowed: values };
+    return { action: name, bucketSeconds: own, times: points.times, perBucket, ok: points.ok, errors: points.errors, windowEnds: ends, windowed: values };
   });
-  return { bucketSeconds, times, bucketPercentiles, windowPercentiles: options.percentiles, windowSeconds: options.window / 1000, actions };
+
+  const totals = aggregate(seconds, undefined, axis, bucketSeconds);
+  return {
+    bucketSeconds,
+    times: totals.times,
+    ok: totals.ok,
+    errors: totals.errors,
+    bucketPercentiles,
+    windowPercentiles: options.percentiles,
+    windowSeconds: options.window / 1000,
+    actions,
+  };
+}
+
+/** The run's point length, or a longer one for an action too rare to fill it (up to 30 s). */
+function pointSeconds(runSeconds: number, perSecond: number): number {
+  const candidates = POINT_SECONDS.filter((s) => s > runSeconds && s <= 30);
+  for (const seconds of [runSeconds, ...candidates]) if (perSecond * seconds >= SAMPLES_PER_POINT) return seconds;
+  return candidates.at(-1) ?? runSeconds;
+}
+
+interface Axis {
+  firstSecond: number;
+  lastSecond: number;
+  startAtMs: number;
+}
+
+/** One action's seconds (all actions' when `name` is undefined) merged into points of `bucketSeconds`. */
+function aggregate(seconds: readonly SecondSnapshot[], name: string | undefined, axis: Axis, bucketSeconds: number) {
+  const buckets = Math.ceil((axis.lastSecond - axis.firstSecond) / bucketSeconds);
+  const times = Array.from({ length: buckets }, (_, k) => (axis.firstSecond * 1000 + (k + 0.5) * bucketSeconds * 1000 - axis.startAtMs) / 1000);
+  const histograms: (Histogram | undefined)[] = new Array(buckets);
+  const ok: number[] = new Array(buckets).fill(0);
+  const errors: number[] = new Array(buckets).fill(0);
+  // Histograms made here may be added to; the snapshots' own are only read.
+  const owned = new Set<Histogram>();
+  for (const snapshot of seconds) {
+    const bucket = Math.floor((snapshot.second - axis.firstSecond) / bucketSeconds);
+    if (bucket < 0 || bucket >= buckets) continue;
+    const parts = name === undefined ? Object.values(snapshot.actions) : snapshot.actions[name] ? [snapshot.actions[name]] : [];
+    for (const part of parts) {
+      ok[bucket]! += part.ok;
+      errors[bucket]! += Object.values(part.errors).reduce((sum, n) => sum + (n ?? 0), 0);
+      if (name === undefined) continue;
+      const present = histograms[bucket];
+      if (present === undefined && bucketSeconds === 1) {
+        histograms[bucket] = part.histogram;
+        continue;
+      }
+      const sum = present !== undefined && owned.has(present) ? present : newWideHistogram();
+      if (present !== undefined && sum !== present) sum.add(present);
+      sum.add(part.histogram);
+      owned.add(sum);
+      histograms[bucket] = sum;
+    }
+  }
+  return { times, histograms, ok, errors };
 }
 
 /** The Olio actions first, in the matrix order of the thresholds, then any other action by name. */

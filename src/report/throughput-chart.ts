@@ -19,15 +19,9 @@ export interface ThroughputChart {
   label: string;
 }
 
-/** Per bucket, actions per second: successes and failures over all actions. */
+/** Per point, actions per second: successes and failures over all actions. */
 export function throughput(run: RunSeries): { ok: number[]; errors: number[] } {
-  const ok = run.times.map(() => 0);
-  const errors = run.times.map(() => 0);
-  for (const action of run.actions) {
-    action.ok.forEach((count, index) => (ok[index]! += count / run.bucketSeconds));
-    action.errors.forEach((count, index) => (errors[index]! += count / run.bucketSeconds));
-  }
-  return { ok, errors };
+  return { ok: run.ok.map((n) => n / run.bucketSeconds), errors: run.errors.map((n) => n / run.bucketSeconds) };
 }
 
 export function throughputSvg(chart: ThroughputChart): string {
