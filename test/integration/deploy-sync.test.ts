@@ -1,0 +1,61 @@
+// What scripts/sync-chart.ts writes (the chart's copies of crds/, the Prometheus rules and the
+// Grafana dashboard; deploy/ rendered from the chart) is what is committed: a change to a source
+// without running the script fails here, naming the stale files. Uses the real helm.
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plannedFiles, staleFiles } from '../../scripts/sync-chart.ts';
+import { parseManifests, readManifests, repoRoot } from '../support/manifests.ts';
+
+describe('Given the committed chart and deploy/', () => {
+  describe('When scripts/sync-chart.ts plans its files', () => {
+    it('Then every one is committed as planned and no stray file is left', async () => {
+      const planned = await plannedFiles();
+      expect(staleFiles(planned), 'run: node scripts/sync-chart.ts').toEqual([]);
+    });
+
+    it("Then the chart's CRDs are crds/ document for document, so Helm and kubectl install the same", () => {
+      for (const name of ['migrascope.io_xenpools.yaml', 'migrascope.io_migrationexperiments.yaml', 'migrascope.io_migrationcampaigns.yaml']) {
+        expect(readManifests(`helm/migrascope/crds/${name}`)).toEqual(readManifests(`crds/${name}`));
+      }
+    });
+  });
+});
+
+describe('Given a copy of the sources', () => {
+  let root: string;
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'migrascope-sync-'));
+    for (const dir of ['crds', 'deploy', 'helm']) cpSync(join(repoRoot, dir), join(root, dir), { recursive: true });
+  });
+
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  describe('When a CRD, a rule and a template change and a stray manifest appears', () => {
+    it('Then the check names each file the change makes stale', async () => {
+      appendFileSync(join(root, 'crds', 'migrascope.io_xenpools.yaml'), '# changed\n');
+      appendFileSync(join(root, 'deploy', 'prometheus', 'migrascope-rules.yaml'), '# changed\n');
+      const template = join(root, 'helm', 'migrascope', 'templates', 'rbac', 'worker_role.yaml');
+      writeFileSync(template, readFileSync(template, 'utf8').replace('verbs: [get]\n{{- end }}', 'verbs: [get, list]\n{{- end }}'));
+      writeFileSync(join(root, 'deploy', 'rbac', 'stray.yaml'), 'kind: ConfigMap\n');
+
+      const planned = await plannedFiles(root);
+      const stale = staleFiles(planned, root);
+
+      expect(stale).toEqual([
+        'deploy/install.yaml',
+        'deploy/monitoring/prometheus_rule.yaml',
+        'deploy/rbac/stray.yaml',
+        'deploy/rbac/worker_role.yaml',
+        'helm/migrascope/crds/migrascope.io_xenpools.yaml',
+        'helm/migrascope/files/prometheus-rules.yaml',
+      ]);
+      const workerRole = parseManifests(planned.get('deploy/rbac/worker_role.yaml') ?? '');
+      expect(workerRole[0]?.rules).toContainEqual({ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] });
+    });
+  });
+});
