@@ -1,0 +1,94 @@
+// Where a campaign stands, from its children: one experiment per level, ONE level at a time (the
+// next is created when the previous has finished and the pause between runs has passed), the
+// table of the levels reached, and what to do next. Pure: the reconciler gathers the children
+// and the campaign's recorded table, this decides.
+import {
+  campaignLevels,
+  durationMs,
+  levelExperimentName,
+  type CampaignLevel,
+  type MigrationCampaign,
+  type MigrationCampaignStatus,
+  type MigrationExperimentStatus,
+} from '../api/v1alpha1/index.ts';
+import { campaignLevel, recommend } from '../engine/campaign.ts';
+import { experimentConditions } from '../engine/conditions.ts';
+import { isTerminal } from './experiment-lifecycle.ts';
+
+export interface CampaignPlan {
+  /** The levels reached so far, lowest load first. */
+  levels: CampaignLevel[];
+  /** The level whose experiment must exist now, or after `notBeforeMs` (the pause between levels). */
+  next?: { users: number; name: string; notBeforeMs: number };
+  /** Users of the level running now. */
+  running?: number;
+  done: boolean;
+  /** Levels above the first failure were skipped (stopAfterFailure). */
+  stoppedEarly: boolean;
+}
+
+/**
+ * `children` holds the statuses of the campaign's experiments that exist, by name. A level whose
+ * experiment is gone keeps the row the campaign recorded when it finished (a TTL may delete
+ * finished experiments); one deleted while it ran counts as Aborted, it is not run again.
+ */
+export function planCampaign(campaign: MigrationCampaign, children: ReadonlyMap<string, MigrationExperimentStatus | undefined>, nowMs: number): CampaignPlan {
+  const judge = campaign.spec.judgePercentile;
+  const recorded = campaign.status?.levels ?? [];
+  const pauseMs = durationMs(campaign.spec.template.spec.pauseBetweenRuns);
+  const levels: CampaignLevel[] = [];
+  let previousEndMs: number | undefined;
+  for (const users of campaignLevels(campaign.spec.sweep.users)) {
+    const name = levelExperimentName(campaign.metadata.name, users);
+    const earlier = recorded.find((level) => level.users === users);
+    let level: CampaignLevel;
+    let endMs = nowMs;
+    if (children.has(name)) {
+      const status = children.get(name);
+      level = campaignLevel(users, name, status, judge);
+      if (status?.completionTime) endMs = Date.parse(status.completionTime);
+    } else if (earlier?.phase !== undefined) {
+      level = isTerminal(earlier.phase) ? earlier : { ...earlier, phase: 'Aborted', verdict: 'Fail' };
+    } else {
+      // Not created yet (or created and not seen yet: applying it again changes nothing).
+      const notBeforeMs = previousEndMs === undefined ? nowMs : previousEndMs + pauseMs;
+      return { levels, next: { users, name, notBeforeMs }, done: false, stoppedEarly: false };
+    }
+    levels.push(level);
+    if (!isTerminal(level.phase)) return { levels, running: users, done: false, stoppedEarly: false };
+    previousEndMs = endMs;
+    if (level.verdict === 'Fail' && campaign.spec.stopAfterFailure) return { levels, done: true, stoppedEarly: true };
+  }
+  return { levels, done: true, stoppedEarly: false };
+}
+
+/** The campaign's status for a plan (times kept from `previous` once set). */
+export function campaignStatus(campaign: MigrationCampaign, plan: CampaignPlan, previous: MigrationCampaignStatus | undefined, now: Date): MigrationCampaignStatus {
+  const finished = plan.levels.filter((level) => isTerminal(level.phase));
+  const generation = campaign.metadata.generation;
+  const status: MigrationCampaignStatus = {
+    phase: 'Pending',
+    ...(generation === undefined ? {} : { observedGeneration: generation }),
+    completedLevels: finished.length,
+    startTime: previous?.startTime ?? now.toISOString(),
+    levels: plan.levels,
+    ...(finished.length > 0 ? { recommendation: recommend(campaign, finished) } : {}),
+  };
+  let state: Parameters<typeof experimentConditions>[1];
+  if (plan.done) {
+    const failed = plan.levels.filter((level) => level.phase === 'Failed').map((level) => `${level.users} users`);
+    status.phase = failed.length > 0 ? 'Failed' : 'Succeeded';
+    status.completionTime = previous?.completionTime ?? now.toISOString();
+    state =
+      failed.length > 0
+        ? { kind: 'failed', reason: 'LevelFailed', message: `the experiments at ${failed.join(', ')} failed; see their status` }
+        : { kind: 'succeeded', reason: 'Succeeded', message: `${status.recommendation?.message ?? 'no level ran'}${plan.stoppedEarly ? ' (levels above the first failure skipped)' : ''}` };
+  } else {
+    const current = plan.running ?? plan.next?.users;
+    status.phase = plan.levels.length === 0 && plan.running === undefined ? 'Pending' : 'Running';
+    const waiting = plan.next && plan.next.notBeforeMs > now.getTime() ? ` (starts after the pause between levels)` : '';
+    state = { kind: 'progressing', reason: 'Running', message: `level ${finished.length + 1} of ${campaignLevels(campaign.spec.sweep.users).length}: ${current} users${waiting}` };
+  }
+  status.conditions = experimentConditions(previous?.conditions, { ...state, generation }, now);
+  return status;
+}

@@ -1,0 +1,303 @@
+// The operator process as `migrascope controller` runs it: informers over XenPools, experiments
+// and campaigns (one namespace or all), a controller per kind, leader election so that of several
+// replicas only one reconciles, the metrics and health endpoints, and an orderly stop.
+//
+// Informers start at once, leader or not, so /readyz can say "synced" and a new leader starts from
+// a warm cache. Only the leader reconciles; its engine session (Redis connections, runners) lives
+// exactly as long as its leadership. Losing leadership stops reconciling at once and `done`
+// rejects: the process should exit (client-go's advice), and another replica resumes the runs from
+// Redis. stop() (SIGTERM) stops reconciling, detaches the runners (their runs go on in the
+// workers), releases the lease so another replica takes over without waiting for it to expire.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import type { MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
+import { startWorkers, type WorkerHost } from '../engine/workers.ts';
+import type { Logger } from '../log/index.ts';
+import { MigrascopeMetrics, startMetricsServer, type MetricsServer } from '../metrics/index.ts';
+import { CampaignReconciler, owningCampaign } from './campaign-reconciler.ts';
+import { clusterPoolResolver } from './cluster-pool-credentials.ts';
+import { EngineSession } from './engine-session.ts';
+import { ExperimentReconciler } from './experiment-reconciler.ts';
+import { collectionPath, subjectOf, targetOf, type StoredObject } from './resources.ts';
+import { Controller, EventRecorder, Informer, KubeApiError, KubeClient, LeaderElector, patchStatus, type ObjectKey } from './runtime/index.ts';
+import { XenPoolReconciler } from './xenpool-reconciler.ts';
+
+export const EVENT_COMPONENT = 'migrascope.io/controller';
+
+export interface LeaderElectionOptions {
+  namespace: string;
+  /** Lease name (default migrascope-controller). */
+  name?: string;
+  /** Unique per replica (default: host name and a random suffix, as client-go). */
+  identity?: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+export interface OperatorOptions {
+  kubeConfig: KubeConfig;
+  redisUrl: string;
+  /** Prefix of every Redis key (default migrascope); controllers and workers must agree. */
+  prefix?: string;
+  /** Watch only this namespace (default: all). */
+  namespace?: string | undefined;
+  /** Without it this process always leads (one replica only!). */
+  leaderElection?: LeaderElectionOptions | undefined;
+  /** Serve /metrics, /healthz, /readyz on this port (0: any free port); none when undefined. */
+  metricsPort?: number | undefined;
+  metricsHost?: string;
+  /** Run load and migration workers in this process too. */
+  workers?: boolean;
+  log: Logger;
+  metrics?: MigrascopeMetrics;
+  resultsDir?: string | undefined;
+  /** Parallel reconciles per kind (default 4). */
+  concurrency?: number;
+  finalizerTimeoutMs?: number;
+  referenceRecheckMs?: number;
+  poolRecheckMs?: number;
+  /** Informer tuning (tests shorten them). */
+  resyncMs?: number;
+  watchdogMs?: number;
+  /** Engine timings (tests shorten them). */
+  leadMs?: number;
+  pollMs?: number;
+}
+
+export interface Operator {
+  readonly metricsUrl: string | undefined;
+  readonly identity: string;
+  /** True while this replica leads (and reconciles). */
+  readonly leading: boolean;
+  /** Resolves after stop(); rejects when leadership is lost (exit and let the pod restart). */
+  readonly done: Promise<void>;
+  /** Undefined when ready; else why not (informers not synced, Redis unreachable). */
+  readiness(): Promise<string | undefined>;
+  stop(): Promise<void>;
+}
+
+export class LeadershipLostError extends Error {
+  constructor() {
+    super('lost leadership: stopped reconciling (another replica takes over and resumes the runs from Redis)');
+    this.name = 'LeadershipLostError';
+  }
+}
+
+export async function startOperator(options: OperatorOptions): Promise<Operator> {
+  const log = options.log;
+  const kubeConfig = options.kubeConfig;
+  const metrics = options.metrics ?? new MigrascopeMetrics();
+  const prefix = options.prefix ?? 'migrascope';
+  const identity = options.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
+  const informer = (kind: 'XenPool' | 'MigrationExperiment' | 'MigrationCampaign') =>
+    new Informer<StoredObject>({
+      kubeConfig,
+      path: collectionPath(kind, options.namespace),
+      log,
+      ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
+      ...(options.watchdogMs === undefined ? {} : { watchdogMs: options.watchdogMs }),
+    });
+  const pools = informer('XenPool');
+  const experiments = informer('MigrationExperiment');
+  const campaigns = informer('MigrationCampaign');
+  const informers = [pools, experiments, campaigns];
+  const events = new EventRecorder(kubeConfig, EVENT_COMPONENT, log);
+  const probe = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
+  probe.on('error', () => undefined); // readiness reports it; the log would repeat it every retry
+
+  const readiness = async (): Promise<string | undefined> => {
+    const unsynced = informers.filter((i) => !i.hasSynced).map((i) => i.path);
+    if (unsynced.length > 0) return `informers not synced: ${unsynced.join(', ')}`;
+    try {
+      await Promise.race([probe.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref())]);
+    } catch (error) {
+      return `Redis at ${redactUrl(options.redisUrl)} unreachable: ${(error as Error).message}`;
+    }
+    return undefined;
+  };
+
+  let metricsServer: MetricsServer | undefined;
+  if (options.metricsPort !== undefined) {
+    metricsServer = await startMetricsServer({ registry: metrics.registry, port: options.metricsPort, host: options.metricsHost ?? '0.0.0.0', readiness });
+    log.info({ url: metricsServer.url }, 'serving /metrics, /healthz and /readyz');
+  }
+
+  let workers: WorkerHost | undefined;
+  let workerConnections: Redis[] = [];
+  if (options.workers) {
+    workerConnections = [new Redis(options.redisUrl, { maxRetriesPerRequest: null }), new Redis(options.redisUrl, { maxRetriesPerRequest: null })];
+    const [connection, redis] = workerConnections as [Redis, Redis];
+    workers = startWorkers({ connection, redis, prefix, resolvePool: clusterPoolResolver(kubeConfig), log });
+    log.info('load and migration workers run in this process');
+  }
+
+  for (const each of informers) {
+    each.start().catch((error: unknown) => log.debug({ err: error, informer: each.path }, 'informer stopped before its first list'));
+  }
+
+  /** One leadership term: controllers over the shared informers and an engine session of its own. */
+  const lead = async (signal: AbortSignal): Promise<void> => {
+    log.info({ identity }, 'leading: reconciling');
+    const experimentTarget = (key: ObjectKey) => targetOf('MigrationExperiment', key.namespace, key.name);
+    // The session is made before the controller it wakes up (its reconciler needs the session).
+    const wake: { experiments?: Controller } = {};
+    const session = new EngineSession(
+      { kubeConfig, redisUrl: options.redisUrl, prefix, log, metrics, resultsDir: options.resultsDir, leadMs: options.leadMs, pollMs: options.pollMs },
+      {
+        writeStatus: async (ref, patch) => writeRunnerStatus(kubeConfig, experimentTarget(ref), patch, log),
+        recordEvent: async (ref, event) => events.record(subjectOf('MigrationExperiment', { namespace: ref.namespace, name: ref.name, uid: ref.uid }), event.type, event.reason, event.message),
+        onEnded: (ref) => wake.experiments?.enqueue({ namespace: ref.namespace, name: ref.name }),
+      },
+    );
+    const concurrency = options.concurrency ?? 4;
+    const experimentController = new Controller({
+      name: 'migrationexperiment',
+      reconciler: new ExperimentReconciler({
+        kubeConfig,
+        experiments,
+        pools,
+        session,
+        events,
+        log,
+        ...(options.finalizerTimeoutMs === undefined ? {} : { finalizerTimeoutMs: options.finalizerTimeoutMs }),
+        ...(options.referenceRecheckMs === undefined ? {} : { referenceRecheckMs: options.referenceRecheckMs }),
+      }),
+      workers: concurrency,
+      metrics,
+      log,
+    });
+    wake.experiments = experimentController;
+    experimentController.watch(experiments);
+    // A pool appearing (or changing) is news for the experiments waiting for it.
+    experimentController.watch(pools, (pool) => experimentsUsing(experiments, pool));
+    const campaignController = new Controller({
+      name: 'migrationcampaign',
+      reconciler: new CampaignReconciler({ kubeConfig, campaigns, experiments, startedSpecs: session.startedSpecs, events, log }),
+      workers: concurrency,
+      metrics,
+      log,
+    });
+    campaignController.watch(campaigns);
+    campaignController.watch(experiments, owningCampaign);
+    const poolController = new Controller({
+      name: 'xenpool',
+      reconciler: new XenPoolReconciler({ kubeConfig, pools, events, log, ...(options.poolRecheckMs === undefined ? {} : { recheckMs: options.poolRecheckMs }) }),
+      workers: 2,
+      metrics,
+      log,
+    });
+    poolController.watch(pools);
+    try {
+      await Promise.all([experimentController.start(signal), campaignController.start(signal), poolController.start(signal)]);
+    } finally {
+      await session.close();
+      log.info({ identity }, 'stopped reconciling');
+    }
+  };
+
+  let stopping = false;
+  let leading = false;
+  const stopLeading = new AbortController();
+  let elector: LeaderElector | undefined;
+  let done: Promise<void>;
+  if (options.leaderElection) {
+    const election = options.leaderElection;
+    elector = new LeaderElector({
+      kubeConfig,
+      namespace: election.namespace,
+      name: election.name ?? 'migrascope-controller',
+      identity,
+      log,
+      ...(election.leaseDurationMs === undefined ? {} : { leaseDurationMs: election.leaseDurationMs }),
+      ...(election.renewDeadlineMs === undefined ? {} : { renewDeadlineMs: election.renewDeadlineMs }),
+      ...(election.retryPeriodMs === undefined ? {} : { retryPeriodMs: election.retryPeriodMs }),
+    });
+    let led = false;
+    done = elector
+      .run({
+        onStartedLeading: async (signal) => {
+          leading = true;
+          led = true;
+          try {
+            await lead(signal);
+          } finally {
+            leading = false;
+          }
+        },
+        onStoppedLeading: () => {
+          leading = false;
+        },
+        onNewLeader: (holder) => log.info({ leader: holder, self: holder === identity }, 'leader'),
+      })
+      .then(() => {
+        if (!stopping && led) throw new LeadershipLostError();
+      });
+  } else {
+    leading = true;
+    done = lead(stopLeading.signal).finally(() => (leading = false));
+  }
+  done.catch(() => undefined); // the caller decides what a lost leadership means; stop() must not throw it
+
+  return {
+    metricsUrl: metricsServer?.url,
+    identity,
+    get leading() {
+      return leading;
+    },
+    done,
+    readiness,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      log.info('stopping: no new reconciles; runs continue in the workers and are resumed by the next leader');
+      if (elector) await elector.release();
+      stopLeading.abort('stopping');
+      await done.catch((error: unknown) => log.debug({ err: error }, 'leadership had ended already'));
+      for (const each of informers) each.stop();
+      await Promise.all(informers.map((each) => each.finished()));
+      await workers?.close(true);
+      for (const connection of workerConnections) connection.disconnect();
+      probe.disconnect();
+      await metricsServer?.close();
+      await KubeClient.for(kubeConfig).close();
+    },
+  };
+}
+
+/** The experiments (not finished) that name `pool` as theirs: they may wait for it. */
+function experimentsUsing(experiments: Informer<StoredObject>, pool: StoredObject): ObjectKey[] {
+  const namespace = pool.metadata?.namespace;
+  const name = pool.metadata?.name;
+  return experiments
+    .list()
+    .filter((e) => e.metadata?.namespace === namespace && (e.spec as Partial<MigrationExperimentSpec> | undefined)?.poolRef?.name === name)
+    .filter((e) => !['Succeeded', 'Failed', 'Aborted'].includes(String(e.status?.phase)))
+    .map((e) => ({ namespace: namespace ?? '', name: e.metadata?.name ?? '' }));
+}
+
+/** A runner's status: gone objects and refused patches are not retried (a 422 is our bug, logged). */
+async function writeRunnerStatus(kubeConfig: KubeConfig, target: ReturnType<typeof targetOf>, patch: Record<string, unknown>, log: Logger): Promise<void> {
+  try {
+    await patchStatus(kubeConfig, target, patch);
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 404) return;
+    if (error instanceof KubeApiError && (error.status === 422 || error.status === 400)) {
+      log.error({ err: error, experiment: `${target.namespace}/${target.name}` }, 'the API server refused the status: not retrying this one');
+      return;
+    }
+    throw error;
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the given URL';
+  }
+}

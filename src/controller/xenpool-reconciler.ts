@@ -1,0 +1,105 @@
+// XenPool: log in to the pool with the credentials of its Secret and show what was found in the
+// status (connected, pool name, simulated or not, hosts with their memory, or why it failed),
+// then look again periodically: a pool goes down, a password rotates, a host joins.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { parseXenPool, setCondition, type Condition, type XenPool, type XenPoolStatus } from '../api/v1alpha1/index.ts';
+import { InvalidInputError } from '../invalid/index.ts';
+import type { Logger } from '../log/index.ts';
+import { PoolReferenceError, xenPoolCredentials } from './cluster-pool-credentials.ts';
+import { describePool, type PoolDescription } from './pool-probe.ts';
+import { subjectOf, targetOf, type StoredObject } from './resources.ts';
+import { mergePatchOf } from './status-publisher.ts';
+import { patchStatus, type EventRecorder, type Informer, type ObjectKey, type ReconcileResult, type Reconciler } from './runtime/index.ts';
+
+export interface XenPoolReconcilerOptions {
+  kubeConfig: KubeConfig;
+  pools: Informer<StoredObject>;
+  events: EventRecorder;
+  log: Logger;
+  /** Look at a pool again this often (default 60 s). */
+  recheckMs?: number;
+  /** Stands in for XAPI in unit tests; the real one logs in. */
+  describe?: (pool: XenPool) => Promise<PoolDescription>;
+}
+
+export class XenPoolReconciler implements Reconciler {
+  readonly #options: XenPoolReconcilerOptions;
+
+  constructor(options: XenPoolReconcilerOptions) {
+    this.#options = options;
+  }
+
+  async reconcile(key: ObjectKey): Promise<ReconcileResult | void> {
+    const object = this.#options.pools.get(key.namespace, key.name);
+    if (!object) return; // deleted: nothing of ours to clean up
+    let pool: XenPool;
+    try {
+      pool = parseXenPool(object);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      // The API server's schema normally refuses this first; an old object may still hold it.
+      const status = (object.status ?? {}) as XenPoolStatus;
+      await this.#write(key, status, { ...status, connected: false, lastError: error.message, conditions: poolConditions(status.conditions, false, 'InvalidSpec', error.message) });
+      return;
+    }
+    const previous = pool.status;
+    const generation = pool.metadata.generation;
+    let status: XenPoolStatus;
+    try {
+      const found = await (this.#options.describe ?? ((p: XenPool) => this.#describe(p)))(pool);
+      const message = `logged in to ${found.poolName} (${found.hosts.length} host(s))${found.simulated ? ', the Migrascope testbed' : ''}`;
+      status = {
+        ...(generation === undefined ? {} : { observedGeneration: generation }),
+        connected: true,
+        poolName: found.poolName,
+        simulated: found.simulated,
+        hostCount: found.hosts.length,
+        hosts: found.hosts,
+        lastConnectedTime: new Date().toISOString(),
+        conditions: poolConditions(previous?.conditions, true, 'Connected', message, generation),
+      };
+      if (previous?.connected !== true) await this.#event(pool, 'Normal', 'Connected', message);
+    } catch (error) {
+      const reason = error instanceof PoolReferenceError ? error.reason : 'ConnectFailed';
+      const message = (error as Error).message;
+      this.#options.log.info({ pool: `${key.namespace}/${key.name}`, reason, err: error }, 'the pool cannot be reached');
+      status = {
+        ...(generation === undefined ? {} : { observedGeneration: generation }),
+        connected: false,
+        ...(previous?.poolName === undefined ? {} : { poolName: previous.poolName }),
+        ...(previous?.simulated === undefined ? {} : { simulated: previous.simulated }),
+        ...(previous?.lastConnectedTime === undefined ? {} : { lastConnectedTime: previous.lastConnectedTime }),
+        lastError: message.slice(0, 4096),
+        conditions: poolConditions(previous?.conditions, false, reason, message, generation),
+      };
+      if (previous?.lastError !== status.lastError) await this.#event(pool, 'Warning', reason, message);
+    }
+    await this.#write(key, previous, status);
+    return { requeueAfterMs: this.#options.recheckMs ?? 60_000 };
+  }
+
+  async #describe(pool: XenPool): Promise<PoolDescription> {
+    return describePool(await xenPoolCredentials(this.#options.kubeConfig, pool));
+  }
+
+  async #write(key: ObjectKey, previous: XenPoolStatus | undefined, status: XenPoolStatus): Promise<void> {
+    await patchStatus(this.#options.kubeConfig, targetOf('XenPool', key.namespace, key.name), mergePatchOf(previous, status));
+  }
+
+  async #event(pool: XenPool, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    await this.#options.events.record(subjectOf('XenPool', pool.metadata), type, reason, message);
+  }
+}
+
+/** Ready when logged in; Degraded when not (kstatus: a pool is never "in progress"). */
+function poolConditions(conditions: readonly Condition[] | undefined, connected: boolean, reason: string, message: string, generation?: number): Condition[] {
+  const observed = generation === undefined ? {} : { observedGeneration: generation };
+  const ready = setCondition(conditions, { type: 'Ready', status: connected ? 'True' : 'False', reason, message, ...observed });
+  return setCondition(ready, {
+    type: 'Degraded',
+    status: connected ? 'False' : 'True',
+    reason: connected ? 'AsExpected' : reason,
+    message: connected ? 'nothing is wrong' : message,
+    ...observed,
+  });
+}
