@@ -32,7 +32,6 @@ export class RunProgress {
         }, 500)
       : undefined;
     timer?.unref();
-    let lastPhase: string | undefined;
     return {
       onStatus: (status) => {
         record.status = status;
@@ -43,8 +42,6 @@ export class RunProgress {
           window = { start, end: start + durationMs(spec.rampUp) + durationMs(spec.steadyState) + durationMs(spec.rampDown) };
         }
         bar?.update({ run: `${status.currentRun ?? '-'}/${experiment.spec.repetitions}`, phase: status.phase ?? '' });
-        if (!bar && status.phase !== lastPhase) log.info({ run: status.currentRun, phase: status.phase }, `phase ${status.phase}`);
-        lastPhase = status.phase;
         if (status.phase === 'Succeeded' || status.phase === 'Failed' || status.phase === 'Aborted') {
           if (timer) clearInterval(timer);
           bar?.update(100, { phase: status.phase, remaining: '0s' });

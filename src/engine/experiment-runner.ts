@@ -258,7 +258,7 @@ export class ExperimentRunner {
     };
     this.#deps.metrics?.setPhase(this.#ref.namespace, this.#ref.name, phase, EXPERIMENT_PHASES);
     if (previous !== phase) {
-      this.#log.info({ phase, run: this.#status.currentRun }, message);
+      this.#log.debug({ phase, run: this.#status.currentRun }, message);
       if (!['Succeeded', 'Failed', 'Aborted'].includes(phase)) await this.#event('Normal', `Phase${phase}`, message);
     }
     await this.#publish(true, current);
