@@ -10,6 +10,8 @@ import { registerTestbed } from './testbed.ts';
 import { registerLoad } from './load.ts';
 import { registerAnalyze } from './analyze.ts';
 import { registerRun } from './run.ts';
+import { registerController } from './controller.ts';
+import { registerWorker } from './worker.ts';
 
 export function buildProgram(): Command {
   const program = new Command('migrascope')
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerLoad(program);
   registerAnalyze(program);
   registerRun(program);
+  registerController(program);
+  registerWorker(program);
   return program;
 }
 

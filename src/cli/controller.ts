@@ -1,0 +1,119 @@
+// `migrascope controller`: the operator. Watches XenPools, MigrationExperiments and
+// MigrationCampaigns (in one namespace or all), drives them with the engine through Redis, serves
+// /metrics, /healthz and /readyz, and with --leader-elect lets only one replica reconcile.
+// SIGTERM stops reconciling and releases the lease; the runs go on in the workers and the next
+// leader resumes them from Redis. Losing leadership exits with code 1 (the pod restarts and
+// campaigns again), as client-go's controllers do.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { InvalidInputError } from '../invalid/index.ts';
+import { logger } from '../log/index.ts';
+import { loadKubeConfig, ownNamespace } from '../controller/kubeconfig.ts';
+import { LeadershipLostError, startOperator } from '../controller/operator.ts';
+import { parseDuration } from '../quantity/index.ts';
+
+interface ControllerCliOptions {
+  kubeconfig?: string;
+  redis: string;
+  prefix: string;
+  namespace?: string;
+  leaderElect?: boolean;
+  leaseNamespace?: string;
+  leaseName: string;
+  metricsPort: number;
+  metricsBindAddress: string;
+  workers?: boolean;
+  resultsDir: string;
+  finalizerTimeout: string;
+}
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export function registerController(program: Command): void {
+  program
+    .command('controller')
+    .description('Run the Kubernetes operator: reconcile XenPools, MigrationExperiments and MigrationCampaigns until SIGTERM')
+    .option('--kubeconfig <file>', 'kubeconfig to use (default: the pod service account, $KUBECONFIG or ~/.kube/config)')
+    .option('--redis <url>', 'Redis holding the queues and runs (env MIGRASCOPE_REDIS_URL)', process.env.MIGRASCOPE_REDIS_URL ?? DEFAULT_REDIS_URL)
+    .option('--prefix <prefix>', 'prefix of every Redis key; workers must use the same', 'migrascope')
+    .option('--namespace <ns>', 'watch only this namespace (default: all namespaces)')
+    .option('--leader-elect', 'elect a leader on a Lease: run several replicas, only one reconciles')
+    .option('--lease-namespace <ns>', "namespace of the Lease (default: $POD_NAMESPACE, the pod's namespace, --namespace, or default)")
+    .option('--lease-name <name>', 'name of the Lease', 'migrascope-controller')
+    .option('--metrics-port <port>', 'port of /metrics, /healthz and /readyz (0: any free port)', parsePort, 8080)
+    .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0')
+    .option('--workers', 'also run load and migration workers in this process (else run `migrascope worker`)')
+    .option('--results-dir <dir>', 'where request logs go (record.requestLog)', 'migrascope-results')
+    .option('--finalizer-timeout <duration>', 'longest wait for a deleted experiment to stop before letting it go', '2m')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  migrascope controller --redis redis://redis:6379 --leader-elect\n' +
+        '  migrascope controller --kubeconfig ~/.kube/config --namespace lab --workers --metrics-port 0\n',
+    )
+    .action(async (options: ControllerCliOptions) => {
+      const code = await runController(options);
+      if (code !== 0) process.exitCode = code;
+    });
+}
+
+async function runController(options: ControllerCliOptions): Promise<number> {
+  const log = logger();
+  const kubeConfig = loadKubeConfig(options.kubeconfig);
+  const finalizerTimeoutMs = parseDuration('--finalizer-timeout', options.finalizerTimeout);
+  const leaseNamespace = options.leaseNamespace ?? ownNamespace() ?? options.namespace ?? 'default';
+  const operator = await startOperator({
+    kubeConfig,
+    redisUrl: options.redis,
+    prefix: options.prefix,
+    namespace: options.namespace,
+    leaderElection: options.leaderElect
+      ? { namespace: leaseNamespace, name: options.leaseName, identity: `${process.env.POD_NAME ?? hostname()}_${randomUUID()}` }
+      : undefined,
+    metricsPort: options.metricsPort,
+    metricsHost: options.metricsBindAddress,
+    workers: options.workers === true,
+    resultsDir: options.resultsDir,
+    finalizerTimeoutMs,
+    log,
+  });
+  log.info(
+    { cluster: kubeConfig.getCurrentCluster()?.server, namespace: options.namespace ?? '(all)', leaderElection: options.leaderElect === true, metrics: operator.metricsUrl },
+    'controller started',
+  );
+  const signalled = untilTerminated();
+  const outcome = await Promise.race([signalled.then(() => 'signal' as const), operator.done.then(() => 'done' as const, (error: unknown) => error)]);
+  if (outcome instanceof LeadershipLostError) {
+    log.error(outcome.message);
+    await operator.stop();
+    return 1;
+  }
+  if (outcome !== 'signal' && outcome !== 'done') {
+    log.error({ err: outcome }, 'the controller failed');
+    await operator.stop();
+    return 1;
+  }
+  log.info('SIGTERM: stopping');
+  await operator.stop();
+  return 0;
+}
+
+/** Resolves at the first SIGINT or SIGTERM. */
+export function untilTerminated(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new InvalidInputError('--metrics-port', `must be a whole number from 0 to 65535, got "${text}"`);
+  return port;
+}

@@ -1,0 +1,81 @@
+// `migrascope worker`: takes load shards and migrations out of Redis, scaled apart from the
+// controller. A migration's pool credentials are read through the API server (the XenPool and
+// its Secret) under this process's own identity. SIGTERM leaves the running jobs to BullMQ: their
+// lock lapses and another worker takes them over (a load shard keeps its timetable, a migration
+// under way is followed to its end, never asked for twice).
+import type { Command } from 'commander';
+import { Redis } from 'ioredis';
+import { clusterPoolResolver } from '../controller/cluster-pool-credentials.ts';
+import { loadKubeConfig } from '../controller/kubeconfig.ts';
+import { startWorkers } from '../engine/workers.ts';
+import { InvalidInputError } from '../invalid/index.ts';
+import { logger } from '../log/index.ts';
+import { MigrascopeMetrics, startMetricsServer } from '../metrics/index.ts';
+import { DEFAULT_REDIS_URL, parsePort, untilTerminated } from './controller.ts';
+
+interface WorkerCliOptions {
+  kubeconfig?: string;
+  redis: string;
+  prefix: string;
+  loadConcurrency: number;
+  migrationConcurrency: number;
+  metricsPort?: number;
+  metricsBindAddress: string;
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('Run load and migration workers taking jobs from Redis, until SIGTERM')
+    .option('--redis <url>', 'Redis the controller queues jobs in (env MIGRASCOPE_REDIS_URL)', process.env.MIGRASCOPE_REDIS_URL ?? DEFAULT_REDIS_URL)
+    .option('--kubeconfig <file>', 'kubeconfig to read XenPools and their Secrets with (default: the pod service account, $KUBECONFIG or ~/.kube/config)')
+    .option('--prefix <prefix>', 'prefix of every Redis key; the same as the controller', 'migrascope')
+    .option('--load-concurrency <n>', 'load shards driven at once by this process', positiveInt('--load-concurrency'), 16)
+    .option('--migration-concurrency <n>', 'migrations at once (of different experiments)', positiveInt('--migration-concurrency'), 4)
+    .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port', parsePort)
+    .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0')
+    .addHelpText('after', '\nExample:\n  migrascope worker --redis redis://redis:6379 --load-concurrency 8\n')
+    .action(async (options: WorkerCliOptions) => runWorker(options));
+}
+
+async function runWorker(options: WorkerCliOptions): Promise<void> {
+  const log = logger();
+  const kubeConfig = loadKubeConfig(options.kubeconfig);
+  const redis = new Redis(options.redis, { maxRetriesPerRequest: null });
+  const connection = new Redis(options.redis, { maxRetriesPerRequest: null });
+  for (const client of [redis, connection]) client.on('error', (error: Error) => log.warn({ err: error }, 'Redis connection error (retrying)'));
+  const workers = startWorkers({
+    connection,
+    redis,
+    prefix: options.prefix,
+    resolvePool: clusterPoolResolver(kubeConfig),
+    log,
+    loadConcurrency: options.loadConcurrency,
+    migrationConcurrency: options.migrationConcurrency,
+  });
+  const metrics = new MigrascopeMetrics();
+  const server =
+    options.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer({
+          registry: metrics.registry,
+          port: options.metricsPort,
+          host: options.metricsBindAddress,
+          readiness: async () => (redis.status === 'ready' ? undefined : `Redis connection is ${redis.status}`),
+        });
+  log.info({ prefix: options.prefix, loadConcurrency: options.loadConcurrency, migrationConcurrency: options.migrationConcurrency, metrics: server?.url }, 'worker started');
+  await untilTerminated();
+  log.info('stopping: running jobs are handed over to other workers');
+  await workers.close(true);
+  await server?.close();
+  redis.disconnect();
+  connection.disconnect();
+}
+
+function positiveInt(flag: string): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < 1) throw new InvalidInputError(flag, `must be a whole number of at least 1, got "${text}"`);
+    return value;
+  };
+}
