@@ -32,6 +32,8 @@ interface Started {
   action: string;
   at: number;
   measuredFrom: number | undefined;
+  /** Set when the action ends. */
+  endedAt: number;
 }
 
 /** Takes `latencyMs` per action (sequentially per performer when `serial`). */
@@ -43,11 +45,13 @@ class SleepingPerformer implements ActionPerformer {
   }
   async run(user: SimulatedUser, action: Action, measuredFrom?: number): Promise<ActionResult> {
     const at = now();
-    this.started.push({ user: user.userNumber, action: action.name, at, measuredFrom });
+    const started: Started = { user: user.userNumber, action: action.name, at, measuredFrom, endedAt: Number.NaN };
+    this.started.push(started);
     user.actionStartedAt = measuredFrom ?? at;
     await new Promise((resolve) => setTimeout(resolve, this.#latencyMs));
     user.actionStartedAt = Number.NaN;
-    return { startedAt: measuredFrom ?? at, endedAt: now(), ok: true, errorKind: undefined, failure: undefined };
+    started.endedAt = now();
+    return { startedAt: measuredFrom ?? at, endedAt: started.endedAt, ok: true, errorKind: undefined, failure: undefined };
   }
 }
 
@@ -90,7 +94,8 @@ describe('Given 10 closed-loop users, 1 s ramp-up, 1 s steady, 0.5 s ramp-down, 
     for (let user = 1; user <= users; user += 1) {
       const mine = performer.started.filter((s) => s.user === user);
       mine.forEach((start, k) => expect(start.action).toBe(k % 2 === 0 ? 'A' : 'B'));
-      for (let k = 1; k < mine.length; k += 1) expect((mine[k]?.at ?? 0) - (mine[k - 1]?.at ?? 0)).toBeGreaterThanOrEqual(20 + 50 - 1);
+      // The wake-up queue never wakes a user more than half a millisecond before it is due.
+      for (let k = 1; k < mine.length; k += 1) expect((mine[k]?.at ?? 0) - (mine[k - 1]?.endedAt ?? Number.NaN)).toBeGreaterThanOrEqual(50 - 0.5);
     }
   });
 });
@@ -134,10 +139,18 @@ describe('Given an open loop at 100 arrivals/s for 1 s, and one user whose actio
     expect(performer.started.every((s) => s.measuredFrom !== undefined && s.at >= s.measuredFrom - 0.5)).toBe(true);
   });
 
-  it('Then the queueing shows: latencies grow, the k-th waiting at least k x 20 ms beyond its own 30 ms', async () => {
+  it('Then the queueing shows: each waits for the one before, so latencies grow by the backlog', async () => {
     await finished;
     const sorted = [...outcomes].sort((a, b) => a.outcome.startMs - b.outcome.startMs);
-    sorted.forEach(({ outcome }, k) => expect(outcome.durationUs / 1000).toBeGreaterThanOrEqual(30 + 20 * k - 1));
+    // 30 ms of work per 10 ms between arrivals: each arrival waits about 20 ms longer than the last.
+    for (let k = 1; k < sorted.length; k += 1) {
+      expect((sorted[k]?.outcome.durationUs ?? 0) / 1000 - (sorted[k - 1]?.outcome.durationUs ?? 0) / 1000).toBeGreaterThan(10);
+    }
+    // And each is measured from its intended start to its real end.
+    for (const start of performer.started) {
+      const outcome = outcomes.find(({ outcome: o }) => o.startMs === start.measuredFrom)?.outcome;
+      expect((outcome?.durationUs ?? 0) / 1000).toBeCloseTo(start.endedAt - (start.measuredFrom ?? Number.NaN), 2);
+    }
   });
 });
 

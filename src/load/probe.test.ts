@@ -41,22 +41,24 @@ describe('Given an application that stops answering for 300 ms', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
+  // An answer the server sent just before the freeze may be read a little after it (one process):
+  // the edges are allowed a probe interval or two.
   it('When probed over HTTP every 10 ms, Then the longest gap covers the freeze', () => {
     const gap = http.longestGap();
-    expect(gap.durationMs).toBeGreaterThanOrEqual(300 - 1);
-    expect(gap.fromMs).toBeLessThanOrEqual(freezeFrom);
-    expect(gap.toMs).toBeGreaterThanOrEqual(freezeTo - 1);
+    expect(gap.durationMs).toBeGreaterThanOrEqual(freezeTo - freezeFrom - 20);
+    expect(gap.fromMs).toBeLessThanOrEqual(freezeFrom + 20);
+    expect(gap.toMs).toBeGreaterThanOrEqual(freezeTo);
     expect(http.answered).toBe(http.sent);
   });
 
   it('Then asked about the time around the freeze, it finds the same gap; asked about a time before it, a short one', () => {
     expect(http.longestGap(freezeFrom + 100, freezeFrom + 150)).toEqual(http.longestGap());
-    expect(http.longestGap(freezeFrom - 150, freezeFrom - 100).durationMs).toBeLessThan(300);
+    expect(http.longestGap(freezeFrom - 150, freezeFrom - 100).durationMs).toBeLessThan(200);
   });
 
   it('Then gaps longer than 5 intervals list the freeze, in time order', () => {
     const gaps = http.gaps(50);
-    expect(gaps.some((gap) => gap.fromMs <= freezeFrom && gap.toMs >= freezeTo - 1)).toBe(true);
+    expect(gaps.some((gap) => gap.fromMs <= freezeFrom + 20 && gap.toMs >= freezeTo)).toBe(true);
     for (let i = 1; i < gaps.length; i += 1) expect(gaps[i]?.fromMs).toBeGreaterThanOrEqual(gaps[i - 1]?.toMs ?? 0);
   });
 });
@@ -78,7 +80,7 @@ describe('Given nothing listening', () => {
     const gap = tcp.longestGap();
     expect(gap.fromMs).toBeGreaterThanOrEqual(started);
     expect(gap.toMs).toBeLessThanOrEqual(stopped);
-    expect(gap.durationMs).toBeGreaterThanOrEqual(100 - 1);
+    expect(gap.durationMs).toBeGreaterThanOrEqual(90);
   });
 
   it('When something listens, Then every TCP probe is answered', async () => {
