@@ -15,8 +15,9 @@ export interface CampaignChart {
   recommended?: number;
 }
 
-const WIDTH = 1000;
-const HEIGHT = 320;
+// As wide as the section, so its text matches the other charts'.
+const WIDTH = 1400;
+const HEIGHT = 340;
 
 export function campaignSvg(chart: CampaignChart): string {
   const left = 64;
@@ -42,7 +43,7 @@ export function campaignSvg(chart: CampaignChart): string {
     parts.push(`<line class="grid" x1="${left}" x2="${right}" y1="${n(at)}" y2="${n(at)}"/><text class="y-tick" x="${left - 6}" y="${n(at + 4)}">${Math.round(tick * 100)} %</text>`);
   }
   const sla = y.at(1);
-  parts.push(`<line class="threshold" x1="${left}" x2="${right}" y1="${n(sla)}" y2="${n(sla)}"/><text class="threshold-label" x="${right - 4}" y="${n(sla - 5)}">SLA threshold</text>`);
+  parts.push(`<line class="threshold" x1="${left}" x2="${right}" y1="${n(sla)}" y2="${n(sla)}"/><text class="threshold-label start" x="${left + 4}" y="${n(sla - 5)}">SLA threshold</text>`);
   chart.users.forEach((users, index) => {
     parts.push(`<text class="x-tick${index === recommended ? ' recommended-tick' : ''}" x="${n(x(index))}" y="${bottom + 16}">${users}</text>`);
   });

@@ -93,6 +93,7 @@ svg.chart .migration-label { fill: var(--stopcopy); font-weight: 700; }
 .windowed { fill: none; stroke-width: 2.8; stroke-linejoin: round; stroke-linecap: round; }
 .threshold { stroke: #111827; stroke-width: 1.6; stroke-dasharray: 7 4; }
 svg.chart .threshold-label { fill: #111827; text-anchor: end; font-weight: 700; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
+svg.chart .threshold-label.start { text-anchor: start; }
 .error-mark { fill: #c62828; }
 svg.chart .peak-label { fill: #8a2a0a; font-weight: 700; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
 .ok-area { fill: #0072B2; fill-opacity: .14; }
@@ -110,7 +111,7 @@ body:has(#log-scale:checked) .y-lin { display: none; }
 #tooltip .key::before { content: ""; display: inline-block; width: 9px; height: 9px; border-radius: 2px; margin-right: 6px; background: var(--c, #fff); }
 #tooltip .phase { color: #d8c3f0; margin-top: 2px; }
 .level-table td, .level-table th { text-align: right; }
-.level-table th:first-child, .level-table td:first-child { text-align: left; }
+.level-table tr > :first-child, .level-table tr > :nth-child(2) { text-align: left; }
 .level-table td .second { display: block; font-size: 11.5px; color: var(--muted); font-weight: 400; }
 .level-table td.over .second { color: #9b2c24; }
 .level-table tr.recommended > * { background: #e8f3ff; }

@@ -103,6 +103,8 @@ export function syntheticRun(experiment: MigrationExperiment, options: Synthetic
   const random = new Random(options.seed ?? 1);
   const load = users / 5; // actions started per second at full load: one per user per 5 s cycle
   const saturation = 1 + 3 * (users / (options.capacity ?? 700)) ** 6;
+  // The backlog a stop-and-copy leaves grows with the users waiting behind it.
+  const drainMs = 1400 * Math.min(users / 600, 1.5);
   // Recorded the way the load driver records, so the seconds are what a real run hands over.
   const recorder = new Recorder();
   for (let second = startAtMs / 1000; second < plan.endMs / 1000; second++) {
@@ -119,7 +121,7 @@ export function syntheticRun(experiment: MigrationExperiment, options: Synthetic
           recorder.record({ action, startMs: at, durationUs: 0, ok: false, errorKind: 'connect' });
           continue;
         }
-        const latency = responseTime(random, medianMs * saturation, at, migrations);
+        const latency = responseTime(random, medianMs * saturation, at, migrations, drainMs);
         recorder.record({ action, startMs: at, durationUs: Math.round(latency * 1000), ok: true });
       }
     }
@@ -140,8 +142,8 @@ function closedLoopFactor(ms: number, migrations: readonly MigrationInstants[]):
   return 1;
 }
 
-/** A log-normal draw, slowed by a pre-copy, stalled by a stop-and-copy, then draining. */
-function responseTime(random: Random, medianMs: number, at: number, migrations: readonly MigrationInstants[]): number {
+/** A log-normal draw, slowed by a pre-copy, stalled by a stop-and-copy, then draining for up to `drainMs` more. */
+function responseTime(random: Random, medianMs: number, at: number, migrations: readonly MigrationInstants[], drainMs: number): number {
   const normal = Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
   let latency = medianMs * Math.exp(0.45 * normal);
   for (const m of migrations) {
@@ -150,7 +152,7 @@ function responseTime(random: Random, medianMs: number, at: number, migrations: 
     // In flight or started during the stop-and-copy: waits for the VM to resume.
     if (at < downtimeEndMs && at + latency > downtimeStartMs) latency = downtimeEndMs - at + latency;
     // After resume the backlog drains over about 5 s.
-    if (at >= downtimeEndMs && at < downtimeEndMs + 5000) latency += (1 - (at - downtimeEndMs) / 5000) * 1400 * random.next();
+    if (at >= downtimeEndMs && at < downtimeEndMs + 5000) latency += (1 - (at - downtimeEndMs) / 5000) * drainMs * random.next();
   }
   return latency;
 }
