@@ -1,0 +1,369 @@
+// The driver's HTTP/1.1 keep-alive connection pool, on plain sockets: a request is written as
+// one string the moment it is dispatched on a free connection, and its response read by
+// http1-response-parser.ts. It takes the same dispatch(request, handler) call and handler
+// callbacks (onConnect, onHeaders, onData, onComplete, onError) as undici's dispatch API, and
+// fails the way undici does (socket error codes, UND_ERR_SOCKET for a connection cut short), so
+// the action runner and its failure kinds do not change. What it leaves out is what the driver
+// never uses: pipelining, upgrades, HTTP/2, redirects, proxies. Why not undici's Pool: per
+// response, its parser and queueing cost more than the rest of an action together, and the
+// driver then measures itself (docs/performance.md).
+//
+// Connections as a browser's: opened on demand up to `connections`, reused newest first, closed
+// after `keepAliveMs` idle, or one second before the server said it would close them
+// (`Keep-Alive: timeout=N`), so a request is never written on a connection the server is
+// closing. If that happens anyway (the server closed it first), an idempotent request that got
+// no byte back is sent again on a fresh connection, as browsers do.
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import type { HttpRequest } from './exchange.ts';
+import { ResponseParser, type ResponseEvents } from './http1-response-parser.ts';
+
+/** undici's handler callbacks, as the driver's Exchange implements them. */
+export interface ResponseHandler {
+  /** `abort(error)` ends the request: it fails with `error`. */
+  onConnect(abort: (error?: Error) => void): void;
+  onHeaders(status: number, headers: Buffer[]): boolean;
+  onData(chunk: Buffer): boolean;
+  onComplete(): void;
+  onError(error: Error): void;
+}
+
+/** What the action runner needs of a pool: this one, or undici's. */
+export interface RequestDispatcher {
+  dispatch(request: HttpRequest, handler: ResponseHandler): boolean;
+  close(): Promise<void>;
+}
+
+export interface Http1PoolOptions {
+  /** Connections open at most; requests wait for one beyond that. */
+  connections: number;
+  /** Idle connections close after this long (default 4 s, as undici). */
+  keepAliveMs?: number;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+const SWEEP_EVERY_MS = 1000;
+
+/** A transport failure with an error code, as undici and Node's sockets report them. */
+class TransportError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'TransportError';
+    this.code = code;
+  }
+}
+
+export class Http1Pool implements RequestDispatcher {
+  readonly #host: string;
+  readonly #port: number;
+  readonly #tls: boolean;
+  readonly #hostHeader: string;
+  readonly #max: number;
+  readonly #keepAliveMs: number;
+  /** Free connections; the most recently freed last (reused first, while it is warm). */
+  readonly #idle: Connection[] = [];
+  /** Requests waiting for a connection, oldest first (from #waitingHead on). */
+  #waiting: { request: HttpRequest; handler: ResponseHandler }[] = [];
+  #waitingHead = 0;
+  #open = 0;
+  #closed = false;
+  #sweeper: NodeJS.Timeout | undefined;
+
+  constructor(origin: string | URL, options: Http1PoolOptions) {
+    const url = new URL(origin);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`Http1Pool: ${url.protocol} is not http: or https:`);
+    this.#tls = url.protocol === 'https:';
+    this.#host = url.hostname.replace(/^\[|\]$/g, '');
+    this.#port = Number(url.port || (this.#tls ? 443 : 80));
+    this.#hostHeader = url.host;
+    this.#max = Math.max(1, options.connections);
+    this.#keepAliveMs = options.keepAliveMs ?? 4000;
+  }
+
+  /** Connections open or opening. */
+  get openConnections(): number {
+    return this.#open;
+  }
+
+  dispatch(request: HttpRequest, handler: ResponseHandler): boolean {
+    if (this.#closed) {
+      handler.onError(new TransportError('UND_ERR_CLOSED', 'the connection pool is closed'));
+      return false;
+    }
+    const invalid = invalidRequest(request);
+    if (invalid !== undefined) {
+      handler.onError(new TransportError('UND_ERR_INVALID_ARG', invalid));
+      return false;
+    }
+    const connection = this.#idle.pop() ?? (this.#open < this.#max ? this.#connect() : undefined);
+    if (connection === undefined) {
+      this.#waiting.push({ request, handler });
+      return false;
+    }
+    connection.send(request, handler);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    for (const connection of this.#idle) connection.destroy();
+    this.#idle.length = 0;
+  }
+
+  /** The request line and headers, as one string (latin1 on the wire). */
+  encodeHead(request: HttpRequest, bodyLength: number): string {
+    let head = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${this.#hostHeader}\r\n`;
+    const headers = request.headers;
+    for (let i = 0; i + 1 < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    if (bodyLength >= 0) head += `content-length: ${bodyLength}\r\n`;
+    return `${head}\r\n`;
+  }
+
+  /** A connection has finished a response and may take the next request. */
+  release(connection: Connection): void {
+    const next = this.#nextWaiting();
+    if (next !== undefined) {
+      connection.send(next.request, next.handler);
+      return;
+    }
+    if (this.#closed) {
+      connection.destroy();
+      return;
+    }
+    connection.idleSince = performance.now();
+    this.#idle.push(connection);
+    this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_EVERY_MS).unref();
+  }
+
+  /** A connection is gone (closed by either side, or failed). */
+  forget(connection: Connection): void {
+    this.#open -= 1;
+    const at = this.#idle.indexOf(connection);
+    if (at >= 0) this.#idle.splice(at, 1);
+    // A request was waiting for a connection to free up: it may open one now.
+    if (!this.#closed && this.#waitingHead < this.#waiting.length) {
+      const next = this.#nextWaiting();
+      if (next !== undefined) this.#connect().send(next.request, next.handler);
+    }
+  }
+
+  /** Sends a request that found its connection closed under it on a new one. */
+  retry(request: HttpRequest, handler: ResponseHandler): void {
+    if (this.#closed) handler.onError(new TransportError('UND_ERR_CLOSED', 'the connection pool is closed'));
+    else if (this.#open < this.#max) this.#connect().send(request, handler);
+    else this.#waiting.push({ request, handler });
+  }
+
+  keepAliveFor(hintSeconds: number | undefined): number {
+    return hintSeconds === undefined ? this.#keepAliveMs : Math.min(this.#keepAliveMs, hintSeconds * 1000 - 1000);
+  }
+
+  #nextWaiting(): { request: HttpRequest; handler: ResponseHandler } | undefined {
+    if (this.#waitingHead >= this.#waiting.length) return undefined;
+    const next = this.#waiting[this.#waitingHead]!;
+    this.#waitingHead += 1;
+    // Drop the consumed front now and then rather than shifting on every request.
+    if (this.#waitingHead > 1024 && this.#waitingHead * 2 > this.#waiting.length) {
+      this.#waiting = this.#waiting.slice(this.#waitingHead);
+      this.#waitingHead = 0;
+    }
+    return next;
+  }
+
+  #connect(): Connection {
+    this.#open += 1;
+    const socket = this.#tls
+      ? connectTls({ host: this.#host, port: this.#port, servername: isIP(this.#host) === 0 ? this.#host : undefined, ALPNProtocols: ['http/1.1'] })
+      : connectTcp({ host: this.#host, port: this.#port });
+    return new Connection(this, socket, this.#tls);
+  }
+
+  #sweep(): void {
+    const at = performance.now();
+    for (let i = this.#idle.length - 1; i >= 0; i--) {
+      const connection = this.#idle[i]!;
+      if (at - connection.idleSince > connection.keepAliveMs) connection.destroy();
+    }
+  }
+}
+
+/** Why the request cannot be written as it is, or undefined. */
+function invalidRequest(request: HttpRequest): string | undefined {
+  const path = request.path;
+  if (path === '') return 'an empty request path';
+  for (let i = 0; i < path.length; i++) {
+    const code = path.charCodeAt(i);
+    // Control characters, spaces and DEL would break the request line: they must be %-encoded.
+    if (code <= 0x20 || code === 0x7f) return `invalid request path "${path}" (spaces and control characters must be percent-encoded)`;
+  }
+  const headers = request.headers;
+  for (let i = 1; i < headers.length; i += 2) {
+    const value = headers[i]!;
+    for (let k = 0; k < value.length; k++) {
+      const code = value.charCodeAt(k);
+      // A line break would end the header early (header injection); NUL is never allowed.
+      if (code === 0x0d || code === 0x0a || code === 0) return `invalid value for header "${headers[i - 1]}" (line breaks are not allowed)`;
+    }
+  }
+  return undefined;
+}
+
+/** One keep-alive connection and the request it is carrying, if any. */
+class Connection implements ResponseEvents {
+  readonly #pool: Http1Pool;
+  readonly #socket: Socket;
+  readonly #parser: ResponseParser;
+  #connected = false;
+  /** Bytes waiting for the connection to be established. */
+  #pending: (string | Buffer)[] | undefined;
+  #request: HttpRequest | undefined;
+  #handler: ResponseHandler | undefined;
+  /** While the handler's onConnect runs: an abort then means the request is never written. */
+  #starting = false;
+  #abortedEarly: Error | undefined;
+  /** It has carried a whole response (so a close before the next one's first byte may be a race). */
+  #reused = false;
+  #gone = false;
+  idleSince = 0;
+  keepAliveMs: number;
+  /** Given to each request's handler: one function per connection, not one per request. */
+  readonly abort: (error?: Error) => void;
+
+  constructor(pool: Http1Pool, socket: Socket, tls: boolean) {
+    this.#pool = pool;
+    this.#socket = socket;
+    this.#parser = new ResponseParser(this);
+    this.keepAliveMs = pool.keepAliveFor(undefined);
+    this.abort = (error) => this.#abort(error ?? new TransportError('UND_ERR_ABORTED', 'the request was aborted'));
+    socket.setNoDelay(true);
+    socket.on(tls ? 'secureConnect' : 'connect', () => this.#onConnected());
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('end', () => this.#onEnd());
+    socket.on('error', (error: Error) => this.#fail(error));
+    socket.on('close', () => this.#onClose());
+  }
+
+  send(request: HttpRequest, handler: ResponseHandler): void {
+    this.#request = request;
+    this.#handler = handler;
+    this.#abortedEarly = undefined;
+    this.#starting = true;
+    handler.onConnect(this.abort);
+    this.#starting = false;
+    const early = this.#abortedEarly;
+    if (early !== undefined) {
+      // Timed out while it waited for this connection: the connection itself is fine.
+      this.#request = undefined;
+      this.#handler = undefined;
+      this.#pool.release(this);
+      handler.onError(early);
+      return;
+    }
+    this.#parser.expect(request.method);
+    const body = request.body;
+    const bodyLength = body === undefined ? -1 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    const head = this.#pool.encodeHead(request, bodyLength);
+    if (!this.#connected) {
+      this.#pending = body === undefined ? [head] : [head, body];
+      return;
+    }
+    this.#write(head, body);
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  // ResponseEvents, from the parser.
+  onHead(status: number, headers: Buffer[]): void {
+    this.#handler?.onHeaders(status, headers);
+  }
+
+  onBody(chunk: Buffer): void {
+    this.#handler?.onData(chunk);
+  }
+
+  onEnd(keepAlive: boolean): void {
+    const handler = this.#handler;
+    this.#handler = undefined;
+    this.#request = undefined;
+    this.#reused = true;
+    if (keepAlive && !this.#gone) {
+      this.keepAliveMs = this.#pool.keepAliveFor(this.#parser.keepAliveHintSeconds);
+      this.#pool.release(this);
+    } else {
+      this.destroy();
+    }
+    handler?.onComplete();
+  }
+
+  #write(head: string, body: string | Buffer | undefined): void {
+    if (body === undefined) {
+      this.#socket.write(head, 'latin1');
+      return;
+    }
+    // One writev for head and body.
+    this.#socket.cork();
+    this.#socket.write(head, 'latin1');
+    this.#socket.write(body);
+    this.#socket.uncork();
+  }
+
+  #onConnected(): void {
+    this.#connected = true;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending !== undefined) this.#write(pending[0] as string, pending[1]);
+  }
+
+  #onData(chunk: Buffer): void {
+    try {
+      this.#parser.feed(chunk);
+    } catch (error) {
+      this.#fail(error as Error);
+    }
+  }
+
+  /** The server closed its side: the end of a body that runs until the close, or a cut. */
+  #onEnd(): void {
+    if (this.#handler !== undefined && !this.#parser.closed()) this.#fail(new TransportError('UND_ERR_SOCKET', 'other side closed'));
+  }
+
+  #onClose(): void {
+    if (this.#handler !== undefined) this.#fail(new TransportError('UND_ERR_SOCKET', 'the connection closed before the response was complete'));
+    if (!this.#gone) {
+      this.#gone = true;
+      this.#pool.forget(this);
+    }
+  }
+
+  #abort(error: Error): void {
+    if (this.#handler === undefined) return;
+    if (this.#starting) {
+      this.#abortedEarly = error;
+      return;
+    }
+    this.#fail(error, false);
+  }
+
+  /** The request in flight fails (and the connection goes): sent again when that is safe. */
+  #fail(error: Error, mayRetry = true): void {
+    const handler = this.#handler;
+    const request = this.#request;
+    this.#handler = undefined;
+    this.#request = undefined;
+    if (!this.#gone) {
+      this.#gone = true;
+      this.#socket.destroy();
+      this.#pool.forget(this);
+    }
+    if (handler === undefined || request === undefined) return;
+    if (mayRetry && this.#reused && !this.#parser.started && IDEMPOTENT.has(request.method)) {
+      this.#pool.retry(request, handler);
+      return;
+    }
+    handler.onError(error);
+  }
+}
