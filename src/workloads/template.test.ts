@@ -63,6 +63,16 @@ describe('Given templates', () => {
     for (const value of values) expect(value).toMatch(/^u[a-z0-9]+$/);
   });
 
+  it('When two runs in one process (two shards of a worker) number their users alike, Then their unique values still differ', () => {
+    // Each shard compiles its own profile and numbers its users from 1; the engine's in-process
+    // workers run both shards of a run in one process. The Olio AddPerson username is u{{unique}},
+    // so a repeat here is a "username is taken" 400 from the app.
+    const shards = [compileTemplate('u{{unique}}', 'f', names), compileTemplate('u{{unique}}', 'f', names)];
+    const users = [scope({}, 1), scope({}, 1)];
+    const values = shards.flatMap((template, shard) => Array.from({ length: 3 }, () => template.render(users[shard] ?? scope())));
+    expect(new Set(values).size).toBe(values.length);
+  });
+
   it('When a hole is unknown or malformed, Then the field is named', () => {
     expect(() => compileTemplate('{{nope}}', 'actions[0].requests[0].path', names)).toThrow(InvalidInputError);
     expect(() => compileTemplate('{{nope}}', 'actions[0].requests[0].path', names)).toThrow(/^actions\[0\]\.requests\[0\]\.path: unknown variable or generator "nope"/);
