@@ -259,9 +259,15 @@ export class RunMonitor {
     const stage = stageAt(this.plan, Date.now());
     let phase: RunPhase = stage === 'before' || stage === 'rampUp' ? 'RampUp' : stage === 'steady' ? 'SteadyState' : 'RampDown';
     if (phase === 'SteadyState' && this.#claimed.size > 0) phase = 'Migrating';
-    if (this.#phase !== undefined && RUN_PHASES.indexOf(phase) <= RUN_PHASES.indexOf(this.#phase)) return;
-    this.#phase = phase;
-    hooks.onPhase?.(phase);
+    const from = this.#phase === undefined ? -1 : RUN_PHASES.indexOf(this.#phase);
+    const to = RUN_PHASES.indexOf(phase);
+    // A tick that comes late (a busy engine) still reports the stages the run went through.
+    for (let index = from + 1; index <= to; index += 1) {
+      const passed = RUN_PHASES[index]!;
+      if (passed === 'Migrating' && this.#claimed.size === 0) continue;
+      this.#phase = passed;
+      hooks.onPhase?.(passed);
+    }
   }
 
   async #enforceMigrationTimeouts(): Promise<void> {
