@@ -16,7 +16,7 @@ import { experimentConditions } from './conditions.ts';
 import type { MigrationOutcome, PoolResolver } from './migration-worker.ts';
 import { planRun, type RunPlan } from './plan.ts';
 import { analyzeRun, summarizeRuns } from './run-analysis.ts';
-import { RunMonitor, type RunEvent, type RunOutcome } from './run-monitor.ts';
+import { RUN_PHASES, RunMonitor, type RunEvent, type RunOutcome, type RunPhase } from './run-monitor.ts';
 
 export interface EngineDeps {
   redis: Redis;
@@ -132,7 +132,9 @@ export class ExperimentRunner {
       this.#log.info({ run }, 'resuming the run recorded in Redis');
     }
 
-    const monitor = new RunMonitor(this.#experiment, plan, { ...this.#deps, pollMs: this.#deps.pollMs ?? 500 });
+    const shown = this.#status.phase;
+    const resumedAt = resumeAt !== undefined && isRunPhase(shown) ? shown : undefined;
+    const monitor = new RunMonitor(this.#experiment, plan, { ...this.#deps, pollMs: this.#deps.pollMs ?? 500 }, resumedAt);
     this.#monitor = monitor;
     const running = (): RunResult => ({
       index: run,
@@ -314,6 +316,10 @@ function migrationResults(plan: RunPlan, outcomes: MigrationOutcome[], inFlight:
     const { task: _task, offsetMs: _offsetMs, downtimeStartMs: _from, downtimeEndMs: _to, ...rest } = outcome;
     return { ...rest, offset };
   });
+}
+
+function isRunPhase(phase: string | undefined): phase is RunPhase {
+  return (RUN_PHASES as readonly string[]).includes(phase ?? '');
 }
 
 function failureReason(message: string | undefined): string {

@@ -69,7 +69,9 @@ export class RunMonitor {
   #failedBecause: string | undefined;
   #ticks = 0;
 
-  constructor(experiment: MigrationExperiment, plan: RunPlan, deps: RunMonitorDeps) {
+  /** `resumedAt`: the phase status showed when a restarted engine takes the run over. */
+  constructor(experiment: MigrationExperiment, plan: RunPlan, deps: RunMonitorDeps, resumedAt?: RunPhase) {
+    this.#phase = resumedAt;
     this.#experiment = experiment;
     this.plan = plan;
     this.#deps = deps;
