@@ -20,6 +20,25 @@ export function verdictBadges(verdicts: readonly PercentileVerdict[], breaches: 
   })}</div>`;
 }
 
+/**
+ * Per percentile, the actions whose verdict at it is Fail, with their violating windows; an
+ * action listed several times (once per run) is named once, its windows added up.
+ */
+export function breachesOf(actions: readonly { action: string; percentiles: readonly { percentile: number; violations: number; verdict: string }[] }[]): Breaches {
+  const breaches: Breaches = new Map();
+  for (const action of actions) {
+    for (const result of action.percentiles) {
+      if (result.verdict !== 'Fail') continue;
+      const list = breaches.get(result.percentile) ?? [];
+      const known = list.find((breach) => breach.action === action.action);
+      if (known) known.violations += result.violations;
+      else list.push({ action: action.action, violations: result.violations });
+      breaches.set(result.percentile, list);
+    }
+  }
+  return breaches;
+}
+
 function strictness(percentile: number): string {
   return percentile === 90 ? ' · relaxed' : percentile === 99 ? ' · strict' : '';
 }

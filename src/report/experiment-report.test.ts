@@ -155,6 +155,19 @@ describe('Given three runs with one migration each, and their summary', () => {
   const input: ExperimentReportInput = { experiment: migrating, runs, summary: summaryOf(runs.map((r) => r.result)), generatedAt };
   const html = renderExperimentReport(input);
 
+  it('Then without a summary, the header adds up each action’s broken windows over the runs', () => {
+    const { summary: _, ...withoutSummary } = input;
+    const header = /data-percentile="99">(.*?)<\/div><\/div>/.exec(renderExperimentReport(withoutSummary))![1]!;
+    const failing = runs.flatMap((r) => r.result.actions!).filter((a) => a.percentiles.some((p) => p.percentile === 99 && p.verdict === 'Fail'));
+    const names = [...new Set(failing.map((a) => a.action))];
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      const windows = failing.filter((a) => a.action === name).reduce((sum, a) => sum + a.percentiles.find((p) => p.percentile === 99)!.violations, 0);
+      expect(header.split(`${name} (`).length - 1).toBe(1);
+      expect(header).toContain(`${name} (${windows} windows)`);
+    }
+  });
+
   it('Then a summary section comes before a section per run, and the bar links to all', () => {
     expect(html.indexOf('id="summary"')).toBeGreaterThan(0);
     expect(html.indexOf('id="summary"')).toBeLessThan(html.indexOf('id="run-1"'));

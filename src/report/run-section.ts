@@ -3,15 +3,14 @@
 // migrations shaded (the study's Figures 2 and 3).
 import type { ActionResult, MigrationExperiment } from '../api/v1alpha1/index.ts';
 import { frame } from './chart-frame.ts';
-import type { Breaches } from './experiment-header.ts';
-import { verdictBadges } from './experiment-header.ts';
+import { breachesOf, verdictBadges } from './experiment-header.ts';
 import { formatInstant, formatOffset, formatSeconds, percentileName } from './format.ts';
 import { chartDataScript, type ChartData } from './hover-script.ts';
 import { html, raw, type Markup } from './html.ts';
 import type { RunReportInput } from './input.ts';
 import { percentileColor } from './palette.ts';
 import { responseTimeSvg } from './response-time-chart.ts';
-import { runSeries, slaOptions, type RunSeries } from './series.ts';
+import { runSeries, slaOptions, type ActionSeries, type RunSeries } from './series.ts';
 import { actionTable, migrationRows, migrationTable } from './tables.ts';
 import { throughput, throughputSvg } from './throughput-chart.ts';
 import { migrationSpans, stages, type MigrationSpan, type Stage } from './timeline.ts';
@@ -19,64 +18,71 @@ import { migrationSpans, stages, type MigrationSpan, type Stage } from './timeli
 export function runSection(experiment: MigrationExperiment, run: RunReportInput, anchor: string): Markup {
   const { result, plan } = run;
   const sla = experiment.spec.sla;
-  const percentiles = [...sla.percentiles].sort((a, b) => a - b);
+  const options = slaOptions(sla, plan);
   const series = runSeries(run.seconds, plan, sla);
-  const spans = migrationSpans(plan, run.migrations);
-  const duration = Math.max((plan.endMs - plan.startAtMs) / 1000, 1);
+  const timeline: Timeline = {
+    stages: stages(plan),
+    spans: migrationSpans(plan, run.migrations),
+    duration: Math.max((plan.endMs - plan.startAtMs) / 1000, 1),
+    clock: plan.startAtMs,
+  };
   const actions = result.actions ?? [];
   const started = result.startTime ?? new Date(plan.startAtMs).toISOString();
   return html`<section class="card run" id="${anchor}" data-run="${result.index}">
-<div class="run-head"><div><h2>Run ${result.index}</h2><div class="subtitle">${result.state} · started ${formatInstant(started)} · ${formatOffset(duration)} long</div></div>${verdictBadges(result.verdicts ?? [], breachesOf(actions), 'small')}</div>
+<div class="run-head"><div><h2>Run ${result.index}</h2><div class="subtitle">${result.state} · started ${formatInstant(started)} · ${formatOffset(timeline.duration)} long</div></div>${verdictBadges(result.verdicts ?? [], breachesOf(actions), 'small')}</div>
 ${result.message ? html`<p class="message">${result.message}</p>` : ''}
 <h3>Actions in steady state</h3>
-<div class="table-scroll">${actionTable(actions, percentiles)}</div>
+<div class="table-scroll">${actionTable(actions, options.percentiles)}</div>
 <h3>Migrations</h3>
 <div class="table-scroll">${migrationTable(migrationRows(plan, run.migrations, result.migrations ?? []))}</div>
 <h3>Over time</h3>
-${legend(series, slaOptions(sla, plan).window / 1000)}
-${overview(series, plan.startAtMs, stages(plan), spans, duration, anchor, result.index)}
+${legend(series, options.window / 1000)}
+${overview(series, timeline, anchor, result.index)}
 ${series.actions.length === 0 ? html`<p class="empty">No per-second data was recorded for this run.</p>` : ''}
 <div class="charts">${series.actions.map((action, index) => {
     const judged = actions.find((a) => a.action === action.action);
-    const thresholdMs = thresholdOf(judged, slaOptions(sla, plan).thresholds[action.action]);
-    const id = `${anchor}-a${index + 1}`;
-    return html`<figure data-chart="${id}-data" data-action="${action.action}">
-<figcaption><h4>${action.action}</h4><span class="stats">${action.bucketSeconds > series.bucketSeconds ? html`<span class="stat" title="Too few samples per second for percentiles: seconds merged">${action.bucketSeconds} s per point</span>` : ''}${thresholdMs === null ? html`<span class="stat">no threshold</span>` : html`<span class="stat">SLA ${formatSeconds(thresholdMs / 1000)}</span>`}${percentiles.map(
-      (p) => {
-        const judgedP = judged?.percentiles.find((r) => r.percentile === p);
-        const cls = judgedP === undefined ? '' : judgedP.verdict === 'Fail' ? 'over' : 'under';
-        return html`<span class="stat ${cls}">max ${percentileName(p)} ${formatSeconds(judgedP?.maxSeconds)}</span>`;
-      },
-    )}</span></figcaption>
-${raw(responseTimeSvg({ action, run: series, thresholdMs, stages: stages(plan), spans, duration, label: `${action.action}: response time over run ${result.index}` }))}
-${raw(chartDataScript(`${id}-data`, responseData(series, action.action, plan.startAtMs, spans, duration)))}
-</figure>`;
+    // The threshold as judged (status), else as the SLA states it.
+    const thresholdMs = judged && judged.thresholdSeconds > 0 ? judged.thresholdSeconds * 1000 : (options.thresholds[action.action] ?? null);
+    return actionFigure(series, action, judged, thresholdMs, timeline, `${anchor}-a${index + 1}`, result.index);
   })}</div>
 </section>`;
 }
 
-/** The per-action threshold as judged (status), else as the SLA states it; null when none. */
-function thresholdOf(judged: ActionResult | undefined, fromSla: number | undefined): number | null {
-  if (judged && judged.thresholdSeconds > 0) return judged.thresholdSeconds * 1000;
-  return fromSla ?? null;
+/** The run's time axis as every chart of it shares it. */
+interface Timeline {
+  stages: readonly Stage[];
+  spans: readonly MigrationSpan[];
+  /** Seconds from the run's start to its end. */
+  duration: number;
+  /** The run's start, epoch ms. */
+  clock: number;
 }
 
-export function breachesOf(actions: readonly { action: string; percentiles: readonly { percentile: number; violations: number; verdict: string }[] }[]): Breaches {
-  const breaches: Breaches = new Map();
-  for (const action of actions) {
-    for (const result of action.percentiles) {
-      if (result.verdict !== 'Fail') continue;
-      breaches.set(result.percentile, [...(breaches.get(result.percentile) ?? []), { action: action.action, violations: result.violations }]);
-    }
-  }
-  return breaches;
+/** One action's chart, captioned with its threshold and its highest windows (red when broken). */
+function actionFigure(series: RunSeries, action: ActionSeries, judged: ActionResult | undefined, thresholdMs: number | null, timeline: Timeline, id: string, run: number): Markup {
+  const pointNote =
+    action.bucketSeconds > series.bucketSeconds
+      ? html`<span class="stat" title="Too few samples per second for percentiles: seconds merged">${action.bucketSeconds} s per point</span>`
+      : '';
+  const threshold = thresholdMs === null ? html`<span class="stat">no threshold</span>` : html`<span class="stat">SLA ${formatSeconds(thresholdMs / 1000)}</span>`;
+  const maxima = series.windowPercentiles.map((p) => {
+    const judgedP = judged?.percentiles.find((r) => r.percentile === p);
+    const cls = judgedP === undefined ? '' : judgedP.verdict === 'Fail' ? 'over' : 'under';
+    return html`<span class="stat ${cls}">max ${percentileName(p)} ${formatSeconds(judgedP?.maxSeconds)}</span>`;
+  });
+  const svg = responseTimeSvg({ action, run: series, thresholdMs, ...timeline, label: `${action.action}: response time over run ${run}` });
+  return html`<figure data-chart="${id}-data" data-action="${action.action}">
+<figcaption><h4>${action.action}</h4><span class="stats">${pointNote}${threshold}${maxima}</span></figcaption>
+${raw(svg)}
+${raw(chartDataScript(`${id}-data`, responseData(series, action, timeline)))}
+</figure>`;
 }
 
-function overview(series: RunSeries, clock: number, stageList: readonly Stage[], spans: readonly MigrationSpan[], duration: number, anchor: string, run: number): Markup {
+function overview(series: RunSeries, timeline: Timeline, anchor: string, run: number): Markup {
   const id = `${anchor}-overview`;
   const { ok, errors } = throughput(series);
   const data: ChartData = {
-    ...axis(series, clock, spans, duration),
+    ...axis(series, timeline),
     lines: [
       { name: 'completed', unit: '/s', color: '#0072B2', values: ok },
       { name: 'failed', unit: '/s', color: '#c62828', values: errors },
@@ -84,15 +90,14 @@ function overview(series: RunSeries, clock: number, stageList: readonly Stage[],
   };
   return html`<figure class="wide" data-chart="${id}-data" data-action="">
 <figcaption><h4>Load</h4><span class="stats"><span class="stat">actions started per second, all actions${series.bucketSeconds > 1 ? `, ${series.bucketSeconds} s merged per point` : ''}</span></span></figcaption>
-${raw(throughputSvg({ run: series, stages: stageList, spans, duration, label: `Actions per second over run ${run}` }))}
+${raw(throughputSvg({ run: series, ...timeline, label: `Actions per second over run ${run}` }))}
 ${raw(chartDataScript(`${id}-data`, data))}
 </figure>`;
 }
 
-function responseData(series: RunSeries, name: string, clock: number, spans: readonly MigrationSpan[], duration: number): ChartData {
-  const action = series.actions.find((a) => a.action === name)!;
+function responseData(series: RunSeries, action: ActionSeries, timeline: Timeline): ChartData {
   return {
-    ...axis(action, clock, spans, duration),
+    ...axis(action, timeline),
     lines: [
       ...series.bucketPercentiles.map((p) => ({ name: `${percentileName(p)} this second`, unit: 'ms' as const, color: percentileColor(p), values: action.perBucket[String(p)] ?? [] })),
       { name: 'succeeded', unit: '/s' as const, color: '#9ca3af', values: action.ok.map((n) => n / action.bucketSeconds) },
@@ -106,7 +111,7 @@ function responseData(series: RunSeries, name: string, clock: number, spans: rea
 }
 
 /** Where a chart's points lie, for the hover script: its own point length and the run's axis. */
-function axis(series: { times: readonly number[]; bucketSeconds: number }, clock: number, spans: readonly MigrationSpan[], duration: number) {
+function axis(series: { times: readonly number[]; bucketSeconds: number }, { clock, spans, duration }: Timeline) {
   const f = frame(duration, 100);
   return {
     t0: series.times[0] ?? 0,
