@@ -31,9 +31,9 @@ export const DEPLOY_RELEASE = {
 };
 
 /** Folders whose every file this script writes: anything else found there is stale. */
-const GENERATED_DIRS = [`${CHART}/crds`, `${CHART}/files`, 'deploy/rbac', 'deploy/manager', 'deploy/redis', 'deploy/monitoring'];
+const GENERATED_DIRS = [`${CHART}/crds`, `${CHART}/files`, 'deploy/rbac', 'deploy/secret-access', 'deploy/manager', 'deploy/redis', 'deploy/monitoring'];
 /** deploy/ folders that go into deploy/install.yaml, in apply order (monitoring needs the Prometheus operator). */
-const INSTALL_DIRS = ['rbac', 'redis', 'manager'];
+const INSTALL_DIRS = ['rbac', 'secret-access', 'redis', 'manager'];
 const NAMESPACE_FILE = 'deploy/default/namespace.yaml';
 
 const COMMAND = 'node scripts/sync-chart.ts';

@@ -23,7 +23,7 @@ let plane: ControlPlane;
 let scratch: string;
 let wide: ShippedRbac; // chart, every namespace watched, Secrets of "lab"
 let scoped: ShippedRbac; // chart, watching "team-a" only
-let manifests: ShippedRbac; // deploy/rbac as it is
+let manifests: ShippedRbac; // deploy/rbac and deploy/secret-access, and the overlay giving "lab"
 
 type Check = V1ResourceAttributes;
 
@@ -107,7 +107,7 @@ beforeAll(async () => {
   // Release names differ so the three installs' cluster-wide names do not collide.
   wide = await applyShippedRbac(plane, 'ops', { release: 'wide', secretNamespaces: ['lab'] });
   scoped = await applyShippedRbac(plane, 'ops-scoped', { release: 'scoped', watchNamespaces: ['team-a'] });
-  manifests = await applyShippedRbac(plane, 'migrascope-system', { source: 'manifests' });
+  manifests = await applyShippedRbac(plane, 'migrascope-system', { source: 'manifests', secretNamespaces: ['lab'] });
 
   const core = plane.kubeConfig().makeApiClient(CoreV1Api);
   for (const namespace of ['lab', 'elsewhere', 'team-a', 'ops', 'migrascope-system']) {
@@ -257,13 +257,21 @@ describe('Given the chart installed to watch "team-a" only', () => {
   });
 });
 
-describe('Given deploy/rbac applied as it is (namespace migrascope-system)', () => {
-  describe('When the controller asks', () => {
-    it('Then it may drive every namespace and read the Secrets of migrascope-system only', async () => {
+describe('Given deploy/rbac and deploy/secret-access (namespace migrascope-system), and the overlay of docs/deploy.md giving "lab"', () => {
+  describe('When the controller and the worker ask', () => {
+    it('Then the controller drives every namespace and reads the Secrets of migrascope-system and "lab" only', async () => {
       const controller = manifests.controller.kubeConfig;
       expect(manifests.leaseName).toBe('migrascope-controller');
-      expect(await wrongAnswers(controller, controllerNeeds(['lab', 'migrascope-system'], 'migrascope-system', manifests.leaseName, ['migrascope-system']), true)).toEqual([]);
-      expect(await wrongAnswers(controller, controllerMustNot('lab', 'migrascope-system', manifests.leaseName, 'lab'), false)).toEqual([]);
+      const needs = controllerNeeds(['lab', 'elsewhere'], 'migrascope-system', manifests.leaseName, ['migrascope-system', 'lab']);
+      expect(await wrongAnswers(controller, needs, true)).toEqual([]);
+      expect(await wrongAnswers(controller, controllerMustNot('lab', 'migrascope-system', manifests.leaseName, 'elsewhere'), false)).toEqual([]);
+    });
+
+    it('Then the worker reads XenPools and Secrets there too, and nowhere else', async () => {
+      const worker = manifests.worker.kubeConfig;
+      const reads = (namespace: string) => [custom('get', 'xenpools', namespace, { name: 'pool' }), { verb: 'get', resource: 'secrets', namespace, name: 'xen-credentials' }];
+      expect(await wrongAnswers(worker, [...reads('migrascope-system'), ...reads('lab')], true)).toEqual([]);
+      expect(await wrongAnswers(worker, [...reads('elsewhere'), { verb: 'list', resource: 'secrets', namespace: 'lab' }], false)).toEqual([]);
     });
   });
 });

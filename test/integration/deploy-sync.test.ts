@@ -39,7 +39,7 @@ describe('Given a copy of the sources', () => {
     it('Then the check names each file the change makes stale', async () => {
       appendFileSync(join(root, 'crds', 'migrascope.io_xenpools.yaml'), '# changed\n');
       appendFileSync(join(root, 'deploy', 'prometheus', 'migrascope-rules.yaml'), '# changed\n');
-      const template = join(root, 'helm', 'migrascope', 'templates', 'rbac', 'worker_role.yaml');
+      const template = join(root, 'helm', 'migrascope', 'templates', 'secret-access', 'worker_role.yaml');
       writeFileSync(template, readFileSync(template, 'utf8').replace('verbs: [get]\n{{- end }}', 'verbs: [get, list]\n{{- end }}'));
       writeFileSync(join(root, 'deploy', 'rbac', 'stray.yaml'), 'kind: ConfigMap\n');
 
@@ -50,11 +50,11 @@ describe('Given a copy of the sources', () => {
         'deploy/install.yaml',
         'deploy/monitoring/prometheus_rule.yaml',
         'deploy/rbac/stray.yaml',
-        'deploy/rbac/worker_role.yaml',
+        'deploy/secret-access/worker_role.yaml',
         'helm/migrascope/crds/migrascope.io_xenpools.yaml',
         'helm/migrascope/files/prometheus-rules.yaml',
       ]);
-      const workerRole = parseManifests(planned.get('deploy/rbac/worker_role.yaml') ?? '');
+      const workerRole = parseManifests(planned.get('deploy/secret-access/worker_role.yaml') ?? '');
       expect(workerRole[0]?.rules).toContainEqual({ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] });
     });
   });

@@ -2,7 +2,7 @@
 // deploy/default built by the real kubectl (kustomize), any manifest file parsed.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { kubeTools, tool } from '../../scripts/kube-tools.ts';
 
@@ -51,6 +51,22 @@ export async function renderChart(render: ChartRender): Promise<KubeObject[]> {
 /** `kubectl kustomize <dir>`: the manifest text. */
 export function buildKustomizationText(dir: string): Promise<string> {
   return tool(kubeTools().kubectl, ['kustomize', join(repoRoot, dir)]);
+}
+
+/**
+ * An overlay as docs/deploy.md shows it: `resources` (folders of the repository) moved into
+ * `namespace` by kustomize, e.g. deploy/secret-access into the namespace whose Secrets to give.
+ */
+export async function buildOverlayText(namespace: string, resources: string[]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'migrascope-overlay-'));
+  try {
+    // kustomize takes only relative paths to other kustomizations.
+    const listed = resources.map((resource) => `  - ${relative(dir, join(repoRoot, resource))}\n`).join('');
+    writeFileSync(join(dir, 'kustomization.yaml'), `namespace: ${namespace}\nresources:\n${listed}`);
+    return await tool(kubeTools().kubectl, ['kustomize', dir]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function readManifests(path: string): KubeObject[] {

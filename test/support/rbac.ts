@@ -5,18 +5,22 @@
 //   plane.writeKubeconfig(path, rbac.controller.token);   // then start `migrascope controller`
 //
 // source 'chart' (default) renders the chart's RBAC with the options, as `helm install` would;
-// 'manifests' applies deploy/rbac as it is (namespace migrascope-system, Secrets there only).
+// 'manifests' applies deploy/rbac and deploy/secret-access (namespace migrascope-system), plus
+// deploy/secret-access built into each of `secretNamespaces` the way docs/deploy.md says.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeTools, tool } from '../../scripts/kube-tools.ts';
 import type { ControlPlane } from '../controlplane/index.ts';
-import { buildKustomizationText, parseManifests, renderChart, toYamlStream, type KubeObject } from './manifests.ts';
+import { buildKustomizationText, buildOverlayText, parseManifests, renderChart, toYamlStream, type KubeObject } from './manifests.ts';
 
 export interface ShippedRbacOptions {
-  /** 'chart' (default): helm template with the options below; 'manifests': deploy/rbac as it is. */
+  /** 'chart' (default): helm template with the options below; 'manifests': deploy/rbac and deploy/secret-access. */
   source?: 'chart' | 'manifests';
   /** The chart's watchNamespaces: empty (default) = every namespace through a ClusterRole. */
   watchNamespaces?: string[];
-  /** The chart's secretNamespaces: empty (default) = the watched ones, else the operator's namespace. */
+  /**
+   * Chart: its secretNamespaces (empty = the watched ones, else the operator's namespace).
+   * Manifests: namespaces given on top of migrascope-system, each by an overlay of deploy/secret-access.
+   */
   secretNamespaces?: string[];
   /** Helm release name (default "migrascope": names are migrascope-controller, migrascope-worker). */
   release?: string;
@@ -51,10 +55,12 @@ export async function applyShippedRbac(plane: ControlPlane, namespace: string, o
   const release = options.release ?? 'migrascope';
   let objects: KubeObject[];
   if ((options.source ?? 'chart') === 'manifests') {
-    if (namespace !== MANIFESTS_NAMESPACE || options.watchNamespaces || options.secretNamespaces || options.release) {
-      throw new Error(`deploy/rbac is fixed (namespace ${MANIFESTS_NAMESPACE}, release migrascope, no namespace lists): use source 'chart' for others`);
+    if (namespace !== MANIFESTS_NAMESPACE || options.watchNamespaces || options.release) {
+      throw new Error(`deploy/ is fixed (namespace ${MANIFESTS_NAMESPACE}, release migrascope, every namespace watched): use source 'chart' for others`);
     }
-    objects = parseManifests(await buildKustomizationText('deploy/rbac'));
+    const texts = [await buildKustomizationText('deploy/rbac'), await buildKustomizationText('deploy/secret-access')];
+    for (const secretNamespace of options.secretNamespaces ?? []) texts.push(await buildOverlayText(secretNamespace, ['deploy/secret-access']));
+    objects = texts.flatMap(parseManifests);
   } else {
     const values: Record<string, unknown> = {};
     if (options.watchNamespaces) values.watchNamespaces = options.watchNamespaces;
