@@ -17,7 +17,7 @@ interface ControllerCliOptions {
   kubeconfig?: string;
   redis: string;
   prefix: string;
-  namespace?: string;
+  namespace: string;
   leaderElect?: boolean;
   leaseNamespace?: string;
   leaseName: string;
@@ -37,11 +37,11 @@ export function registerController(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig to use (default: the pod service account, $KUBECONFIG or ~/.kube/config)')
     .option('--redis <url>', 'Redis holding the queues and runs (env MIGRASCOPE_REDIS_URL)', process.env.MIGRASCOPE_REDIS_URL ?? DEFAULT_REDIS_URL)
     .option('--prefix <prefix>', 'prefix of every Redis key; workers must use the same', 'migrascope')
-    .option('--namespace <ns>', 'watch only this namespace (default: all namespaces)')
-    .option('--leader-elect', 'elect a leader on a Lease: run several replicas, only one reconciles')
+    .option('--namespace <ns,...>', 'watch only these namespaces, comma-separated (env MIGRASCOPE_WATCH_NAMESPACES; default: all)', process.env.MIGRASCOPE_WATCH_NAMESPACES ?? '')
+    .option('--leader-elect', 'elect a leader on a Lease: run several replicas, only one reconciles (on when MIGRASCOPE_LEASE_NAME is set)', process.env.MIGRASCOPE_LEASE_NAME !== undefined && process.env.MIGRASCOPE_LEASE_NAME !== '')
     .option('--lease-namespace <ns>', "namespace of the Lease (default: $POD_NAMESPACE, the pod's namespace, --namespace, or default)")
-    .option('--lease-name <name>', 'name of the Lease', 'migrascope-controller')
-    .option('--metrics-port <port>', 'port of /metrics, /healthz and /readyz (0: any free port)', parsePort, 8080)
+    .option('--lease-name <name>', 'name of the Lease (env MIGRASCOPE_LEASE_NAME)', process.env.MIGRASCOPE_LEASE_NAME || 'migrascope-controller')
+    .option('--metrics-port <port>', 'port of /metrics, /healthz and /readyz, 0: any free port (env MIGRASCOPE_METRICS_PORT)', parsePort, parsePort(process.env.MIGRASCOPE_METRICS_PORT || '8080'))
     .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0')
     .option('--workers', 'also run load and migration workers in this process (else run `migrascope worker`)')
     .option('--results-dir <dir>', 'where request logs go (record.requestLog)', 'migrascope-results')
@@ -50,7 +50,7 @@ export function registerController(program: Command): void {
       'after',
       '\nExamples:\n' +
         '  migrascope controller --redis redis://redis:6379 --leader-elect\n' +
-        '  migrascope controller --kubeconfig ~/.kube/config --namespace lab --workers --metrics-port 0\n',
+        '  migrascope controller --kubeconfig ~/.kube/config --namespace lab,lab2 --workers --metrics-port 0\n',
     )
     .action(async (options: ControllerCliOptions) => {
       const code = await runController(options);
@@ -62,12 +62,13 @@ async function runController(options: ControllerCliOptions): Promise<number> {
   const log = logger();
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   const finalizerTimeoutMs = parseDuration('--finalizer-timeout', options.finalizerTimeout);
-  const leaseNamespace = options.leaseNamespace ?? ownNamespace() ?? options.namespace ?? 'default';
+  const namespaces = options.namespace.split(',').map((ns) => ns.trim()).filter((ns) => ns !== '');
+  const leaseNamespace = options.leaseNamespace ?? ownNamespace() ?? namespaces[0] ?? 'default';
   const operator = await startOperator({
     kubeConfig,
     redisUrl: options.redis,
     prefix: options.prefix,
-    namespace: options.namespace,
+    namespaces,
     leaderElection: options.leaderElect
       ? { namespace: leaseNamespace, name: options.leaseName, identity: `${process.env.POD_NAME ?? hostname()}_${randomUUID()}` }
       : undefined,
@@ -79,7 +80,7 @@ async function runController(options: ControllerCliOptions): Promise<number> {
     log,
   });
   log.info(
-    { cluster: kubeConfig.getCurrentCluster()?.server, namespace: options.namespace ?? '(all)', leaderElection: options.leaderElect === true, metrics: operator.metricsUrl },
+    { cluster: kubeConfig.getCurrentCluster()?.server, namespaces: namespaces.length === 0 ? '(all)' : namespaces, leaderElection: options.leaderElect === true, metrics: operator.metricsUrl },
     'controller started',
   );
   const signalled = untilTerminated();

@@ -1,8 +1,8 @@
 // `migrascope worker`: takes load shards and migrations out of Redis, scaled apart from the
 // controller. A migration's pool credentials are read through the API server (the XenPool and
-// its Secret) under this process's own identity. SIGTERM leaves the running jobs to BullMQ: their
-// lock lapses and another worker takes them over (a load shard keeps its timetable, a migration
-// under way is followed to its end, never asked for twice).
+// its Secret) under this process's own identity. SIGTERM stops taking jobs and lets the running ones
+// end; jobs abandoned (a second signal, SIGKILL) are taken over by another worker once their lock
+// lapses (a load shard keeps its timetable, a migration under way is followed, never asked twice).
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { clusterPoolResolver } from '../controller/cluster-pool-credentials.ts';
@@ -32,7 +32,7 @@ export function registerWorker(program: Command): void {
     .option('--prefix <prefix>', 'prefix of every Redis key; the same as the controller', 'migrascope')
     .option('--load-concurrency <n>', 'load shards driven at once by this process', positiveInt('--load-concurrency'), 16)
     .option('--migration-concurrency <n>', 'migrations at once (of different experiments)', positiveInt('--migration-concurrency'), 4)
-    .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port', parsePort)
+    .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (env MIGRASCOPE_METRICS_PORT)', parsePort, process.env.MIGRASCOPE_METRICS_PORT ? parsePort(process.env.MIGRASCOPE_METRICS_PORT) : undefined)
     .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0')
     .addHelpText('after', '\nExample:\n  migrascope worker --redis redis://redis:6379 --load-concurrency 8\n')
     .action(async (options: WorkerCliOptions) => runWorker(options));
@@ -65,8 +65,15 @@ async function runWorker(options: WorkerCliOptions): Promise<void> {
         });
   log.info({ prefix: options.prefix, loadConcurrency: options.loadConcurrency, migrationConcurrency: options.migrationConcurrency, metrics: server?.url }, 'worker started');
   await untilTerminated();
-  log.info('stopping: running jobs are handed over to other workers');
-  await workers.close(true);
+  // A live migration in flight is let finish (the pod's grace period covers it); load shards keep
+  // measuring until then. A second signal, or the grace period's SIGKILL, abandons what runs: BullMQ
+  // hands it to another worker (a shard keeps its timetable, a migration is followed, not repeated).
+  log.info('stopping: taking no new job, letting the running ones end (signal again to abandon them)');
+  const abandon = untilTerminated().then(() => {
+    log.warn('abandoning the running jobs to other workers');
+    return workers.close(true);
+  });
+  await Promise.race([workers.close(false), abandon]);
   await server?.close();
   redis.disconnect();
   connection.disconnect();

@@ -25,15 +25,16 @@ import { campaignStatus, planCampaign, type CampaignPlan } from './campaign-plan
 import { SPEC_CHANGED_CONDITION, isTerminal, specChangeCondition, withSpecChange } from './experiment-lifecycle.ts';
 import { mergePatchOf } from './status-publisher.ts';
 import type { StartedSpecs } from './started-spec.ts';
+import type { ObjectCache } from './informer-set.ts';
 import { subjectOf, targetOf, type StoredObject } from './resources.ts';
-import { applyObject, patchStatus, type EventRecorder, type EventType, type Informer, type ObjectKey, type ReconcileResult, type Reconciler } from './runtime/index.ts';
+import { applyObject, patchStatus, type EventRecorder, type EventType, type ObjectKey, type ReconcileResult, type Reconciler } from './runtime/index.ts';
 
 export const FIELD_MANAGER = 'migrascope-controller';
 
 export interface CampaignReconcilerOptions {
   kubeConfig: KubeConfig;
-  campaigns: Informer<StoredObject>;
-  experiments: Informer<StoredObject>;
+  campaigns: ObjectCache;
+  experiments: ObjectCache;
   startedSpecs: StartedSpecs;
   events: EventRecorder;
   log: Logger;

@@ -37,6 +37,7 @@ import {
   type ReferenceProblem,
 } from './experiment-lifecycle.ts';
 import type { RunningExperiment } from './experiment-runs.ts';
+import type { ObjectCache } from './informer-set.ts';
 import { subjectOf, targetOf, type StoredObject } from './resources.ts';
 import {
   KubeClient,
@@ -47,7 +48,6 @@ import {
   removeFinalizer,
   type EventRecorder,
   type EventType,
-  type Informer,
   type ObjectKey,
   type ReconcileResult,
   type Reconciler,
@@ -55,8 +55,8 @@ import {
 
 export interface ExperimentReconcilerOptions {
   kubeConfig: KubeConfig;
-  experiments: Informer<StoredObject>;
-  pools: Informer<StoredObject>;
+  experiments: ObjectCache;
+  pools: ObjectCache;
   session: EngineSession;
   events: EventRecorder;
   log: Logger;

@@ -20,8 +20,9 @@ import { CampaignReconciler, owningCampaign } from './campaign-reconciler.ts';
 import { clusterPoolResolver } from './cluster-pool-credentials.ts';
 import { EngineSession } from './engine-session.ts';
 import { ExperimentReconciler } from './experiment-reconciler.ts';
-import { collectionPath, subjectOf, targetOf, type StoredObject } from './resources.ts';
-import { Controller, EventRecorder, Informer, KubeApiError, KubeClient, LeaderElector, patchStatus, type ObjectKey } from './runtime/index.ts';
+import { InformerSet, type ObjectCache } from './informer-set.ts';
+import { subjectOf, targetOf, type StoredObject } from './resources.ts';
+import { Controller, EventRecorder, KubeApiError, KubeClient, LeaderElector, patchStatus, type ObjectKey } from './runtime/index.ts';
 import { XenPoolReconciler } from './xenpool-reconciler.ts';
 
 export const EVENT_COMPONENT = 'migrascope.io/controller';
@@ -42,8 +43,8 @@ export interface OperatorOptions {
   redisUrl: string;
   /** Prefix of every Redis key (default migrascope); controllers and workers must agree. */
   prefix?: string;
-  /** Watch only this namespace (default: all). */
-  namespace?: string | undefined;
+  /** Watch only these namespaces (default, or empty: all). */
+  namespaces?: readonly string[] | undefined;
   /** Without it this process always leads (one replica only!). */
   leaderElection?: LeaderElectionOptions | undefined;
   /** Serve /metrics, /healthz, /readyz on this port (0: any free port); none when undefined. */
@@ -92,24 +93,17 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const metrics = options.metrics ?? new MigrascopeMetrics();
   const prefix = options.prefix ?? 'migrascope';
   const identity = options.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
-  const informer = (kind: 'XenPool' | 'MigrationExperiment' | 'MigrationCampaign') =>
-    new Informer<StoredObject>({
-      kubeConfig,
-      path: collectionPath(kind, options.namespace),
-      log,
-      ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
-      ...(options.watchdogMs === undefined ? {} : { watchdogMs: options.watchdogMs }),
-    });
-  const pools = informer('XenPool');
-  const experiments = informer('MigrationExperiment');
-  const campaigns = informer('MigrationCampaign');
-  const informers = [pools, experiments, campaigns];
+  const informerOptions = { kubeConfig, namespaces: options.namespaces ?? [], log, resyncMs: options.resyncMs, watchdogMs: options.watchdogMs };
+  const pools = new InformerSet('XenPool', informerOptions);
+  const experiments = new InformerSet('MigrationExperiment', informerOptions);
+  const campaigns = new InformerSet('MigrationCampaign', informerOptions);
+  const informers = [pools, experiments, campaigns].flatMap((set) => set.informers);
   const events = new EventRecorder(kubeConfig, EVENT_COMPONENT, log);
   const probe = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
   probe.on('error', () => undefined); // readiness reports it; the log would repeat it every retry
 
   const readiness = async (): Promise<string | undefined> => {
-    const unsynced = informers.filter((i) => !i.hasSynced).map((i) => i.path);
+    const unsynced = [pools, experiments, campaigns].flatMap((set) => set.unsynced());
     if (unsynced.length > 0) return `informers not synced: ${unsynced.join(', ')}`;
     try {
       await Promise.race([probe.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref())]);
@@ -170,9 +164,9 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       log,
     });
     wake.experiments = experimentController;
-    experimentController.watch(experiments);
+    for (const informer of experiments.informers) experimentController.watch(informer);
     // A pool appearing (or changing) is news for the experiments waiting for it.
-    experimentController.watch(pools, (pool) => experimentsUsing(experiments, pool));
+    for (const informer of pools.informers) experimentController.watch(informer, (pool) => experimentsUsing(experiments, pool));
     const campaignController = new Controller({
       name: 'migrationcampaign',
       reconciler: new CampaignReconciler({ kubeConfig, campaigns, experiments, startedSpecs: session.startedSpecs, events, log }),
@@ -180,8 +174,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       metrics,
       log,
     });
-    campaignController.watch(campaigns);
-    campaignController.watch(experiments, owningCampaign);
+    for (const informer of campaigns.informers) campaignController.watch(informer);
+    for (const informer of experiments.informers) campaignController.watch(informer, owningCampaign);
     const poolController = new Controller({
       name: 'xenpool',
       reconciler: new XenPoolReconciler({ kubeConfig, pools, events, log, ...(options.poolRecheckMs === undefined ? {} : { recheckMs: options.poolRecheckMs }) }),
@@ -189,7 +183,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       metrics,
       log,
     });
-    poolController.watch(pools);
+    for (const informer of pools.informers) poolController.watch(informer);
     try {
       await Promise.all([experimentController.start(signal), campaignController.start(signal), poolController.start(signal)]);
     } finally {
@@ -268,7 +262,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
 }
 
 /** The experiments (not finished) that name `pool` as theirs: they may wait for it. */
-function experimentsUsing(experiments: Informer<StoredObject>, pool: StoredObject): ObjectKey[] {
+function experimentsUsing(experiments: ObjectCache, pool: StoredObject): ObjectKey[] {
   const namespace = pool.metadata?.namespace;
   const name = pool.metadata?.name;
   return experiments

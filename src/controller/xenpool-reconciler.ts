@@ -7,13 +7,14 @@ import { InvalidInputError } from '../invalid/index.ts';
 import type { Logger } from '../log/index.ts';
 import { PoolReferenceError, xenPoolCredentials } from './cluster-pool-credentials.ts';
 import { describePool, type PoolDescription } from './pool-probe.ts';
-import { subjectOf, targetOf, type StoredObject } from './resources.ts';
+import type { ObjectCache } from './informer-set.ts';
+import { subjectOf, targetOf } from './resources.ts';
 import { mergePatchOf } from './status-publisher.ts';
-import { patchStatus, type EventRecorder, type Informer, type ObjectKey, type ReconcileResult, type Reconciler } from './runtime/index.ts';
+import { patchStatus, type EventRecorder, type ObjectKey, type ReconcileResult, type Reconciler } from './runtime/index.ts';
 
 export interface XenPoolReconcilerOptions {
   kubeConfig: KubeConfig;
-  pools: Informer<StoredObject>;
+  pools: ObjectCache;
   events: EventRecorder;
   log: Logger;
   /** Look at a pool again this often (default 60 s). */
