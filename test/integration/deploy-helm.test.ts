@@ -25,6 +25,7 @@ interface Container {
   livenessProbe?: { httpGet?: { path: string; port: string } };
   readinessProbe?: { httpGet?: { path: string; port: string } };
   securityContext?: Record<string, unknown>;
+  volumeMounts?: { name: string; mountPath: string }[];
 }
 interface PodSpec {
   serviceAccountName?: string;
@@ -77,7 +78,7 @@ describe('Given the chart helm/migrascope', () => {
     it('Then the controller runs `migrascope controller` under its own account, with the Lease its Role allows and the probes on the metrics port', () => {
       const controller = find(objects, 'Deployment', 'migrascope-controller', 'ops');
       expect((controller.spec as { replicas: number }).replicas).toBe(2);
-      expect(container(controller).args).toEqual(['controller']);
+      expect(container(controller).args).toEqual(['controller', '--results-dir', '/var/lib/migrascope/results']);
       expect(container(controller).image).toBe('migrascope:0.1.0');
       expect(pod(controller).serviceAccountName).toBe('migrascope-controller');
       expect(env(controller, 'MIGRASCOPE_REDIS_URL')?.value).toBe('redis://migrascope-redis.ops.svc:6379');
@@ -101,6 +102,14 @@ describe('Given the chart helm/migrascope', () => {
       expect(pod(worker).serviceAccountName).toBe('migrascope-worker');
       expect(env(worker, 'MIGRASCOPE_REDIS_URL')?.value).toBe('redis://migrascope-redis.ops.svc:6379');
       expect(env(worker, 'MIGRASCOPE_LEASE_NAME')).toBeUndefined();
+    });
+
+    it('Then the request logs the controller names under its --results-dir are where the workers can write them', () => {
+      for (const name of ['migrascope-controller', 'migrascope-worker']) {
+        const deployment = find(objects, 'Deployment', name, 'ops');
+        expect(container(deployment).volumeMounts).toContainEqual({ name: 'results', mountPath: '/var/lib/migrascope/results' });
+        expect(pod(deployment).volumes).toContainEqual({ name: 'results', emptyDir: {} });
+      }
     });
 
     it('Then both run as a non-root user with nothing to escalate and a read-only root filesystem', () => {
@@ -206,6 +215,11 @@ describe('Given the chart helm/migrascope', () => {
       const worker = find(objects, 'Deployment', 'migrascope-worker', 'ops');
       expect((worker.spec as { replicas: number }).replicas).toBe(6);
       expect(pod(worker).terminationGracePeriodSeconds).toBe(300);
+      for (const deployment of [controller, worker]) {
+        expect(container(deployment).volumeMounts).toContainEqual({ name: 'results', mountPath: '/results' });
+        expect(pod(deployment).volumes).toContainEqual({ name: 'results', persistentVolumeClaim: { claimName: 'migrascope-results' } });
+      }
+      expect(container(controller).args).toEqual(['controller', '--results-dir', '/results']);
     });
 
     it('Then Redis is the external one, its URL from the Secret, and the chart runs none', () => {
