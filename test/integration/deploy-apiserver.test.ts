@@ -1,18 +1,20 @@
-// Everything a person installs, sent to a real kube-apiserver (test/controlplane): the CRDs applied
-// for real, then every object of the chart (default and non-default values), of deploy/default and
-// of deploy/install.yaml applied with `kubectl apply --server-side --dry-run=server`, which runs
-// the server's defaulting, validation and admission (Pod Security included) without storing.
+// Everything a person installs, sent to a real kube-apiserver (test/controlplane): the chart
+// installed for real with `helm install` (which applies its CRDs first) and uninstalled, then every
+// object of the chart (default and non-default values), of deploy/default and of
+// deploy/install.yaml applied with `kubectl apply --server-side --dry-run=server`, which runs the
+// server's defaulting, validation and admission (Pod Security included) without storing. No
+// kube-controller-manager or kubelet runs here: Deployments are stored, no pod starts.
 //
 // Stand-ins: no Prometheus operator is here, so its CRDs are replaced by minimal ones that accept
 // any spec (monitoring.coreos.com/v1 PrometheusRule and ServiceMonitor); they check that those
 // objects reach the API as well-formed objects of the right kinds, not their fields (which
 // deploy-helm.test.ts checks against deploy/prometheus and deploy/grafana).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeTools, runTool, tool } from '../../scripts/kube-tools.ts';
 import { startControlPlane, type ControlPlane } from '../controlplane/index.ts';
-import { buildKustomizationText, parseManifests, readManifests, renderChartText, repoRoot } from '../support/manifests.ts';
+import { buildKustomizationText, CHART_DIR, parseManifests, readManifests, renderChartText, repoRoot } from '../support/manifests.ts';
 
 const MONITORING_STAND_INS = ['PrometheusRule:prometheusrules', 'ServiceMonitor:servicemonitors']
   .map((entry) => {
@@ -40,6 +42,7 @@ spec:
 const NAMESPACES = ['ops', 'lab-a', 'lab-b', 'pools'];
 
 let plane: ControlPlane;
+let installOutput: string;
 
 async function kubectl(args: string[], input?: string): Promise<string> {
   return tool(kubeTools().kubectl, ['--kubeconfig', plane.adminKubeconfig, ...args], input === undefined ? {} : { input });
@@ -56,25 +59,33 @@ async function dryRun(manifests: string): Promise<{ stdout: string; stderr: stri
 
 beforeAll(async () => {
   plane = await startControlPlane();
-  const crdFiles = readdirSync(join(repoRoot, 'helm/migrascope/crds'))
-    .filter((name) => name.startsWith('migrascope.io_'))
-    .map((name) => join(repoRoot, 'helm/migrascope/crds', name));
-  await kubectl(['apply', '--server-side', '--field-manager=migrascope-test', ...crdFiles.flatMap((file) => ['-f', file])]);
   await kubectl(['apply', '--server-side', '--field-manager=migrascope-test', '-f', '-'], MONITORING_STAND_INS);
-  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
   const namespaces = NAMESPACES.map(
     (name) => `---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n    pod-security.kubernetes.io/warn: restricted\n`,
   ).join('');
   // deploy/default's own namespace object, for real: the objects in it need it to exist.
   const namespaceFile = readFileSync(join(repoRoot, 'deploy/default/namespace.yaml'), 'utf8');
   await kubectl(['apply', '--server-side', '--field-manager=migrascope-test', '-f', '-'], namespaces + '---\n' + namespaceFile);
+  // As a person would: Helm applies the chart's crds/ first, then the release.
+  installOutput = await tool(kubeTools().helm, ['--kubeconfig', plane.adminKubeconfig, 'install', 'installed', CHART_DIR, '--namespace', 'helm-install', '--create-namespace']);
+  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
 });
 
 afterAll(async () => {
   await plane?.stop();
 });
 
-describe('Given a kube-apiserver with the CRDs installed from the chart', () => {
+describe('Given a kube-apiserver where the chart was installed with helm install', () => {
+  it('Then the release is deployed with its objects', async () => {
+    expect(installOutput).toContain('STATUS: deployed');
+    const deployments = await kubectl(['get', 'deployments', '-n', 'helm-install', '-o', 'name']);
+    expect(deployments.trim().split('\n').sort()).toEqual([
+      'deployment.apps/installed-migrascope-controller',
+      'deployment.apps/installed-migrascope-redis',
+      'deployment.apps/installed-migrascope-worker',
+    ]);
+  });
+
   it('Then the three migrascope.io CRDs are established and `kubectl get mexp` knows the short name', async () => {
     const names = await kubectl(['get', 'crd', '-o', 'name']);
     for (const plural of ['xenpools', 'migrationexperiments', 'migrationcampaigns']) expect(names).toContain(`${plural}.migrascope.io`);
@@ -114,6 +125,15 @@ describe('Given a kube-apiserver with the CRDs installed from the chart', () => 
       const { stdout, stderr } = await dryRun(manifests);
       expect(stdout.trim().split('\n')).toHaveLength(readManifests('deploy/install.yaml').length);
       expect(stderr).not.toContain('Warning');
+    });
+  });
+
+  describe('When the release is uninstalled', () => {
+    it('Then its objects go and the CRDs stay (Helm never deletes CRDs, so experiments outlive the operator)', async () => {
+      await tool(kubeTools().helm, ['--kubeconfig', plane.adminKubeconfig, 'uninstall', 'installed', '--namespace', 'helm-install', '--wait']);
+      const left = await kubectl(['get', 'deployments,serviceaccounts,roles,rolebindings,clusterroles,clusterrolebindings', '-A', '-l', 'app.kubernetes.io/instance=installed', '-o', 'name']);
+      expect(left.trim()).toBe('');
+      expect(await kubectl(['get', 'crd', 'migrationexperiments.migrascope.io', '-o', 'name'])).toContain('migrationexperiments.migrascope.io');
     });
   });
 
