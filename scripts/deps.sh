@@ -33,7 +33,7 @@ fi
 # is npm's own record of what it installed).
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "deps: npm ci"
-  npm ci --no-audit --no-fund
+  npm ci --no-audit --no-fund --omit=peer
 fi
 
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import XenAPI' 2>/dev/null; then
