@@ -2,10 +2,10 @@
 // exercise captures, caches, cookies, conditions and every kind of failure.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileProfile, parseProfileDocument, Random, type Profile, type ProfileDocumentInput } from '../workloads/index.ts';
 import { ActionRunner } from './action-runner.ts';
+import { Http1Pool } from './http1-pool.ts';
 import { now } from './clock.ts';
 import { Population } from './population.ts';
 import type { SimulatedUser } from './user.ts';
@@ -87,7 +87,7 @@ function profileOf(actions: Record<string, ProfileDocumentInput['actions'][numbe
 }
 
 function harness(profile: Profile, seed = 1) {
-  const pool = new Pool(base, { connections: 4 });
+  const pool = new Http1Pool(base, { connections: 4 });
   const runner = new ActionRunner(pool, profile);
   const population = new Population(profile, 2, new Random(seed));
   const run = (user: SimulatedUser, name: string) => {
@@ -242,7 +242,7 @@ describe('Given requests that fail in each way', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const pool = new Pool(`http://127.0.0.1:${port}`);
+    const pool = new Http1Pool(`http://127.0.0.1:${port}`, { connections: 1 });
     const runner = new ActionRunner(pool, profile);
     const user = new Population(profile, 1, new Random(1)).users[0] as SimulatedUser;
     expect(await runner.run(user, profile.actions[0]!)).toMatchObject({ ok: false, errorKind: 'connect' });

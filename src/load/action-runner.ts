@@ -3,11 +3,10 @@
 // and captures of the profile. Returns how long the user waited: from the first timed request's
 // dispatch (which includes setting up a connection, as a browser's user waits for it too) to the
 // last byte of the last timed response.
-import type { Dispatcher } from 'undici';
 import type { Action, Profile, RequestStep } from '../workloads/index.ts';
 import type { ErrorKind } from '../recording/index.ts';
 import { now } from './clock.ts';
-import { ActionFailure, ActionTimeout, Exchange, forEachHeader, headerValues, type HttpRequest, type HttpResponse } from './exchange.ts';
+import { ActionFailure, ActionTimeout, Exchange, forEachHeader, headerValues, type HttpRequest, type HttpResponse, type RequestDispatcher } from './exchange.ts';
 import type { SimulatedUser } from './user.ts';
 
 export interface ActionResult {
@@ -27,14 +26,14 @@ export interface ActionPerformer {
 }
 
 export class ActionRunner implements ActionPerformer {
-  readonly #dispatcher: Dispatcher;
+  readonly #dispatcher: RequestDispatcher;
   readonly #profile: Profile;
   readonly #pathPrefix: string;
   readonly #baseHeaders: readonly string[];
   readonly #shared = new WeakMap<RequestStep, HttpRequest>();
 
   /** `pathPrefix`: the URL's own path (e.g. "/olio"), prepended to every request path. */
-  constructor(dispatcher: Dispatcher, profile: Profile, pathPrefix = '') {
+  constructor(dispatcher: RequestDispatcher, profile: Profile, pathPrefix = '') {
     this.#dispatcher = dispatcher;
     this.#profile = profile;
     this.#pathPrefix = pathPrefix.replace(/\/+$/, '');

@@ -1,8 +1,8 @@
-// One HTTP request and its response, through undici's dispatch API: the lowest level undici
-// offers. The handler sees the raw header buffers (nothing parsed that nobody reads) and keeps
-// the body only when the profile reads it; everything else is counted and dropped. A failure is
-// classified the way the results report it: connect, timeout, status or body.
-import type { Dispatcher } from 'undici';
+// One HTTP request and its response, through a dispatcher with undici's dispatch API: the
+// driver's own Http1Pool (http1-pool.ts), or undici's Pool, which takes the same handler. The
+// handler sees the raw header buffers (nothing parsed that nobody reads) and keeps the body only
+// when the profile reads it; everything else is counted and dropped. A failure is classified the
+// way the results report it: connect, timeout, status or body.
 import type { ErrorKind } from '../recording/index.ts';
 
 export interface HttpRequest {
@@ -11,6 +11,22 @@ export interface HttpRequest {
   /** Flat [name, value, name, value...]: undici's cheapest header form. */
   headers: string[];
   body: string | Buffer | undefined;
+}
+
+/** undici's dispatch handler callbacks, the ones the driver uses. */
+export interface ResponseHandler {
+  /** `abort(error)` ends the request: it fails with `error`. */
+  onConnect(abort: (error?: Error) => void): void;
+  onHeaders(status: number, headers: Buffer[]): boolean;
+  onData(chunk: Buffer): boolean;
+  onComplete(): void;
+  onError(error: Error): void;
+}
+
+/** What the driver needs of a connection pool: Http1Pool, or undici's Pool. */
+export interface RequestDispatcher {
+  dispatch(request: HttpRequest, handler: ResponseHandler): boolean;
+  close(): Promise<void>;
 }
 
 export interface HttpResponse {
@@ -76,7 +92,7 @@ export function classify(error: unknown, headersReceived: boolean): ActionFailur
  * Sends `request` and settles when its response has been read to the last byte. `expire(reason)`
  * ends it early (a timeout), whether or not undici has handed it to a socket yet.
  */
-export class Exchange implements Dispatcher.DispatchHandler {
+export class Exchange implements ResponseHandler {
   readonly #keepBody: boolean;
   readonly #resolve: (response: HttpResponse) => void;
   readonly #reject: (failure: ActionFailure) => void;
@@ -98,7 +114,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
    * Dispatches `request` on `dispatcher`; the promise settles with the response or a failure.
    * `owner.inFlight` holds the exchange meanwhile, so a timeout sweep can end it.
    */
-  static send(dispatcher: Dispatcher, request: HttpRequest, keepBody: boolean, owner?: { inFlight: Exchange | undefined }): Promise<HttpResponse> {
+  static send(dispatcher: RequestDispatcher, request: HttpRequest, keepBody: boolean, owner?: { inFlight: Exchange | undefined }): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
       const exchange = new Exchange(keepBody, resolve, reject);
       if (owner) owner.inFlight = exchange;

@@ -4,8 +4,8 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpRequest } from './exchange.ts';
-import { Http1Pool, type ResponseHandler } from './http1-pool.ts';
+import type { HttpRequest, ResponseHandler } from './exchange.ts';
+import { Http1Pool } from './http1-pool.ts';
 
 interface Result {
   status: number;
@@ -176,6 +176,16 @@ describe('Given requests that must not be sent', () => {
     expect(pool.openConnections).toBe(0);
     expect(received.length).toBe(count);
     await pool.close();
+  });
+
+  it('Then destroying the pool fails what is in flight and what waits', async () => {
+    const pool = new Http1Pool(httpUrl, { connections: 1 });
+    const inFlight = send(pool, get('/hang'));
+    const waiting = send(pool, get('/waiting'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pool.destroy();
+    await expect(inFlight.done).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
+    await expect(waiting.done).rejects.toMatchObject({ code: 'UND_ERR_DESTROYED' });
   });
 
   it('Then a closed pool fails new requests with UND_ERR_CLOSED', async () => {

@@ -8,38 +8,34 @@
 // response, its parser and queueing cost more than the rest of an action together, and the
 // driver then measures itself (docs/performance.md).
 //
+// There is no connect, headers or body timeout here: the action's timeout covers them all (the
+// driver's sweep aborts a request past its action's deadline, connecting or not).
+//
 // Connections as a browser's: opened on demand up to `connections`, reused newest first, closed
 // after `keepAliveMs` idle, or one second before the server said it would close them
-// (`Keep-Alive: timeout=N`), so a request is never written on a connection the server is
-// closing. If that happens anyway (the server closed it first), an idempotent request that got
+// (`Keep-Alive: timeout=N`, as undici does), so a request is rarely written on a connection the
+// server is closing. If that happens anyway (the server closed it first), an idempotent request that got
 // no byte back is sent again on a fresh connection, as browsers do.
+import { channel } from 'node:diagnostics_channel';
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import type { HttpRequest } from './exchange.ts';
+import type { HttpRequest, RequestDispatcher, ResponseHandler } from './exchange.ts';
 import { ResponseParser, type ResponseEvents } from './http1-response-parser.ts';
-
-/** undici's handler callbacks, as the driver's Exchange implements them. */
-export interface ResponseHandler {
-  /** `abort(error)` ends the request: it fails with `error`. */
-  onConnect(abort: (error?: Error) => void): void;
-  onHeaders(status: number, headers: Buffer[]): boolean;
-  onData(chunk: Buffer): boolean;
-  onComplete(): void;
-  onError(error: Error): void;
-}
-
-/** What the action runner needs of a pool: this one, or undici's. */
-export interface RequestDispatcher {
-  dispatch(request: HttpRequest, handler: ResponseHandler): boolean;
-  close(): Promise<void>;
-}
 
 export interface Http1PoolOptions {
   /** Connections open at most; requests wait for one beyond that. */
   connections: number;
-  /** Idle connections close after this long (default 4 s, as undici). */
+  /** Idle connections close after this long when the server did not say (default 4 s, as undici). */
   keepAliveMs?: number;
+  /** The longest a server's `Keep-Alive: timeout=N` may keep them (default 10 minutes, as undici). */
+  maxKeepAliveMs?: number;
 }
+
+/**
+ * Each request dispatched, as `{ request }` (method, path, headers, body), for whoever listens
+ * (tests observing what a profile sends); free when nobody does.
+ */
+export const requestCreated = channel('migrascope:request:create');
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 const SWEEP_EVERY_MS = 1000;
@@ -61,12 +57,14 @@ export class Http1Pool implements RequestDispatcher {
   readonly #hostHeader: string;
   readonly #max: number;
   readonly #keepAliveMs: number;
+  readonly #maxKeepAliveMs: number;
   /** Free connections; the most recently freed last (reused first, while it is warm). */
   readonly #idle: Connection[] = [];
+  /** Every connection open or opening. */
+  readonly #all = new Set<Connection>();
   /** Requests waiting for a connection, oldest first (from #waitingHead on). */
   #waiting: { request: HttpRequest; handler: ResponseHandler }[] = [];
   #waitingHead = 0;
-  #open = 0;
   #closed = false;
   #sweeper: NodeJS.Timeout | undefined;
 
@@ -79,11 +77,12 @@ export class Http1Pool implements RequestDispatcher {
     this.#hostHeader = url.host;
     this.#max = Math.max(1, options.connections);
     this.#keepAliveMs = options.keepAliveMs ?? 4000;
+    this.#maxKeepAliveMs = options.maxKeepAliveMs ?? 600_000;
   }
 
   /** Connections open or opening. */
   get openConnections(): number {
-    return this.#open;
+    return this.#all.size;
   }
 
   dispatch(request: HttpRequest, handler: ResponseHandler): boolean {
@@ -96,7 +95,8 @@ export class Http1Pool implements RequestDispatcher {
       handler.onError(new TransportError('UND_ERR_INVALID_ARG', invalid));
       return false;
     }
-    const connection = this.#idle.pop() ?? (this.#open < this.#max ? this.#connect() : undefined);
+    if (requestCreated.hasSubscribers) requestCreated.publish({ request });
+    const connection = this.#idle.pop() ?? (this.#all.size < this.#max ? this.#connect() : undefined);
     if (connection === undefined) {
       this.#waiting.push({ request, handler });
       return false;
@@ -105,11 +105,22 @@ export class Http1Pool implements RequestDispatcher {
     return true;
   }
 
+  /** No new requests; idle connections close (the driver closes the pool when none is in flight). */
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#sweeper) clearInterval(this.#sweeper);
     for (const connection of this.#idle) connection.destroy();
     this.#idle.length = 0;
+  }
+
+  /** As close(), and the requests in flight or waiting fail now. */
+  async destroy(): Promise<void> {
+    await this.close();
+    for (const connection of this.#all) connection.destroy();
+    const waiting = this.#waiting.slice(this.#waitingHead);
+    this.#waiting = [];
+    this.#waitingHead = 0;
+    for (const { handler } of waiting) handler.onError(new TransportError('UND_ERR_DESTROYED', 'the connection pool was destroyed'));
   }
 
   /** The request line and headers, as one string (latin1 on the wire). */
@@ -139,7 +150,7 @@ export class Http1Pool implements RequestDispatcher {
 
   /** A connection is gone (closed by either side, or failed). */
   forget(connection: Connection): void {
-    this.#open -= 1;
+    this.#all.delete(connection);
     const at = this.#idle.indexOf(connection);
     if (at >= 0) this.#idle.splice(at, 1);
     // A request was waiting for a connection to free up: it may open one now.
@@ -152,12 +163,13 @@ export class Http1Pool implements RequestDispatcher {
   /** Sends a request that found its connection closed under it on a new one. */
   retry(request: HttpRequest, handler: ResponseHandler): void {
     if (this.#closed) handler.onError(new TransportError('UND_ERR_CLOSED', 'the connection pool is closed'));
-    else if (this.#open < this.#max) this.#connect().send(request, handler);
+    else if (this.#all.size < this.#max) this.#connect().send(request, handler);
     else this.#waiting.push({ request, handler });
   }
 
+  /** How long a connection may stay idle: a second less than the server said, else the default. */
   keepAliveFor(hintSeconds: number | undefined): number {
-    return hintSeconds === undefined ? this.#keepAliveMs : Math.min(this.#keepAliveMs, hintSeconds * 1000 - 1000);
+    return hintSeconds === undefined ? this.#keepAliveMs : Math.min(this.#maxKeepAliveMs, hintSeconds * 1000 - 1000);
   }
 
   #nextWaiting(): { request: HttpRequest; handler: ResponseHandler } | undefined {
@@ -173,11 +185,12 @@ export class Http1Pool implements RequestDispatcher {
   }
 
   #connect(): Connection {
-    this.#open += 1;
     const socket = this.#tls
       ? connectTls({ host: this.#host, port: this.#port, servername: isIP(this.#host) === 0 ? this.#host : undefined, ALPNProtocols: ['http/1.1'] })
       : connectTcp({ host: this.#host, port: this.#port });
-    return new Connection(this, socket, this.#tls);
+    const connection = new Connection(this, socket, this.#tls);
+    this.#all.add(connection);
+    return connection;
   }
 
   #sweep(): void {

@@ -2,7 +2,6 @@
 // open-loop driver over the aligned timeline, every outcome recorded per action and per second,
 // complete seconds handed on as they close (for the SLA windows, progress, and workers that ship
 // them elsewhere), the optional request log and downtime probe, and a summary of steady state.
-import { Pool } from 'undici';
 import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
 import { newWideHistogram, Recorder, RequestLogWriter, summarize, type ActionSecond, type ActionSummary, type ErrorKind, type SecondSnapshot } from '../recording/index.ts';
@@ -14,6 +13,7 @@ import { ClosedLoop } from './closed-loop.ts';
 import { connectionBudget, openFileLimit } from './connection-budget.ts';
 import type { ActionFailure } from './exchange.ts';
 import { OpenLoop } from './open-loop.ts';
+import { Http1Pool } from './http1-pool.ts';
 import { DowntimeProbe, type Gap } from './probe.ts';
 import { PHASES, Timeline, type Phase, type RunPlan } from './timeline.ts';
 
@@ -107,20 +107,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (!(Number.isInteger(options.users) && options.users >= 1)) throw new InvalidInputError('--users', `must be a whole number of 1 or more (got ${options.users})`);
   const timeline = Timeline.aligned(options.startAtMs ?? now(), options.plan);
   const random = new Random(options.seed);
-  const maxTimeoutMs = Math.max(...options.profile.actions.map((action) => action.timeoutMs));
   const connections = options.maxConnections ?? connectionBudget(options.users, openFileLimit());
   if (connections < options.users) {
     log.info({ users: options.users, connections }, 'more users than this process may open connections: users share the pool (raise `ulimit -n` for one connection per user)');
   }
-  // Idle connections close after undici's default 4 s unless the server announces longer (as a
-  // browser's do after the server's keep-alive timeout): thinking users do not pin a socket each.
-  const pool = new Pool(url.origin, {
-    connections,
-    pipelining: 1,
-    connectTimeout: maxTimeoutMs,
-    headersTimeout: maxTimeoutMs,
-    bodyTimeout: maxTimeoutMs,
-  });
+  // Idle connections close after 4 s unless the server announces longer (as a browser's do after
+  // the server's keep-alive timeout): thinking users do not pin a socket each. The action
+  // timeouts bound connecting and waiting (the population's sweep aborts what runs past them).
+  const pool = new Http1Pool(url.origin, { connections });
   const runner = new ActionRunner(pool, options.profile, url.pathname);
   const recorder = new Recorder();
   const requestLog = options.logPath === undefined ? undefined : new RequestLogWriter(options.logPath);

@@ -1,7 +1,7 @@
 // The Olio profile driving the testbed's reference app (started in-process): every action runs,
 // succeeds and is measured, and the requests behind them are the ones the profile promises
-// (logins, tag searches, uploads, attends, statics and images), seen on undici's own
-// diagnostics channel rather than guessed from the results.
+// (logins, tag searches, uploads, attends, statics and images), seen on the driver's own
+// diagnostics channel (migrascope:request:create) rather than guessed from the results.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,7 @@ describe('Given the reference app and the Olio profile with short think times', 
 
   beforeAll(async () => {
     app = await startReferenceApp({ scale: SCALE, seed: 7 });
-    subscribe('undici:request:create', onCreate);
+    subscribe('migrascope:request:create', onCreate);
     const olio = loadProfile('olio', { scale: SCALE });
     // Faban's cycle time of 5 s would need minutes to show the rare actions (AddPerson is under 1 %).
     const profile = { ...olio, think: negativeExponential(60, 'cycle') };
@@ -39,11 +39,11 @@ describe('Given the reference app and the Olio profile with short think times', 
       probe: { mode: 'http', path: '/healthz' },
       seed: 2009,
     });
-    unsubscribe('undici:request:create', onCreate);
+    unsubscribe('migrascope:request:create', onCreate);
   });
 
   afterAll(async () => {
-    unsubscribe('undici:request:create', onCreate);
+    unsubscribe('migrascope:request:create', onCreate);
     await app?.close();
     rmSync(dir, { recursive: true, force: true });
   });
