@@ -135,11 +135,14 @@ export class KubeClient {
     return watchEvents<T>(response.body, path);
   }
 
-  /** Closes the shared connections (for tests and shutdown). */
+  /**
+   * Closes the shared connections (at shutdown, in tests), aborting what is still in flight: a
+   * watch would otherwise hold a graceful close for up to its 10-minute timeout.
+   */
   async close(): Promise<void> {
     const dispatcher = this.#dispatcher;
     this.#dispatcher = undefined;
-    if (dispatcher) await (await dispatcher).close();
+    if (dispatcher) await (await dispatcher).destroy();
   }
 
   #url(path: string, query: Query = {}): string {

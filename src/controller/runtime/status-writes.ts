@@ -29,13 +29,14 @@ export interface StatusUpdateOptions {
 
 /**
  * Reads the object, asks `mutate` for its new status and patches it at the version read; on a
- * conflict reads again and asks again. `mutate` returning undefined means nothing to write.
+ * conflict reads again and asks again. `mutate` (which may be async) returning undefined means
+ * nothing to write.
  * Returns the object as written (or as read, when nothing was written).
  */
 export async function updateStatusWithRetry<T = Record<string, unknown>>(
   kc: KubeConfig,
   target: ResourceTarget,
-  mutate: (current: T) => unknown,
+  mutate: (current: T) => unknown | Promise<unknown>,
   options: StatusUpdateOptions = {},
 ): Promise<T> {
   const attempts = options.attempts ?? 5;
@@ -44,7 +45,7 @@ export async function updateStatusWithRetry<T = Record<string, unknown>>(
     const current = await client.request<T & { metadata?: { resourceVersion?: string } }>('GET', objectPath(target), undefined, undefined, {
       signal: options.signal,
     });
-    const status = mutate(current);
+    const status = await mutate(current);
     if (status === undefined) return current;
     try {
       return (await patchStatus(kc, target, status, {
