@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../invalid/index.ts';
+import { credentialsFor, localPoolResolver } from './credentials.ts';
+import { parseRunFile } from './run-file.ts';
+import { bindExperiment, bindUrl } from './testbed-binding.ts';
+
+const POOL = `apiVersion: migrascope.io/v1alpha1
+kind: XenPool
+metadata: { name: lab }
+spec:
+  url: https://xen.lab.example
+  credentialsSecretRef: { name: xen-creds }
+`;
+const SECRET = `apiVersion: v1
+kind: Secret
+metadata: { name: xen-creds }
+stringData: { username: root, password: s3cret }
+`;
+const EXPERIMENT = `apiVersion: migrascope.io/v1alpha1
+kind: MigrationExperiment
+metadata: { name: exp }
+spec:
+  poolRef: { name: lab }
+  target: { vm: { nameLabel: web }, applicationUrl: 'http://web.testbed.local/app' }
+  workload: { users: 10, steadyState: 1m }
+  sla: { window: 30s }
+`;
+
+describe('parseRunFile', () => {
+  it('given pools, secrets and experiments in one file, then each lands in its place', () => {
+    const file = parseRunFile([SECRET, POOL, EXPERIMENT].join('---\n'), 'run.yaml');
+    expect(file.pools.map((p) => p.metadata.name)).toEqual(['lab']);
+    expect(file.secrets).toEqual([{ name: 'xen-creds', namespace: 'default', data: { username: 'root', password: 's3cret' } }]);
+    expect(file.experiments.map((e) => e.metadata.name)).toEqual(['exp']);
+  });
+
+  it('given a bad field in the second document, then the refusal names the document and the field', () => {
+    const bad = EXPERIMENT.replace('users: 10', 'users: 0');
+    expect(() => parseRunFile([POOL, bad].join('---\n'), 'run.yaml')).toThrow(/run\.yaml \(document 2\): spec\.workload\.users/);
+  });
+
+  it('given nothing to run, then it says so', () => {
+    expect(() => parseRunFile(POOL, 'pools.yaml')).toThrow(/holds no MigrationExperiment or MigrationCampaign/);
+  });
+
+  it('given base64 data in a Secret, then it is decoded', () => {
+    const file = parseRunFile(
+      [`apiVersion: v1\nkind: Secret\nmetadata: { name: x }\ndata: { password: ${Buffer.from('pw').toString('base64')} }\n`, EXPERIMENT].join('---\n'),
+      'run.yaml',
+    );
+    expect(file.secrets[0]?.data.password).toBe('pw');
+  });
+});
+
+describe('credentials', () => {
+  const file = parseRunFile([SECRET, POOL, EXPERIMENT].join('---\n'), 'run.yaml');
+  const pool = file.pools[0]!;
+
+  it('given the Secret in the file, then it is used', () => {
+    expect(credentialsFor(pool, { pools: file.pools, secrets: file.secrets, env: {} })).toMatchObject({ url: 'https://xen.lab.example', username: 'root', password: 's3cret' });
+  });
+
+  it('given no Secret but the environment, then the environment is used', () => {
+    expect(credentialsFor(pool, { pools: file.pools, secrets: [], env: { MIGRASCOPE_XAPI_PASSWORD: 'from-env' } })).toMatchObject({ username: 'root', password: 'from-env' });
+  });
+
+  it('given nothing, then the refusal says where credentials can come from', () => {
+    expect(() => credentialsFor(pool, { pools: file.pools, secrets: [], env: {} })).toThrow(/MIGRASCOPE_XAPI_PASSWORD/);
+  });
+
+  it('given a pool reference the file does not hold, then the resolver names the field', async () => {
+    const resolve = localPoolResolver({ pools: file.pools, secrets: file.secrets, env: {} });
+    await expect(resolve({ namespace: 'default', name: 'other' })).rejects.toThrow(InvalidInputError);
+    await expect(resolve({ namespace: 'default', name: 'other' })).rejects.toThrow(/spec\.poolRef\.name/);
+  });
+});
+
+describe('testbed binding', () => {
+  const testbed = {
+    xapi: { url: 'http://127.0.0.1:1', username: 'root', password: 'x' },
+    hosts: [],
+    vms: [
+      { name: 'web', uuid: 'u', host: 'h1', url: 'http://127.0.0.1:4567' },
+      { name: 'db', uuid: 'v', host: 'h2', url: null },
+    ],
+  };
+
+  it('given a <vm>.testbed.local URL, then it points at that VM guest, path kept', () => {
+    expect(bindUrl('http://web.testbed.local/app?x=1', testbed, 'f')).toBe('http://127.0.0.1:4567/app?x=1');
+  });
+  it('given another URL, then it is left alone', () => {
+    expect(bindUrl('https://olio.example/', testbed, 'f')).toBe('https://olio.example/');
+  });
+  it('given a VM that fronts nothing, then the refusal names the field and the VMs there are', () => {
+    expect(() => bindUrl('http://db.testbed.local/', testbed, 'spec.target.applicationUrl')).toThrow(/spec\.target\.applicationUrl: .*web\.testbed\.local/);
+  });
+  it('binds an experiment target', () => {
+    const file = parseRunFile([POOL, EXPERIMENT].join('---\n'), 'run.yaml');
+    expect(bindExperiment(file.experiments[0]!, testbed).spec.target.applicationUrl).toBe('http://127.0.0.1:4567/app');
+  });
+});
