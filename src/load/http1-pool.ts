@@ -39,6 +39,8 @@ export const requestCreated = channel('migrascope:request:create');
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 const SWEEP_EVERY_MS = 1000;
+/** Where every plain-TCP connection reads (one read at a time: the event loop is one thread). */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** A transport failure with an error code, as undici and Node's sockets report them. */
 class TransportError extends Error {
@@ -185,10 +187,7 @@ export class Http1Pool implements RequestDispatcher {
   }
 
   #connect(): Connection {
-    const socket = this.#tls
-      ? connectTls({ host: this.#host, port: this.#port, servername: isIP(this.#host) === 0 ? this.#host : undefined, ALPNProtocols: ['http/1.1'] })
-      : connectTcp({ host: this.#host, port: this.#port });
-    const connection = new Connection(this, socket, this.#tls);
+    const connection = new Connection(this, this.#host, this.#port, this.#tls);
     this.#all.add(connection);
     return connection;
   }
@@ -244,15 +243,20 @@ class Connection implements ResponseEvents {
   /** Given to each request's handler: one function per connection, not one per request. */
   readonly abort: (error?: Error) => void;
 
-  constructor(pool: Http1Pool, socket: Socket, tls: boolean) {
+  constructor(pool: Http1Pool, host: string, port: number, tls: boolean) {
     this.#pool = pool;
-    this.#socket = socket;
     this.#parser = new ResponseParser(this);
     this.keepAliveMs = pool.keepAliveFor(undefined);
     this.abort = (error) => this.#abort(error ?? new TransportError('UND_ERR_ABORTED', 'the request was aborted'));
+    // Plain TCP reads into one buffer shared by every connection (onread): no Buffer and no
+    // stream machinery per read; the parser copies what outlives the read. TLS reads as a stream.
+    const socket = tls
+      ? connectTls({ host, port, servername: isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'] })
+      : connectTcp({ host, port, onread: { buffer: READ_BUFFER, callback: (length: number) => this.#onRead(length) } });
+    this.#socket = socket;
     socket.setNoDelay(true);
     socket.on(tls ? 'secureConnect' : 'connect', () => this.#onConnected());
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    if (tls) socket.on('data', (chunk: Buffer) => this.#onData(chunk, false));
     socket.on('end', () => this.#onEnd());
     socket.on('error', (error: Error) => this.#fail(error));
     socket.on('close', () => this.#onClose());
@@ -331,9 +335,15 @@ class Connection implements ResponseEvents {
     if (pending !== undefined) this.#write(pending[0] as string, pending[1]);
   }
 
-  #onData(chunk: Buffer): void {
+  /** A plain-TCP read of `length` bytes into READ_BUFFER; true: keep reading. */
+  #onRead(length: number): boolean {
+    this.#onData(READ_BUFFER.subarray(0, length), true);
+    return true;
+  }
+
+  #onData(chunk: Buffer, transient: boolean): void {
     try {
-      this.#parser.feed(chunk);
+      this.#parser.feed(chunk, transient);
     } catch (error) {
       this.#fail(error as Error);
     }

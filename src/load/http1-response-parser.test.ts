@@ -111,6 +111,29 @@ describe('Given a chunked response with chunk extensions and trailers', () => {
   });
 });
 
+describe('Given reads into one shared buffer that the next read overwrites', () => {
+  it('Then the headers and body pieces kept by the listener are intact after every split', () => {
+    const wire = Buffer.from('HTTP/1.1 200 OK\r\nSet-Cookie: sid=abc\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n', 'latin1');
+    for (let cut = 1; cut < wire.length; cut++) {
+      const kept: Buffer[] = [];
+      const pieces: Buffer[] = [];
+      const parser = new ResponseParser({ onHead: (_, headers) => kept.push(...headers), onBody: (piece) => pieces.push(piece), onEnd: () => undefined });
+      parser.expect('GET');
+      const shared = Buffer.alloc(wire.length);
+      for (const [from, to] of [
+        [0, cut],
+        [cut, wire.length],
+      ] as const) {
+        wire.copy(shared, 0, from, to);
+        parser.feed(shared.subarray(0, to - from), true);
+        shared.fill('X');
+      }
+      expect(kept.map((buffer) => buffer.toString('latin1'))).toEqual(['Set-Cookie', 'sid=abc', 'Transfer-Encoding', 'chunked']);
+      expect(Buffer.concat(pieces).toString('latin1')).toBe('hello world');
+    }
+  });
+});
+
 describe('Given responses without a body', () => {
   it('Then the answer to HEAD has none, whatever its Content-Length says', () => {
     expect(parse('HTTP/1.1 200 OK\r\ncontent-length: 1234\r\n\r\n', 'HEAD').heard).toMatchObject({ status: 200, body: '', ends: [true] });

@@ -61,6 +61,7 @@ export class ResponseParser {
   // Chunk-data CRLF and trailer-line state.
   #seenCr = false;
   #lineEmpty = true;
+  #transient = false;
   /** Seconds from the server's `Keep-Alive: timeout=N`, when it said. */
   keepAliveHintSeconds: number | undefined;
 
@@ -88,8 +89,13 @@ export class ResponseParser {
     this.keepAliveHintSeconds = undefined;
   }
 
-  /** Feeds bytes read from the connection; throws ResponseParseError on a malformed response. */
-  feed(chunk: Buffer): void {
+  /**
+   * Feeds bytes read from the connection; throws ResponseParseError on a malformed response.
+   * `transient`: the bytes are overwritten once this returns (a shared read buffer), so whatever
+   * is handed on or kept is copied first: the head once, each body piece.
+   */
+  feed(chunk: Buffer, transient = false): void {
+    this.#transient = transient;
     if (this.#phase === PHASE.idle) throw new ResponseParseError(`${chunk.length} bytes arrived that no request asked for`);
     if (chunk.length > 0) this.#started = true;
     let data = chunk;
@@ -106,13 +112,13 @@ export class ResponseParser {
         case PHASE.length: {
           const take = Math.min(this.#remaining, data.length);
           this.#remaining -= take;
-          this.#events.onBody(take === data.length ? data : data.subarray(0, take));
+          this.#body(take === data.length ? data : data.subarray(0, take));
           data = data.subarray(take);
           if (this.#remaining === 0) this.#end(data.length === 0);
           break;
         }
         case PHASE.untilClose:
-          this.#events.onBody(data);
+          this.#body(data);
           return;
         default:
           data = this.#chunked(data);
@@ -133,38 +139,35 @@ export class ResponseParser {
 
   /** Parses the head once it is complete; returns the bytes after it. */
   #head(chunk: Buffer): Buffer {
-    let data = chunk;
-    let searchFrom = 0;
-    if (this.#partialHead !== undefined) {
-      searchFrom = Math.max(0, this.#partialHead.length - 3);
-      data = Buffer.concat([this.#partialHead, chunk]);
-    }
-    const end = data.indexOf('\r\n\r\n', searchFrom, 'latin1');
-    if (end < 0) {
+    let data = this.#partialHead === undefined ? chunk : Buffer.concat([this.#partialHead, chunk]);
+    const transient = this.#transient && data === chunk;
+    // One pass in JavaScript over the head's bytes (a few hundred) costs less than a native
+    // indexOf per line: the line ends and colons are noted, then the head is read if complete.
+    const lines = scanHead(data);
+    if (lines < 0) {
       if (data.length > MAX_HEAD_BYTES) throw new ResponseParseError(`a head longer than ${MAX_HEAD_BYTES} bytes`);
-      // Socket reads are fresh buffers, never reused: keeping a reference is safe.
-      this.#partialHead = data;
+      this.#partialHead = transient ? Buffer.from(data) : data;
       return data.subarray(data.length);
     }
     this.#partialHead = undefined;
-    const rest = data.subarray(end + 4);
+    const rest = data.subarray(MARKS[0]!);
+    // The header buffers outlive this read: on a shared read buffer, they point into a copy.
+    if (transient) data = Buffer.from(data.subarray(0, MARKS[0]!));
     const status = this.#statusLine(data);
     if (status >= 100 && status < 200) {
       if (status === 101) throw new ResponseParseError('101 Switching Protocols to a request that asked for no upgrade');
       // An interim response (100 Continue, 103 Early Hints): the real one follows.
-      return rest;
+      return rest.length === 0 ? rest : this.#head(rest);
     }
     const headers: Buffer[] = [];
     let length = -1;
     let chunked = false;
     let transferEncoded = false;
-    let lineStart = data.indexOf(LF) + 1;
-    while (lineStart < end) {
-      let lineEnd = data.indexOf(LF, lineStart);
-      if (lineEnd < 0 || lineEnd > end + 1) lineEnd = end + 1;
-      const contentEnd = data[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
-      const colon = data.indexOf(COLON, lineStart);
-      if (colon < 0 || colon > contentEnd || colon === lineStart) throw new ResponseParseError(`a header line without a name: "${data.toString('latin1', lineStart, contentEnd)}"`);
+    for (let line = 0; line < lines; line++) {
+      const lineStart = MARKS[1 + 3 * line]!;
+      const colon = MARKS[2 + 3 * line]!;
+      const contentEnd = MARKS[3 + 3 * line]!;
+      if (colon < 0 || colon === lineStart) throw new ResponseParseError(`a header line without a name: "${data.toString('latin1', lineStart, contentEnd)}"`);
       let valueStart = colon + 1;
       let valueEnd = contentEnd;
       while (valueStart < valueEnd && (data[valueStart] === SPACE || data[valueStart] === TAB)) valueStart++;
@@ -189,16 +192,20 @@ export class ResponseParser {
           break;
         case 10:
           if (isName(name, 'connection')) {
-            const tokens = value.toString('latin1').toLowerCase();
-            if (/(?:^|,)\s*close\s*(?:,|$)/.test(tokens)) this.#keepAlive = false;
-            else if (/(?:^|,)\s*keep-alive\s*(?:,|$)/.test(tokens)) this.#keepAlive = true;
+            // The two values servers send, compared as bytes; a list of tokens the slow way.
+            if (value.length === 10 && isName(value, 'keep-alive')) this.#keepAlive = true;
+            else if (value.length === 5 && isName(value, 'close')) this.#keepAlive = false;
+            else {
+              const tokens = value.toString('latin1').toLowerCase();
+              if (/(?:^|,)\s*close\s*(?:,|$)/.test(tokens)) this.#keepAlive = false;
+              else if (/(?:^|,)\s*keep-alive\s*(?:,|$)/.test(tokens)) this.#keepAlive = true;
+            }
           } else if (isName(name, 'keep-alive')) {
             const timeout = /timeout\s*=\s*(\d+)/i.exec(value.toString('latin1'));
             if (timeout) this.keepAliveHintSeconds = Number(timeout[1]);
           }
           break;
       }
-      lineStart = lineEnd + 1;
     }
     this.#events.onHead(status, headers);
     if (this.#noBody || status === 204 || status === 304) {
@@ -226,7 +233,9 @@ export class ResponseParser {
   /** The status code; also reads the version (HTTP/1.0 closes unless it said keep-alive). */
   #statusLine(data: Buffer): number {
     // "HTTP/1.x SSS": 12 bytes at least.
-    if (data.length < 12 || data.toString('latin1', 0, 7) !== 'HTTP/1.' || data[8] !== SPACE) {
+    // "HTTP/1." as bytes.
+    const prefix = data.length >= 12 && data[0] === 72 && data[1] === 84 && data[2] === 84 && data[3] === 80 && data[4] === 47 && data[5] === 49 && data[6] === 46;
+    if (!prefix || data[8] !== SPACE) {
       throw new ResponseParseError(`the status line "${data.toString('latin1', 0, Math.min(40, data.indexOf(CR) >= 0 ? data.indexOf(CR) : 40))}"`);
     }
     const d0 = data[9]! - 48;
@@ -278,7 +287,7 @@ export class ResponseParser {
         }
         case PHASE.chunkData: {
           const take = Math.min(this.#remaining, chunk.length - i);
-          this.#events.onBody(chunk.subarray(i, i + take));
+          this.#body(chunk.subarray(i, i + take));
           i += take;
           this.#remaining -= take;
           if (this.#remaining === 0) {
@@ -314,11 +323,59 @@ export class ResponseParser {
     return chunk.subarray(chunk.length);
   }
 
+  #body(piece: Buffer): void {
+    this.#events.onBody(this.#transient ? Buffer.from(piece) : piece);
+  }
+
   /** `clean`: nothing followed the response in the same read. */
   #end(clean: boolean): void {
     this.#phase = PHASE.idle;
     this.#events.onEnd(this.#keepAlive && clean);
   }
+}
+
+/**
+ * Where scanHead noted the head's lines: [0] the offset after the head, then per header line its
+ * start, its first colon (-1 if none) and its end (before CR LF). Reused by every parse.
+ */
+let MARKS = new Int32Array(1 + 3 * 64);
+
+/**
+ * Finds the end of the head (an empty line) in one pass, noting each header line in MARKS.
+ * Returns the number of header lines, or -1 when the head is not complete yet. Lines may end in
+ * CR LF or a bare LF.
+ */
+function scanHead(data: Buffer): number {
+  const length = data.length;
+  let i = 0;
+  while (i < length && data[i] !== LF) i++;
+  let lineStart = i + 1;
+  let colon = -1;
+  let lines = 0;
+  for (i = lineStart; i < length; i++) {
+    const byte = data[i]!;
+    if (byte === COLON) {
+      if (colon < 0) colon = i;
+    } else if (byte === LF) {
+      const contentEnd = i > lineStart && data[i - 1] === CR ? i - 1 : i;
+      if (contentEnd === lineStart) {
+        MARKS[0] = i + 1;
+        return lines;
+      }
+      if (3 * lines + 4 > MARKS.length) {
+        const grown = new Int32Array(MARKS.length * 2);
+        grown.set(MARKS);
+        MARKS = grown;
+      }
+      MARKS[1 + 3 * lines] = lineStart;
+      MARKS[2 + 3 * lines] = colon;
+      MARKS[3 + 3 * lines] = contentEnd;
+      lines++;
+      lineStart = i + 1;
+      colon = -1;
+    }
+  }
+  return -1;
 }
 
 /** Whether `name` is `lowerCase`, ignoring ASCII case (header names are tokens). */
