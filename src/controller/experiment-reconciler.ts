@@ -71,6 +71,8 @@ const DELETED = 'the experiment was deleted';
 export class ExperimentReconciler implements Reconciler {
   readonly #options: ExperimentReconcilerOptions;
   readonly #log: Logger;
+  /** Runners that ended with an error, per uid: how often in a row, and not to restart before. */
+  readonly #runnerFailures = new Map<string, { count: number; notBefore: number }>();
 
   constructor(options: ExperimentReconcilerOptions) {
     this.#options = options;
@@ -100,11 +102,19 @@ export class ExperimentReconciler implements Reconciler {
     const running = runs.get(ref.uid);
     if (running?.ended?.error) {
       runs.forget(ref.uid);
-      throw new Error(`the runner of ${ref.namespace}/${ref.name} stopped: ${running.ended.error.message}; resuming it from Redis`);
+      const failures = (this.#runnerFailures.get(ref.uid)?.count ?? 0) + 1;
+      const delayMs = Math.min(1000 * 2 ** (failures - 1), 60_000);
+      this.#runnerFailures.set(ref.uid, { count: failures, notBefore: Date.now() + delayMs });
+      this.#log.warn({ experiment: `${ref.namespace}/${ref.name}`, err: running.ended.error, retryInMs: delayMs }, 'the runner stopped with an error; resuming it from Redis');
+      return { requeueAfterMs: delayMs };
     }
+    // A runner that keeps failing is restarted with backoff, whatever events come meanwhile.
+    const waitMs = (this.#runnerFailures.get(ref.uid)?.notBefore ?? 0) - Date.now();
+    if (!running && waitMs > 0) return { requeueAfterMs: waitMs };
     // The cache may not show the runner's last status yet: the runner's word is the newer one.
     const status = running?.ended?.status ?? experiment.status;
     if (isTerminal(status?.phase)) {
+      this.#runnerFailures.delete(ref.uid);
       if (isTerminal(experiment.status?.phase)) runs.forget(ref.uid);
       return this.#finished({ ...experiment, status: status ?? {} }, ref);
     }

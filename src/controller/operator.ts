@@ -185,6 +185,12 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     });
     for (const informer of pools.informers) poolController.watch(informer);
     try {
+      // The informers may have listed everything before this term began: their adds went to no
+      // controller. A new leader looks at every object once, as a fresh informer's list would make it.
+      await Promise.race([Promise.all(informers.map((each) => each.start())), new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
+      for (const object of experiments.list()) enqueueObject(experimentController, object);
+      for (const object of campaigns.list()) enqueueObject(campaignController, object);
+      for (const object of pools.list()) enqueueObject(poolController, object);
       await Promise.all([experimentController.start(signal), campaignController.start(signal), poolController.start(signal)]);
     } finally {
       await session.close();
@@ -209,25 +215,23 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       ...(election.renewDeadlineMs === undefined ? {} : { renewDeadlineMs: election.renewDeadlineMs }),
       ...(election.retryPeriodMs === undefined ? {} : { retryPeriodMs: election.retryPeriodMs }),
     });
-    let led = false;
+    let work: Promise<void> | undefined;
     done = elector
       .run({
-        onStartedLeading: async (signal) => {
+        onStartedLeading: (signal) => {
           leading = true;
-          led = true;
-          try {
-            await lead(signal);
-          } finally {
-            leading = false;
-          }
+          work = lead(signal).finally(() => (leading = false));
+          return work;
         },
         onStoppedLeading: () => {
           leading = false;
         },
         onNewLeader: (holder) => log.info({ leader: holder, self: holder === identity }, 'leader'),
       })
-      .then(() => {
-        if (!stopping && led) throw new LeadershipLostError();
+      .then(async () => {
+        // On a loss the elector does not wait for the work: done settles once reconciling stopped.
+        await work;
+        if (!stopping && work) throw new LeadershipLostError();
       });
   } else {
     leading = true;
@@ -259,6 +263,11 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       await KubeClient.for(kubeConfig).close();
     },
   };
+}
+
+function enqueueObject(controller: Controller, object: StoredObject): void {
+  const { namespace, name } = object.metadata ?? {};
+  if (namespace !== undefined && name !== undefined) controller.enqueue({ namespace, name });
 }
 
 /** The experiments (not finished) that name `pool` as theirs: they may wait for it. */

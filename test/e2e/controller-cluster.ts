@@ -39,8 +39,8 @@ export interface ClusterHarness {
   admin: KubeConfig;
   /** Starts a controller in this process (admin identity unless given), stopped by close(). */
   startController(overrides?: Partial<OperatorOptions>): Promise<Operator>;
-  /** Stops and starts the workers (a crash: running jobs abandoned to the new ones). */
-  restartWorkers(): Promise<void>;
+  /** Stops and starts the workers (a crash: running jobs abandoned to the new ones), as `identity` if given. */
+  restartWorkers(identity?: KubeConfig): Promise<void>;
   create(kind: Kind, body: Json): Promise<Json>;
   get(kind: Kind, name: string): Promise<Json | undefined>;
   list(kind: Kind): Promise<Json[]>;
@@ -76,7 +76,7 @@ export async function startClusterHarness(): Promise<ClusterHarness> {
     // The workers: as `migrascope worker` does, pool credentials read through the API server.
     const workerRedis = new Redis(redis.url, { maxRetriesPerRequest: null });
     const workerConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const workerOptions = { connection: workerConnection, redis: workerRedis, prefix, resolvePool: clusterPoolResolver(admin), log, lockDurationMs: 2000 };
+    const workerOptions = { connection: workerConnection, redis: workerRedis, prefix, resolvePool: clusterPoolResolver(admin), log };
     let workers: WorkerHost = startWorkers(workerOptions);
     cleanups.unshift(async () => {
       await workers.close(true);
@@ -114,7 +114,8 @@ export async function startClusterHarness(): Promise<ClusterHarness> {
       admin,
       async startController(overrides = {}) {
         const operator = await startOperator({
-          kubeConfig: admin,
+          // Its own KubeConfig, so its own connections: stopping one controller closes only its own.
+          kubeConfig: plane.kubeConfig(),
           redisUrl: redis.url,
           prefix,
           namespaces: [namespace],
@@ -130,9 +131,9 @@ export async function startClusterHarness(): Promise<ClusterHarness> {
         operators.push(operator);
         return operator;
       },
-      async restartWorkers() {
+      async restartWorkers(identity) {
         await workers.close(true);
-        workers = startWorkers(workerOptions);
+        workers = startWorkers(identity ? { ...workerOptions, resolvePool: clusterPoolResolver(identity) } : workerOptions);
       },
       create: (kind, body) => client.request<Json>('POST', path(kind), { apiVersion: API_VERSION, kind, ...body }),
       async get(kind, name) {
