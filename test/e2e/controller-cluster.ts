@@ -41,6 +41,8 @@ export interface ClusterHarness {
   startController(overrides?: Partial<OperatorOptions>): Promise<Operator>;
   /** Stops and starts the workers (a crash: running jobs abandoned to the new ones), as `identity` if given. */
   restartWorkers(identity?: KubeConfig): Promise<void>;
+  /** Stops the in-process workers (a test running `migrascope worker` processes instead). */
+  stopWorkers(): Promise<void>;
   create(kind: Kind, body: Json): Promise<Json>;
   get(kind: Kind, name: string): Promise<Json | undefined>;
   list(kind: Kind): Promise<Json[]>;
@@ -130,6 +132,9 @@ export async function startClusterHarness(): Promise<ClusterHarness> {
         });
         operators.push(operator);
         return operator;
+      },
+      async stopWorkers() {
+        await workers.close(true);
       },
       async restartWorkers(identity) {
         await workers.close(true);

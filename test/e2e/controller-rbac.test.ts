@@ -1,6 +1,6 @@
 // `migrascope controller` as a separate process under a service-account token bound to exactly
 // the RBAC the chart ships (watchNamespaces: two namespaces; secretNamespaces: only the first),
-// with the workers under the worker's service account: it elects itself on its Lease, serves
+// with `migrascope worker` as a process under the worker's service account: it elects itself on its Lease, serves
 // /readyz and /metrics, drives an experiment to Succeeded, and cannot read the Secret of the
 // namespace it was not given; SIGTERM stops it and releases the Lease.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +18,7 @@ const OPERATOR_NAMESPACE = 'migrascope-system';
 let harness: ClusterHarness;
 let rbac: ShippedRbac;
 let controller: RunningProcess;
+let worker: RunningProcess;
 let dir: string;
 /** A watched namespace whose Secrets the operator was not given. */
 let forbidden: string;
@@ -28,7 +29,7 @@ beforeAll(async () => {
   const admin = KubeClient.for(harness.admin);
   await admin.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: forbidden } });
   rbac = await applyShippedRbac(harness.plane, OPERATOR_NAMESPACE, { watchNamespaces: [harness.namespace, forbidden], secretNamespaces: [harness.namespace] });
-  await harness.restartWorkers(rbac.worker.kubeConfig);
+  await harness.stopWorkers();
 
   // A pool in the namespace without Secret access, its Secret there as well.
   await admin.request('POST', `/api/v1/namespaces/${forbidden}/secrets`, {
@@ -47,6 +48,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'migrascope-rbac-'));
   const kubeconfig = join(dir, 'controller.kubeconfig');
   harness.plane.writeKubeconfig(kubeconfig, rbac.controller.token, `system:serviceaccount:${OPERATOR_NAMESPACE}:${rbac.controller.serviceAccount}`);
+  const workerKubeconfig = join(dir, 'worker.kubeconfig');
+  harness.plane.writeKubeconfig(workerKubeconfig, rbac.worker.token, `system:serviceaccount:${OPERATOR_NAMESPACE}:${rbac.worker.serviceAccount}`);
+  worker = startProcess(join(root, 'bin', 'migrascope'), ['worker', '--kubeconfig', workerKubeconfig, '--redis', harness.redis.url, '--prefix', harness.prefix]);
   controller = startProcess(join(root, 'bin', 'migrascope'), [
     'controller',
     '--kubeconfig',
@@ -71,6 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await controller?.stop();
+  await worker?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
   await harness?.close();
 });
@@ -126,7 +131,7 @@ describe('Given the controller under the shipped RBAC of the chart', () => {
     expect(refused).toBe(403);
   });
 
-  it('then with the worker under its own account it drives an experiment to Succeeded', async () => {
+  it('then with `migrascope worker` under its own account it drives an experiment to Succeeded', async () => {
     const before = harness.migrations.length;
     await harness.create('MigrationExperiment', experimentManifest(harness, 'under-rbac'));
     const done = await harness.eventually(
@@ -142,9 +147,16 @@ describe('Given the controller under the shipped RBAC of the chart', () => {
     expect(at(done, 'status', 'summary', 'migrations')).toBe(1);
     expect(harness.migrations.length - before).toBe(1);
     expect((await harness.events('under-rbac')).some((event) => event.startsWith('Normal MigrationSucceeded'))).toBe(true);
+    expect(worker.output()).toContain('live migration done');
   });
 
-  it('when it gets SIGTERM, then it exits 0 and releases the Lease', async () => {
+  it('when the worker gets SIGTERM with no job running, then it exits 0', async () => {
+    worker.child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => worker.child.once('exit', (exitCode) => resolve(exitCode)));
+    expect(code, worker.output().slice(-3000)).toBe(0);
+  });
+
+  it('when the controller gets SIGTERM, then it exits 0 and releases the Lease', async () => {
     controller.child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => controller.child.once('exit', (exitCode) => resolve(exitCode)));
     expect(code, controller.output().slice(-3000)).toBe(0);
