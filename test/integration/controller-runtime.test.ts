@@ -403,7 +403,14 @@ describe('Given a controller watching ConfigMaps with a reconciler that fails at
       await started;
       expect(overlap).toBe(false);
       expect(calls.get('flaky')).toBe(3);
-      expect(informer.hasSynced).toBe(true);
+
+      // Stopped, the controller no longer listens; the informer (not its to stop) still follows.
+      const callsWhenStopped = [...calls.values()].reduce((a, b) => a + b, 0);
+      const events: string[] = [];
+      informer.on('update', (object) => events.push(`${object.metadata?.name} ${valueOf(object)}`));
+      await updateObject('a', '6');
+      await eventually(() => events, (seen) => seen.includes('a 6'), 'the informer seeing the update after the controller stopped');
+      expect([...calls.values()].reduce((a, b) => a + b, 0)).toBe(callsWhenStopped);
     });
   });
 });

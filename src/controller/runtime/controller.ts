@@ -32,7 +32,8 @@ export class Controller {
   readonly #metrics: MigrascopeMetrics | undefined;
   readonly #log: Logger;
   readonly #queue: WorkQueue;
-  readonly #informers = new Set<Informer<KubernetesObjectWithMeta>>();
+  /** Each watched informer with the handler this controller put on it (taken off at the end). */
+  readonly #watched: { informer: Informer<KubernetesObjectWithMeta>; handler: (object: KubernetesObjectWithMeta) => void }[] = [];
 
   constructor(options: ControllerOptions) {
     this.name = options.name;
@@ -66,20 +67,26 @@ export class Controller {
     informer.on('add', enqueueAll);
     informer.on('update', enqueueAll);
     informer.on('delete', enqueueAll);
-    this.#informers.add(informer as unknown as Informer<KubernetesObjectWithMeta>);
+    this.#watched.push({
+      informer: informer as unknown as Informer<KubernetesObjectWithMeta>,
+      handler: enqueueAll as (object: KubernetesObjectWithMeta) => void,
+    });
   }
 
   /**
-   * Starts the watched informers, waits for their caches to sync (a reconciler reading the cache
-   * must not see a half-listed world), then runs the workers until `signal` aborts. Then no new
-   * reconcile starts, the running ones (whose signal has aborted) are waited for, and the
-   * informers this controller watched are stopped.
+   * Starts the watched informers (if not yet), waits for their caches to sync (a reconciler
+   * reading the cache must not see a half-listed world), then runs the workers until `signal`
+   * aborts. Then no new reconcile starts, the running ones (whose signal has aborted) are waited
+   * for, and this controller stops listening to the informers. The informers themselves belong
+   * to whoever made them (several controllers may share one, and outlive a leadership term):
+   * they keep running until their owner stops them.
    */
   async start(signal: AbortSignal): Promise<void> {
     const stopOnAbort = (): void => this.#queue.shutDown();
     signal.addEventListener('abort', stopOnAbort, { once: true });
     try {
-      await Promise.race([Promise.all([...this.#informers].map((informer) => informer.start())), aborted(signal)]);
+      const synced = Promise.all(this.#watched.map(({ informer }) => informer.start()));
+      await Promise.race([synced, aborted(signal)]);
       if (signal.aborted) return;
       this.#log.info({ workers: this.#workers }, 'caches synced: starting workers');
       await Promise.all(Array.from({ length: this.#workers }, () => this.#work(signal)));
@@ -87,7 +94,9 @@ export class Controller {
     } finally {
       signal.removeEventListener('abort', stopOnAbort);
       this.#queue.shutDown();
-      for (const informer of this.#informers) informer.stop();
+      for (const { informer, handler } of this.#watched) {
+        for (const event of ['add', 'update', 'delete'] as const) informer.off(event, handler);
+      }
     }
   }
 

@@ -3,8 +3,8 @@
 // - it stops on an error and never restarts (client-node #364, #958, #596): here every error
 //   or end of a list or watch is followed by another attempt, with backoff, until stop();
 // - a watch can hang silently, the connection alive but nothing arriving (#2432): a watchdog
-//   restarts a watch that delivered no event and no bookmark for watchdogMs (the API server
-//   sends a bookmark about every minute to watches that ask for them);
+//   restarts a watch that delivered no event and no bookmark for watchdogMs (kube-apiserver
+//   1.34 sent the first bookmark to an idle watch after two minutes, then about every minute);
 // - a resourceVersion the server no longer has (410 Gone, after compaction or an API server
 //   restart) leads to a fresh list, emitting what changed meanwhile, deletions included;
 // - a full relist every resyncMs emits 'update' for every object, so that a controller looks
@@ -23,7 +23,7 @@ export interface InformerOptions {
   /** The collection: /apis/migrascope.io/v1alpha1/migrationexperiments, /api/v1/namespaces/x/secrets. */
   path: string;
   log: Logger;
-  /** Restart a watch that said nothing (no event, no bookmark) for this long. Default 150 s. */
+  /** Restart a watch that said nothing (no event, no bookmark) for this long. Default 5 min. */
   watchdogMs?: number;
   /** Relist everything this often, emitting 'update' for each object; 0 never. Default 10 min. */
   resyncMs?: number;
@@ -41,7 +41,7 @@ interface ListPage<T> {
   items?: T[];
 }
 
-export const DEFAULT_WATCHDOG_MS = 150_000;
+export const DEFAULT_WATCHDOG_MS = 300_000;
 export const DEFAULT_RESYNC_MS = 600_000;
 /** A relist sooner than this after the previous one waits for the backoff first. */
 const RELIST_GUARD_MS = 1_000;
@@ -55,7 +55,7 @@ export class Informer<T extends KubernetesObjectWithMeta> {
   readonly #labelSelector: string | undefined;
   readonly #pageSize: number;
   readonly #cache = new Map<string, T>();
-  readonly #handlers: Record<InformerEvent, ((object: T) => void)[]> = { add: [], update: [], delete: [] };
+  #handlers: Record<InformerEvent, ((object: T) => void)[]> = { add: [], update: [], delete: [] };
   readonly #stop = new AbortController();
   readonly #firstSync = Promise.withResolvers<void>();
   #resourceVersion: string | undefined;
@@ -77,6 +77,10 @@ export class Informer<T extends KubernetesObjectWithMeta> {
 
   on(event: InformerEvent, handler: (object: T) => void): void {
     this.#handlers[event].push(handler);
+  }
+
+  off(event: InformerEvent, handler: (object: T) => void): void {
+    this.#handlers[event] = this.#handlers[event].filter((each) => each !== handler);
   }
 
   /** Starts listing and watching (once); resolves after the first list, when the cache is synced. */
