@@ -31,6 +31,10 @@ export class ClosedLoop {
   #joined = 0;
   #stopped = false;
   #done: (() => void) | undefined;
+  /** Users whose next action starts at the next setImmediate (see #startSoon), and a spare list. */
+  #ready: number[] = [];
+  #spare: number[] = [];
+  #readyScheduled = false;
 
   constructor(options: ClosedLoopOptions) {
     this.#options = options;
@@ -57,6 +61,8 @@ export class ClosedLoop {
     this.#stopped = true;
     const waiting = this.#options.users - this.#retired - this.population.inFlight;
     this.#queue.stop();
+    // Those about to start are among the waiting: they are retired here, not started.
+    this.#ready.length = 0;
     this.#retire(waiting);
   }
 
@@ -92,7 +98,7 @@ export class ClosedLoop {
         user.action = profile.mix.next(user.action, this.#options.random);
         if (this.#stopped || due >= timeline.end) this.#retire(1);
         // No think time left (a zero think time, or a cycle the response overran): no timer.
-        else if (due <= now()) this.#act(index);
+        else if (due <= now()) this.#startSoon(index);
         else this.#queue.schedule(index, due);
       },
       (error: unknown) => {
@@ -101,6 +107,29 @@ export class ClosedLoop {
       },
     );
   }
+
+  /**
+   * Starts the user's next action once the I/O at hand is handled (setImmediate), together with
+   * the others ready by then. Sending a request (a write to the socket) costs far more than
+   * reading a response: done at once, it would delay reading the responses already waiting, and
+   * those responses would seem slower than they are, most of all when the driver's core is busy.
+   */
+  #startSoon(index: number): void {
+    this.#ready.push(index);
+    if (!this.#readyScheduled) {
+      this.#readyScheduled = true;
+      setImmediate(this.#startReady);
+    }
+  }
+
+  readonly #startReady = (): void => {
+    this.#readyScheduled = false;
+    const ready = this.#ready;
+    this.#ready = this.#spare;
+    this.#spare = ready;
+    for (let i = 0; i < ready.length; i += 1) this.#act(ready[i] as number);
+    ready.length = 0;
+  };
 
   #retire(count: number): void {
     this.#retired += count;
