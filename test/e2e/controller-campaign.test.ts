@@ -67,7 +67,7 @@ describe('Given a safeLoad campaign over 10, 20 and 30 users with one migration 
     );
     expect(mostRunningAtOnce).toBe(1);
     expect(harness.migrations.length - migrationsBefore).toBe(3);
-  });
+  }, 300_000);
 
   it('then its experiments are its children, with deterministic names, owner references and the template labels', async () => {
     const list = await children();

@@ -3,10 +3,13 @@
 // refused while it ran, the TTL), an experiment waiting for its pool (Degraded naming the field),
 // deleted while its migration is in flight (the migration ends, the object goes, nothing is left
 // in Redis), and invalid experiments refused by the API server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { experimentStateKey } from '../../src/queue/run-keys.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
 import { at, condition, experimentManifest, startClusterHarness, type ClusterHarness, type Json } from './controller-cluster.ts';
+
+// A case may wait for a whole run (up to 150 s on a loaded machine).
+vi.setConfig({ testTimeout: 240_000 });
 
 let harness: ClusterHarness;
 

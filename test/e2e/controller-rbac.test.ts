@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { API_VERSION } from '../../src/api/v1alpha1/index.ts';
 import { KubeApiError, KubeClient } from '../../src/controller/runtime/index.ts';
 import { applyShippedRbac, type ShippedRbac } from '../support/rbac.ts';
@@ -15,6 +15,8 @@ import { at, condition, experimentManifest, startClusterHarness, type ClusterHar
 
 const root = join(import.meta.dirname, '..', '..');
 const OPERATOR_NAMESPACE = 'migrascope-system';
+// A case may wait for a whole run (up to 180 s on a loaded machine).
+vi.setConfig({ testTimeout: 240_000 });
 let harness: ClusterHarness;
 let rbac: ShippedRbac;
 let controller: RunningProcess;

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LeadershipLostError, type Operator } from '../../src/controller/operator.ts';
 import { KubeClient, MERGE_PATCH } from '../../src/controller/runtime/index.ts';
 import { MigrascopeMetrics } from '../../src/metrics/index.ts';
@@ -16,6 +16,8 @@ import { startProcess, type RunningProcess } from '../support/processes.ts';
 import { at, condition, experimentManifest, startClusterHarness, type ClusterHarness, type Json } from './controller-cluster.ts';
 
 const root = join(import.meta.dirname, '..', '..');
+// Each case waits for a whole run (up to 180 s on a loaded machine) plus restarts.
+vi.setConfig({ testTimeout: 300_000 });
 let harness: ClusterHarness;
 let redis: Redis;
 
