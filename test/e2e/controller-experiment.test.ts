@@ -202,11 +202,15 @@ describe('Given invalid experiments', () => {
     throw new Error('the API server accepted it');
   };
 
-  it('then the API server refuses them, naming the field', async () => {
+  it('then the API server refuses them (type, range, unknown action, schedule outside steady state), naming the field', async () => {
     const base = experimentManifest(harness, 'invalid');
     const spec = base.spec as Json;
     expect(await refusal({ ...base, spec: { ...spec, workload: { ...(spec.workload as Json), users: 0 } } })).toContain('spec.workload.users');
     expect(await refusal({ ...base, spec: { ...spec, abort: { onViolation: 'p95' } } })).toContain('spec.abort.onViolation');
     expect(await refusal({ ...base, spec: { ...spec, migrations: { offsets: ['30s'] } } })).toContain('every migration offset must fall inside steady state');
+    expect(await refusal({ ...base, spec: { ...spec, workload: { ...(spec.workload as Json), users: 'many' } } })).toContain('spec.workload.users');
+    expect(await refusal({ ...base, spec: { ...spec, sla: { ...(spec.sla as Json), thresholds: { Checkout: '1s' } } } })).toContain(
+      'thresholds may name only the Olio actions',
+    );
   });
 });
