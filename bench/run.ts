@@ -14,9 +14,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureAccuracy, type AccuracyFigures } from './accuracy.ts';
 import { boostPriority, runOk } from './children.ts';
-import { measureLibraryRecordValue, measureRecording, measureWindowStep } from './sla-engine.ts';
-import { measureArrayPush, measureWindowFromScratch } from './sla-peers.ts';
-import { measureThroughput, type ThroughputFigures, type ToolFigures } from './throughput.ts';
+import type { SlaFigures } from './sla-section.ts';
+import { CLIENT_CORE, measureThroughput, type ThroughputFigures, type ToolFigures } from './throughput.ts';
 import { measureUsersMemory, type UsersMemoryFigures } from './users-memory.ts';
 
 const SECTIONS = ['sla', 'throughput', 'memory', 'accuracy'] as const;
@@ -59,30 +58,21 @@ const verdict = (value: number, target: number): string => {
   return value >= target ? `meets ≥ ${shown}` : `BELOW target ${shown}`;
 };
 
-async function sla(settings: Settings['sla']): Promise<object> {
-  say('\n## SLA engine (one core, this process)');
-  const recorder = measureRecording(settings.samples);
-  const js = measureLibraryRecordValue(false, settings.samples);
-  const wasm = measureLibraryRecordValue(true, settings.samples);
-  const push = measureArrayPush(settings.samples);
+async function sla(settings: Settings['sla']): Promise<SlaFigures> {
+  say('\n## SLA engine (one core: its own process on core 1)');
+  const script = join(import.meta.dirname, 'sla-section.ts');
+  const stdout = await runOk('taskset', ['-c', String(CLIENT_CORE), process.execPath, script, String(settings.samples), settings.windowSamples.join(',')], 170_000);
+  const figures = JSON.parse(stdout) as SlaFigures;
+  const { recordPerSecond: recorder, peers } = figures;
   say(`Recorder.record:                       ${(recorder / 1e6).toFixed(1)} million samples/s (${verdict(recorder, TARGETS.recordPerSecond)})`);
-  say(`  hdr-histogram-js recordValue (JS):   ${(js / 1e6).toFixed(1)} million/s  -> Recorder is ${times(recorder / js)}`);
-  say(`  hdr-histogram-js recordValue (wasm): ${(wasm / 1e6).toFixed(1)} million/s  -> Recorder is ${times(recorder / wasm)}`);
-  say(`  plain array push:                    ${(push / 1e6).toFixed(1)} million/s  -> Recorder is ${times(recorder / push)}`);
+  say(`  hdr-histogram-js recordValue (JS):   ${(peers.hdrJsRecordValuePerSecond / 1e6).toFixed(1)} million/s  -> Recorder is ${times(figures.ratios.overHdrJs)}`);
+  say(`  hdr-histogram-js recordValue (wasm): ${(peers.hdrWasmRecordValuePerSecond / 1e6).toFixed(1)} million/s  -> Recorder is ${times(figures.ratios.overHdrWasm)}`);
+  say(`  plain array push:                    ${(peers.arrayPushPerSecond / 1e6).toFixed(1)} million/s  -> Recorder is ${times(figures.ratios.overArrayPush)}`);
   say('One window step (5 min window sliding by 1 s, 7 actions, p90 + p99) vs recomputing the window:');
-  const steps: Record<string, { incrementalUs: number; fromScratchUs: number; ratio: number }> = {};
-  for (const n of settings.windowSamples) {
-    const incrementalUs = measureWindowStep(n);
-    const fromScratchUs = measureWindowFromScratch(n);
-    steps[String(n)] = { incrementalUs, fromScratchUs, ratio: fromScratchUs / incrementalUs };
-    say(`  ${String(n).padStart(6)} samples/action-second: step ${(incrementalUs / 1000).toFixed(3)} ms, from scratch ${(fromScratchUs / 1000).toFixed(2)} ms (${times(fromScratchUs / incrementalUs)} the step)`);
+  for (const [n, step] of Object.entries(figures.windowStep)) {
+    say(`  ${n.padStart(6)} samples/action-second: step ${(step.incrementalUs / 1000).toFixed(3)} ms, from scratch ${(step.fromScratchUs / 1000).toFixed(2)} ms (${times(step.ratio)} the step)`);
   }
-  return {
-    recordPerSecond: recorder,
-    peers: { hdrJsRecordValuePerSecond: js, hdrWasmRecordValuePerSecond: wasm, arrayPushPerSecond: push },
-    ratios: { overHdrJs: recorder / js, overHdrWasm: recorder / wasm, overArrayPush: recorder / push },
-    windowStep: steps,
-  };
+  return figures;
 }
 
 async function throughput(settings: Settings['throughput']): Promise<ThroughputFigures | { skipped: string }> {
