@@ -546,8 +546,9 @@ describe('Given an EventRecorder', () => {
   });
 });
 
-describe('Given two leader electors on one Lease (lease 2 s, renew deadline 1.5 s, retry 0.4 s)', () => {
-  const timing = { leaseDurationMs: 2_000, renewDeadlineMs: 1_500, retryPeriodMs: 400 };
+// Short but not tight: a loaded machine must not make a healthy leader miss its renew deadline.
+describe('Given two leader electors on one Lease (lease 4 s, renew deadline 3 s, retry 0.5 s)', () => {
+  const timing = { leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 };
   /** Start and stop of leading, by whom, in order: two leaders must never overlap. */
   const timeline: string[] = [];
   let leaseName = '';
@@ -600,7 +601,7 @@ describe('Given two leader electors on one Lease (lease 2 s, renew deadline 1.5 
       await eventually(() => b.leaders, (leaders) => leaders.includes('a'), 'b seeing a lead');
       await sleep(3 * timing.leaseDurationMs); // a keeps renewing: b must not take over
       expect(b.elector.isLeader).toBe(false);
-      expect((await lease()).spec).toMatchObject({ holderIdentity: 'a', leaseDurationSeconds: 2, leaseTransitions: 0 });
+      expect((await lease()).spec).toMatchObject({ holderIdentity: 'a', leaseDurationSeconds: 4, leaseTransitions: 0 });
 
       await a.elector.release();
       expect(a.signal()?.aborted).toBe(true);
@@ -641,7 +642,7 @@ describe('Given two leader electors on one Lease (lease 2 s, renew deadline 1.5 
       await eventually(() => b.leaders, (leaders) => leaders.includes('a'), 'b seeing a lead');
 
       // The thief writes as a candidate would: at the version read, again after a 409 (the
-      // leader renews every 400 ms, so the race is real).
+      // leader renews every 500 ms, so the race is real).
       await eventually(
         async () => {
           const current = await lease();

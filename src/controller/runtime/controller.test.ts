@@ -55,17 +55,28 @@ function controllerWith(reconciler: Reconciler, metrics?: MigrascopeMetrics): Co
 describe('Given a controller with 4 workers', () => {
   describe('When keys are enqueued again and again while they are being reconciled', () => {
     it('Then each key is reconciled by one worker at a time, different keys in parallel, and each again after its last enqueue', async () => {
-      const reconciler = new ScriptedReconciler(() => sleep(5));
+      // One sequence for enqueues and reconcile starts: a reconcile must start after each key's last enqueue.
+      let tick = 0;
+      const lastStart = new Map<string, number>();
+      const reconciler = new ScriptedReconciler(async (key) => {
+        lastStart.set(key, (tick += 1));
+        await sleep(5);
+      });
       const controller = controllerWith(reconciler);
       const stop = new AbortController();
       const running = controller.start(stop.signal);
+      const lastEnqueue = new Map<string, number>();
       for (let round = 0; round < 20; round++) {
-        for (const name of ['a', 'b', 'c']) controller.enqueue({ namespace: 'ns', name });
+        for (const name of ['a', 'b', 'c']) {
+          controller.enqueue({ namespace: 'ns', name });
+          lastEnqueue.set(`ns/${name}`, (tick += 1));
+        }
         await sleep(1);
       }
-      const callsAtLastEnqueue = reconciler.calls.length;
-      await until(() => [...reconciler.running.values()].every((n) => n === 0) && reconciler.calls.length > callsAtLastEnqueue, 'the last reconciles');
-      await sleep(20);
+      await until(
+        () => [...lastEnqueue].every(([key, at]) => (lastStart.get(key) ?? 0) > at) && [...reconciler.running.values()].every((n) => n === 0),
+        'a reconcile of each key after its last enqueue',
+      );
       stop.abort();
       await running;
 
