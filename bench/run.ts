@@ -32,21 +32,22 @@ interface Settings {
   throughput: { connections: number; seconds: number; warmup: number; rounds: number };
   memory: { users: number; thinkMs: number; rampMs: number; connections: number };
   sla: { samples: number; windowSamples: number[] };
-  accuracy: { users: number; seconds: number; warmup: number; medianMs: number; sigma: number; seed: number };
+  /** One accuracy run per user count: about half the driver's capacity against this server, and near all of it. */
+  accuracy: { users: number[]; seconds: number; warmup: number; medianMs: number; sigma: number; seed: number };
 }
 
 const FULL: Settings = {
   throughput: { connections: 50, seconds: 6, warmup: 1, rounds: 2 },
   memory: { users: 50_000, thinkMs: 60_000, rampMs: 10_000, connections: 1000 },
   sla: { samples: 10_000_000, windowSamples: [20, 1000, 10_000] },
-  accuracy: { users: 100, seconds: 8, warmup: 1, medianMs: 4, sigma: 0.5, seed: 42 },
+  accuracy: { users: [100, 200], seconds: 8, warmup: 1, medianMs: 4, sigma: 0.5, seed: 42 },
 };
 
 const QUICK: Settings = {
   throughput: { connections: 50, seconds: 3, warmup: 1, rounds: 1 },
   memory: { users: 20_000, thinkMs: 60_000, rampMs: 4000, connections: 1000 },
   sla: { samples: 2_000_000, windowSamples: [20, 1000] },
-  accuracy: { users: 100, seconds: 3, warmup: 1, medianMs: 4, sigma: 0.5, seed: 42 },
+  accuracy: { users: [200], seconds: 3, warmup: 1, medianMs: 4, sigma: 0.5, seed: 42 },
 };
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -121,9 +122,15 @@ async function memory(settings: Settings['memory']): Promise<UsersMemoryFigures 
   return figures;
 }
 
-async function accuracy(settings: Settings['accuracy']): Promise<AccuracyFigures> {
-  say(`\n## Accuracy (lognormal delays, median ${settings.medianMs} ms, sigma ${settings.sigma}, Node server on core 0; driver on core 1, ${settings.users} users without think time)`);
-  const figures = await measureAccuracy({ ...settings, log });
+async function accuracy(settings: Settings['accuracy']): Promise<AccuracyFigures[]> {
+  const runs: AccuracyFigures[] = [];
+  for (const users of settings.users) runs.push(await accuracyAt(users, settings));
+  return runs;
+}
+
+async function accuracyAt(users: number, settings: Settings['accuracy']): Promise<AccuracyFigures> {
+  say(`\n## Accuracy at ${users} users (lognormal delays, median ${settings.medianMs} ms, sigma ${settings.sigma}, Node server on core 0; driver on core 1, closed loop without think time)`);
+  const figures = await measureAccuracy({ ...settings, users, log });
   const { trip } = figures;
   say(`${int(figures.requestsPerSecond)} req/s; ${int(figures.driverRequests)} requests measured by the driver, ${int(figures.serverRequests)} by the server; mean ${figures.mean.driverMs?.toFixed(3)} ms vs truth ${figures.mean.truthMs.toFixed(3)} ms`);
   say(`trip alone (zero delay, ${trip.users} users, ${int(trip.requestsPerSecond)} req/s): mean ${trip.mean?.toFixed(3)} ms, p50 ${trip.p50} ms, p99 ${trip.p99} ms`);
