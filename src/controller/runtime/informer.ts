@@ -45,6 +45,7 @@ export const DEFAULT_WATCHDOG_MS = 300_000;
 export const DEFAULT_RESYNC_MS = 600_000;
 /** A relist sooner than this after the previous one waits for the backoff first. */
 const RELIST_GUARD_MS = 1_000;
+const SHORT_WATCH_MS = 1_000;
 
 export class Informer<T extends KubernetesObjectWithMeta> {
   readonly path: string;
@@ -203,11 +204,17 @@ export class Informer<T extends KubernetesObjectWithMeta> {
         { resourceVersion: this.#resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector: this.#labelSelector },
         watch.signal,
       );
+      const openedAt = Date.now();
+      let received = 0;
       for await (const event of events) {
+        received += 1;
         clearTimeout(watchdog);
         watchdog = setTimeout(abortWith('watchdog'), this.#watchdogMs);
         if (this.#apply(event) === 'gone') return 'gone';
       }
+      // As client-go: a watch closed at once with nothing in it is a failure (a proxy cutting
+      // streams, an overloaded server), to be retried with backoff rather than in a tight loop.
+      if (received === 0 && Date.now() - openedAt < SHORT_WATCH_MS) throw new Error(`watch ${this.path} closed at once without any event`);
       return 'ended';
     } catch (error) {
       if (watch.signal.aborted) return watch.signal.reason as WatchOutcome;
