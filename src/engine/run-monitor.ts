@@ -66,6 +66,9 @@ export class RunMonitor {
   #shards = new Map<number, ShardEnd>();
   #violationsSeen = new Set<string>();
   #abortedBecause: string | undefined;
+  /** The stop is in Redis (the workers see it) and pending migrations are dropped. */
+  #abortWritten = false;
+  #aborting = false;
   #failedBecause: string | undefined;
   #ticks = 0;
 
@@ -97,7 +100,7 @@ export class RunMonitor {
 
   /** Runs until every shard has ended and every migration is resolved. */
   async watch(hooks: RunMonitorHooks, signal?: AbortSignal): Promise<RunOutcome> {
-    const onAbort = (): void => void this.abort(String(signal?.reason ?? 'stopped')).catch((error: unknown) => this.#deps.log.error({ err: error }, 'stopping the run failed'));
+    const onAbort = (): void => this.#abortInBackground(String(signal?.reason ?? 'stopped'));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
     try {
@@ -124,8 +127,18 @@ export class RunMonitor {
    * is left to finish (a live migration is not torn in half), everything measured is kept.
    */
   async abort(reason: string): Promise<void> {
-    if (this.#abortedBecause) return;
-    this.#abortedBecause = reason;
+    if (this.#abortWritten || this.#aborting) return;
+    this.#abortedBecause ??= reason;
+    this.#aborting = true;
+    try {
+      await this.#writeAbort(this.#abortedBecause);
+      this.#abortWritten = true;
+    } finally {
+      this.#aborting = false;
+    }
+  }
+
+  async #writeAbort(reason: string): Promise<void> {
     this.#deps.log.warn({ reason }, 'stopping the run');
     await this.#deps.redis.set(this.#keys.abort, reason);
     for (const migration of this.plan.migrations) {
@@ -138,8 +151,14 @@ export class RunMonitor {
     }
   }
 
+  /** From a callback that cannot wait: a failure to stop (Redis gone) is logged, never unhandled. */
+  #abortInBackground(reason: string): void {
+    this.abort(reason).catch((error: unknown) => this.#deps.log.error({ err: error, reason }, 'stopping the run failed; the next tick tries again'));
+  }
+
   async #tick(hooks: RunMonitorHooks): Promise<boolean> {
     this.#ticks += 1;
+    if (this.#abortedBecause !== undefined && !this.#abortWritten) await this.abort(this.#abortedBecause);
     const changed = await this.#collector.poll();
     this.#feedLiveSla(hooks);
     const migrationsChanged = await this.#readMigrations(hooks);
@@ -185,7 +204,7 @@ export class RunMonitor {
           this.#violationsSeen.add(key);
           hooks.onEvent?.({ type: 'Warning', reason: 'SlaViolated', message });
         }
-        if (abortOn !== 'none' && `p${percentile}` === abortOn) void this.abort(`SLA violated: ${message}`);
+        if (abortOn !== 'none' && `p${percentile}` === abortOn) this.#abortInBackground(`SLA violated: ${message}`);
       }
     }
   }

@@ -24,7 +24,7 @@ const connection = new Redis(input.redisUrl, { maxRetriesPerRequest: null });
 const log = createLogger({ level: 'silent', pretty: false });
 const resolvePool = async () => input.xapi;
 const queues = new ExperimentQueues({ connection, prefix: input.prefix });
-startWorkers({ connection, redis, prefix: input.prefix, resolvePool, log, lockDurationMs: 2000 });
+startWorkers({ connection, redis, prefix: input.prefix, resolvePool, log, lockDurationMs: 5000 });
 const runner = new ExperimentRunner(
   experiment,
   { uid: input.uid, namespace: experiment.metadata.namespace ?? 'default', name: experiment.metadata.name },

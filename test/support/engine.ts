@@ -61,7 +61,7 @@ export async function startEngineHarness(): Promise<EngineHarness> {
   const resolvePool = testbedPoolResolver(testbed);
   const queues = new ExperimentQueues({ connection, prefix });
   const deps: EngineDeps = { redis: client, prefix, queues, resolvePool, log, leadMs: 1000, pollMs: 200, resultsDir: `${redis.dataDir}/results` };
-  const workerOptions = { connection, redis: client, prefix, resolvePool, log, lockDurationMs: 2000 };
+  const workerOptions = { connection, redis: client, prefix, resolvePool, log, lockDurationMs: 5000 };
   const harness: EngineHarness = {
     testbed,
     redis,
