@@ -160,6 +160,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   say(`# migrascope bench${values.quick ? ' (quick)' : ''}: ${new Date().toISOString()}, commit ${commit.trim()}, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}`);
   say(`load average before: ${loadBefore.map((n) => n.toFixed(2)).join(' ')}${values.boost ? '; servers and tools boosted (own autogroup, nice -20)' : ''}`);
+  if (!values.boost && (loadBefore[0] ?? 0) > cpus().length) say(`the machine is busy (load ${loadBefore[0]?.toFixed(1)} on ${cpus().length} cores): figures will be low and uneven; --boost (as root) gives the servers and tools their cores`);
   const results: Partial<Record<Section, object>> = {};
   const runners: Record<Section, () => Promise<object>> = {
     sla: () => sla(settings.sla),
