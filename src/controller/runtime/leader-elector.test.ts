@@ -212,6 +212,22 @@ describe('Given a leader and a follower', () => {
     });
   });
 
+  describe('When the follower releases', () => {
+    it('Then it stops campaigning and run() ends, the lease untouched and no onStoppedLeading', async () => {
+      const { table, a, b } = await leaderAndFollower();
+      await vi.advanceTimersByTimeAsync(3_000);
+      const before = JSON.stringify(table.lease?.record);
+      const version = table.lease?.resourceVersion;
+      await b.elector.release();
+      await b.running;
+      expect(b.stoppedAt).toEqual([]);
+      expect(table.lease?.resourceVersion).toBe(version);
+      expect(JSON.stringify(table.lease?.record)).toBe(before);
+      expect(a.elector.isLeader).toBe(true);
+      await a.elector.release();
+    });
+  });
+
   describe('When the leader can no longer reach the lease (it stops renewing)', () => {
     it('Then it stops leading within renewDeadline, and the follower leads only after leaseDuration', async () => {
       const { table, a, b } = await leaderAndFollower();

@@ -111,7 +111,11 @@ export class LeaderElector {
       if ((await this.#tryAcquireOrRenew(callbacks, this.#renewDeadlineMs)) === 'renewed') break;
       await pause(this.#retryPeriodMs * (1 + this.#random() * JITTER_FACTOR), stop);
     }
-    if (stop.aborted) return;
+    if (stop.aborted) {
+      // A write may have won the lease just as release() came: give it back (a no-op otherwise).
+      await this.#releaseLease();
+      return;
+    }
 
     this.#leading = true;
     this.#log.info('became the leader');
