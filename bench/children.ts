@@ -4,6 +4,7 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
 const running = new Set<ChildProcess>();
+const cleanups = new Set<() => void>();
 
 function endAll(signal: NodeJS.Signals): void {
   for (const child of running) {
@@ -12,7 +13,10 @@ function endAll(signal: NodeJS.Signals): void {
 }
 
 // SIGTERM, not SIGKILL: nginx's master ends its worker on SIGTERM, and would orphan it on SIGKILL.
-process.on('exit', () => endAll('SIGTERM'));
+process.on('exit', () => {
+  endAll('SIGTERM');
+  for (const cleanup of cleanups) cleanup();
+});
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
     endAll('SIGTERM');
@@ -30,6 +34,12 @@ let boosted = false;
  */
 export function boostPriority(): void {
   boosted = true;
+}
+
+/** Runs `cleanup` (synchronous: removing a temporary directory) when the bench exits, unless dropped first. */
+export function atExit(cleanup: () => void): () => void {
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
 }
 
 /** Starts `command` (tracked until it exits); stderr is kept for error messages. */

@@ -8,7 +8,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { start, stop, which } from './children.ts';
+import { atExit, start, stop, which } from './children.ts';
 
 export interface LoopbackServer {
   url: string;
@@ -80,6 +80,8 @@ export async function startNginx(core: number): Promise<LoopbackServer | string>
   if (nginx === undefined) return 'nginx is not installed (Debian: apt-get install nginx-light)';
   if (which('taskset') === undefined) return 'taskset is not installed (Debian: util-linux)';
   const dir = mkdtempSync(join(tmpdir(), 'migrascope-bench-nginx-'));
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  const dropCleanup = atExit(removeDir);
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
     writeFileSync(join(dir, 'nginx.conf'), config(dir, port));
@@ -91,7 +93,8 @@ export async function startNginx(core: number): Promise<LoopbackServer | string>
       const log = readLog(dir);
       // Someone took the port between our probe and nginx's bind: try another.
       if (attempt < 3 && log.includes('Address already in use')) continue;
-      rmSync(dir, { recursive: true, force: true });
+      removeDir();
+      dropCleanup();
       throw new Error(`nginx did not start: ${(error as Error).message}\n${log}`, { cause: error });
     }
     return {
@@ -100,7 +103,8 @@ export async function startNginx(core: number): Promise<LoopbackServer | string>
       child,
       async close() {
         await stop(child);
-        rmSync(dir, { recursive: true, force: true });
+        removeDir();
+        dropCleanup();
       },
     };
   }
