@@ -1,47 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { timeFrom } from './analyze.ts';
-import { main } from './main.ts';
+import { migrascope, migrascopeInProcess } from '../../test/support/cli.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 
-// The real command, as a person runs it from a checkout.
-const BIN = fileURLToPath(new URL('../../bin/migrascope', import.meta.url));
 const T0 = 1_700_000_000_000;
 const dir = await mkdtemp(join(tmpdir(), 'migrascope-analyze-cli-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function migrascope(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(BIN, args, { env: { ...process.env, MIGRASCOPE_LOG_LEVEL: 'warn' } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** The same program in this process (fast): what it printed and the exit code main() returns. */
-async function migrascopeInProcess(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(['node', 'migrascope', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
 
 /** The warnings the command logged (pino JSON lines on stderr). */
 function warnings(stderr: string): Record<string, unknown>[] {

@@ -1,41 +1,8 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { predictPreCopy } from '../testbed/precopy-model.ts';
 import { findPreCopyPreset } from '../testbed/presets.ts';
-import { main } from './main.ts';
+import { migrascope, migrascopeInProcess } from '../../test/support/cli.ts';
 
-// The real command, as a person runs it from a checkout.
-const BIN = fileURLToPath(new URL('../../bin/migrascope', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function migrascope(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(BIN, args, { env: { ...process.env, MIGRASCOPE_LOG_LEVEL: 'warn' } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** The same program in this process (fast): what it printed and the exit code main() returns. */
-async function migrascopeInProcess(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(['node', 'migrascope', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
 
 const ISSUE_EXAMPLE = ['--memory', '2GiB', '--bandwidth', '1Gbit/s', '--dirty-rate', '200MB/s', '--wws', '350MiB'];
 
