@@ -118,7 +118,13 @@ describe('Given a controller process killed while a migration is in flight', () 
 });
 
 describe('Given two controllers electing a leader', () => {
-  const election = { leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 500 };
+  // client-go's proportions (15 s / 10 s / 2 s), retrying faster. A leader that cannot renew within
+  // renewDeadline stops for good (in production its process exits and restarts; here nobody restarts
+  // it), so the deadline must outlast a slow API server on a loaded 2-core machine: with 3 s, renewals
+  // stalled behind a benchmark and the first replica lost the lease mid-run; the other, as exposed,
+  // may lose it the same way, and then nobody finishes the run. Handover does not wait for expiry:
+  // stop() releases the lease, and a stolen lease is seen at the next renewal (retryPeriod).
+  const election = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 1_000 };
   let first: Operator;
   let second: Operator;
   const firstMetrics = new MigrascopeMetrics({ defaultMetrics: false });
