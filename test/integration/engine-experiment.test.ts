@@ -21,7 +21,9 @@ describe('given the testbed, a local Redis and in-process workers', () => {
   afterAll(async () => harness?.close());
 
   it('when an experiment with one migration runs, then it goes through every phase and its status matches the testbed', async () => {
-    const experiment = shortExperiment(harness, { name: 'one-migration' });
+    // A light load: the probe shares this process with the load and the testbed, and its answer
+    // times must reflect the guest's stall, not this process's own queue.
+    const experiment = shortExperiment(harness, { name: 'one-migration', users: 10 });
     const phases: string[] = [];
     const events: string[] = [];
     const runner = new ExperimentRunner(experiment, { uid: 'exp-one', namespace: 'test', name: 'one-migration' }, harness.deps, {
