@@ -6,13 +6,14 @@ import { summarize, type SecondSnapshot } from '../recording/index.ts';
 import { SlidingWindowSla, type SlaResult } from '../sla/index.ts';
 import type { RunPlan } from './plan.ts';
 
+/** The SLA engine's options for a run's steady state (the live view, the analysis and the report share them). */
 export function slaOptions(sla: Sla, plan: Pick<RunPlan, 'steadyStartMs' | 'steadyEndMs'>) {
   const thresholds: Record<string, number> = {};
   for (const [action, threshold] of Object.entries(sla.thresholds)) if (threshold !== undefined) thresholds[action] = durationMs(threshold);
   return {
     window: durationMs(sla.window),
     step: durationMs(sla.step),
-    percentiles: sla.percentiles,
+    percentiles: [...sla.percentiles].sort((a, b) => a - b),
     thresholds,
     // The SLA engine works on whole seconds: steady state is the seconds it fully covers.
     start: Math.ceil(plan.steadyStartMs / 1000) * 1000,

@@ -3,7 +3,8 @@ import { build, type JsHistogram } from 'hdr-histogram-js';
 import { Sla } from '../api/v1alpha1/index.ts';
 import { newHistogram } from '../recording/index.ts';
 import { SlidingWindowSla } from '../sla/index.ts';
-import { percentilesOf, runSeries, slaOptions } from './series.ts';
+import { slaOptions } from '../engine/run-analysis.ts';
+import { percentilesOf, runSeries } from './series.ts';
 import { secondOf } from './testing/reading.ts';
 
 const S0 = 1_700_000_000;

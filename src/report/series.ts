@@ -4,7 +4,8 @@
 // by the same SlidingWindowSla the engine uses, so the highest point of a windowed line is the
 // table's figure.
 import { JsHistogram } from 'hdr-histogram-js';
-import { durationMs, type Sla } from '../api/v1alpha1/index.ts';
+import type { Sla } from '../api/v1alpha1/index.ts';
+import { slaOptions } from '../engine/run-analysis.ts';
 import { msFromUs, newWideHistogram, type Histogram, type SecondSnapshot } from '../recording/index.ts';
 import { SlidingWindowSla, type WindowEvaluation } from '../sla/index.ts';
 import type { RunTimetable } from './input.ts';
@@ -55,19 +56,6 @@ export interface RunSeries {
 }
 
 /** The SLA as the engine applies it: whole seconds of steady state, thresholds in ms. */
-export function slaOptions(sla: Sla, plan: RunTimetable) {
-  const thresholds: Record<string, number> = {};
-  for (const [action, threshold] of Object.entries(sla.thresholds)) if (threshold !== undefined) thresholds[action] = durationMs(threshold);
-  return {
-    window: durationMs(sla.window),
-    step: durationMs(sla.step),
-    percentiles: [...sla.percentiles].sort((a, b) => a - b),
-    thresholds,
-    start: Math.ceil(plan.steadyStartMs / 1000) * 1000,
-    end: Math.floor(plan.steadyEndMs / 1000) * 1000,
-  };
-}
-
 export function runSeries(seconds: readonly SecondSnapshot[], plan: RunTimetable, sla: Sla, maxPoints = MAX_POINTS): RunSeries {
   const options = slaOptions(sla, plan);
   const axis = { firstSecond: Math.floor(plan.startAtMs / 1000), lastSecond: 0, startAtMs: plan.startAtMs };

@@ -7,7 +7,6 @@ import {
   durationMs,
   parseCampaign,
   parseExperiment,
-  type ActionResult,
   type ActionSummary,
   type MigrationCampaign,
   type MigrationExperiment,
@@ -15,11 +14,10 @@ import {
   type RunResult,
   type RunSummary,
 } from '../../api/v1alpha1/index.ts';
-import { Recorder, summarize, type SecondSnapshot } from '../../recording/index.ts';
-import { SlidingWindowSla } from '../../sla/index.ts';
+import { Recorder, type SecondSnapshot } from '../../recording/index.ts';
 import { Random } from '../../workloads/index.ts';
 import type { CampaignReportInput, ExperimentReportInput, MigrationInstants, RunReportInput } from '../input.ts';
-import { slaOptions } from '../series.ts';
+import { analyzeRun } from '../../engine/run-analysis.ts';
 
 /** Share of each action in the Olio mix and its median response time at ease, ms. */
 const ACTIONS: Readonly<Record<string, { share: number; medianMs: number }>> = {
@@ -159,35 +157,7 @@ function responseTime(random: Random, medianMs: number, at: number, migrations: 
 
 /** What the engine writes to status for a run, judged the engine's way. */
 function judge(experiment: MigrationExperiment, plan: RunReportInput['plan'], seconds: readonly SecondSnapshot[], migrations: readonly MigrationInstants[], index: number): RunResult {
-  const options = slaOptions(experiment.spec.sla, plan);
-  const engine = new SlidingWindowSla(options);
-  for (const snapshot of seconds) if (snapshot.second * 1000 >= options.start && snapshot.second * 1000 < options.end) engine.add(snapshot);
-  engine.finish();
-  const sla = engine.result();
-  const totals = summarize(seconds, { fromSecond: options.start / 1000, toSecond: options.end / 1000 });
-  const actions: ActionResult[] = Object.keys(ACTIONS).map((name) => {
-    const percentiles = options.percentiles.map((percentile) => {
-      const judged = sla.actions[name]?.percentiles[String(percentile)];
-      return {
-        percentile,
-        ...(judged?.maxMs == null ? {} : { maxSeconds: judged.maxMs / 1000 }),
-        violations: judged?.violations ?? 0,
-        verdict: judged?.met === false ? ('Fail' as const) : ('Pass' as const),
-      };
-    });
-    return {
-      action: name,
-      count: totals[name]?.count ?? 0,
-      errors: totals[name]?.errors ?? 0,
-      thresholdSeconds: (options.thresholds[name] ?? 0) / 1000,
-      percentiles,
-      verdict: percentiles.some((p) => p.verdict === 'Fail') ? ('Fail' as const) : ('Pass' as const),
-    };
-  });
-  const verdicts = options.percentiles.map((percentile) => ({
-    percentile,
-    verdict: sla.met[String(percentile)] === false ? ('Fail' as const) : ('Pass' as const),
-  }));
+  const { actions, verdicts, verdict } = analyzeRun(seconds, experiment.spec.sla, plan);
   return {
     index,
     state: 'Succeeded',
@@ -208,7 +178,7 @@ function judge(experiment: MigrationExperiment, plan: RunReportInput['plan'], se
     })),
     actions,
     verdicts,
-    verdict: verdicts.some((v) => v.verdict === 'Fail') ? 'Fail' : 'Pass',
+    verdict,
   };
 }
 
