@@ -12,7 +12,7 @@ import { ExperimentRunner, type EngineDeps } from '../engine/experiment-runner.t
 import type { PoolResolver } from '../engine/migration-worker.ts';
 import { startWorkers, type WorkerHost } from '../engine/workers.ts';
 import { localPoolResolver } from '../local/credentials.ts';
-import { readRunFile, type RunFile } from '../local/run-file.ts';
+import { readRunFile, runFileProfiles, type RunFile } from '../local/run-file.ts';
 import { bindCampaign, bindExperiment, testbedPoolResolver } from '../local/testbed-binding.ts';
 import { startTestbedProcess, type TestbedProcess } from '../local/testbed-process.ts';
 import { logger } from '../log/index.ts';
@@ -87,7 +87,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
     queues = new ExperimentQueues({ connection, prefix: options.prefix });
     if (options.workers) workers = startWorkers({ connection, redis, prefix: options.prefix, resolvePool, log });
-    const deps: EngineDeps = { redis, prefix: options.prefix, queues, resolvePool, log, resultsDir: options.resultsDir };
+    const deps: EngineDeps = { redis, prefix: options.prefix, queues, resolvePool, log, resultsDir: options.resultsDir, profiles: runFileProfiles(runFile) };
     await mkdir(options.resultsDir, { recursive: true });
 
     const stop = new AbortController();
@@ -103,6 +103,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
       const ref = { uid: experiment.metadata.uid ?? `${experiment.metadata.name}-${stamp}`, namespace: experiment.metadata.namespace ?? 'default', name: experiment.metadata.name };
       const runner = new ExperimentRunner(experiment, ref, deps, progress.observer(experiment, record));
       record.status = await runner.run(stop.signal);
+      record.experiment = runner.experiment; // as run: the thresholds its profile's actions were judged by
       experiments.push(record);
     }
     for (const campaign of runFile.campaigns) {

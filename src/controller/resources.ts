@@ -5,6 +5,7 @@ import type { EventSubject, KubernetesObjectWithMeta, ResourceTarget } from './r
 
 export const PLURALS: Record<MigrascopeKind, string> = {
   XenPool: 'xenpools',
+  WorkloadProfile: 'workloadprofiles',
   MigrationExperiment: 'migrationexperiments',
   MigrationCampaign: 'migrationcampaigns',
 };

@@ -17,6 +17,7 @@ import type { MigrationOutcome, PoolResolver } from './migration-worker.ts';
 import { planRun, type RunPlan } from './plan.ts';
 import { analyzeRun, summarizeRuns } from './run-analysis.ts';
 import { RUN_PHASES, RunMonitor, type RunEvent, type RunOutcome, type RunPhase } from './run-monitor.ts';
+import { ProfileProblem, resolveProfile, withJudgedThresholds, type ProfileLookup, type ResolvedProfile } from './workload-profile.ts';
 
 export interface EngineDeps {
   redis: Redis;
@@ -30,6 +31,8 @@ export interface EngineDeps {
   /** Time between planning a run and its start, so every worker has its job (default 2 s). */
   leadMs?: number;
   pollMs?: number;
+  /** WorkloadProfiles by namespace and name, for experiments with a workload.profileRef. */
+  profiles?: ProfileLookup | undefined;
 }
 
 export interface ExperimentObserver {
@@ -43,12 +46,16 @@ export interface ExperimentObserver {
 
 interface Checkpoint {
   startTime?: string;
+  /** The profile as resolved when the experiment started: every run uses it, whatever happens to the original. */
+  profile?: ResolvedProfile;
   current?: { run: number; startAtMs: number };
   finished: RunResult[];
 }
 
 export class ExperimentRunner {
-  readonly #experiment: MigrationExperiment;
+  /** The experiment as its runs use it: once started, its SLA judges exactly the profile's actions. */
+  #experiment: MigrationExperiment;
+  #profile: ResolvedProfile | undefined;
   readonly #ref: ExperimentRef;
   readonly #deps: EngineDeps;
   readonly #observer: ExperimentObserver;
@@ -70,15 +77,30 @@ export class ExperimentRunner {
     return this.#status;
   }
 
+  /** The experiment as run: after run() started, with the thresholds its profile's actions are judged by. */
+  get experiment(): MigrationExperiment {
+    return this.#experiment;
+  }
+
   /** Runs (or resumes) the experiment to its end; `signal` stops it as Aborted, keeping the evidence. */
   async run(signal?: AbortSignal): Promise<MigrationExperimentStatus> {
     const checkpoint = await this.#load();
-    const spec = this.#experiment.spec;
     checkpoint.startTime ??= new Date().toISOString();
+    if (!checkpoint.profile) {
+      try {
+        checkpoint.profile = resolveProfile(this.#experiment.spec, this.#ref.namespace, this.#deps.profiles);
+      } catch (error) {
+        if (!(error instanceof ProfileProblem)) throw error;
+        return this.#refuse(error);
+      }
+    }
+    this.#useProfile(checkpoint.profile);
+    const spec = this.#experiment.spec;
     await this.#save(checkpoint);
     this.#status = {
       ...this.#status,
       startTime: checkpoint.startTime,
+      profile: { ...checkpoint.profile.source, actions: checkpoint.profile.actions },
       runs: checkpoint.finished,
       completedRuns: checkpoint.finished.length,
       migrationOffsets: (this.#plan(1, 0).migrations ?? []).map((m) => `${m.offsetMs / 1000}s`),
@@ -108,6 +130,19 @@ export class ExperimentRunner {
     delete this.#status.currentRun;
     await this.#setPhase(terminal.phase, terminal.reason, terminal.message);
     await this.#event(terminal.phase === 'Succeeded' ? 'Normal' : 'Warning', terminal.phase, terminal.message);
+    return this.#status;
+  }
+
+  #useProfile(profile: ResolvedProfile): void {
+    this.#profile = profile;
+    this.#experiment = { ...this.#experiment, spec: withJudgedThresholds(this.#experiment.spec, profile) };
+  }
+
+  /** A profile the experiment cannot start with: Failed, naming the field to fix; nothing was queued. */
+  async #refuse(problem: ProfileProblem): Promise<MigrationExperimentStatus> {
+    this.#status = { ...this.#status, completionTime: new Date().toISOString() };
+    await this.#setPhase('Failed', problem.reason, problem.message);
+    await this.#event('Warning', problem.reason, problem.message);
     return this.#status;
   }
 
@@ -204,10 +239,11 @@ export class ExperimentRunner {
         shard: shard.shard,
         shards: plan.shards.length,
         url: spec.target.applicationUrl,
-        profile: spec.workload.profile,
+        profile: this.#profile?.profile ?? 'olio',
+        ...(Object.keys(this.#profile?.params ?? {}).length === 0 ? {} : { params: this.#profile?.params }),
         ...(shard.users === undefined ? {} : { users: shard.users }),
         ...(shard.rate === undefined ? {} : { rate: shard.rate }),
-        thinkTime: { distribution: think.distribution, meanMs: durationMs(think.mean), maxMultiple: think.maxMultiple, cycleType: think.cycleType },
+        ...(think ? { thinkTime: { distribution: think.distribution, meanMs: durationMs(think.mean), maxMultiple: think.maxMultiple, cycleType: think.cycleType } } : {}),
         startAtMs: plan.startAtMs,
         rampUpMs: plan.rampUpMs,
         steadyMs: plan.steadyMs,

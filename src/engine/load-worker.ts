@@ -37,7 +37,8 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
   const recorded = await deps.redis.hget(keys.shards, String(job.shard));
   if (recorded) return JSON.parse(recorded) as ShardEnd;
 
-  const profile = withThinkTime(resolveProfile(job.profile), job.thinkTime);
+  const resolved = resolveProfile(job.profile, job.params ?? {});
+  const profile = job.thinkTime ? withThinkTime(resolved, job.thinkTime) : resolved;
   const stop = new AbortController();
   const watchAbort = setInterval(() => {
     deps.redis
@@ -99,9 +100,9 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
   return end;
 }
 
-function resolveProfile(profile: LoadJobData['profile']): Profile {
-  if (typeof profile === 'string') return loadProfile(profile);
-  return compileProfile(parseProfileDocument(profile, 'spec.workload.profile'));
+function resolveProfile(profile: LoadJobData['profile'], params: Record<string, string | number>): Profile {
+  if (typeof profile === 'string') return loadProfile(profile, params);
+  return compileProfile(parseProfileDocument(profile, 'the WorkloadProfile in the job'), params);
 }
 
 function withThinkTime(profile: Profile, think: ThinkTimeSpec): Profile {

@@ -31,13 +31,16 @@ export const LoadJobData = z.object({
   shard: z.int().min(0),
   shards: z.int().min(1),
   url: z.url(),
-  /** A built-in profile's name ("olio") or a custom profile as parsed from YAML. */
+  /** A built-in profile's name ("olio") or the whole profile document, resolved when the experiment started. */
   profile: z.union([z.string(), z.record(z.string(), z.unknown())]),
+  /** Values overriding the profile's params (the experiment's workload.params). */
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   /** Closed loop: this shard's users. */
   users: z.int().min(1).optional(),
   /** Open loop: this shard's share of the arrival rate, per second. */
   rate: z.number().gt(0).optional(),
-  thinkTime: ThinkTimeSpec,
+  /** The experiment's think time, replacing the profile's; absent: the profile's own. */
+  thinkTime: ThinkTimeSpec.optional(),
   /** Wall-clock time (epoch ms) at which ramp-up starts, the same for every shard. */
   startAtMs: z.number(),
   rampUpMs: z.number().min(0),

@@ -2,7 +2,7 @@
 // migration; safeLoad: the highest load at which migrating keeps it), the levels x actions table
 // of the study's Table 2 with cells over their threshold in red, the same figures as a chart,
 // and, when given, each level's experiment in full.
-import { durationMs, migrationOffsetsMs, type ActionSummary, type MigrationCampaign } from '../api/v1alpha1/index.ts';
+import { durationMs, migrationOffsetsMs, profileLabel, type ActionSummary, type MigrationCampaign } from '../api/v1alpha1/index.ts';
 import { campaignSvg } from './campaign-chart.ts';
 import { experimentBody } from './experiment-report.ts';
 import { formatInstant, formatOffset, formatSeconds, percentileName } from './format.ts';
@@ -65,7 +65,7 @@ ${recommendationBox(input)}</div>
 <div><dt>Judged by</dt><dd><b>${percentileName(spec.judgePercentile)}</b> of every ${template.sla.window} window of steady state<div class="chips">${Object.entries(template.sla.thresholds).map(
     ([action, threshold]) => html`<span class="chip">${action} ${threshold}</span>`,
   )}</div></dd></div>
-<div><dt>Each run</dt><dd>ramp-up ${template.workload.rampUp} · <b>steady state ${template.workload.steadyState}</b> · ramp-down ${template.workload.rampDown} · ${template.workload.profile} profile</dd></div>
+<div><dt>Each run</dt><dd>ramp-up ${template.workload.rampUp} · <b>steady state ${template.workload.steadyState}</b> · ramp-down ${template.workload.rampDown} · ${profileLabel(template.workload)} profile</dd></div>
 <div><dt>Migrations</dt><dd>${offsets.length === 0 ? 'none' : html`${offsets.length === 1 ? 'one' : offsets.length} at <b>${offsets.map((ms) => formatOffset(ms / 1000)).join(', ')}</b> into steady state (${template.migrations?.destination.policy})`}</dd></div>
 <div><dt>Target</dt><dd>VM <b>${template.target.vm.nameLabel ?? template.target.vm.uuid ?? '?'}</b> of pool ${template.poolRef.name}</dd></div>
 </dl>
@@ -85,11 +85,9 @@ function recommendationBox(input: CampaignReportInput): Markup {
   return html`<div class="recommendation" data-users="${users}"><div class="users">${users} <small>users</small></div><div><div class="what">${what} (${percentileName(spec.judgePercentile)})</div><div>${input.recommendation.reason}</div></div></div>`;
 }
 
-/** The actions in the order the SLA lists them, then any other action by name. */
+/** The actions in the order the levels judged them: their profile's order. */
 function actionNames(input: CampaignReportInput): string[] {
-  const known = Object.keys(input.campaign.spec.template.spec.sla.thresholds);
-  const seen = new Set(input.levels.flatMap((level) => (level.summary?.actions ?? []).map((a) => a.action)));
-  return [...known.filter((name) => seen.has(name)), ...[...seen].filter((name) => !known.includes(name)).sort()];
+  return [...new Set(input.levels.flatMap((level) => (level.summary?.actions ?? []).map((a) => a.action)))];
 }
 
 function levelsSection(input: CampaignReportInput): Markup {

@@ -1,7 +1,7 @@
 // The top of an experiment report: what was measured (target, workload, stages, SLA, migration
 // schedule), when, and the verdict per percentile in large badges: the study's "p99 broken, p90
 // kept" at a glance, with the actions that broke it.
-import { migrationOffsetsMs, type MigrationExperiment, type PercentileVerdict } from '../api/v1alpha1/index.ts';
+import { migrationOffsetsMs, profileLabel, type MigrationExperiment, type PercentileVerdict } from '../api/v1alpha1/index.ts';
 import { formatInstant, formatOffset, percentileName } from './format.ts';
 import { html, type Markup } from './html.ts';
 
@@ -53,7 +53,7 @@ export function experimentFacts(experiment: MigrationExperiment, when: { from?: 
   const vm = spec.target.vm.nameLabel ?? spec.target.vm.uuid ?? '?';
   return html`<dl class="facts">
 <div><dt>Target</dt><dd>VM <b>${vm}</b> of pool ${spec.poolRef.name}<br><span class="subtitle">${spec.target.applicationUrl}</span></dd></div>
-<div><dt>Workload</dt><dd><b>${load}</b> · ${workload.profile} profile · ${workload.drivers} ${workload.drivers === 1 ? 'driver' : 'drivers'}<br><span class="subtitle">think time ${thinkTimeText(think)}</span></dd></div>
+<div><dt>Workload</dt><dd><b>${load}</b> · ${profileLabel(workload)} profile · ${workload.drivers} ${workload.drivers === 1 ? 'driver' : 'drivers'}<br><span class="subtitle">think time ${thinkTimeText(think)}</span></dd></div>
 <div><dt>Stages</dt><dd>ramp-up ${workload.rampUp} · <b>steady state ${workload.steadyState}</b> · ramp-down ${workload.rampDown}</dd></div>
 <div><dt>SLA</dt><dd>${sla.percentiles.map(percentileName).join(' and ')} of every <b>${sla.window}</b> window of steady state, sliding by ${sla.step}<div class="chips">${Object.entries(
     sla.thresholds,
@@ -69,6 +69,7 @@ export function experimentFacts(experiment: MigrationExperiment, when: { from?: 
 }
 
 function thinkTimeText(think: MigrationExperiment['spec']['workload']['thinkTime']): string {
+  if (!think) return "the profile's own";
   const distribution = { negativeExponential: 'negative exponential', fixed: 'fixed', uniform: 'uniform' }[think.distribution];
   const cycle = think.cycleType === 'cycleTime' ? 'cycle time (start to start)' : 'after each response';
   const truncated = think.distribution === 'negativeExponential' ? `, truncated at ${think.maxMultiple}×` : '';

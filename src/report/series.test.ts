@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { build, type JsHistogram } from 'hdr-histogram-js';
-import { Sla } from '../api/v1alpha1/index.ts';
+import { CLOUDSTONE_THRESHOLDS, Sla } from '../api/v1alpha1/index.ts';
 import { newHistogram } from '../recording/index.ts';
 import { SlidingWindowSla } from '../sla/index.ts';
 import { slaOptions } from '../engine/run-analysis.ts';
@@ -9,7 +9,8 @@ import { secondOf } from './testing/reading.ts';
 
 const S0 = 1_700_000_000;
 const plan = { startAtMs: S0 * 1000, steadyStartMs: (S0 + 10) * 1000, steadyEndMs: (S0 + 70) * 1000, endMs: (S0 + 80) * 1000 };
-const sla = Sla.parse({ window: '20s', step: '1s', percentiles: [90, 99] });
+// As the engine runs an olio experiment: the Cloudstone threshold of every Olio action.
+const sla = Sla.parse({ window: '20s', step: '1s', percentiles: [90, 99], thresholds: CLOUDSTONE_THRESHOLDS });
 
 /** What HdrHistogram reports for a sample of `ms`: the top of its bucket, in ms. */
 function reported(ms: number): number {

@@ -10,7 +10,7 @@ import { parseProfileDocument } from './profile-schema.ts';
 
 export { compileProfile, ROW_SUM_TOLERANCE } from './profile.ts';
 export type { Action, Assignment, Capture, Condition, Profile, RequestStep, ResourceRule } from './profile.ts';
-export { parseProfileDocument, type ProfileDocument, type ProfileDocumentInput } from './profile-schema.ts';
+export { MAX_PROFILE_ACTIONS, matrixOf, matrixRow, parseProfileDocument, profileBody, type ProfileDocument, type ProfileDocumentInput } from './profile-schema.ts';
 export { OLIO_ACTIONS, OLIO_MATRIX_PERCENT, OLIO_SLA_SECONDS, olioProfileDocument } from './olio.ts';
 export { ActionMix } from './mix.ts';
 export { Random } from './random.ts';

@@ -6,54 +6,58 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../invalid/index.ts';
 
-/** A duration: "5s", "500ms", "1m30s", or a number of milliseconds. */
-const duration = z.union([z.string(), z.number()]);
-/** A size: "20KiB", "1MB", or a number of bytes. */
-const size = z.union([z.string(), z.number()]);
-const headers = z.record(z.string(), z.string());
+// The Kubernetes side: the same schema is the spec of the WorkloadProfile resource, so every field
+// carries a description and a bound (the API server's CEL cost budget needs bounded lists), and the
+// two fields that take either a string or a number say so the way a CRD can (int-or-string).
 
-const condition = z.union([z.string(), z.array(z.string())]);
+/** Either a string or an integer, which a CRD can say (x-kubernetes-int-or-string); zod checks which. */
+const intOrString = () => z.union([z.string().max(64), z.int()]).meta({ 'x-kubernetes-int-or-string': true });
+/** A duration: "5s", "500ms", "1m30s", or a number of milliseconds. */
+const duration = () => intOrString().describe('A duration: 5s, 500ms, 1m30s, or a whole number of milliseconds.');
+/** A size: "20KiB", "1MB", or a number of bytes. */
+const size = () => intOrString().describe('A size: 20KiB, 1MB, or a whole number of bytes.');
+const headers = () => z.record(z.string().max(256), z.string().max(8192)).meta({ maxProperties: 64 });
+const regex = () => z.string().min(1).max(4096);
+
+const condition = z
+  .union([z.string().max(256), z.array(z.string().max(256)).max(16)])
+  .meta({ 'x-kubernetes-preserve-unknown-fields': true })
+  .describe('Variables that must be set ("name") or unset ("!name") for the request to be made: one, or a list.');
 
 const capture = z
   .object({
-    /** The user variable that receives the value. */
-    var: z.string().min(1),
-    /** A regular expression over the body; its first group (or the whole match) is the value. */
-    regex: z.string().optional(),
-    /** A response header's value. */
-    header: z.string().optional(),
-    /** A cookie the response sets. */
-    cookie: z.string().optional(),
-    /** Which match of a regex: the first (default), the last, or one at random. */
-    pick: z.enum(['first', 'last', 'random']).default('first'),
-    /** No match: keep the variable's previous value (default), unset it, or fail the action. */
-    onMissing: z.enum(['keep', 'unset', 'fail']).default('keep'),
+    var: z.string().min(1).max(128).describe('The user variable that receives the value.'),
+    regex: regex().optional().describe('A regular expression over the body; its first group (or the whole match) is the value.'),
+    header: z.string().min(1).max(256).optional().describe("A response header's value."),
+    cookie: z.string().min(1).max(256).optional().describe('A cookie the response sets.'),
+    pick: z.enum(['first', 'last', 'random']).default('first').describe('Which match of a regex: the first, the last, or one at random.'),
+    onMissing: z
+      .enum(['keep', 'unset', 'fail'])
+      .default('keep')
+      .describe("No match: keep the variable's previous value, unset it, or fail the action."),
   })
   .strict();
 
 const resources = z
   .object({
-    /** Fixed paths, as a page's <link>/<script>/<img> list them. */
-    paths: z.array(z.string()).optional(),
-    /** A regular expression over the page; each match's first group is a path to load. */
-    regex: z.string().optional(),
-    /**
-     * static: skipped by users whose browser cache starts warm, else loaded once until logout;
-     * session: loaded once per user until logout; none: loaded every time.
-     */
-    cache: z.enum(['static', 'session', 'none']).default('static'),
+    paths: z.array(z.string().min(1).max(2048)).max(256).optional().describe('Fixed paths, as a page\'s <link>/<script>/<img> list them.'),
+    regex: regex().optional().describe("A regular expression over the page; each match's first group is a path to load."),
+    cache: z
+      .enum(['static', 'session', 'none'])
+      .default('static')
+      .describe(
+        'static: skipped by users whose browser cache starts warm, else loaded once until logout; session: loaded once per user until logout; none: loaded every time.',
+      ),
   })
   .strict();
 
 const file = z
   .object({
-    field: z.string().min(1),
-    filename: z.string().min(1),
-    contentType: z.string().default('application/octet-stream'),
-    /** Generated content of this size (a JPEG or PDF skeleton when the type says so). */
-    size: size.optional(),
-    /** Or the content of a local file. */
-    path: z.string().optional(),
+    field: z.string().min(1).max(256).describe('The form field.'),
+    filename: z.string().min(1).max(256).describe('The file name the form sends.'),
+    contentType: z.string().max(256).default('application/octet-stream'),
+    size: size().optional().describe('Generated content of this size (a JPEG or PDF skeleton when the type says so).'),
+    path: z.string().max(4096).optional().describe('Or the content of a local file (local runs only: a worker in a cluster has no such file).'),
   })
   .strict();
 
@@ -61,87 +65,113 @@ const request = z
   .object({
     method: z
       .string()
+      .max(16)
       .regex(/^[A-Z]+$/, 'an HTTP method in capitals (GET, POST...)')
       .default('GET'),
-    path: z.string().min(1),
-    headers: headers.optional(),
-    /** application/x-www-form-urlencoded fields. */
-    form: z.record(z.string(), z.string()).optional(),
-    /** A JSON body; every string in it is a template. */
-    json: z.unknown().optional(),
-    /** multipart/form-data: text fields and files. */
+    path: z.string().min(1).max(2048).describe('The path and query, a template: /events/{{event}}?tab=1.'),
+    headers: headers().optional().describe('Request headers, templates.'),
+    form: z.record(z.string().max(256), z.string().max(65536)).meta({ maxProperties: 128 }).optional().describe('application/x-www-form-urlencoded fields.'),
+    json: z.unknown().meta({ 'x-kubernetes-preserve-unknown-fields': true }).optional().describe('A JSON body; every string in it is a template.'),
     multipart: z
-      .object({ fields: z.record(z.string(), z.string()).default({}), files: z.array(file).default([]) })
-      .strict()
-      .optional(),
-    /** A raw body (set content-type in headers). */
-    body: z.string().optional(),
-    /** Variables that must be set (`name`) or unset (`!name`) for the request to be made. */
-    when: condition.optional(),
-    /** The chance that the request is made at all (0..1); e.g. Olio's attend 10 % of the time. */
-    probability: z.number().min(0).max(1).default(1),
-    /** false: made, but outside the action's response time (e.g. the logout before AddPerson). */
-    timed: z.boolean().default(true),
-    expect: z
       .object({
-        status: z.array(z.number().int().min(100).max(599)).optional(),
-        bodyMatches: z.string().optional(),
-        bodyNotMatches: z.string().optional(),
+        fields: z.record(z.string().max(256), z.string().max(65536)).meta({ maxProperties: 128 }).default({}),
+        files: z.array(file).max(16).default([]),
       })
       .strict()
-      .optional(),
-    capture: z.array(capture).default([]),
-    resources: z.array(resources).default([]),
-    /** Variables set after the request succeeded. */
-    set: z.record(z.string(), z.string()).default({}),
-    unset: z.array(z.string()).default([]),
-    /** The user logs out: cookies, cache and session variables are forgotten. */
-    endSession: z.boolean().default(false),
+      .optional()
+      .describe('multipart/form-data: text fields and files.'),
+    body: z.string().max(1_048_576).optional().describe('A raw body (set content-type in headers).'),
+    when: condition.optional(),
+    probability: z.number().min(0).max(1).default(1).describe("The chance that the request is made at all (0..1); e.g. Olio's attend 10 % of the time."),
+    timed: z.boolean().default(true).describe('false: made, but outside the action\'s response time (e.g. the logout before AddPerson).'),
+    expect: z
+      .object({
+        status: z.array(z.int().min(100).max(599)).max(32).optional().describe('Statuses that count as success (default: below 400).'),
+        bodyMatches: regex().optional().describe('A regular expression the body must match.'),
+        bodyNotMatches: regex().optional().describe('A regular expression the body must not match.'),
+      })
+      .strict()
+      .optional()
+      .describe('What makes the response a success.'),
+    capture: z.array(capture).max(32).default([]).describe('Values read from the response into user variables.'),
+    resources: z.array(resources).max(32).default([]).describe('What the page makes a browser load next (statics, images).'),
+    set: z.record(z.string().max(128), z.string().max(4096)).meta({ maxProperties: 32 }).default({}).describe('Variables set after the request succeeded.'),
+    unset: z.array(z.string().max(128)).max(32).default([]).describe('Variables unset after the request succeeded.'),
+    endSession: z.boolean().default(false).describe('The user logs out: cookies, cache and session variables are forgotten.'),
   })
   .strict();
 
 const action = z
   .object({
-    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'a name of letters, digits, _ . -, starting with a letter'),
-    /** Values drawn once at the start of each run of the action, shared by its requests. */
-    let: z.record(z.string(), z.string()).default({}),
-    timeout: duration.optional(),
-    requests: z.array(request).min(1),
+    name: z
+      .string()
+      .max(64)
+      .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'a name of letters, digits, _ . -, starting with a letter')
+      .describe('The action as tables, metrics and SLA thresholds name it.'),
+    let: z.record(z.string().max(128), z.string().max(4096)).meta({ maxProperties: 32 }).default({}).describe('Values drawn once at the start of each run of the action, shared by its requests.'),
+    timeout: duration().optional().describe("The action's timeout (default: the profile's)."),
+    requests: z.array(request).min(1).max(64).describe('The HTTP requests of one action, in order.'),
   })
   .strict();
 
+/** Bounds that keep the API server's CEL checks of a profile inside their cost budget. */
+export const MAX_PROFILE_ACTIONS = 64;
+
+/** A row of the transition matrix: the chance of each next action, in the order of actions. */
+export const matrixRow = z.array(z.number().min(0).max(1)).max(MAX_PROFILE_ACTIONS);
+
+/** The matrix field around a row schema (the resource adds a CEL rule to the row). */
+export function matrixOf<R extends z.ZodType<number[]>>(row: R) {
+  return z
+    .record(z.string().max(64), row)
+    .meta({ maxProperties: MAX_PROFILE_ACTIONS })
+    .optional()
+    .describe('A transition matrix: a row per action, its entries (probabilities, summing to 1) in the order of actions.');
+}
+
+/** Every field of a profile but its name (a WorkloadProfile's name is its metadata.name). */
+export const profileBody = {
+  description: z.string().max(4096).optional().describe('What the profile models, for a person.'),
+  params: z
+    .record(z.string().max(128), intOrString())
+    .meta({ maxProperties: 128 })
+    .default({})
+    .describe("Constants the templates use by name (strings or integers); an experiment's workload.params override them."),
+  vars: z.record(z.string().max(128), z.string().max(4096)).meta({ maxProperties: 128 }).default({}).describe('Per-user variables given a value when the user starts.'),
+  sessionVars: z.array(z.string().max(128)).max(128).default([]).describe('Variables that belong to a login session (forgotten at endSession).'),
+  headers: headers().default({}).describe('Headers of every request.'),
+  timeout: duration().default('30s').describe('Per action, unless the action sets its own.'),
+  think: z
+    .object({
+      distribution: z.enum(['negexp', 'fixed', 'uniform']).default('negexp').describe('How pauses are drawn; Olio: negexp.'),
+      mode: z
+        .enum(['cycle', 'think'])
+        .default('cycle')
+        .describe('cycle: the mean runs from the start of one action to the start of the next (Faban CYCLETIME); think: the pause follows each response.'),
+      mean: duration().describe('The mean pause (or cycle).'),
+      max: duration().optional().describe('Longer draws are clamped to this; default 5 x the mean, as Faban.'),
+    })
+    .strict()
+    .describe("Pauses between a user's actions."),
+  cache: z
+    .object({ coldFraction: z.number().min(0).max(1).describe('Share of users whose browser cache starts empty (Olio: 0.4).') })
+    .strict()
+    .default({ coldFraction: 1 })
+    .describe('Browser caches of the simulated users.'),
+  start: z.string().max(64).optional().describe('The first action of every user (default: the first listed).'),
+  actions: z.array(action).min(1).max(MAX_PROFILE_ACTIONS).describe('What users do, each action one or more HTTP requests.'),
+  matrix: matrixOf(matrixRow),
+  mix: z
+    .record(z.string().max(64), z.number().min(0).max(1))
+    .meta({ maxProperties: MAX_PROFILE_ACTIONS })
+    .optional()
+    .describe('Or a flat mix: a probability per action, summing to 1.'),
+};
+
 export const profileDocument = z
   .object({
-    name: z.string().min(1),
-    description: z.string().optional(),
-    /** Constants the templates use by name; the command line can override them. */
-    params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
-    /** Per-user variables given a value when the user starts. */
-    vars: z.record(z.string(), z.string()).default({}),
-    /** Variables that belong to a login session (forgotten at endSession). */
-    sessionVars: z.array(z.string()).default([]),
-    headers: headers.default({}),
-    timeout: duration.default('30s'),
-    think: z
-      .object({
-        distribution: z.enum(['negexp', 'fixed', 'uniform']).default('negexp'),
-        mode: z.enum(['cycle', 'think']).default('cycle'),
-        mean: duration,
-        /** Default: 5 x the mean, as Faban. */
-        max: duration.optional(),
-      })
-      .strict(),
-    cache: z
-      .object({ coldFraction: z.number().min(0).max(1) })
-      .strict()
-      .default({ coldFraction: 1 }),
-    /** The first action of every user (default: the first listed). */
-    start: z.string().optional(),
-    actions: z.array(action).min(1),
-    /** A transition matrix: a row per action, its entries in the order of `actions`. */
-    matrix: z.record(z.string(), z.array(z.number())).optional(),
-    /** Or a flat mix: a probability per action. */
-    mix: z.record(z.string(), z.number()).optional(),
+    name: z.string().min(1).max(253).describe('The profile\'s name.'),
+    ...profileBody,
   })
   .strict();
 

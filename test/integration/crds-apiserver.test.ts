@@ -28,6 +28,7 @@ const root = join(import.meta.dirname, '..', '..');
 const namespace = `crds-${randomBytes(4).toString('hex')}`;
 const PLURALS: Record<MigrascopeKind, string> = {
   XenPool: 'xenpools',
+  WorkloadProfile: 'workloadprofiles',
   MigrationExperiment: 'migrationexperiments',
   MigrationCampaign: 'migrationcampaigns',
 };

@@ -33,6 +33,7 @@ export interface JSONSchemaProps {
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   'x-kubernetes-list-map-keys'?: string[];
   'x-kubernetes-preserve-unknown-fields'?: boolean;
+  'x-kubernetes-int-or-string'?: boolean;
 }
 
 /** Key order in the generated YAML: what a field is first, then its limits, then its children. */
@@ -61,6 +62,7 @@ const KEY_ORDER: readonly (keyof JSONSchemaProps)[] = [
   'x-kubernetes-list-type',
   'x-kubernetes-list-map-keys',
   'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-int-or-string',
   'x-kubernetes-validations',
 ];
 
@@ -85,8 +87,12 @@ export function structuralSchema(schema: z.ZodType): JSONSchemaProps {
 
 function normalize(node: Record<string, unknown>, path: string): JSONSchemaProps {
   const out: Record<string, unknown> = {};
+  // A field that says it is int-or-string, or free-form, is a union the server accepts as such;
+  // the parser checks which alternative it holds.
+  const declaredFree = node['x-kubernetes-int-or-string'] === true || node['x-kubernetes-preserve-unknown-fields'] === true;
   for (const [key, value] of Object.entries(node)) {
     if (DROPPED.has(key)) continue;
+    if (declaredFree && key === 'anyOf') continue;
     switch (key) {
       case 'properties':
         out.properties = Object.fromEntries(

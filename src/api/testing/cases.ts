@@ -49,6 +49,24 @@ export function campaign(name = 'safe-load'): Json {
   };
 }
 
+/** A shop's users: browse items, sometimes buy one. */
+export function workloadProfile(name = 'shop'): Json {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'WorkloadProfile',
+    metadata: { name },
+    spec: {
+      params: { items: 200 },
+      think: { mean: '5s' },
+      actions: [
+        { name: 'Browse', requests: [{ path: '/items/{{int 1 items}}', expect: { status: [200] } }] },
+        { name: 'Buy', requests: [{ method: 'POST', path: '/cart', form: { item: '{{int 1 items}}' } }] },
+      ],
+      matrix: { Browse: [0.8, 0.2], Buy: [1, 0] },
+    },
+  };
+}
+
 export interface Case {
   name: string;
   kind: MigrascopeKind;
@@ -115,6 +133,30 @@ export const VALID_CASES: readonly Case[] = [
     }),
   },
   { name: 'a safeLoad campaign', kind: 'MigrationCampaign', object: campaign() },
+  { name: 'a workload profile with a transition matrix', kind: 'WorkloadProfile', object: workloadProfile() },
+  {
+    name: 'a workload profile with a flat mix, a JSON body, a condition list and a numeric timeout',
+    kind: 'WorkloadProfile',
+    object: patched(workloadProfile('flat'), {
+      'spec.matrix': undefined,
+      'spec.mix': { Browse: 0.7, Buy: 0.3 },
+      'spec.timeout': 10000,
+      'spec.actions': [
+        { name: 'Browse', requests: [{ path: '/items', capture: [{ var: 'cart', header: 'x-cart' }] }] },
+        { name: 'Buy', requests: [{ method: 'POST', path: '/cart', json: { qty: '{{int 1 3}}', gift: false }, when: ['cart', '!done'], set: { done: 'yes' } }] },
+      ],
+    }),
+  },
+  {
+    name: 'an experiment on a WorkloadProfile with its own thresholds and params',
+    kind: 'MigrationExperiment',
+    object: patched(experiment('shop-experiment'), {
+      'spec.workload.profileRef': { name: 'shop' },
+      'spec.workload.params': { items: 50, region: 'eu' },
+      'spec.sla.thresholds': { Buy: '3s' },
+      'spec.sla.defaultThreshold': '1500ms',
+    }),
+  },
   {
     name: 'a capacity campaign',
     kind: 'MigrationCampaign',
@@ -142,6 +184,7 @@ function invalid(
 const exp = experiment('bad');
 const camp = campaign('bad');
 const pool = xenPool('bad');
+const prof = workloadProfile('bad');
 
 export const INVALID_CASES: readonly InvalidCase[] = [
   // Types and ranges: the schema's own checks.
@@ -190,5 +233,18 @@ export const INVALID_CASES: readonly InvalidCase[] = [
   invalid('a template counted schedule past steady state', 'MigrationCampaign', camp, { 'spec.template.spec.migrations': { count: 2, first: '9m', spacing: '1m' } }, 'spec.template.spec.migrations.count', 'must start inside steady state', true),
   invalid('a template aborting on a percentile not computed', 'MigrationCampaign', camp, { 'spec.template.spec.abort': { onViolation: 'p90' }, 'spec.template.spec.sla.percentiles': [99] }, 'spec.template.spec.abort.onViolation', 'does not compute', true),
   invalid('a template label value too long', 'MigrationCampaign', camp, { 'spec.template.metadata': { labels: { team: 'x'.repeat(64) } } }, 'spec.template.metadata.labels.team', 'Too big', false),
+  invalid('a built-in profile and a profileRef', 'MigrationExperiment', exp, { 'spec.workload.profile': 'olio', 'spec.workload.profileRef': { name: 'shop' } }, 'spec.workload.profileRef', 'set either profile (a built-in one) or profileRef', true),
+  invalid('a profileRef without a name', 'MigrationExperiment', exp, { 'spec.workload.profileRef': {} }, 'spec.workload.profileRef.name', 'expected string', false),
+  invalid('a template with both profiles', 'MigrationCampaign', camp, { 'spec.template.spec.workload.profile': 'olio', 'spec.template.spec.workload.profileRef': { name: 'shop' } }, 'spec.template.spec.workload.profileRef', 'set either profile (a built-in one) or profileRef', true),
+  invalid('a profile whose matrix row does not sum to 1', 'WorkloadProfile', prof, { 'spec.matrix.Browse': [0.5, 0.4] }, 'spec.matrix.Browse', 'must sum to 1 (within 0.001)', true),
+  invalid('a profile with a matrix and a mix', 'WorkloadProfile', prof, { 'spec.mix': { Browse: 1 } }, 'spec.mix', 'give either a matrix or a flat mix, not both', true),
+  invalid('a profile of two actions without matrix or mix', 'WorkloadProfile', prof, { 'spec.matrix': undefined }, 'spec.matrix', 'needs a transition matrix (matrix) or a flat mix (mix)', true),
+  invalid('a profile starting at an unknown action', 'WorkloadProfile', prof, { 'spec.start': 'Checkout' }, 'spec.start', 'unknown action', true),
+  invalid('a profile naming an action twice', 'WorkloadProfile', prof, { 'spec.actions': [{ name: 'Browse', requests: [{ path: '/' }] }, { name: 'Browse', requests: [{ path: '/b' }] }] }, 'spec.actions', 'each action name may be used once', true),
+  invalid('a matrix row for an unknown action', 'WorkloadProfile', prof, { 'spec.matrix.Checkout': [1, 0] }, 'spec.matrix', 'one row per action', true),
+  invalid('a matrix row without an entry per action', 'WorkloadProfile', prof, { 'spec.matrix.Buy': [1] }, 'spec.matrix', 'one entry per action', true),
+  invalid('a mix naming an unknown action', 'WorkloadProfile', prof, { 'spec.matrix': undefined, 'spec.mix': { Browse: 0.5, Checkout: 0.5 } }, 'spec.mix', 'mix may name only actions of the profile', true),
+  invalid('a mix not summing to 1', 'WorkloadProfile', prof, { 'spec.matrix': undefined, 'spec.mix': { Browse: 0.5, Buy: 0.4 } }, 'spec.mix', 'the probabilities of mix must sum to 1', true),
+  invalid('a profile with a probability over 1', 'WorkloadProfile', prof, { 'spec.matrix.Buy': [1.5, -0.5] }, 'spec.matrix.Buy[0]', 'Too big', false),
   invalid('a template offset after steady state', 'MigrationCampaign', camp, { 'spec.template.spec.migrations.offsets': ['12m'] }, 'spec.template.spec.migrations.offsets', 'inside steady state', true),
 ];

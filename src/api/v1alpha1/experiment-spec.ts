@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { Duration, durationMs } from './duration.ts';
 import { Migrations, migrationOffsetsMs } from './migrations.ts';
-import { withRules, type CelRule } from './rules.ts';
+import { OLIO_ACTIONS } from './olio-actions.ts';
+import { celString, withRules, type CelRule } from './rules.ts';
 import { HttpUrl, LocalObjectReference, VmSelector } from './references.ts';
 import { Sla } from './sla.ts';
 import { TemplateWorkload, Workload } from './workload.ts';
@@ -60,9 +61,11 @@ const howRunsEnd = {
     .describe('With ttlSecondsAfterFinished: delete only experiments that Succeeded, so failures stay for debugging.'),
 };
 
+const OLIO_ACTION_SET: ReadonlySet<string> = new Set(OLIO_ACTIONS);
+
 interface ScheduledSpec {
-  workload: { steadyState: string };
-  sla: { window: string; percentiles: number[] };
+  workload: { steadyState: string; profileRef?: { name: string } | undefined };
+  sla: { window: string; percentiles: number[]; thresholds: Record<string, string> };
   migrations?: z.output<typeof Migrations> | undefined;
   abort: { onViolation: 'none' | 'p90' | 'p99' };
 }
@@ -95,6 +98,13 @@ function steadyStateRules<T extends ScheduledSpec>(): CelRule<T>[] {
       field: ['migrations', 'count'],
       holds: (spec) =>
         spec.migrations?.count === undefined || migrationOffsetsMs(spec.migrations).every((o) => o < steadyMs(spec)),
+    },
+    {
+      // A WorkloadProfile's actions are known only once it is read: the controller checks those.
+      rule: `has(self.workload.profileRef) || self.sla.thresholds.all(action, action in [${OLIO_ACTIONS.map(celString).join(', ')}])`,
+      message: `with the built-in olio profile, thresholds may name only the Olio actions: ${OLIO_ACTIONS.join(', ')}`,
+      field: ['sla', 'thresholds'],
+      holds: (spec) => spec.workload.profileRef !== undefined || Object.keys(spec.sla.thresholds).every((action) => OLIO_ACTION_SET.has(action)),
     },
     {
       rule:

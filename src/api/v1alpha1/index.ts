@@ -13,8 +13,19 @@ export {
   type ConditionUpdate,
 } from './condition.ts';
 export { CLOUDSTONE_THRESHOLDS, OLIO_ACTIONS, OlioAction } from './olio-actions.ts';
-export { Sla } from './sla.ts';
-export { ThinkTime, TemplateWorkload, WORKLOAD_PROFILES, Workload } from './workload.ts';
+export { Sla, judgedThresholds } from './sla.ts';
+export { ThinkTime, TemplateWorkload, WORKLOAD_PROFILES, Workload, profileLabel } from './workload.ts';
+export {
+  WorkloadProfileResource,
+  WorkloadProfileSpec,
+  WorkloadProfileStatus,
+  chainOf,
+  compileWorkloadProfile,
+  parseWorkloadProfile,
+  profileDocumentOf,
+  type WorkloadProfile,
+  type WorkloadProfileManifest,
+} from './workload-profile.ts';
 export { DESTINATION_POLICIES, Destination, MAX_MIGRATIONS, Migrations, migrationOffsetsMs } from './migrations.ts';
 export { ObjectMeta } from './object-meta.ts';
 export { HttpUrl, OBJECT_NAME_PATTERN, ObjectName, VmSelector } from './references.ts';

@@ -27,12 +27,22 @@ export type ExperimentPhase = z.infer<typeof ExperimentPhase>;
 
 export const TERMINAL_EXPERIMENT_PHASES: readonly ExperimentPhase[] = ['Succeeded', 'Failed', 'Aborted'];
 
+export const ProfileInUse = z.strictObject({
+  kind: z.enum(['BuiltIn', 'WorkloadProfile']).describe('A built-in profile (olio) or a WorkloadProfile of the namespace.'),
+  name: z.string().max(253),
+  generation: z.int().min(0).optional().describe("The WorkloadProfile's metadata.generation the runs use: later edits change nothing in them."),
+  uid: z.string().max(64).optional(),
+  actions: z.array(z.string().max(64)).max(64).describe('The judged actions, in the profile\'s order.'),
+});
+export type ProfileInUse = z.infer<typeof ProfileInUse>;
+
 export const MigrationExperimentStatus = z.strictObject({
   phase: ExperimentPhase.optional().describe('Where the experiment is; the reason of a terminal phase is in a condition.'),
   observedGeneration: z.int().min(0).optional().describe('The metadata.generation the status describes.'),
   conditions: Conditions.optional(),
   currentRun: z.int().min(1).optional().describe('The run in progress, 1-based.'),
   completedRuns: z.int().min(0).optional().describe('Runs finished (any outcome).'),
+  profile: ProfileInUse.optional().describe('The profile the runs use, fixed when the experiment started.'),
   startTime: z.iso.datetime({ offset: true }).optional(),
   completionTime: z.iso.datetime({ offset: true }).optional(),
   migrationOffsets: z

@@ -1,5 +1,5 @@
 // The user actions of the Olio workload and the Cloudstone SLA thresholds for them, as the study
-// and Faban's Olio driver (max90th) state them. The SLA's thresholds may name only these actions.
+// and Faban's Olio driver (max90th) state them: the defaults of an experiment on the built-in profile.
 
 import { z } from 'zod';
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../invalid/index.ts';
 import { INVALID_CASES, VALID_CASES, campaign, experiment, withField, xenPool } from '../testing/cases.ts';
 import {
-  CLOUDSTONE_THRESHOLDS,
   campaignExperiments,
   campaignLevels,
   levelExperimentName,
@@ -28,11 +27,9 @@ describe('Given a minimal experiment (pool, VM, URL, users, one offset)', () => 
   const parsed = parseExperiment(experiment());
 
   describe('When it is parsed', () => {
-    it('Then the workload defaults are filled in (Olio, one driver, 5s cycle time, 1m ramp-up, 30s ramp-down)', () => {
+    it("Then the workload defaults are filled in (one driver, 1m ramp-up, 30s ramp-down); the profile (olio) and its think time are left to the engine", () => {
       expect(parsed.spec.workload).toEqual({
-        profile: 'olio',
         drivers: 1,
-        thinkTime: { distribution: 'negativeExponential', mean: '5s', maxMultiple: 5, cycleType: 'cycleTime' },
         rampUp: '1m',
         steadyState: '10m',
         rampDown: '30s',
@@ -40,8 +37,8 @@ describe('Given a minimal experiment (pool, VM, URL, users, one offset)', () => 
       });
     });
 
-    it('Then the SLA is Cloudstone: 5-minute windows sliding by 1s, p90 and p99, its thresholds', () => {
-      expect(parsed.spec.sla).toEqual({ window: '5m', step: '1s', percentiles: [90, 99], thresholds: CLOUDSTONE_THRESHOLDS });
+    it("Then the SLA is Cloudstone's: 5-minute windows sliding by 1s, p90 and p99; the thresholds follow the profile's actions when it runs", () => {
+      expect(parsed.spec.sla).toEqual({ window: '5m', step: '1s', percentiles: [90, 99], thresholds: {} });
     });
 
     it('Then the migration goes round robin with a 15m timeout, one run, no abort, no request log', () => {
@@ -55,9 +52,9 @@ describe('Given a minimal experiment (pool, VM, URL, users, one offset)', () => 
   });
 
   describe('When it names thresholds for some actions only', () => {
-    it('Then the others keep their Cloudstone threshold', () => {
+    it('Then it keeps them as given (the engine adds the Cloudstone threshold of the others)', () => {
       const some = parseExperiment(withField(experiment(), 'spec.sla.thresholds', { HomePage: '1500ms' }));
-      expect(some.spec.sla.thresholds).toEqual({ ...CLOUDSTONE_THRESHOLDS, HomePage: '1500ms' });
+      expect(some.spec.sla.thresholds).toEqual({ HomePage: '1500ms' });
     });
   });
 

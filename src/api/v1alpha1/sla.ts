@@ -2,9 +2,9 @@
 // computed in each, and a response-time threshold per action (Cloudstone's by default).
 
 import { z } from 'zod';
+import { InvalidInputError } from '../../invalid/index.ts';
 import { boundedDuration, durationMs, PositiveDuration } from './duration.ts';
-import { CLOUDSTONE_THRESHOLDS, OLIO_ACTIONS, type OlioAction } from './olio-actions.ts';
-import { celString, withRules } from './rules.ts';
+import { withRules } from './rules.ts';
 
 const Percentile = z
   .number()
@@ -19,18 +19,13 @@ const Percentiles = withRules(z.array(Percentile).min(1).max(8), [
   },
 ]);
 
-const KNOWN_ACTIONS: ReadonlySet<string> = new Set(OLIO_ACTIONS);
-
-const Thresholds = withRules(
-  z.record(z.string().max(64), PositiveDuration).meta({ maxProperties: OLIO_ACTIONS.length }),
-  [
-    {
-      rule: `self.all(action, action in [${OLIO_ACTIONS.map(celString).join(', ')}])`,
-      message: `thresholds may name only the Olio actions: ${OLIO_ACTIONS.join(', ')}`,
-      holds: (thresholds) => Object.keys(thresholds).every((action) => KNOWN_ACTIONS.has(action)),
-    },
-  ],
-);
+const Thresholds = z
+  .record(z.string().max(64), PositiveDuration)
+  .meta({ maxProperties: 64 })
+  .default({})
+  .describe(
+    "Response-time threshold per action of the profile. With the built-in olio profile, actions not listed keep their Cloudstone threshold (HomePage 1s, Login 1s, TagSearch 2s, EventDetail 2s, PersonDetail 2s, AddPerson 3s, AddEvent 4s); a WorkloadProfile's actions need one here or defaultThreshold.",
+  );
 
 export const Sla = withRules(
   z.strictObject({
@@ -43,11 +38,10 @@ export const Sla = withRules(
     percentiles: Percentiles.default([90, 99]).describe(
       'Percentiles computed in every window; 90 is the relaxed and 99 the strict Cloudstone SLA.',
     ),
-    thresholds: Thresholds.default({ ...CLOUDSTONE_THRESHOLDS })
-      .transform((given): Record<OlioAction, string> => ({ ...CLOUDSTONE_THRESHOLDS, ...given }))
-      .describe(
-        'Response-time threshold per action. Actions not listed keep their Cloudstone threshold (HomePage 1s, Login 1s, TagSearch 2s, EventDetail 2s, PersonDetail 2s, AddPerson 3s, AddEvent 4s).',
-      ),
+    thresholds: Thresholds,
+    defaultThreshold: PositiveDuration.optional().describe(
+      'The threshold of every action of the profile that thresholds does not list (and, with olio, that has no Cloudstone threshold).',
+    ),
   }),
   [
     {
@@ -59,3 +53,37 @@ export const Sla = withRules(
   ],
 );
 export type Sla = z.output<typeof Sla>;
+
+/**
+ * The thresholds a run is judged by: one per action of its profile, from sla.thresholds, else the
+ * profile's built-in defaults (olio: Cloudstone), else sla.defaultThreshold. `root` is the path of
+ * the SLA in the resource (spec.sla), `profile` names the profile for a person.
+ */
+export function judgedThresholds(
+  sla: Pick<Sla, 'thresholds' | 'defaultThreshold'>,
+  actions: readonly string[],
+  profile: string,
+  builtIn: Readonly<Record<string, string>> = {},
+  root = 'spec.sla',
+): Record<string, string> {
+  const known = new Set(actions);
+  for (const action of Object.keys(sla.thresholds)) {
+    if (!known.has(action)) {
+      throw new InvalidInputError(`${root}.thresholds.${action}`, `${profile} has no action "${action}" (its actions: ${actions.join(', ')})`);
+    }
+  }
+  const judged: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const action of actions) {
+    const threshold = sla.thresholds[action] ?? builtIn[action] ?? sla.defaultThreshold;
+    if (threshold === undefined) missing.push(action);
+    else judged[action] = threshold;
+  }
+  if (missing.length > 0) {
+    throw new InvalidInputError(
+      `${root}.thresholds`,
+      `no threshold for ${missing.join(', ')} (actions of ${profile}): list them in ${root}.thresholds or set ${root}.defaultThreshold`,
+    );
+  }
+  return judged;
+}

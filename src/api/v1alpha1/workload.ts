@@ -4,7 +4,8 @@
 
 import { z } from 'zod';
 import { Duration, boundedDuration } from './duration.ts';
-import { withRules } from './rules.ts';
+import { LocalObjectReference } from './references.ts';
+import { withRules, type CelRule } from './rules.ts';
 
 export const WORKLOAD_PROFILES = ['olio'] as const;
 
@@ -31,17 +32,38 @@ export type ThinkTime = z.output<typeof ThinkTime>;
 
 /** The fields an experiment and a campaign's template share; users/rate differ between them. */
 export const workloadShape = {
-  profile: z.enum(WORKLOAD_PROFILES).default('olio').describe('The user model: olio is the Olio social-events mix of the study.'),
+  profile: z
+    .enum(WORKLOAD_PROFILES)
+    .optional()
+    .describe('A built-in user model: olio, the Olio social-events mix of the study (the default when profileRef is absent).'),
+  profileRef: LocalObjectReference.optional().describe(
+    "A WorkloadProfile in the same namespace: your own application's users. Set profile or profileRef, not both.",
+  ),
+  params: z
+    .record(z.string().max(128), z.union([z.string().max(256), z.int()]).meta({ 'x-kubernetes-int-or-string': true }))
+    .meta({ maxProperties: 64 })
+    .optional()
+    .describe("Values for the profile's params, overriding its own (olio: scale, the app's seeded users, and tags)."),
   drivers: z
     .int()
     .min(1)
     .max(256)
     .default(1)
     .describe('Number of parallel load workers the users are sharded across; percentiles come from their merged histograms.'),
-  thinkTime: ThinkTime.prefault({}).describe("Pauses between a user's operations."),
+  thinkTime: ThinkTime.optional().describe(
+    "Pauses between a user's operations, replacing the profile's; absent: the profile's own (Olio's: negativeExponential, cycleTime, mean 5s, truncated at 5 x the mean).",
+  ),
   rampUp: Duration.default('1m').describe('Users start gradually over this long; not judged.'),
   steadyState: boundedDuration('24h').default('10m').describe('The judged part of a run; migration offsets count from its start.'),
   rampDown: Duration.default('30s').describe('Load continues this long after steady state; not judged.'),
+};
+
+/** The built-in profile, or a WorkloadProfile by reference: one of them (none means olio). */
+const oneProfile: CelRule<{ profile?: string | undefined; profileRef?: unknown }> = {
+  rule: '!(has(self.profile) && has(self.profileRef))',
+  message: 'set either profile (a built-in one) or profileRef (a WorkloadProfile), not both',
+  field: ['profileRef'],
+  holds: (w) => !(w.profile !== undefined && w.profileRef !== undefined),
 };
 
 const Users = z.int().min(1, { error: 'users must be at least 1' }).max(100_000);
@@ -58,6 +80,7 @@ export const Workload = withRules(
       .describe('Open loop: operations started per second whether or not earlier ones have finished. Set users or rate, not both.'),
   }),
   [
+    oneProfile,
     {
       rule: 'has(self.users) != has(self.rate)',
       message: 'set exactly one of users (closed loop) or rate (open loop)',
@@ -75,5 +98,10 @@ export const Workload = withRules(
 export type Workload = z.output<typeof Workload>;
 
 /** A campaign's template: the sweep supplies the users, so neither users nor rate is set. */
-export const TemplateWorkload = z.strictObject(workloadShape);
+export const TemplateWorkload = withRules(z.strictObject(workloadShape), [oneProfile]);
 export type TemplateWorkload = z.output<typeof TemplateWorkload>;
+
+/** The profile a workload names, for a person: "olio" or "WorkloadProfile shop". */
+export function profileLabel(workload: { profile?: string | undefined; profileRef?: { name: string } | undefined }): string {
+  return workload.profileRef ? `WorkloadProfile ${workload.profileRef.name}` : (workload.profile ?? 'olio');
+}

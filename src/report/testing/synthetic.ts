@@ -18,6 +18,7 @@ import { Recorder, type SecondSnapshot } from '../../recording/index.ts';
 import { Random } from '../../workloads/index.ts';
 import type { CampaignReportInput, ExperimentReportInput, MigrationInstants, RunReportInput } from '../input.ts';
 import { analyzeRun } from '../../engine/run-analysis.ts';
+import { resolveProfile, withJudgedThresholds } from '../../engine/workload-profile.ts';
 
 /** Share of each action in the Olio mix and its median response time at ease, ms. */
 const ACTIONS: Readonly<Record<string, { share: number; medianMs: number }>> = {
@@ -52,8 +53,9 @@ export interface SyntheticRunOptions {
   capacity?: number;
 }
 
+/** An experiment as the engine runs it: its SLA judging the olio profile's actions. */
 export function syntheticExperiment(overrides: Partial<MigrationExperimentManifest['spec']> = {}, name = 'study-600-users-one-migration'): MigrationExperiment {
-  return parseExperiment({
+  const experiment = parseExperiment({
     apiVersion: 'migrascope.io/v1alpha1',
     kind: 'MigrationExperiment',
     metadata: { name, namespace: 'benchmarks' },
@@ -67,6 +69,7 @@ export function syntheticExperiment(overrides: Partial<MigrationExperimentManife
     },
     status: { phase: 'Succeeded' },
   });
+  return { ...experiment, spec: withJudgedThresholds(experiment.spec, resolveProfile(experiment.spec, 'benchmarks', undefined)) };
 }
 
 export function syntheticRun(experiment: MigrationExperiment, options: SyntheticRunOptions = {}): RunReportInput {
