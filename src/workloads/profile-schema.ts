@@ -50,7 +50,7 @@ const file = z
     field: z.string().min(1),
     filename: z.string().min(1),
     contentType: z.string().default('application/octet-stream'),
-    /** Generated content of this size (a JPEG or PDF skeleton when the type says so). */
+    /** Generated content of this size (a JPEG or PDF skeleton when the type, or for application/octet-stream the file name, says so). */
     size: size.optional(),
     /** Or the content of a local file. */
     path: z.string().optional(),
