@@ -95,7 +95,7 @@ export class ActionRunner implements ActionPerformer {
       for (const resource of rule.paths) await this.#loadResource(user, action, resource, rule.cache);
       if (rule.regex) {
         for (const match of text.matchAll(rule.regex)) {
-          const resource = match[1] ?? match[0];
+          const resource = resolvedOnPage(match[1] ?? match[0], request.path.slice(this.#pathPrefix.length));
           await this.#loadResource(user, action, resource, rule.cache);
         }
       }
@@ -166,4 +166,16 @@ export class ActionRunner implements ActionPerformer {
 
 function acceptCookie(user: SimulatedUser, setCookie: string): void {
   user.acceptCookie(setCookie);
+}
+
+/**
+ * A file a page names, as a path from the site's root. Pages name files from the root ("/css/a.css")
+ * or relative to themselves (Olio writes src="fileService.php?file=..."); a browser, and Faban's
+ * driver, resolve the latter against the page's directory.
+ */
+export function resolvedOnPage(resource: string, pagePath: string): string {
+  if (resource.startsWith('/')) return resource;
+  const query = pagePath.indexOf('?');
+  const path = query === -1 ? pagePath : pagePath.slice(0, query);
+  return path.slice(0, path.lastIndexOf('/') + 1) + resource;
 }

@@ -117,7 +117,18 @@ export function fileContent(file: FileDocument, field: string): Buffer {
     }
   }
   const bytes = Math.round(parseBytes(`${field}.size`, file.size ?? '16KiB'));
-  return synthesize(file.contentType, bytes);
+  return synthesize(contentKind(file), bytes);
+}
+
+/**
+ * What to make up: the declared type says it, or, for a file declared only as bytes
+ * (application/octet-stream, as Faban's driver posts Olio's uploads), the file name's extension.
+ */
+function contentKind(file: FileDocument): string {
+  if (file.contentType !== 'application/octet-stream') return file.contentType;
+  if (/\.jpe?g$/i.test(file.filename)) return 'image/jpeg';
+  if (/\.pdf$/i.test(file.filename)) return 'application/pdf';
+  return file.contentType;
 }
 
 /**
@@ -125,13 +136,13 @@ export function fileContent(file: FileDocument, field: string): Buffer {
  * header and trailer, random bytes in between. Servers under test store uploads; they rarely
  * decode them, and a real decoder is not what the study measured.
  */
-function synthesize(contentType: string, bytes: number): Buffer {
-  if (contentType === 'image/jpeg') {
+function synthesize(kind: string, bytes: number): Buffer {
+  if (kind === 'image/jpeg') {
     const head = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]);
     const tail = Buffer.from([0xff, 0xd9]);
     return Buffer.concat([head, filler(bytes - head.length - tail.length), tail]);
   }
-  if (contentType === 'application/pdf') {
+  if (kind === 'application/pdf') {
     const head = Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1');
     const tail = Buffer.from('\n%%EOF\n');
     return Buffer.concat([head, filler(bytes - head.length - tail.length), tail]);

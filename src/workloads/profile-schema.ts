@@ -56,7 +56,7 @@ const file = z
     field: z.string().min(1).max(256).describe('The form field.'),
     filename: z.string().min(1).max(256).describe('The file name the form sends.'),
     contentType: z.string().max(256).default('application/octet-stream'),
-    size: size().optional().describe('Generated content of this size (a JPEG or PDF skeleton when the type says so).'),
+    size: size().optional().describe('Generated content of this size (a JPEG or PDF skeleton when the type, or for application/octet-stream the file name, says so).'),
     path: z.string().max(4096).optional().describe('Or the content of a local file (local runs only: a worker in a cluster has no such file).'),
   })
   .strict();

@@ -71,21 +71,21 @@ describe('Given the reference app and the Olio profile with short think times', 
 
     it('Then the requests are the ones the profile promises, against the routes of the app', () => {
       const made = (pattern: RegExp): number => requests.filter((request) => pattern.test(request)).length;
-      expect(made(/^GET \/$/)).toBeGreaterThan(0);
-      expect(made(/^POST \/login$/)).toBeGreaterThan(0);
-      expect(made(/^GET \/logout$/)).toBeGreaterThan(0);
-      expect(made(/^POST \/tagsearch$/)).toBeGreaterThan(0);
-      expect(made(/^GET \/tagsearch\?tag=tag\d+&count=\d+$/)).toBeGreaterThan(0);
-      expect(made(/^GET \/events\/\d+$/)).toBeGreaterThan(0);
-      expect(made(/^POST \/events\/\d+\/attend$/)).toBeGreaterThan(0);
-      expect(made(/^GET \/people\/user\d+$/)).toBeGreaterThan(0);
-      expect(made(/^GET \/images\/people\/user\d+\.jpg$/)).toBeGreaterThan(0);
-      expect(made(/^GET \/people\/new$/)).toBeGreaterThan(0);
-      expect(made(/^POST \/people$/)).toBeGreaterThan(0);
-      expect(made(/^GET \/events\/new$/)).toBeGreaterThan(0);
-      expect(made(/^POST \/events$/)).toBeGreaterThan(0);
-      expect(made(/^GET \/static\//)).toBeGreaterThan(0);
-      expect(made(/^GET \/images\/events\/\d+\.jpg$/)).toBeGreaterThan(0);
+      expect(made(/^GET \/index\.php$/)).toBeGreaterThan(0);
+      expect(made(/^POST \/login\.php$/)).toBeGreaterThan(0);
+      expect(made(/^GET \/logout\.php$/)).toBeGreaterThan(0);
+      expect(made(/^POST \/taggedEvents\.php$/)).toBeGreaterThan(0);
+      expect(made(/^GET \/taggedEvents\.php\?tag=tag\d+&count=\d+$/)).toBeGreaterThan(0);
+      expect(made(/^GET \/events\.php\?socialEventID=\d+$/)).toBeGreaterThan(0);
+      expect(made(/^GET \/addAttendee\.php\?id=\d+$/)).toBeGreaterThan(0);
+      expect(made(/^GET \/users\.php\?username=user\d+$/)).toBeGreaterThan(0);
+      expect(made(/^GET \/fileService\.php\?file=p\d+\.jpg$/)).toBeGreaterThan(0);
+      expect(made(/^GET \/addPerson\.php$/)).toBeGreaterThan(0);
+      expect(made(/^POST \/addPersonResult\.php$/)).toBeGreaterThan(0);
+      expect(made(/^GET \/addEvent\.php$/)).toBeGreaterThan(0);
+      expect(made(/^POST \/addEventResult\.php$/)).toBeGreaterThan(0);
+      expect(made(/^GET \/(js|css|images)\//)).toBeGreaterThan(0);
+      expect(made(/^GET \/fileService\.php\?file=e\d+t?\.jpg$/)).toBeGreaterThan(0);
     });
 
     it('Then only steady state counts, the other phases are recorded apart', () => {

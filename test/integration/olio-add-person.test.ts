@@ -23,7 +23,7 @@ function addPersonProfile(): Profile {
         start: 'AddPerson',
         matrix: { AddPerson: [1] },
         think: { distribution: 'negexp', mode: 'think', mean: '20ms', max: '100ms' },
-        actions: [{ ...addPerson, requests: addPerson.requests.filter((request) => request.path !== '/logout') }],
+        actions: [{ ...addPerson, requests: addPerson.requests.filter((request) => request.path !== '/logout.php') }],
       },
       'the AddPerson profile',
     ),

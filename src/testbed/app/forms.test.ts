@@ -59,12 +59,12 @@ describe('readEvent', () => {
 
   it('given a PDF posted as octet-stream, when read, then its %PDF- signature makes it a PDF', () => {
     const pdf = { filename: 'a.bin', contentType: 'application/octet-stream', data: Buffer.from('%PDF-1.4\n') };
-    expect(readEvent(form(EVENT, { event_document: pdf })).document?.contentType).toBe('application/pdf');
+    expect(readEvent(form(EVENT, { upload_literature: pdf })).document?.contentType).toBe('application/pdf');
   });
 
   it('given a PNG posted as octet-stream, when read, then its signature makes it image/png', () => {
     const png = { filename: 'a', contentType: 'application/octet-stream', data: Buffer.from([0x89, 0x50, 0x4e, 0x47, 1]) };
-    expect(readEvent(form(EVENT, { event_image: png })).image?.contentType).toBe('image/png');
+    expect(readEvent(form(EVENT, { upload_image: png })).image?.contentType).toBe('image/png');
   });
 });
 

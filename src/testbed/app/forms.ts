@@ -1,5 +1,6 @@
-// What the site accepts from its forms. Each reader turns a posted form into a domain value or
-// throws an InvalidInputError naming the first field at fault, which the site answers with 400.
+// What the site accepts from its forms, under the field names of Olio's PHP forms (what Faban's
+// driver posts). Each reader turns a posted form into a domain value or throws an
+// InvalidInputError naming the first field at fault, which the site answers with 400.
 import { InvalidInputError } from '../../invalid/index.ts';
 import type { PostedFile, PostedForm } from './form-body.ts';
 import type { NewEvent, NewPerson, Upload } from './social-store.ts';
@@ -15,23 +16,23 @@ const TAG = /^[a-z0-9_-]{1,30}$/;
 const MAX_TAGS = 10;
 
 export function readCredentials(form: PostedForm): Credentials {
-  return { username: text(form, 'username', 100), password: text(form, 'password', 100, { trim: false }) };
+  return { username: text(form, 'user_name', 100), password: text(form, 'password', 100, { trim: false }) };
 }
 
 export function readPerson(form: PostedForm): NewPerson {
-  const username = text(form, 'username', 40);
+  const username = text(form, 'add_user_name', 40);
   if (!USERNAME.test(username)) {
-    throw new InvalidInputError('username', "use 1 to 40 letters, digits, '.', '_' or '-'");
+    throw new InvalidInputError('add_user_name', "use 1 to 40 letters, digits, '.', '_' or '-'");
   }
-  const password = text(form, 'password', 100, { trim: false });
-  if (text(form, 'password2', 100, { trim: false }) !== password) {
-    throw new InvalidInputError('password2', 'does not match password');
+  const password = text(form, 'psword', 100, { trim: false });
+  if (text(form, 'passwordx', 100, { trim: false }) !== password) {
+    throw new InvalidInputError('passwordx', 'does not match psword');
   }
   const person = {
     username,
     password,
-    firstname: text(form, 'firstname', 50),
-    lastname: text(form, 'lastname', 50),
+    firstname: text(form, 'first_name', 50),
+    lastname: text(form, 'last_name', 50),
     email: text(form, 'email', 100),
     telephone: text(form, 'telephone', 30),
     summary: text(form, 'summary', 10_000),
@@ -45,19 +46,19 @@ export function readPerson(form: PostedForm): NewPerson {
 
 export function readEvent(form: PostedForm): NewEvent {
   const title = text(form, 'title', 100);
-  const summary = text(form, 'summary', 500);
   const description = text(form, 'description', 10_000);
   return {
     title,
-    summary,
+    // Olio's form has a summary, but the driver does not send one: the description's start stands in.
+    summary: optionalText(form, 'summary', 500) ?? description.slice(0, 200).trim(),
     description,
     startsAt: startsAt(form),
     telephone: text(form, 'telephone', 30),
     timezone: text(form, 'timezone', 50),
     ...address(form),
     tags: tags(form),
-    image: image(form, 'event_image'),
-    document: pdf(form, 'event_document'),
+    image: image(form, 'upload_image'),
+    document: pdf(form, 'upload_literature'),
   };
 }
 
@@ -84,9 +85,19 @@ function text(form: PostedForm, field: string, maxLength: number, options = { tr
   return value;
 }
 
+function optionalText(form: PostedForm, field: string, maxLength: number): string | undefined {
+  const value = form.fields.get(field)?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (value.length > maxLength) throw new InvalidInputError(field, `is longer than ${maxLength} characters`);
+  return value;
+}
+
+/** Olio's address has two street lines; the site keeps one, the second appended to the first. */
 function address(form: PostedForm) {
+  const street2 = optionalText(form, 'street2', 100);
+  const street1 = text(form, 'street1', 100);
   return {
-    street1: text(form, 'street1', 100),
+    street1: street2 === undefined ? street1 : `${street1}, ${street2}`,
     city: text(form, 'city', 60),
     state: text(form, 'state', 60),
     zip: text(form, 'zip', 20),

@@ -1,11 +1,13 @@
-// The site's pages: server-rendered HTML through the escaping `html` template. Each page lists
-// its statics (<link>, <script>, <img> under /static/) so the load profile fetches them as a
-// browser would. Marks the profile relies on (docs/reference-app.md): a logged-out page carries
-// `class="login-form"`, a logged-in one a link to /logout; a failed login `class="login-error"`;
-// an event the user may join a form `class="attend-form"`.
+// The site's pages: server-rendered HTML through the escaping `html` template, written like Olio's
+// PHP views so that Faban's driver and the load profile find on them what they look for
+// (docs/reference-app.md): a logged-out page carries the login form, whose "Username" label is the
+// driver's login check; event links are `<a href="events.php?socialEventID=N">`; event pictures
+// `<img src="fileService.php?file=..." />`; an event page says "Attend". Each page lists the
+// statics Olio's page loads (src/workloads/olio-statics.ts).
+import type { OlioPage } from '../../workloads/olio-statics.ts';
 import { html, SafeHtml, type HtmlValue } from './html.ts';
 import type { EventPage, EventSummary, PersonPage, SessionUser, TagCount } from './social-store.ts';
-import { FORM_STATIC_NAMES, PAGE_STATIC_NAMES } from './statics.ts';
+import { pageStatics } from './statics.ts';
 import { TIMEZONES } from './site-text.ts';
 
 interface Chrome {
@@ -14,60 +16,68 @@ interface Chrome {
   scripts: SafeHtml;
 }
 
-function chrome(names: readonly string[]): Chrome {
-  const of = (extension: string) => names.filter((name) => name.endsWith(extension) && name !== 'logo.jpg');
+function chrome(paths: readonly string[]): Chrome {
+  const of = (pattern: RegExp) => paths.filter((path) => pattern.test(path));
   return {
-    head: html`${of('.css').map((name) => html`<link rel="stylesheet" href="/static/${name}">\n`)}`,
-    images: html`${of('.jpg').map((name) => html`<img src="/static/${name}" alt="" class="chrome">`)}`,
-    scripts: html`${of('.js').map((name) => html`<script src="/static/${name}" defer></script>\n`)}`,
+    head: html`${of(/\.css$/).map((path) => html`<link href="${path}" media="screen" rel="stylesheet" type="text/css" />\n`)}`,
+    images: html`${of(/\.(gif|png)$/).map((path) => html`<img src="${path}" alt="" class="chrome" />`)}`,
+    scripts: html`${of(/\.js$/).map((path) => html`<script src="${path}" type="text/javascript"></script>\n`)}`,
   };
 }
 
 // Built once: these do not change from request to request.
-const PAGE_CHROME = chrome(PAGE_STATIC_NAMES);
-const FORM_CHROME = chrome(FORM_STATIC_NAMES);
+const CHROME = new Map<OlioPage, Chrome>();
+function chromeOf(page: OlioPage): Chrome {
+  let built = CHROME.get(page);
+  if (!built) CHROME.set(page, (built = chrome(pageStatics(page))));
+  return built;
+}
 
 interface Layout {
   title: string;
   user: SessionUser | undefined;
   body: SafeHtml;
-  chrome?: Chrome;
-  loginError?: boolean;
+  /** Whose statics the page lists: Olio's page of that kind (the home page's by default). */
+  statics?: OlioPage;
 }
 
 export function page(layout: Layout): string {
-  const statics = layout.chrome ?? PAGE_CHROME;
+  const statics = chromeOf(layout.statics ?? 'home');
   return html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>${layout.title} · Olio</title>
-${statics.head}</head>
+${statics.scripts}${statics.head}</head>
 <body>
-<header>
-<a href="/" class="logo"><img src="/static/logo.jpg" alt="Olio" width="240" height="64"></a>
-<form method="get" action="/tagsearch" class="search-box"><input name="tag" placeholder="tag"><button>Search</button></form>
-<nav><a href="/">Home</a> <a href="/people/new">Sign up</a> ${layout.user ? html`<a href="/events/new">Add event</a>` : ''}</nav>
-${account(layout.user, layout.loginError === true)}
-</header>
-<main>
+<div id="header">
+<h1><a href="index.php">Olio</a></h1>
+<form method="post" action="taggedEvents.php" id="tagSearchForm"><input type="text" size="20" name="tag" /> <input type="submit" value="Search Tags" name="tagsearchsubmit" /></form>
+<ul id="main_nav"><li><a href="index.php">Home</a></li>${
+    layout.user
+      ? html`<li><a href="addEvent.php">Add Event</a></li>`
+      : html`<li><a href="addPerson.php">Register</a></li>`
+  }</ul>
+${account(layout.user)}
+</div>
+<div id="content">
 ${layout.body}
-</main>
-<footer>${statics.images}<p>Olio, the Migrascope reference application</p></footer>
-${statics.scripts}</body>
+</div>
+<div id="footer">${statics.images}<p>Olio, the Migrascope reference application</p></div>
+</body>
 </html>
 `.text;
 }
 
-function account(user: SessionUser | undefined, loginError: boolean): SafeHtml {
+/** Logged in: who, and the way out. Logged out: Olio's login form (the driver looks for its "Username"). */
+function account(user: SessionUser | undefined): SafeHtml {
   if (user) {
-    return html`<div class="account">Welcome, <a href="/people/${user.username}">${user.firstname} ${user.lastname}</a> · <a href="/logout">Log out</a></div>`;
+    return html`<div class="account">Welcome, <a href="users.php?username=${encodeURIComponent(user.username)}">${user.firstname} ${user.lastname}</a> · <a href="logout.php">Log out</a></div>`;
   }
-  return html`<form method="post" action="/login" class="login-form">
-${loginError ? html`<p class="login-error">Wrong username or password.</p>` : ''}
-<label>Username <input name="username" autocomplete="username"></label>
-<label>Password <input type="password" name="password" autocomplete="current-password"></label>
-<button>Log in</button>
+  return html`<form method="post" action="login.php" class="login-form">
+<label for="user_name">Username</label> <input id="user_name" name="user_name" size="12" type="text" />
+<label for="password">Password</label> <input id="password" name="password" size="12" type="password" />
+<input name="submit" type="submit" value="Login" />
 </form>`;
 }
 
@@ -76,21 +86,37 @@ export function when(startsAt: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }
 
+/** Olio's links: the driver and the profile read event ids out of `<a href="events.php?socialEventID=N">`. */
+function eventLink(id: number): string {
+  return `events.php?socialEventID=${id}`;
+}
+
+function personLink(username: string): string {
+  return `users.php?username=${encodeURIComponent(username)}`;
+}
+
+function tagLink(tag: string): string {
+  return `taggedEvents.php?tag=${encodeURIComponent(tag)}`;
+}
+
+/** Pictures and literature come from fileService.php, named as Olio's loader names them. */
+export function fileLink(file: string): string {
+  return `fileService.php?file=${file}`;
+}
+
 function eventList(events: readonly EventSummary[]): SafeHtml {
   if (events.length === 0) return html`<p class="empty">No events.</p>`;
   return html`<ul class="events">
 ${events.map(
-  (event) => html`<li class="event"><a href="/events/${event.id}"><img src="/images/events/${event.id}.jpg" alt="" width="120" height="90"></a>
-<a href="/events/${event.id}" class="title">${event.title}</a> <span class="when">${when(event.startsAt)} (${event.timezone})</span>
+  (event) => html`<li class="event_item"><a href="${eventLink(event.id)}"><img src="${fileLink(`e${event.id}t.jpg`)}" alt="" width="90" height="90" /></a>
+<a href="${eventLink(event.id)}" class="title">${event.title}</a> <span class="when">${when(event.startsAt)} (${event.timezone})</span>
 <span class="where">${event.city}, ${event.country}</span> <span class="summary">${event.summary}</span></li>
 `,
 )}</ul>`;
 }
 
 function tagCloud(tags: readonly TagCount[]): SafeHtml {
-  return html`<div class="tag-cloud">${tags.map(
-    (tag) => html`<a href="/tagsearch?tag=${encodeURIComponent(tag.name)}" class="tag">${tag.name}</a> `,
-  )}</div>`;
+  return html`<div id="tag_cloud">${tags.map((tag) => html`<a href="${tagLink(tag.name)}" class="tag">${tag.name}</a> `)}</div>`;
 }
 
 export function homePage(user: SessionUser | undefined, events: readonly EventSummary[], tags: readonly TagCount[]): string {
@@ -99,13 +125,9 @@ export function homePage(user: SessionUser | undefined, events: readonly EventSu
     user,
     body: html`<h1>Upcoming events</h1>
 ${eventList(events)}
-<h2>Popular tags</h2>
+<h2>Tag Cloud</h2>
 ${tagCloud(tags)}`,
   });
-}
-
-export function loginFailedPage(): string {
-  return page({ title: 'Log in', user: undefined, loginError: true, body: html`<h1>Log in</h1><p>Please log in again.</p>` });
 }
 
 export interface TagResults {
@@ -117,52 +139,65 @@ export interface TagResults {
 }
 
 export function tagSearchPage(user: SessionUser | undefined, results: TagResults | undefined, tags: readonly TagCount[]): string {
-  const searchForm = html`<form method="post" action="/tagsearch" class="tag-search">
-<label>Tag <input name="tag" value="${results?.tag}"></label><button>Search</button></form>`;
-  if (!results) return page({ title: 'Tag search', user, body: html`<h1>Tag search</h1>${searchForm}${tagCloud(tags)}` });
+  if (!results) return page({ title: 'Tag search', user, statics: 'tagSearch', body: html`<h1>Tag search</h1>${tagCloud(tags)}` });
   const pages = Math.ceil(results.total / results.pageSize);
-  const link = (n: number) => html`<a href="/tagsearch?tag=${encodeURIComponent(results.tag)}&amp;page=${n}">${n}</a> `;
+  const link = (n: number) => html`<a href="${tagLink(results.tag)}&page=${n}">${n}</a> `;
   const pager: HtmlValue[] = [];
   for (let n = 1; n <= pages && pages > 1; n++) pager.push(n === results.page ? html`<b>${n}</b> ` : link(n));
   return page({
     title: `Events tagged ${results.tag}`,
     user,
+    statics: 'tagSearch',
     body: html`<h1>Events tagged “${results.tag}”</h1>
-${searchForm}
 <p class="result-count">${results.total} events</p>
 ${eventList(results.events)}
 <p class="pager">${pager}</p>`,
   });
 }
 
+/**
+ * An event. Like Olio's page it says "Attend" in its attendee count (the driver's whole test);
+ * a logged-in user who is not attending gets the Attend link, one who is "You are going".
+ */
 export function eventPage(user: SessionUser | undefined, details: EventPage, attending: boolean): string {
   const { event } = details;
   const attend = !user
     ? ''
     : attending
-      ? html`<p class="attending">You are attending.</p>`
-      : html`<form method="post" action="/events/${event.id}/attend" class="attend-form"><button>Attend</button></form>`;
+      ? html`<p class="attending">You are going.</p>`
+      : html`<p><a href="addAttendee.php?id=${event.id}" class="attend">Attend</a></p>`;
   return page({
     title: event.title,
     user,
-    body: html`<article class="event-detail">
+    statics: 'eventDetail',
+    body: html`<div id="event_header">
 <h1>${event.title}</h1>
-<img src="/images/events/${event.id}.jpg" alt="${event.title}" width="400" height="300">
+<img src="${fileLink(`e${event.id}.jpg`)}" alt="${event.title}" width="400" height="300" />
 <p class="summary">${event.summary}</p>
 <dl>
 <dt>When</dt><dd>${when(event.startsAt)} (${event.timezone})</dd>
 <dt>Where</dt><dd class="address">${event.street1}, ${event.city}, ${event.state} ${event.zip}, ${event.country}</dd>
 <dt>Contact</dt><dd>${event.telephone}</dd>
-<dt>Submitted by</dt><dd><a href="/people/${event.submitter}">${event.submitter}</a></dd>
-<dt>Tags</dt><dd>${details.tags.map((tag) => html`<a href="/tagsearch?tag=${encodeURIComponent(tag)}" class="tag">${tag}</a> `)}</dd>
+<dt>Submitted by</dt><dd><a href="${personLink(event.submitter)}">${event.submitter}</a></dd>
+<dt>Tags</dt><dd>${details.tags.map((tag) => html`<a href="${tagLink(tag)}" class="tag">${tag}</a> `)}</dd>
 </dl>
 <div class="description">${event.description}</div>
-<p><a href="/events/${event.id}/literature.pdf" class="literature">Event literature (PDF)</a></p>
+<p><a href="${fileLink(`e${event.id}l.pdf`)}" class="literature">Event Literature</a></p>
+</div>
+<div id="event_attendees">
+<h2><span class="attendee-count">${details.attendeeCount}</span> Attendees:</h2>
 ${attend}
-<h2>Attendees (<span class="attendee-count">${details.attendeeCount}</span>)</h2>
-<ul class="attendees">${details.attendees.map((name) => html`<li><a href="/people/${name}">${name}</a></li>`)}</ul>
-</article>`,
+<ul class="attendees">${details.attendees.map((name) => html`<li><a href="${personLink(name)}">${name}</a></li>`)}</ul>
+</div>`,
   });
+}
+
+/** What addAttendee.php answers: the attendee block, as Olio's page refreshes it in place. */
+export function attendeesFragment(details: EventPage): string {
+  return html`<h2 class="smaller_heading"><span class="attendee-count">${details.attendeeCount}</span> Attendees:</h2>
+<p class="attending">You are going.</p>
+<ul class="attendees">${details.attendees.map((name) => html`<li><a href="${personLink(name)}">${name}</a></li>`)}</ul>
+`.text;
 }
 
 export function personPage(user: SessionUser | undefined, details: PersonPage): string {
@@ -170,11 +205,12 @@ export function personPage(user: SessionUser | undefined, details: PersonPage): 
   return page({
     title: `${person.firstname} ${person.lastname}`,
     user,
-    body: html`<article class="person-detail">
+    statics: 'person',
+    body: html`<div class="person-detail">
 <h1>${person.firstname} ${person.lastname}</h1>
-<img src="/images/people/${person.username}.jpg" alt="${person.username}" width="192" height="192">
+<img src="${fileLink(`p${person.id}.jpg`)}" alt="${person.username}" width="192" height="192" />
 <dl>
-<dt>Username</dt><dd class="username">${person.username}</dd>
+<dt>User</dt><dd class="username">${person.username}</dd>
 <dt>E-mail</dt><dd>${person.email}</dd>
 <dt>Telephone</dt><dd>${person.telephone}</dd>
 <dt>Time zone</dt><dd>${person.timezone}</dd>
@@ -184,55 +220,58 @@ export function personPage(user: SessionUser | undefined, details: PersonPage): 
 <h2>Attending</h2>
 ${eventList(details.events)}
 <h2>Friends</h2>
-<ul class="friends">${details.friends.map((name) => html`<li><a href="/people/${name}">${name}</a></li>`)}</ul>
-</article>`,
+<ul class="friends">${details.friends.map((name) => html`<li><a href="${personLink(name)}">${name}</a></li>`)}</ul>
+</div>`,
   });
 }
 
-function input(name: string, label: string, type = 'text'): SafeHtml {
-  return html`<label>${label} <input type="${type}" name="${name}" required></label>\n`;
+function input(name: string, label: string, type = 'text', required = true): SafeHtml {
+  return html`<label>${label} <input type="${type}" name="${name}"${required ? html` required` : ''} /></label>\n`;
 }
 
 function addressInputs(): SafeHtml {
-  return html`${input('street1', 'Street')}${input('city', 'City')}${input('state', 'State')}${input('zip', 'Zip')}${input('country', 'Country')}`;
+  return html`${input('street1', 'Street')}${input('street2', 'Street (line 2)', 'text', false)}${input('city', 'City')}${input('state', 'State')}${input('zip', 'Zip')}${input('country', 'Country')}`;
 }
 
 function timezoneSelect(): SafeHtml {
   return html`<label>Time zone <select name="timezone">${TIMEZONES.map((zone) => html`<option>${zone}</option>`)}</select></label>\n`;
 }
 
+/** Olio's addPerson.php: its field names are what the driver posts to addPersonResult.php. */
 export function addPersonPage(user: SessionUser | undefined): string {
   return page({
-    title: 'Sign up',
+    title: 'Register',
     user,
-    chrome: FORM_CHROME,
-    body: html`<h1>Sign up</h1>
-<form method="post" action="/people" enctype="multipart/form-data" class="person-form">
-${input('username', 'Username')}${input('password', 'Password', 'password')}${input('password2', 'Password again', 'password')}
-${input('firstname', 'First name')}${input('lastname', 'Last name')}${input('email', 'E-mail', 'email')}${input('telephone', 'Telephone', 'tel')}
+    statics: 'addPerson',
+    body: html`<h1>Register</h1>
+<form method="post" action="addPersonResult.php" enctype="multipart/form-data" class="person-form">
+${input('add_user_name', 'User name')}${input('psword', 'Password', 'password')}${input('passwordx', 'Password again', 'password')}
+${input('first_name', 'First name')}${input('last_name', 'Last name')}${input('email', 'E-mail', 'email')}${input('telephone', 'Telephone', 'tel')}
 <label>About you <textarea name="summary" class="rich-text" required></textarea></label>
 ${timezoneSelect()}${addressInputs()}
-<label>Picture <input type="file" name="user_image" accept="image/*"></label>
-<button>Sign up</button>
+<label>Picture <input type="file" name="user_image" accept="image/*" /></label>
+<input type="submit" name="addpersonsubmit" value="Create" />
 </form>`,
   });
 }
 
-export function addEventPage(user: SessionUser): string {
+/** Olio's addEvent.php: shown to anyone (Olio's is); only a logged-in user may post it. */
+export function addEventPage(user: SessionUser | undefined): string {
   return page({
     title: 'Add event',
     user,
-    chrome: FORM_CHROME,
+    statics: 'addEvent',
     body: html`<h1>Add an event</h1>
-<form method="post" action="/events" enctype="multipart/form-data" class="event-form">
-${input('title', 'Title')}${input('summary', 'Summary')}
+<form method="post" action="addEventResult.php" enctype="multipart/form-data" class="event-form">
+${input('title', 'Title')}${input('summary', 'Summary', 'text', false)}
 <label>Description <textarea name="description" class="rich-text" required></textarea></label>
 ${input('year', 'Year', 'number')}${input('month', 'Month', 'number')}${input('day', 'Day', 'number')}${input('hour', 'Hour', 'number')}${input('minute', 'Minute', 'number')}
 ${input('telephone', 'Telephone', 'tel')}${timezoneSelect()}${addressInputs()}
 ${input('tags', 'Tags (separated by spaces)')}
-<label>Picture <input type="file" name="event_image" accept="image/*"></label>
-<label>Literature <input type="file" name="event_document" accept="application/pdf"></label>
-<button>Add event</button>
+<input type="hidden" name="submitter_user_name" value="${user?.username ?? ''}" />
+<label>Picture <input type="file" name="upload_image" accept="image/*" /></label>
+<label>Literature <input type="file" name="upload_literature" accept="application/pdf" /></label>
+<input type="submit" name="addeventsubmit" value="Create" />
 </form>`,
   });
 }

@@ -1,5 +1,5 @@
 // Salted SHA-256 password hashes. Deliberately fast rather than a slow KDF: the site's users are
-// public test fixtures (password<N>), and a KDF would make seeding and the Login action measure
+// public test fixtures (user<N>'s password is N, as Olio's), and a KDF would make seeding and the Login action measure
 // the hash function instead of the application's request path.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 

@@ -58,14 +58,14 @@ describe('seedSite', () => {
     expect(counts.at(-1)).toBeLessThan(50);
   });
 
-  it('given seeded users, when user<N> logs in with password<N>, then the password matches and another does not', () => {
+  it('given seeded users, when user<N> logs in with N (as on Olio), then the password matches and another does not', () => {
     const db = seeded(3, 20);
     const user = db.prepare("SELECT password_salt AS salt, password_hash AS hash FROM users WHERE username = 'user17'").get() as {
       salt: string;
       hash: string;
     };
-    expect(passwordMatches('password17', user.salt, user.hash)).toBe(true);
-    expect(passwordMatches('password16', user.salt, user.hash)).toBe(false);
+    expect(passwordMatches('17', user.salt, user.hash)).toBe(true);
+    expect(passwordMatches('16', user.salt, user.hash)).toBe(false);
   });
 
   it('given the same seed and scale, when seeded twice, then every row is the same; another seed differs', () => {
@@ -96,18 +96,18 @@ describe('startReferenceApp options', () => {
       const first = await startReferenceApp({ scale: 10, seed: 4, databasePath });
       const signUp = new FormData();
       const fields = {
-        ...{ username: 'kept', password: 'p', password2: 'p', firstname: 'Kept', lastname: 'Person' },
+        ...{ add_user_name: 'kept', psword: 'p', passwordx: 'p', first_name: 'Kept', last_name: 'Person' },
         ...{ email: 'k@example.org', telephone: '1', summary: 's', timezone: 'UTC' },
         ...{ street1: 's', city: 'c', state: 's', zip: 'z', country: 'k' },
       };
       for (const [name, value] of Object.entries(fields)) signUp.append(name, value);
-      const added = await fetch(`${first.url}/people`, { method: 'POST', body: signUp, redirect: 'manual' });
+      const added = await fetch(`${first.url}/addPersonResult.php`, { method: 'POST', body: signUp, redirect: 'manual' });
       expect(added.status).toBe(302);
       await first.close();
 
       const again = await startReferenceApp({ scale: 10, seed: 4, databasePath });
       try {
-        const page = await fetch(`${again.url}/people/kept`);
+        const page = await fetch(`${again.url}/users.php?username=kept`);
         expect(page.status).toBe(200);
         expect(await page.text()).toContain('Kept Person');
       } finally {

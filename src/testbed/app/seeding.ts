@@ -1,5 +1,5 @@
 // Fills a fresh database with the site the contract (docs/reference-app.md) promises: users
-// user1..user<scale> with password<N>, max(100, 2 x scale) events with tags, attendees and
+// user1..user<scale> with password <N> (as Olio's: the user's number), max(100, 2 x scale) events with tags, attendees and
 // friends. Everything is drawn from one SeededRandom in a fixed order, inside one transaction
 // with prepared statements, so the same seed and scale always give the same rows, quickly.
 import type { DatabaseSync } from 'node:sqlite';
@@ -56,7 +56,7 @@ function seedUsers(db: DatabaseSync, random: SeededRandom, size: SiteSize): void
       n,
       `user${n}`,
       salt,
-      hashPassword(`password${n}`, salt),
+      hashPassword(String(n), salt),
       firstname,
       lastname,
       `${firstname}.${lastname}.${n}@example.org`.toLowerCase(),

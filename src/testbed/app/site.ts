@@ -1,6 +1,8 @@
-// The site's request handler: routes of docs/reference-app.md to pages, media and form posts.
-// Each request reads the session, runs a few indexed queries and renders; bad input becomes a
-// 400 page naming the field, an unknown path 404, a known path with the wrong method 405.
+// The site's request handler: routes of docs/reference-app.md to pages, media and form posts,
+// under the URLs of Olio's PHP application (index.php, events.php?socialEventID=N, ...), so that
+// a load profile written for Olio drives this site unchanged. Each request reads the session,
+// runs a few indexed queries and renders; bad input becomes a 400 page naming the field, an
+// unknown path 404, a known path with the wrong method 405.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidInputError } from '../../invalid/index.ts';
 import type { Logger } from '../../log/index.ts';
@@ -37,30 +39,31 @@ interface Route {
 
 const HOME_EVENTS = 10;
 const TAG_CLOUD_SIZE = 30;
-const TAG_PAGE_SIZE = 25;
+/** Olio's taggedEvents.php shows 10 events a page. */
+const TAG_PAGE_SIZE = 10;
 const HTML_HEADERS = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'private, no-cache' };
 const MEDIA_CACHE = 'public, max-age=86400';
+/** Files fileService.php serves, as Olio's loader names them: e<id>.jpg, its thumbnail e<id>t.jpg, e<id>l.pdf, p<id>.jpg, p<id>t.jpg. */
+const SERVED_FILE = /^([ep])(\d{1,15})(t?\.jpg|l\.pdf)$/;
 
 export function createSite(options: SiteOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { store, seed, log } = options;
 
   const routes: Route[] = [
-    { pattern: /^\/$/, get: home },
-    { pattern: /^\/static\/([\w.-]+)$/, get: staticAsset },
-    { pattern: /^\/images\/events\/(\d{1,15})\.jpg$/, get: eventImage },
-    { pattern: /^\/images\/people\/([^/]+)\.jpg$/, get: personImage },
+    { pattern: /^\/(?:index\.php)?$/, get: home },
+    { pattern: /^(\/(?:js|css|images)\/[\w./-]+)$/, get: staticAsset },
+    { pattern: /^\/fileService\.php$/, get: fileService },
     { pattern: /^\/healthz$/, get: health },
-    { pattern: /^\/login$/, post: login },
-    { pattern: /^\/logout$/, get: logout },
-    { pattern: /^\/tagsearch$/, get: tagSearchByQuery, post: tagSearchByForm },
-    { pattern: /^\/events\/new$/, get: newEventForm },
-    { pattern: /^\/events$/, post: addEvent },
-    { pattern: /^\/events\/(\d{1,15})$/, get: eventDetail },
-    { pattern: /^\/events\/(\d{1,15})\/literature\.pdf$/, get: literature },
-    { pattern: /^\/events\/(\d{1,15})\/attend$/, post: attend },
-    { pattern: /^\/people\/new$/, get: newPersonForm },
-    { pattern: /^\/people$/, post: addPerson },
-    { pattern: /^\/people\/([^/]+)$/, get: personDetail },
+    { pattern: /^\/login\.php$/, post: login },
+    { pattern: /^\/logout\.php$/, get: logout },
+    { pattern: /^\/taggedEvents\.php$/, get: tagSearchByQuery, post: tagSearchByForm },
+    { pattern: /^\/events\.php$/, get: eventDetail },
+    { pattern: /^\/addAttendee\.php$/, get: attend },
+    { pattern: /^\/users\.php$/, get: personDetail },
+    { pattern: /^\/addPerson\.php$/, get: newPersonForm },
+    { pattern: /^\/addPersonResult\.php$/, post: addPerson },
+    { pattern: /^\/addEvent\.php$/, get: newEventForm },
+    { pattern: /^\/addEventResult\.php$/, post: addEvent },
   ];
 
   function home(x: Exchange): void {
@@ -71,20 +74,18 @@ export function createSite(options: SiteOptions): (request: IncomingMessage, res
     send(x.response, 200, 'ok', { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
   }
 
+  /** As Olio's login.php: home either way, with a session only when the password was right. */
   async function login(x: Exchange): Promise<void> {
     const { username, password } = readCredentials(await readForm(x.request));
     const sessionId = store.logIn(username, password);
-    if (!sessionId) {
-      sendHtml(x, 200, pages.loginFailedPage());
-      return;
-    }
+    if (!sessionId) return redirect(x.response, '/index.php');
     if (x.sessionId) store.logOut(x.sessionId);
-    redirect(x.response, '/', { 'set-cookie': sessionCookie(sessionId) });
+    redirect(x.response, '/index.php?flag=authenticated', { 'set-cookie': sessionCookie(sessionId) });
   }
 
   function logout(x: Exchange): void {
     if (x.sessionId) store.logOut(x.sessionId);
-    redirect(x.response, '/', { 'set-cookie': clearedSessionCookie() });
+    redirect(x.response, '/index.php', { 'set-cookie': clearedSessionCookie() });
   }
 
   function tagSearchByQuery(x: Exchange): void {
@@ -108,42 +109,42 @@ export function createSite(options: SiteOptions): (request: IncomingMessage, res
   }
 
   function eventDetail(x: Exchange): void {
-    const id = Number(x.params[0]);
+    const id = readId(x.query, 'socialEventID');
     const details = store.eventPage(id);
     if (!details) return notFound(x, `There is no event ${id}.`);
     const attending = x.user !== undefined && store.isAttending(id, x.user.id);
     sendHtml(x, 200, pages.eventPage(x.user, details, attending));
   }
 
+  /** As Olio's addAttendee.php: a GET that adds the user (once) and answers the attendee block. */
   function attend(x: Exchange): void {
-    x.request.resume();
-    const id = Number(x.params[0]);
+    const id = readId(x.query, 'id');
     if (!x.user) return unauthorized(x, 'Log in to attend an event.');
     if (!store.attend(id, x.user.id)) return notFound(x, `There is no event ${id}.`);
-    redirect(x.response, `/events/${id}`);
+    const details = store.eventPage(id);
+    if (!details) return notFound(x, `There is no event ${id}.`);
+    sendHtml(x, 200, pages.attendeesFragment(details));
   }
 
-  function literature(x: Exchange): void {
-    const id = Number(x.params[0]);
+  function fileService(x: Exchange): void {
+    const name = x.query.get('file') ?? '';
+    const match = SERVED_FILE.exec(name);
+    if (!match) return notFound(x, `There is no file "${name}".`);
+    const [, kind, digits, suffix] = match;
+    const id = Number(digits);
+    if (kind === 'p') {
+      const person = store.personById(id);
+      if (!person) return notFound(x, `There is no person ${id}.`);
+      return sendPicture(x, person.imageId, () => generatedPicture('person', seed, person.username));
+    }
     const event = store.event(id);
     if (!event) return notFound(x, `There is no event ${id}.`);
-    const stored = event.documentId === null ? undefined : store.blob(event.documentId);
-    const body = stored ? Buffer.from(stored.data) : generatedLiterature(event);
-    send(x.response, 200, body, { 'content-type': 'application/pdf', 'cache-control': MEDIA_CACHE });
-  }
-
-  function eventImage(x: Exchange): void {
-    const id = Number(x.params[0]);
-    const event = store.event(id);
-    if (!event) return notFound(x, `There is no event ${id}.`);
+    if (suffix === 'l.pdf') {
+      const stored = event.documentId === null ? undefined : store.blob(event.documentId);
+      const body = stored ? Buffer.from(stored.data) : generatedLiterature(event);
+      return send(x.response, 200, body, { 'content-type': 'application/pdf', 'cache-control': MEDIA_CACHE });
+    }
     sendPicture(x, event.imageId, () => generatedPicture('event', seed, String(id)));
-  }
-
-  function personImage(x: Exchange): void {
-    const username = decodedParam(x, 0);
-    const person = store.person(username);
-    if (!person) return notFound(x, `There is no person ${username}.`);
-    sendPicture(x, person.imageId, () => generatedPicture('person', seed, username));
   }
 
   function sendPicture(x: Exchange, blobId: number | null, generate: () => Buffer): void {
@@ -153,7 +154,7 @@ export function createSite(options: SiteOptions): (request: IncomingMessage, res
   }
 
   function personDetail(x: Exchange): void {
-    const username = decodedParam(x, 0);
+    const username = x.query.get('username') ?? '';
     const details = store.personPage(username);
     if (!details) return notFound(x, `There is no person ${username}.`);
     sendHtml(x, 200, pages.personPage(x.user, details));
@@ -166,11 +167,10 @@ export function createSite(options: SiteOptions): (request: IncomingMessage, res
   async function addPerson(x: Exchange): Promise<void> {
     const person = readPerson(await readForm(x.request));
     store.addPerson(person);
-    redirect(x.response, `/people/${encodeURIComponent(person.username)}`);
+    redirect(x.response, `/users.php?username=${encodeURIComponent(person.username)}`);
   }
 
   function newEventForm(x: Exchange): void {
-    if (!x.user) return redirect(x.response, '/');
     sendHtml(x, 200, pages.addEventPage(x.user));
   }
 
@@ -180,12 +180,13 @@ export function createSite(options: SiteOptions): (request: IncomingMessage, res
       return unauthorized(x, 'Log in to add an event.');
     }
     const id = store.addEvent(readEvent(await readForm(x.request)), x.user.id);
-    redirect(x.response, `/events/${id}`);
+    redirect(x.response, `/events.php?socialEventID=${id}`);
   }
 
   function staticAsset(x: Exchange): void {
-    const file = staticFile(x.params[0] ?? '');
-    if (!file) return notFound(x, `There is no static file ${x.params[0]}.`);
+    const path = x.params[0] ?? '';
+    const file = staticFile(path);
+    if (!file) return notFound(x, `There is no static file ${path}.`);
     if (x.request.headers['if-none-match'] === file.etag) {
       x.response.writeHead(304, { etag: file.etag, 'cache-control': file.headers['cache-control'] ?? '' }).end();
       return;
@@ -247,12 +248,11 @@ export function createSite(options: SiteOptions): (request: IncomingMessage, res
   };
 }
 
-function decodedParam(x: Exchange, index: number): string {
-  try {
-    return decodeURIComponent(x.params[index] ?? '');
-  } catch {
-    throw new InvalidInputError('path', `${x.request.url} is not a valid URL path`);
-  }
+/** A record's number from a query parameter (events.php?socialEventID=N, addAttendee.php?id=N). */
+function readId(query: URLSearchParams, name: string): number {
+  const value = query.get(name) ?? '';
+  if (!/^\d{1,15}$/.test(value)) throw new InvalidInputError(name, 'must be a whole number');
+  return Number(value);
 }
 
 function sendHtml(x: Exchange, status: number, body: string): void {

@@ -167,6 +167,11 @@ export class SocialStore {
     return this.sql.person.get(username) as Person | undefined;
   }
 
+  /** By number: Olio names a person's picture p<number>.jpg. */
+  personById(id: number): Person | undefined {
+    return this.sql.personById.get(id) as Person | undefined;
+  }
+
   personPage(username: string): PersonPage | undefined {
     const person = this.person(username);
     if (!person) return undefined;
@@ -190,7 +195,7 @@ export class SocialStore {
 
   addPerson(person: NewPerson): number {
     if (this.sql.usernameTaken.get(person.username)) {
-      throw new InvalidInputError('username', `"${person.username}" is taken; choose another username`);
+      throw new InvalidInputError('add_user_name', `"${person.username}" is taken; choose another user name`);
     }
     return this.inTransaction(() => {
       const imageId = person.image ? this.insertBlob(person.image) : null;
@@ -294,6 +299,8 @@ function prepareStatements(db: DatabaseSync) {
     attend: prepare('INSERT OR IGNORE INTO attendees (event_id, user_id) VALUES (?, ?)'),
     person: prepare(`SELECT id, username, firstname, lastname, email, telephone, summary, timezone, street1,
       city, state, zip, country, image_id AS imageId FROM users WHERE username = ?`),
+    personById: prepare(`SELECT id, username, firstname, lastname, email, telephone, summary, timezone, street1,
+      city, state, zip, country, image_id AS imageId FROM users WHERE id = ?`),
     personEvents: prepare(`SELECT ${SUMMARY_COLUMNS} FROM attendees a JOIN events e ON e.id = a.event_id
       WHERE a.user_id = ? ORDER BY e.starts_at, e.id LIMIT ${PERSON_EVENTS_SHOWN}`),
     friends: prepare(`SELECT u.username FROM friends f JOIN users u ON u.id = f.friend_id

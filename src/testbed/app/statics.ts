@@ -1,62 +1,39 @@
-// The site's static files (style sheets, scripts, decorative images), generated once per process
-// with fixed content and realistic sizes: the load profile's browsers fetch them, cache them and
-// revalidate them, as Olio's pages made Faban's users do. About 20 on every page, 33 on the forms
-// (the rich-text editor's assets).
+// The site's static files: the scripts, style sheets and layout images of Olio's PHP pages, at
+// Olio's paths (/js/..., /css/..., /images/...; the lists are src/workloads/olio-statics.ts, as
+// Faban's driver gives them), generated once per process with fixed content and sizes of our
+// choosing. The load profile's browsers fetch them, cache them and revalidate them, as Olio's
+// pages made Faban's users do: about 20 on every page, 33 on the two forms (the editor's assets).
 import { createHash } from 'node:crypto';
-import { encodeJpeg } from './jpeg.ts';
+import { OLIO_PAGE_STATICS, OLIO_STATIC_PATHS, type OlioPage } from '../../workloads/olio-statics.ts';
+import { encodeGif, encodePng } from './chrome-images.ts';
 import { SeededRandom } from './seeded-random.ts';
 
-interface StaticSpec {
-  name: string;
-  bytes: number;
-  /** Pixel size, for images. */
-  width?: number;
-  height?: number;
+/** Sizes in bytes of the larger files; the rest are small layout images and editor buttons. */
+const SIZES: Readonly<Record<string, number>> = {
+  '/js/tiny_mce/tiny_mce.js': 180_000,
+  '/js/prototype.js': 124_000,
+  '/js/effects.js': 38_000,
+  '/js/dragdrop.js': 31_000,
+  '/js/controls.js': 34_000,
+  '/js/application.js': 1_200,
+  '/js/starrating.js': 3_000,
+  '/js/validateform.js': 4_500,
+  '/js/tiny_mce/themes/simple/editor_template.js': 6_000,
+  '/js/tiny_mce/langs/en.js': 4_000,
+  '/js/tiny_mce/themes/simple/css/editor_ui.css': 3_500,
+  '/css/scaffold.css': 1_500,
+  '/css/site.css': 12_000,
+  '/images/bg_main.png': 6_000,
+  '/images/RSS-icon-large.gif': 2_400,
+  '/images/php_bg_header.gif': 4_000,
+  '/images/php_reflec_tile.gif': 1_800,
+};
+const SMALL_IMAGE_BYTES = 600;
+
+/** The paths a page lists (the same the driver loads for it). */
+export function pageStatics(page: OlioPage): readonly string[] {
+  return OLIO_PAGE_STATICS[page];
 }
-
-const PAGE_STATICS: readonly StaticSpec[] = [
-  { name: 'reset.css', bytes: 2_100 },
-  { name: 'site.css', bytes: 14_500 },
-  { name: 'layout.css', bytes: 6_200 },
-  { name: 'calendar.css', bytes: 3_900 },
-  { name: 'site-core.js', bytes: 48_000 },
-  { name: 'site-effects.js', bytes: 28_000 },
-  { name: 'site-controls.js', bytes: 22_000 },
-  { name: 'site-dragdrop.js', bytes: 12_000 },
-  { name: 'calendar.js', bytes: 9_000 },
-  { name: 'application.js', bytes: 3_200 },
-  { name: 'logo.jpg', bytes: 9_000, width: 240, height: 64 },
-  { name: 'header-bg.jpg', bytes: 18_000, width: 960, height: 96 },
-  { name: 'nav-bg.jpg', bytes: 3_000, width: 960, height: 32 },
-  { name: 'search.jpg', bytes: 1_500, width: 24, height: 24 },
-  { name: 'rss.jpg', bytes: 1_200, width: 16, height: 16 },
-  { name: 'star-on.jpg', bytes: 1_000, width: 16, height: 16 },
-  { name: 'star-off.jpg', bytes: 1_000, width: 16, height: 16 },
-  { name: 'bullet.jpg', bytes: 800, width: 8, height: 8 },
-  { name: 'footer-bg.jpg', bytes: 6_000, width: 960, height: 48 },
-  { name: 'button-bg.jpg', bytes: 2_000, width: 120, height: 32 },
-];
-
-const EDITOR_STATICS: readonly StaticSpec[] = [
-  { name: 'form.css', bytes: 4_000 },
-  { name: 'editor-theme.css', bytes: 8_000 },
-  { name: 'editor-content.css', bytes: 3_000 },
-  { name: 'editor.js', bytes: 64_000 },
-  { name: 'editor-plugins.js', bytes: 24_000 },
-  { name: 'editor-lang-en.js', bytes: 5_000 },
-  { name: 'editor-toolbar.jpg', bytes: 7_000, width: 480, height: 32 },
-  { name: 'editor-bold.jpg', bytes: 1_000, width: 20, height: 20 },
-  { name: 'editor-italic.jpg', bytes: 1_000, width: 20, height: 20 },
-  { name: 'editor-underline.jpg', bytes: 1_000, width: 20, height: 20 },
-  { name: 'editor-link.jpg', bytes: 1_100, width: 20, height: 20 },
-  { name: 'editor-image.jpg', bytes: 1_100, width: 20, height: 20 },
-  { name: 'editor-list.jpg', bytes: 1_000, width: 20, height: 20 },
-];
-
-/** The statics every page lists (the home page's ~20). */
-export const PAGE_STATIC_NAMES: readonly string[] = PAGE_STATICS.map((spec) => spec.name);
-/** The statics the AddPerson and AddEvent forms list (~33). */
-export const FORM_STATIC_NAMES: readonly string[] = [...PAGE_STATIC_NAMES, ...EDITOR_STATICS.map((spec) => spec.name)];
 
 export interface StaticFile {
   name: string;
@@ -68,28 +45,30 @@ export interface StaticFile {
 const CONTENT_TYPES: Record<string, string> = {
   css: 'text/css; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
-  jpg: 'image/jpeg',
+  gif: 'image/gif',
+  png: 'image/png',
 };
 /** Fixed, so that two starts serve byte-identical responses. */
 const LAST_MODIFIED = new Date(Date.UTC(2029, 0, 1)).toUTCString();
 
 let catalogue: ReadonlyMap<string, StaticFile> | undefined;
 
-/** The static file of that name, or undefined. Built on first use, shared by every app. */
-export function staticFile(name: string): StaticFile | undefined {
+/** The static file at that path, or undefined. Built on first use, shared by every app. */
+export function staticFile(path: string): StaticFile | undefined {
   catalogue ??= buildCatalogue();
-  return catalogue.get(name);
+  return catalogue.get(path);
 }
 
 function buildCatalogue(): ReadonlyMap<string, StaticFile> {
   const files = new Map<string, StaticFile>();
-  for (const spec of [...PAGE_STATICS, ...EDITOR_STATICS]) {
+  for (const path of OLIO_STATIC_PATHS) {
     const random = new SeededRandom(files.size + 1);
-    const extension = spec.name.slice(spec.name.lastIndexOf('.') + 1);
-    const body = extension === 'jpg' ? picture(spec, random) : Buffer.from(text(extension, spec, random), 'utf8');
+    const extension = path.slice(path.lastIndexOf('.') + 1);
+    const bytes = SIZES[path] ?? SMALL_IMAGE_BYTES;
+    const body = extension === 'gif' || extension === 'png' ? picture(path, extension, bytes, random) : Buffer.from(text(path, extension, bytes, random), 'utf8');
     const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-    files.set(spec.name, {
-      name: spec.name,
+    files.set(path, {
+      name: path,
       body,
       etag,
       headers: {
@@ -104,17 +83,16 @@ function buildCatalogue(): ReadonlyMap<string, StaticFile> {
   return files;
 }
 
-function text(extension: string, spec: StaticSpec, random: SeededRandom): string {
-  const chunks = [`/* ${spec.name}: generated for the Migrascope reference application */\n`];
+function text(path: string, extension: string, bytes: number, random: SeededRandom): string {
+  const chunks = [`/* ${path}: generated for the Migrascope reference application */\n`];
   let size = chunks[0]?.length ?? 0;
-  for (let n = 1; size < spec.bytes; n++) {
-    const chunk = extension === 'css' ? cssRule(n, random) : jsFunction(spec.name, n, random);
+  for (let n = 1; size < bytes; n++) {
+    const chunk = extension === 'css' ? cssRule(n, random) : jsFunction(path, n, random);
     chunks.push(chunk);
     size += chunk.length;
   }
   return chunks.join('');
 }
-
 function cssRule(n: number, random: SeededRandom): string {
   const colour = random.int(0, 0xffffff).toString(16).padStart(6, '0');
   return (
@@ -134,13 +112,8 @@ function jsFunction(file: string, n: number, random: SeededRandom): string {
   );
 }
 
-function picture(spec: StaticSpec, random: SeededRandom): Buffer {
-  const base = [random.int(40, 215), random.int(40, 215), random.int(40, 215)] as const;
-  return encodeJpeg({
-    width: spec.width ?? 16,
-    height: spec.height ?? 16,
-    blockColour: (bx, by) => [base[0] + ((bx * 3) % 40), base[1] + ((by * 5) % 40), base[2]],
-    padToBytes: spec.bytes,
-    comment: `Migrascope reference application: ${spec.name}`,
-  });
+function picture(path: string, extension: string, bytes: number, random: SeededRandom): Buffer {
+  const colour = [random.int(40, 215), random.int(40, 215), random.int(40, 215)] as const;
+  const image = { width: random.int(8, 64), height: random.int(8, 64), colour, padToBytes: bytes, comment: `Migrascope reference application: ${path}` };
+  return extension === 'gif' ? encodeGif(image) : encodePng(image);
 }
