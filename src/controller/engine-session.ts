@@ -5,6 +5,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import type { EngineDeps } from '../engine/experiment-runner.ts';
+import type { ProfileLookup } from '../engine/workload-profile.ts';
 import type { Logger } from '../log/index.ts';
 import type { MigrascopeMetrics } from '../metrics/index.ts';
 import { ExperimentQueues } from '../queue/queues.ts';
@@ -22,6 +23,8 @@ export interface EngineSessionOptions {
   /** Engine timings (tests shorten them). */
   leadMs?: number | undefined;
   pollMs?: number | undefined;
+  /** WorkloadProfiles from the informers' cache: read once, when an experiment starts. */
+  profiles?: ProfileLookup | undefined;
 }
 
 export class EngineSession {
@@ -52,6 +55,7 @@ export class EngineSession {
       ...(options.resultsDir === undefined ? {} : { resultsDir: options.resultsDir }),
       ...(options.leadMs === undefined ? {} : { leadMs: options.leadMs }),
       ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+      profiles: options.profiles,
     };
     this.runs = new ExperimentRuns({ ...hooks, deps: this.deps, log: options.log });
     this.startedSpecs = new StartedSpecs(this.#redis, options.prefix);

@@ -5,8 +5,9 @@
 //      jobs and data, drop the finalizer; never longer than the finalizer timeout
 //   -> ensure the finalizer -> if finished: refused spec changes, TTL
 //   -> if running here: keep running the generation it started with; refuse a spec change
-//   -> else check what only the controller can see (the pool, its Secret: Degraded naming the
-//      field, looked at again later, not hot) -> start or resume the runner.
+//   -> else check what only the controller can see (the profile, the pool, its Secret: Degraded
+//      naming the field, looked at again when they change or later, not hot) -> start or resume
+//      the runner, which resolves the profile for good.
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   findCondition,
@@ -18,6 +19,7 @@ import {
   type MigrationExperimentStatus,
 } from '../api/v1alpha1/index.ts';
 import { experimentConditions } from '../engine/conditions.ts';
+import { ProfileProblem, resolveProfile } from '../engine/workload-profile.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
@@ -57,6 +59,7 @@ export interface ExperimentReconcilerOptions {
   kubeConfig: KubeConfig;
   experiments: ObjectCache;
   pools: ObjectCache;
+  profiles: ObjectCache;
   session: EngineSession;
   events: EventRecorder;
   log: Logger;
@@ -248,9 +251,15 @@ export class ExperimentReconciler implements Reconciler {
     this.#log.info({ experiment: `${ref.namespace}/${ref.name}`, leftBehind }, 'finalized');
   }
 
-  /** What only the controller can know before a run: the pool exists, its Secrets are readable. */
+  /** What only the controller can know before a run: the profile fits, the pool exists, its Secrets are readable. */
   async #referenceProblem(experiment: MigrationExperiment): Promise<ReferenceProblem | undefined> {
     const namespace = experiment.metadata.namespace ?? 'default';
+    try {
+      resolveProfile(experiment.spec, namespace, (ns, name) => this.#options.profiles.get(ns, name));
+    } catch (error) {
+      if (!(error instanceof ProfileProblem)) throw error;
+      return { reason: error.reason, field: error.field, message: error.detail };
+    }
     const poolName = experiment.spec.poolRef.name;
     const object = this.#options.pools.get(namespace, poolName);
     if (!object) {

@@ -1,5 +1,5 @@
-// The operator process as `migrascope controller` runs it: informers over XenPools, experiments
-// and campaigns (one namespace or all), a controller per kind, leader election so that of several
+// The operator process as `migrascope controller` runs it: informers over XenPools, WorkloadProfiles,
+// experiments and campaigns (one namespace or all), a controller per kind, leader election so that of several
 // replicas only one reconciles, the metrics and health endpoints, and an orderly stop.
 //
 // Informers start at once, leader or not, so /readyz can say "synced" and a new leader starts from
@@ -23,6 +23,7 @@ import { ExperimentReconciler } from './experiment-reconciler.ts';
 import { InformerSet, type ObjectCache } from './informer-set.ts';
 import { subjectOf, targetOf, type StoredObject } from './resources.ts';
 import { Controller, EventRecorder, KubeApiError, KubeClient, LeaderElector, patchStatus, type ObjectKey } from './runtime/index.ts';
+import { WorkloadProfileReconciler } from './workloadprofile-reconciler.ts';
 import { XenPoolReconciler } from './xenpool-reconciler.ts';
 
 export const EVENT_COMPONENT = 'migrascope.io/controller';
@@ -95,15 +96,16 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const identity = options.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
   const informerOptions = { kubeConfig, namespaces: options.namespaces ?? [], log, resyncMs: options.resyncMs, watchdogMs: options.watchdogMs };
   const pools = new InformerSet('XenPool', informerOptions);
+  const profiles = new InformerSet('WorkloadProfile', informerOptions);
   const experiments = new InformerSet('MigrationExperiment', informerOptions);
   const campaigns = new InformerSet('MigrationCampaign', informerOptions);
-  const informers = [pools, experiments, campaigns].flatMap((set) => set.informers);
+  const informers = [pools, profiles, experiments, campaigns].flatMap((set) => set.informers);
   const events = new EventRecorder(kubeConfig, EVENT_COMPONENT, log);
   const probe = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
   probe.on('error', () => undefined); // readiness reports it; the log would repeat it every retry
 
   const readiness = async (): Promise<string | undefined> => {
-    const unsynced = [pools, experiments, campaigns].flatMap((set) => set.unsynced());
+    const unsynced = [pools, profiles, experiments, campaigns].flatMap((set) => set.unsynced());
     if (unsynced.length > 0) return `informers not synced: ${unsynced.join(', ')}`;
     try {
       await Promise.race([probe.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref())]);
@@ -139,7 +141,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     // The session is made before the controller it wakes up (its reconciler needs the session).
     const wake: { experiments?: Controller } = {};
     const session = new EngineSession(
-      { kubeConfig, redisUrl: options.redisUrl, prefix, log, metrics, resultsDir: options.resultsDir, leadMs: options.leadMs, pollMs: options.pollMs },
+      { kubeConfig, redisUrl: options.redisUrl, prefix, log, metrics, resultsDir: options.resultsDir, leadMs: options.leadMs, pollMs: options.pollMs, profiles: (namespace, name) => profiles.get(namespace, name) },
       {
         writeStatus: async (ref, patch) => writeRunnerStatus(kubeConfig, experimentTarget(ref), patch, log),
         recordEvent: async (ref, event) => events.record(subjectOf('MigrationExperiment', { namespace: ref.namespace, name: ref.name, uid: ref.uid }), event.type, event.reason, event.message),
@@ -153,6 +155,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         kubeConfig,
         experiments,
         pools,
+        profiles,
         session,
         events,
         log,
@@ -166,7 +169,9 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     wake.experiments = experimentController;
     for (const informer of experiments.informers) experimentController.watch(informer);
     // A pool appearing (or changing) is news for the experiments waiting for it.
-    for (const informer of pools.informers) experimentController.watch(informer, (pool) => experimentsUsing(experiments, pool));
+    for (const informer of pools.informers) experimentController.watch(informer, (pool) => experimentsUsing(experiments, pool, (spec) => spec.poolRef?.name));
+    // So is a WorkloadProfile: an experiment waiting for it starts when it appears or is fixed (a watch, not polling).
+    for (const informer of profiles.informers) experimentController.watch(informer, (profile) => experimentsUsing(experiments, profile, (spec) => spec.workload?.profileRef?.name));
     const campaignController = new Controller({
       name: 'migrationcampaign',
       reconciler: new CampaignReconciler({ kubeConfig, campaigns, experiments, startedSpecs: session.startedSpecs, events, log }),
@@ -184,6 +189,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       log,
     });
     for (const informer of pools.informers) poolController.watch(informer);
+    const profileController = new Controller({ name: 'workloadprofile', reconciler: new WorkloadProfileReconciler({ kubeConfig, profiles, events, log }), workers: 1, metrics, log });
+    for (const informer of profiles.informers) profileController.watch(informer);
     try {
       // The informers may have listed everything before this term began: their adds went to no
       // controller. A new leader looks at every object once, as a fresh informer's list would make it.
@@ -191,7 +198,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       for (const object of experiments.list()) enqueueObject(experimentController, object);
       for (const object of campaigns.list()) enqueueObject(campaignController, object);
       for (const object of pools.list()) enqueueObject(poolController, object);
-      await Promise.all([experimentController.start(signal), campaignController.start(signal), poolController.start(signal)]);
+      for (const object of profiles.list()) enqueueObject(profileController, object);
+      await Promise.all([experimentController.start(signal), campaignController.start(signal), poolController.start(signal), profileController.start(signal)]);
     } finally {
       await session.close();
       log.info({ identity }, 'stopped reconciling');
@@ -270,13 +278,13 @@ function enqueueObject(controller: Controller, object: StoredObject): void {
   if (namespace !== undefined && name !== undefined) controller.enqueue({ namespace, name });
 }
 
-/** The experiments (not finished) that name `pool` as theirs: they may wait for it. */
-function experimentsUsing(experiments: ObjectCache, pool: StoredObject): ObjectKey[] {
-  const namespace = pool.metadata?.namespace;
-  const name = pool.metadata?.name;
+/** The experiments (not finished) whose `reference` names `object` (a pool, a profile): they may wait for it. */
+function experimentsUsing(experiments: ObjectCache, object: StoredObject, reference: (spec: Partial<MigrationExperimentSpec>) => string | undefined): ObjectKey[] {
+  const namespace = object.metadata?.namespace;
+  const name = object.metadata?.name;
   return experiments
     .list()
-    .filter((e) => e.metadata?.namespace === namespace && (e.spec as Partial<MigrationExperimentSpec> | undefined)?.poolRef?.name === name)
+    .filter((e) => e.metadata?.namespace === namespace && reference((e.spec ?? {}) as Partial<MigrationExperimentSpec>) === name)
     .filter((e) => !['Succeeded', 'Failed', 'Aborted'].includes(String(e.status?.phase)))
     .map((e) => ({ namespace: namespace ?? '', name: e.metadata?.name ?? '' }));
 }

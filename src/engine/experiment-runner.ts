@@ -136,6 +136,8 @@ export class ExperimentRunner {
   #useProfile(profile: ResolvedProfile): void {
     this.#profile = profile;
     this.#experiment = { ...this.#experiment, spec: withJudgedThresholds(this.#experiment.spec, profile) };
+    const seconds = Object.fromEntries(Object.entries(profile.thresholds).map(([action, threshold]) => [action, durationMs(threshold) / 1000]));
+    this.#deps.metrics?.setThresholds(this.#ref.namespace, this.#ref.name, seconds);
   }
 
   /** A profile the experiment cannot start with: Failed, naming the field to fix; nothing was queued. */

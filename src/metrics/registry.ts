@@ -145,6 +145,11 @@ export class MigrascopeMetrics {
     });
   }
 
+  /** The SLA threshold of each action the experiment judges (its profile's actions, nothing else). */
+  setThresholds(namespace: string, experiment: string, thresholdsSeconds: Readonly<Record<string, number>>): void {
+    for (const [action, seconds] of Object.entries(thresholdsSeconds)) this.slaThreshold.set({ namespace, experiment, action }, seconds);
+  }
+
   /** Marks `phase` as the experiment's current phase and every other known phase as not. */
   setPhase(namespace: string, experiment: string, phase: string, allPhases: readonly string[]): void {
     for (const candidate of allPhases) {

@@ -40,8 +40,9 @@ interface PodSpec {
 /** What the controller needs (issue 5, DESIGN.md), written out once: the chart must grant exactly this. */
 const CONTROLLER_RULES: Rule[] = [
   { apiGroups: ['migrascope.io'], resources: ['xenpools', 'migrationexperiments', 'migrationcampaigns'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+  { apiGroups: ['migrascope.io'], resources: ['workloadprofiles'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: ['migrascope.io'], resources: ['migrationexperiments'], verbs: ['create', 'delete'] },
-  { apiGroups: ['migrascope.io'], resources: ['xenpools/status', 'migrationexperiments/status', 'migrationcampaigns/status'], verbs: ['get', 'update', 'patch'] },
+  { apiGroups: ['migrascope.io'], resources: ['xenpools/status', 'workloadprofiles/status', 'migrationexperiments/status', 'migrationcampaigns/status'], verbs: ['get', 'update', 'patch'] },
   { apiGroups: ['migrascope.io'], resources: ['xenpools/finalizers', 'migrationexperiments/finalizers', 'migrationcampaigns/finalizers'], verbs: ['update'] },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },

@@ -18,6 +18,8 @@ import { repoRoot } from '../support/manifests.ts';
 import { applyShippedRbac, type ShippedRbac } from '../support/rbac.ts';
 
 const KINDS = ['xenpools', 'migrationexperiments', 'migrationcampaigns'];
+/** Read by the controller (and its status written), never changed: experiments copy them when they start. */
+const READ_KINDS = ['workloadprofiles'];
 
 let plane: ControlPlane;
 let scratch: string;
@@ -49,9 +51,10 @@ function controllerNeeds(driven: string[], own: string, leaseName: string, secre
   return [
     ...driven.flatMap((ns) => [
       ...KINDS.flatMap((kind) => ['get', 'list', 'watch', 'update', 'patch'].map((verb) => custom(verb, kind, ns))),
+      ...READ_KINDS.flatMap((kind) => ['get', 'list', 'watch'].map((verb) => custom(verb, kind, ns))),
       custom('create', 'migrationexperiments', ns),
       custom('delete', 'migrationexperiments', ns),
-      ...KINDS.flatMap((kind) => ['get', 'update', 'patch'].map((verb) => custom(verb, kind, ns, { subresource: 'status' }))),
+      ...[...KINDS, ...READ_KINDS].flatMap((kind) => ['get', 'update', 'patch'].map((verb) => custom(verb, kind, ns, { subresource: 'status' }))),
       ...KINDS.map((kind) => custom('update', kind, ns, { subresource: 'finalizers' })),
       { group: 'events.k8s.io', verb: 'create', resource: 'events', namespace: ns },
       { group: 'events.k8s.io', verb: 'patch', resource: 'events', namespace: ns },
@@ -75,6 +78,8 @@ function controllerMustNot(driven: string, own: string, leaseName: string, forei
     { verb: 'create', resource: 'secrets', namespace: driven },
     custom('create', 'xenpools', driven),
     custom('delete', 'xenpools', driven),
+    custom('update', 'workloadprofiles', driven),
+    custom('delete', 'workloadprofiles', driven),
     custom('create', 'migrationcampaigns', driven),
     custom('delete', 'migrationcampaigns', driven),
     custom('deletecollection', 'migrationexperiments', driven),
