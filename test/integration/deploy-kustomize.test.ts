@@ -24,10 +24,10 @@ describe('Given deploy/default', () => {
       for (const object of objects) kinds.set(object.kind, (kinds.get(object.kind) ?? 0) + 1);
       expect(Object.fromEntries(kinds)).toEqual({
         Namespace: 1,
-        CustomResourceDefinition: 3,
+        CustomResourceDefinition: 4,
         ServiceAccount: 2,
         Role: 3,
-        ClusterRole: 10,
+        ClusterRole: 13,
         RoleBinding: 3,
         ClusterRoleBinding: 1,
         ConfigMap: 1,
