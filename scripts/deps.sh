@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make demo` and `make test` need, from nothing, idempotently:
-#   - Debian packages: Redis, nginx (bench peer), wrk, Prometheus + promtool, Chromium (report test);
+#   - Debian packages: Redis, nginx (bench peer), wrk, Prometheus + promtool, Chromium (report test),
+#     DokuWiki under php-fpm (the second real application the load tests drive);
 #   - npm packages (npm ci), which include Node.js 24 (the devDependency node@24);
 #   - a Python venv with the XenServer SDK (PyPI `xenapi`), the testbed's second real client;
 #   - kube-apiserver and etcd built from Go modules, helm and kubectl (cached outside the repo).
@@ -8,13 +9,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(redis-server nginx-light wrk prometheus chromium openssl)
-need_binaries=(redis-server nginx wrk prometheus promtool chromium openssl)
+# Side by side: each package and what shows it is installed (a command, a glob under /usr/sbin, or
+# a file); prometheus brings two. php-fpm comes before dokuwiki so that apt satisfies DokuWiki's
+# `php` with php-fpm rather than Apache's mod_php.
+apt_packages=(redis-server nginx-light wrk prometheus prometheus chromium openssl php-fpm dokuwiki)
+need_binaries=(redis-server nginx wrk prometheus promtool chromium openssl 'php-fpm[0-9]*' /usr/share/dokuwiki/doku.php)
+
+present() {
+  case "$1" in
+    /*) [ -e "$1" ] ;;
+    *'*'*) compgen -G "/usr/sbin/$1" >/dev/null ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
 
 missing=()
 for i in "${!need_binaries[@]}"; do
-  command -v "${need_binaries[$i]}" >/dev/null 2>&1 || missing+=("${apt_packages[$i]}")
+  present "${need_binaries[$i]}" || missing+=("${apt_packages[$i]}")
 done
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk 'NF && !seen[$0]++')
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

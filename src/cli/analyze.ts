@@ -66,6 +66,7 @@ export async function analysisOptionsFrom(flags: AnalyzeFlags): Promise<Omit<Log
   const file: SlaSpec = flags.sla === undefined ? {} : await readSlaFile(flags.sla);
   return {
     thresholds: file.thresholds,
+    defaultThreshold: file.defaultThreshold,
     window: flags.window === undefined ? file.window : wholeSeconds('--window', parseDuration('--window', flags.window)),
     step: flags.step === undefined ? file.step : wholeSeconds('--step', parseDuration('--step', flags.step)),
     percentiles: flags.percentiles === undefined ? file.percentiles : percentilesFrom('--percentiles', flags.percentiles),

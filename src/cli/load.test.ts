@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidInputError } from '../invalid/index.ts';
 import { describeLoad, loadCommand, type LoadCommandOptions } from './load.ts';
 
@@ -109,5 +109,60 @@ describe('Given a two-action profile, an SLA file, and a server whose /slow take
     expect(report.slaWindowShortened).toBe(true);
     expect(report.sla.window).toBe(1000);
     expect(report.sla.windows).toBe(1);
+  });
+});
+
+describe('Given a profile of its own (HomePage, Slow) and no SLA file', () => {
+  it('When loaded, Then its actions are shown without a verdict, and the output says how to give thresholds', async () => {
+    const report = await loadCommand(options({ steady: '1s' }));
+    expect(Object.keys(report.sla.actions).sort()).toEqual(['HomePage', 'Slow']);
+    expect(report.sla.actions.HomePage?.thresholdMs).toBeNull();
+    expect(report.sla.actions.Slow?.percentiles['90']?.met).toBeNull();
+    expect(report.unjudgedActions).toEqual(['HomePage', 'Slow']);
+    const text = describeLoad(report);
+    expect(text).toContain('not judged (no threshold): HomePage, Slow');
+    expect(text).toContain('--default-threshold 2s');
+    expect(text).toContain('no action has a threshold');
+    // None of the Olio actions the Cloudstone SLA names is shown.
+    expect(text).not.toMatch(/TagSearch|EventDetail/);
+  });
+
+  it('When given --default-threshold, Then every action is judged against it', async () => {
+    const report = await loadCommand(options({ steady: '1s', defaultThreshold: '20ms' }));
+    expect(report.sla.actions.HomePage?.thresholdMs).toBe(20);
+    expect(report.sla.actions.Slow?.percentiles['90']?.met).toBe(false);
+    expect(report.unjudgedActions).toEqual([]);
+  });
+
+  it("When the SLA file's defaultThreshold covers what its thresholds leave, Then both apply", async () => {
+    const path = join(dir, 'default-sla.yaml');
+    writeFileSync(path, 'thresholds: {Slow: 10s}\ndefaultThreshold: 2s\n');
+    const report = await loadCommand(options({ steady: '1s', sla: path }));
+    expect(report.sla.actions.Slow?.thresholdMs).toBe(10_000);
+    expect(report.sla.actions.HomePage?.thresholdMs).toBe(2000);
+  });
+
+  it('When the SLA file names an action the profile lacks, Then it is refused naming it and the profile\'s actions', async () => {
+    const path = join(dir, 'olio-sla.yaml');
+    writeFileSync(path, 'thresholds: {HomePage: 1s, TagSearch: 2s}\n');
+    const error = await refusal({ sla: path });
+    expect(error.field).toBe(`${path}: thresholds.TagSearch`);
+    expect(error.message).toContain('the hello profile has no action "TagSearch"; its actions are HomePage, Slow');
+    expect((await refusal({ defaultThreshold: 'soon' })).field).toBe('--default-threshold');
+  });
+});
+
+describe('Given --trace', () => {
+  it('When loaded, Then each request is printed on stderr as it completes, with its action, status and time', async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    try {
+      await loadCommand(options({ steady: '1s', users: '1', trace: true }));
+    } finally {
+      spy.mockRestore();
+    }
+    const traces = lines.filter((line) => line.startsWith('trace '));
+    expect(traces.some((line) => /^trace HomePage GET \/ 200 \d+\.\d ms\n$/.test(line))).toBe(true);
+    expect(traces.some((line) => /^trace Slow GET \/slow 200 \d+\.\d ms\n$/.test(line))).toBe(true);
   });
 });

@@ -1,12 +1,23 @@
 // `migrascope load`: drives a workload against an application (no migration) and reports, per
 // action, what steady state cost the users (count, errors, mean and percentiles) and the SLA
-// verdicts over sliding windows. A progress bar on a terminal; a table or --json at the end.
+// verdicts of the profile's actions over sliding windows. A progress bar on a terminal (or, with
+// --trace, every request as it completes); a table or --json at the end.
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { InvalidInputError } from '../invalid/index.ts';
-import { parseRate, runLoad, type LoadProgress, type LoadResult, type RunPlan } from '../load/index.ts';
+import { parseRate, runLoad, type LoadProgress, type LoadResult, type RequestTrace, type RunPlan } from '../load/index.ts';
 import { formatDuration, parseDuration, requirePositive } from '../quantity/index.ts';
-import { DEFAULT_WINDOW_MS, percentilesFrom, readSlaFile, SlidingWindowSla, type SlaResult, type SlaSpec } from '../sla/index.ts';
+import {
+  CLOUDSTONE_THRESHOLDS_MS,
+  DEFAULT_WINDOW_MS,
+  percentilesFrom,
+  readSlaFile,
+  SlidingWindowSla,
+  thresholdsForActions,
+  type ActionThresholds,
+  type SlaResult,
+  type SlaSpec,
+} from '../sla/index.ts';
 import { loadProfile, negativeExponential, type Profile } from '../workloads/index.ts';
 import { printJson, printText, renderTable } from './output.ts';
 
@@ -25,11 +36,13 @@ export interface LoadCommandOptions {
   think?: string;
   seed?: string;
   sla?: string;
+  defaultThreshold?: string;
   window?: string;
   step?: string;
   percentiles?: string;
   json?: boolean;
   progress: boolean;
+  trace?: boolean;
 }
 
 export function registerLoad(program: Command): void {
@@ -49,16 +62,19 @@ export function registerLoad(program: Command): void {
     .option('--param <name=value>', 'a profile parameter (repeatable); olio: scale (the app\'s seeded users, default 500), tags', collect, [])
     .option('--think <duration>', "override the profile's mean think time (its cap becomes 5 x this)")
     .option('--seed <n>', 'seed the random walk, think times and generated values (reproducible runs)')
-    .option('--sla <file>', 'SLA thresholds (YAML: thresholds, window, step, percentiles); default the Cloudstone SLA')
+    .option('--sla <file>', 'SLA thresholds (YAML: thresholds, defaultThreshold, window, step, percentiles); olio: default the Cloudstone SLA')
+    .option('--default-threshold <duration>', 'the SLA threshold of every action without one (e.g. 2s); a custom profile has none otherwise')
     .option('--window <duration>', 'SLA window (default 5m, shortened to steady state when longer)')
     .option('--step <duration>', 'SLA window step (default 1s)')
     .option('--percentiles <list>', 'SLA percentiles (default 90,99)')
     .option('--no-progress', 'no progress bar')
+    .option('--trace', 'print each request as it completes on stderr (action, method, path, status, ms, why it failed): a dry run of a profile')
     .option('--json', 'print one JSON document instead of tables')
     .addHelpText(
       'after',
       '\nExamples:\n  migrascope load --url http://127.0.0.1:8080 --users 100 --ramp-up 30s --steady 5m --ramp-down 10s --probe /healthz\n' +
-        '  migrascope load --url http://127.0.0.1:8080 --profile shop.yaml --users 50 --steady 1m --rate 100,200 --json\n\n' +
+        '  migrascope load --url http://127.0.0.1:8080 --profile shop.yaml --users 50 --steady 1m --rate 100,200 --json\n' +
+        '  migrascope load --url http://127.0.0.1:8080 --profile shop.yaml --users 1 --steady 10s --trace   # a dry run: every request\n\n' +
         'Profiles and the Olio workload: docs/workload.md',
     )
     .action(async (options: LoadCommandOptions) => {
@@ -76,6 +92,8 @@ export interface LoadReport extends LoadResult {
   sla: SlaResult;
   /** Set when the SLA window was longer than steady state and had to be shortened. */
   slaWindowShortened: boolean;
+  /** The profile's actions without a threshold: measured, not judged. */
+  unjudgedActions: string[];
 }
 
 export async function loadCommand(options: LoadCommandOptions): Promise<LoadReport> {
@@ -88,6 +106,7 @@ export async function loadCommand(options: LoadCommandOptions): Promise<LoadRepo
   };
   const rate = options.rate === undefined ? undefined : parseRate('--rate', options.rate);
   const spec: SlaSpec = options.sla === undefined ? {} : await readSlaFile(options.sla);
+  const judged = judgedActions(profile, options, spec);
   const window = options.window === undefined ? spec.window : parseDuration('--window', options.window);
   const step = options.step === undefined ? spec.step : parseDuration('--step', options.step);
   const percentiles = options.percentiles === undefined ? spec.percentiles : percentilesFrom('--percentiles', options.percentiles);
@@ -95,7 +114,8 @@ export async function loadCommand(options: LoadCommandOptions): Promise<LoadRepo
 
   let sla: SlidingWindowSla | undefined;
   let slaWindowShortened = false;
-  const bar = options.progress && process.stderr.isTTY && !options.json ? new ProgressBar() : undefined;
+  // The trace's lines and a progress bar would overwrite each other on a terminal.
+  const bar = options.progress && process.stderr.isTTY && !options.json && !options.trace ? new ProgressBar() : undefined;
   const result = await runLoad({
     url: options.url,
     profile,
@@ -106,12 +126,21 @@ export async function loadCommand(options: LoadCommandOptions): Promise<LoadRepo
     probe,
     seed: options.seed === undefined ? undefined : wholeNumber('--seed', options.seed),
     onProgress: (progress) => bar?.update(progress),
+    onRequest: options.trace ? printTrace : undefined,
     onStart: (timeline) => {
       // The windows cover steady state; one longer than it would never be judged, so it shrinks.
       const steadyMs = timeline.steadyEnd - timeline.steadyStart;
       const wanted = window ?? DEFAULT_WINDOW_MS;
       slaWindowShortened = wanted > steadyMs;
-      sla = new SlidingWindowSla({ window: Math.min(wanted, steadyMs), step, percentiles, thresholds: spec.thresholds, start: timeline.steadyStart, end: timeline.steadyEnd });
+      sla = new SlidingWindowSla({
+        window: Math.min(wanted, steadyMs),
+        step,
+        percentiles,
+        thresholds: judged.thresholds,
+        actions: profile.actions.map((action) => action.name),
+        start: timeline.steadyStart,
+        end: timeline.steadyEnd,
+      });
     },
     onSecond: (snapshot, phase) => {
       if (phase === 'steady') sla?.add(snapshot);
@@ -120,7 +149,32 @@ export async function loadCommand(options: LoadCommandOptions): Promise<LoadRepo
 
   if (sla === undefined) throw new Error('load: the run ended before its timeline was fixed');
   sla.finish();
-  return { ...result, sla: sla.result(), slaWindowShortened };
+  return { ...result, sla: sla.result(), slaWindowShortened, unjudgedActions: judged.unjudged };
+}
+
+/**
+ * The profile's actions and their thresholds: the built-in Olio profile is judged by the
+ * Cloudstone SLA unless the SLA file says otherwise; a profile of one's own only by what the file
+ * or --default-threshold give it.
+ */
+function judgedActions(profile: Profile, options: LoadCommandOptions, spec: SlaSpec): ActionThresholds {
+  return thresholdsForActions(
+    profile.actions.map((action) => action.name),
+    {
+      workload: profile.name,
+      spec,
+      source: options.sla ?? '--sla',
+      builtIn: options.profile === 'olio' ? CLOUDSTONE_THRESHOLDS_MS : undefined,
+      defaultThreshold: options.defaultThreshold === undefined ? undefined : requirePositive('--default-threshold', parseDuration('--default-threshold', options.defaultThreshold)),
+    },
+  );
+}
+
+/** One line per request on stderr, as it completes: what a person writing a profile needs to see. */
+function printTrace(trace: RequestTrace): void {
+  const status = trace.status === undefined ? '-' : String(trace.status);
+  const failure = trace.failure === undefined ? '' : ` FAILED ${trace.failure}`;
+  process.stderr.write(`trace ${trace.action} ${trace.method} ${trace.path} ${status} ${trace.ms.toFixed(1)} ms${failure}\n`);
 }
 
 function profileFrom(options: LoadCommandOptions): Profile {
@@ -223,7 +277,8 @@ export function describeLoad(report: LoadReport): string {
       },
     ]),
   ]);
-  const overall = keys.map((key) => `p${key} ${sla.met[key] ? 'met' : 'VIOLATED'}`).join(', ');
+  const judgedAny = Object.values(sla.actions).some((verdict) => verdict.thresholdMs !== null);
+  const overall = judgedAny ? keys.map((key) => `p${key} ${sla.met[key] ? 'met' : 'VIOLATED'}`).join(', ') : 'no action has a threshold';
   const failed = Object.values(report.actions).reduce((sum, summary) => sum + summary.errors, 0);
   const started = Object.values(report.actions).reduce((sum, summary) => sum + summary.count, 0);
   const lines = [
@@ -234,6 +289,7 @@ export function describeLoad(report: LoadReport): string {
     '',
     `SLA: ${sla.windows} window(s) of ${formatDuration(sla.window)} sliding by ${formatDuration(sla.step)}${report.slaWindowShortened ? ' (window shortened to the steady state)' : ''}: ${overall}`,
     verdicts,
+    ...(report.unjudgedActions.length > 0 ? [unjudgedNote(report.unjudgedActions)] : []),
     // Percentiles are over the successful actions: a run whose actions fail can still "meet" them.
     ...(failed > 0 ? [`note: ${failed} of ${started} steady-state actions failed; the percentiles and verdicts count only the others`] : []),
     '',
@@ -254,4 +310,10 @@ export function describeLoad(report: LoadReport): string {
     for (const [action, samples] of failures) for (const sample of samples) lines.push(`  ${action}: ${sample}`);
   }
   return lines.join('\n');
+}
+
+/** Which actions have no verdict, and the two ways to give them one. */
+function unjudgedNote(actions: readonly string[]): string {
+  const example = actions[0] ?? 'Action';
+  return `note: not judged (no threshold): ${actions.join(', ')}; give thresholds in --sla FILE (thresholds: {${example}: 2s}, or defaultThreshold: 2s) or with --default-threshold 2s`;
 }

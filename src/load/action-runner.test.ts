@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileProfile, parseProfileDocument, Random, type Profile, type ProfileDocumentInput } from '../workloads/index.ts';
-import { ActionRunner } from './action-runner.ts';
+import { ActionRunner, type RequestTrace } from './action-runner.ts';
 import { Http1Pool } from './http1-pool.ts';
 import { now } from './clock.ts';
 import { Population } from './population.ts';
@@ -53,6 +53,8 @@ beforeAll(async () => {
         response.writeHead(200, { 'content-length': '100' });
         response.write('0123456789');
         setTimeout(() => response.destroy(), 10);
+      } else if (path === '/entities') {
+        response.end('<link href="/static/c.css?t=wiki&amp;seed=1" rel="stylesheet">');
       } else if (path.startsWith('/static/') || path.startsWith('/images/') || path === '/') {
         response.end('x');
       } else {
@@ -270,6 +272,59 @@ describe('Given a request made 10 % of the time', () => {
     // Binomial(400, 0.1): mean 40, sd 6; 4 sd either side.
     expect(made).toBeGreaterThan(16);
     expect(made).toBeLessThan(64);
+    await pool.close();
+  });
+});
+
+describe('Given a page whose static path holds &amp; (as DokuWiki writes css.php?t=...&amp;tseed=...)', () => {
+  it('When a cold-cache user loads it, Then the path is requested as a browser reads the attribute', async () => {
+    const { pool, run, users } = harness(profileOf({ Page: [{ path: '/entities', resources: [{ regex: 'href="(/static/[^"]+)"', cache: 'static' }] }] }));
+    const [user] = users;
+    user.warmCache = false;
+    const mark = seen.length;
+    expect((await run(user, 'Page')).ok).toBe(true);
+    expect(requestsSince(mark)).toEqual(['GET /entities', 'GET /static/c.css?t=wiki&seed=1']);
+    await pool.close();
+  });
+});
+
+describe('Given a runner with a trace', () => {
+  it('When an action succeeds and another fails a check, Then every request is told with its status, time and why it failed', async () => {
+    const profile = profileOf({
+      Home: [{ path: '/page', resources: [{ paths: ['/static/a.css'], cache: 'none' }] }],
+      Members: [{ path: '/private', expect: { status: [200] } }],
+    });
+    const traces: RequestTrace[] = [];
+    const pool = new Http1Pool(base, { connections: 2 });
+    const runner = new ActionRunner(pool, profile, '', (trace) => traces.push(trace));
+    const [user] = new Population(profile, 1, new Random(1)).users as [SimulatedUser];
+    const [home, members] = profile.actions as [Profile['actions'][number], Profile['actions'][number]];
+    expect((await runner.run(user, home)).ok).toBe(true);
+    expect((await runner.run(user, members)).ok).toBe(false);
+    expect(traces.map(({ action, method, path, status, failure }) => ({ action, method, path, status, failure }))).toEqual([
+      { action: 'Home', method: 'GET', path: '/page', status: 200, failure: undefined },
+      { action: 'Home', method: 'GET', path: '/static/a.css', status: 200, failure: undefined },
+      { action: 'Members', method: 'GET', path: '/private', status: 401, failure: 'status: GET /private answered 401 (expected 200)' },
+    ]);
+    for (const trace of traces) expect(trace.ms).toBeGreaterThan(0);
+    await pool.close();
+  });
+
+  it('When nothing answers, Then the request is told without a status, with the connect failure', async () => {
+    const profile = profileOf({ Home: [{ path: '/page' }] });
+    const traces: RequestTrace[] = [];
+    // A port nobody listens on: the one of a server just closed.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const pool = new Http1Pool(`http://127.0.0.1:${port}`, { connections: 1 });
+    const runner = new ActionRunner(pool, profile, '', (trace) => traces.push(trace));
+    const [user] = new Population(profile, 1, new Random(1)).users as [SimulatedUser];
+    expect((await runner.run(user, profile.actions[0] as Profile['actions'][number])).errorKind).toBe('connect');
+    expect(traces).toHaveLength(1);
+    expect(traces[0]?.status).toBeUndefined();
+    expect(traces[0]?.failure).toMatch(/^connect: /);
     await pool.close();
   });
 });

@@ -20,6 +20,20 @@ export interface ActionResult {
   failure: ActionFailure | undefined;
 }
 
+/** One request as it completed: what `migrascope load --trace` prints for a person writing a profile. */
+export interface RequestTrace {
+  action: string;
+  method: string;
+  /** As sent, the URL's own path included. */
+  path: string;
+  /** undefined when no response came (connect failure, timeout). */
+  status: number | undefined;
+  /** From handing the request to the pool to its last byte (or its failure). */
+  ms: number;
+  /** Why the action failed at this request ("status: ...", "body: ..."), or undefined. */
+  failure: string | undefined;
+}
+
 /** What the drivers need from a runner (tests give them one without HTTP). */
 export interface ActionPerformer {
   run(user: SimulatedUser, action: Action, measuredFrom?: number): Promise<ActionResult>;
@@ -31,13 +45,19 @@ export class ActionRunner implements ActionPerformer {
   readonly #pathPrefix: string;
   readonly #baseHeaders: readonly string[];
   readonly #shared = new WeakMap<RequestStep, HttpRequest>();
+  /** Told of every request when set; when not, the hot path does nothing for it but one check. */
+  readonly #trace: ((trace: RequestTrace) => void) | undefined;
 
-  /** `pathPrefix`: the URL's own path (e.g. "/olio"), prepended to every request path. */
-  constructor(dispatcher: RequestDispatcher, profile: Profile, pathPrefix = '') {
+  /**
+   * `pathPrefix`: the URL's own path (e.g. "/olio"), prepended to every request path. `trace`:
+   * called as each request completes (a dry run shows what a profile sends).
+   */
+  constructor(dispatcher: RequestDispatcher, profile: Profile, pathPrefix = '', trace?: (trace: RequestTrace) => void) {
     this.#dispatcher = dispatcher;
     this.#profile = profile;
     this.#pathPrefix = pathPrefix.replace(/\/+$/, '');
     this.#baseHeaders = profile.headers.flat();
+    this.#trace = trace;
   }
 
   /**
@@ -79,7 +99,29 @@ export class ActionRunner implements ActionPerformer {
 
   async #perform(user: SimulatedUser, action: Action, step: RequestStep): Promise<void> {
     const request = this.#request(user, step);
-    const response = await this.#send(user, action, request, step.readsBody);
+    const sentAt = this.#trace === undefined ? 0 : now();
+    let response: HttpResponse | undefined;
+    try {
+      response = await this.#send(user, action, request, step.readsBody);
+      this.#accept(user, step, request, response);
+    } catch (error) {
+      if (this.#trace !== undefined) this.#traceRequest(action, request, response, sentAt, error);
+      throw error;
+    }
+    if (this.#trace !== undefined) this.#traceRequest(action, request, response, sentAt, undefined);
+    for (const rule of step.resources) {
+      for (const resource of rule.paths) await this.#loadResource(user, action, resource, rule.cache);
+      if (rule.regex) {
+        for (const match of (response.body ?? '').matchAll(rule.regex)) {
+          const resource = resolvedOnPage(attributeValue(match[1] ?? match[0]), request.path.slice(this.#pathPrefix.length));
+          await this.#loadResource(user, action, resource, rule.cache);
+        }
+      }
+    }
+  }
+
+  /** The response's checks, then what the step captures, sets and unsets. */
+  #accept(user: SimulatedUser, step: RequestStep, request: HttpRequest, response: HttpResponse): void {
     const status = response.status;
     if (step.expectStatus ? !step.expectStatus.has(status) : status >= 400) {
       throw new ActionFailure('status', `${step.method} ${request.path} answered ${status}${step.expectStatus ? ` (expected ${[...step.expectStatus].join(' or ')})` : ''}`);
@@ -91,15 +133,11 @@ export class ActionRunner implements ActionPerformer {
     for (const { name, value } of step.set) user.setVariable(name, value.render(user));
     for (const name of step.unset) user.unsetVariable(name);
     if (step.endSession) user.endSession(this.#profile);
-    for (const rule of step.resources) {
-      for (const resource of rule.paths) await this.#loadResource(user, action, resource, rule.cache);
-      if (rule.regex) {
-        for (const match of text.matchAll(rule.regex)) {
-          const resource = resolvedOnPage(match[1] ?? match[0], request.path.slice(this.#pathPrefix.length));
-          await this.#loadResource(user, action, resource, rule.cache);
-        }
-      }
-    }
+  }
+
+  #traceRequest(action: Action, request: HttpRequest, response: HttpResponse | undefined, sentAt: number, error: unknown): void {
+    const failure = error === undefined ? undefined : error instanceof ActionFailure ? `${error.kind}: ${error.message}` : `body: ${(error as Error).message}`;
+    this.#trace?.({ action: action.name, method: request.method, path: request.path, status: response?.status, ms: now() - sentAt, failure });
   }
 
   /**
@@ -126,8 +164,17 @@ export class ActionRunner implements ActionPerformer {
 
   async #loadResource(user: SimulatedUser, action: Action, path: string, cache: 'static' | 'session' | 'none'): Promise<void> {
     if (!user.mustLoad(path, cache)) return;
-    const response = await this.#send(user, action, { method: 'GET', path: this.#pathPrefix + path, headers: this.#headers(user.cookieHeader(), undefined), body: undefined }, false);
-    if (response.status >= 400) throw new ActionFailure('status', `GET ${path} answered ${response.status}`);
+    const request: HttpRequest = { method: 'GET', path: this.#pathPrefix + path, headers: this.#headers(user.cookieHeader(), undefined), body: undefined };
+    const sentAt = this.#trace === undefined ? 0 : now();
+    let response: HttpResponse | undefined;
+    try {
+      response = await this.#send(user, action, request, false);
+      if (response.status >= 400) throw new ActionFailure('status', `GET ${path} answered ${response.status}`);
+    } catch (error) {
+      if (this.#trace !== undefined) this.#traceRequest(action, request, response, sentAt, error);
+      throw error;
+    }
+    if (this.#trace !== undefined) this.#traceRequest(action, request, response, sentAt, undefined);
   }
 
   #headers(cookie: string | undefined, contentType: string | undefined): string[] {
@@ -162,6 +209,14 @@ export class ActionRunner implements ActionPerformer {
       else if (capture.onMissing === 'fail') throw new ActionFailure('body', `${step.method} ${path}: nothing to capture into "${capture.var}"`);
     }
   }
+}
+
+/**
+ * A path found in a page is an HTML attribute value: a browser reads `&amp;` as `&` (DokuWiki
+ * writes `css.php?t=dokuwiki&amp;tseed=...`), and so must the request for it.
+ */
+function attributeValue(text: string): string {
+  return text.includes('&amp;') ? text.replaceAll('&amp;', '&') : text;
 }
 
 function acceptCookie(user: SimulatedUser, setCookie: string): void {

@@ -7,7 +7,7 @@ export { Timeline, PHASES, type Phase, type RunPlan } from './timeline.ts';
 export { DowntimeProbe, type Gap, type ProbeOptions } from './probe.ts';
 export { ClosedLoop, type ClosedLoopOptions } from './closed-loop.ts';
 export { OpenLoop, type OpenLoopOptions } from './open-loop.ts';
-export { ActionRunner, type ActionPerformer, type ActionResult } from './action-runner.ts';
+export { ActionRunner, type ActionPerformer, type ActionResult, type RequestTrace } from './action-runner.ts';
 export { ActionFailure, ActionTimeout } from './exchange.ts';
 export { SimulatedUser } from './user.ts';
 export type { OutcomeSink } from './population.ts';

@@ -6,7 +6,7 @@ import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
 import { newWideHistogram, Recorder, RequestLogWriter, summarize, type ActionSecond, type ActionSummary, type ErrorKind, type SecondSnapshot } from '../recording/index.ts';
 import { Random, type Profile } from '../workloads/index.ts';
-import { ActionRunner } from './action-runner.ts';
+import { ActionRunner, type RequestTrace } from './action-runner.ts';
 import { ArrivalSchedule, type RateStep } from './arrival-schedule.ts';
 import { now, sleepUntil } from './clock.ts';
 import { ClosedLoop } from './closed-loop.ts';
@@ -44,6 +44,8 @@ export interface LoadOptions {
   onSecond?: (snapshot: SecondSnapshot, phase: Phase) => void;
   /** About once a second. */
   onProgress?: (progress: LoadProgress) => void;
+  /** Each request as it completes, every phase (a dry run's trace); leave out for a real run. */
+  onRequest?: (trace: RequestTrace) => void;
   /** Ends the run early (in-flight actions finish within their timeout). */
   signal?: AbortSignal;
 }
@@ -115,7 +117,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   // the server's keep-alive timeout): thinking users do not pin a socket each. The action
   // timeouts bound connecting and waiting (the population's sweep aborts what runs past them).
   const pool = new Http1Pool(url.origin, { connections });
-  const runner = new ActionRunner(pool, options.profile, url.pathname);
+  const runner = new ActionRunner(pool, options.profile, url.pathname, options.onRequest);
   const recorder = new Recorder();
   const requestLog = options.logPath === undefined ? undefined : new RequestLogWriter(options.logPath);
   const phases = Object.fromEntries(PHASES.map((phase) => [phase, { actions: 0, errors: 0 }])) as Record<Phase, PhaseCounts>;

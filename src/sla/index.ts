@@ -2,7 +2,7 @@
 // by default), the maxima of the study's Table 2, and the passive view of downtime.
 export type { SlaOptions, SlaResult, WindowEvaluation, WindowAction, ActionVerdict, PercentileVerdict } from './sliding-window-sla.ts';
 export { SlidingWindowSla } from './sliding-window-sla.ts';
-export type { SlaSpec } from './thresholds.ts';
+export type { ActionThresholds, ActionThresholdsOptions, SlaSpec } from './thresholds.ts';
 export {
   CLOUDSTONE_THRESHOLDS_MS,
   DEFAULT_PERCENTILES,
@@ -11,6 +11,7 @@ export {
   percentilesFrom,
   readSlaFile,
   slaSpecFrom,
+  thresholdsForActions,
   wholeSeconds,
 } from './thresholds.ts';
 export type { CompletionGap, TimeRange } from './completion-gaps.ts';

@@ -14,6 +14,8 @@ export interface LogAnalysisOptions {
   step?: number;
   percentiles?: readonly number[];
   thresholds?: Readonly<Record<string, number>>;
+  /** The threshold of the actions `thresholds` does not name. */
+  defaultThreshold?: number;
   /** Steady state; by default the log's span, from its first action's second to its last one's end. */
   start?: TimeSpec;
   end?: TimeSpec;
@@ -96,6 +98,7 @@ export async function analyzeRequestLog(path: string, options: LogAnalysisOption
     step: options.step,
     percentiles: options.percentiles,
     thresholds: options.thresholds,
+    defaultThreshold: options.defaultThreshold,
     start,
     end,
   });

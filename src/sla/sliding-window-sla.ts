@@ -23,6 +23,13 @@ export interface SlaOptions {
   percentiles?: readonly number[];
   /** Threshold in ms per action; default the Cloudstone SLA. Actions without one are measured, not judged. */
   thresholds?: Readonly<Record<string, number>>;
+  /** The threshold of the actions `thresholds` does not name; none by default. */
+  defaultThreshold?: number;
+  /**
+   * The actions reported from the start, judged or not (a workload's actions); by default those
+   * with a threshold. Any other action appears when it has samples.
+   */
+  actions?: readonly string[];
   /** Start of steady state, epoch ms on a whole second. */
   start: number;
   /** End of steady state (exclusive), epoch ms on a whole second; open-ended when left out. */
@@ -84,6 +91,7 @@ export class SlidingWindowSla {
   readonly step: number;
   readonly percentiles: readonly number[];
   readonly thresholds: Readonly<Record<string, number>>;
+  readonly defaultThreshold: number | undefined;
   readonly start: number;
   readonly end: number;
   #nextEnd: number;
@@ -105,11 +113,15 @@ export class SlidingWindowSla {
     for (const [action, threshold] of Object.entries(this.thresholds)) {
       if (!(threshold > 0)) throw new InvalidInputError(`thresholds.${action}`, `must be a positive duration (got ${threshold})`);
     }
+    this.defaultThreshold = options.defaultThreshold;
+    if (this.defaultThreshold !== undefined && !(this.defaultThreshold > 0)) {
+      throw new InvalidInputError('defaultThreshold', `must be a positive duration (got ${this.defaultThreshold})`);
+    }
     this.start = onSecond('start', options.start);
     this.end = options.end === undefined ? Number.POSITIVE_INFINITY : onSecond('end', options.end);
     if (this.end < this.start) throw new InvalidInputError('end', 'must not be before start');
     this.#nextEnd = this.start + this.window;
-    for (const action of Object.keys(this.thresholds)) this.#verdictOf(action);
+    for (const action of options.actions ?? Object.keys(this.thresholds)) this.#verdictOf(action);
   }
 
   /** Feeds one second; returns the windows this completes, in order. */
@@ -229,7 +241,7 @@ export class SlidingWindowSla {
   #verdictOf(action: string): ActionVerdict {
     let verdict = this.#verdicts.get(action);
     if (verdict === undefined) {
-      const thresholdMs = this.thresholds[action] ?? null;
+      const thresholdMs = this.thresholds[action] ?? this.defaultThreshold ?? null;
       verdict = { thresholdMs, windowsWithSamples: 0, percentiles: {} };
       for (const percentile of this.percentiles) {
         verdict.percentiles[String(percentile)] = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../invalid/index.ts';
-import { CLOUDSTONE_THRESHOLDS_MS, percentilesFrom, slaSpecFrom } from './thresholds.ts';
+import { CLOUDSTONE_THRESHOLDS_MS, percentilesFrom, slaSpecFrom, thresholdsForActions } from './thresholds.ts';
 
 function refusal(run: () => unknown): InvalidInputError {
   try {
@@ -57,5 +57,35 @@ describe('Given percentiles as text', () => {
     expect(percentilesFrom('--percentiles', '90, 99,99.9')).toEqual([90, 99, 99.9]);
     expect(refusal(() => percentilesFrom('--percentiles', '0')).field).toBe('--percentiles');
     expect(refusal(() => percentilesFrom('--percentiles', '90,')).field).toBe('--percentiles');
+  });
+});
+
+describe('Given the actions of a workload', () => {
+  const wiki = ['ViewPage', 'Search', 'EditPage'];
+  const olio = Object.keys(CLOUDSTONE_THRESHOLDS_MS);
+
+  it('When it is Olio and nothing is given, Then its own thresholds (Cloudstone) judge every action', () => {
+    expect(thresholdsForActions(olio, { workload: 'olio', spec: {}, source: '--sla', builtIn: CLOUDSTONE_THRESHOLDS_MS })).toEqual({ thresholds: CLOUDSTONE_THRESHOLDS_MS, unjudged: [] });
+  });
+
+  it('When it is a custom one and nothing is given, Then no action is judged, each is listed', () => {
+    expect(thresholdsForActions(wiki, { workload: 'dokuwiki', spec: {}, source: '--sla' })).toEqual({ thresholds: {}, unjudged: wiki });
+  });
+
+  it('When a file gives some thresholds and a default, Then the default covers the rest; the flag wins over the file', () => {
+    const spec = { thresholds: { EditPage: 3000 }, defaultThreshold: 2000 };
+    expect(thresholdsForActions(wiki, { workload: 'dokuwiki', spec, source: 'sla.yaml' }).thresholds).toEqual({ ViewPage: 2000, Search: 2000, EditPage: 3000 });
+    expect(thresholdsForActions(wiki, { workload: 'dokuwiki', spec, source: 'sla.yaml', defaultThreshold: 500 }).thresholds).toEqual({ ViewPage: 500, Search: 500, EditPage: 3000 });
+  });
+
+  it('When a file names an action the workload lacks, Then it is refused naming the action and listing the workload\'s', () => {
+    const error = refusal(() => thresholdsForActions(wiki, { workload: 'dokuwiki', spec: { thresholds: { HomePage: 1000 } }, source: 'sla.yaml' }));
+    expect(error.field).toBe('sla.yaml: thresholds.HomePage');
+    expect(error.message).toContain('the dokuwiki profile has no action "HomePage"; its actions are ViewPage, Search, EditPage');
+  });
+
+  it('When a file gives defaultThreshold, Then it is read as a duration, and a bad one is refused naming it', () => {
+    expect(slaSpecFrom({ defaultThreshold: '2s' }, 'sla.yaml')).toEqual({ defaultThreshold: 2000 });
+    expect(refusal(() => slaSpecFrom({ defaultThreshold: 'soon' }, 'sla.yaml')).field).toBe('sla.yaml: defaultThreshold');
   });
 });

@@ -23,6 +23,8 @@ export const DEFAULT_PERCENTILES: readonly number[] = Object.freeze([90, 99]);
 /** An SLA as a person writes it in a file; anything left out keeps its default. */
 export interface SlaSpec {
   thresholds?: Record<string, number>;
+  /** The threshold of every action `thresholds` does not name. */
+  defaultThreshold?: number;
   window?: number;
   step?: number;
   percentiles?: number[];
@@ -30,8 +32,8 @@ export interface SlaSpec {
 
 /**
  * Reads an SLA file: `thresholds: {HomePage: 1s, ...}` (replacing the Cloudstone thresholds as a
- * whole), and optionally `window`, `step` (durations) and `percentiles` (a list). Every refusal
- * names the field, prefixed by the file's path.
+ * whole), and optionally `defaultThreshold` (for the actions it does not name), `window`, `step`
+ * (durations) and `percentiles` (a list). Every refusal names the field, prefixed by the file's path.
  */
 export async function readSlaFile(path: string): Promise<SlaSpec> {
   let text: string;
@@ -49,7 +51,7 @@ export async function readSlaFile(path: string): Promise<SlaSpec> {
   return slaSpecFrom(document, path);
 }
 
-const KNOWN_FIELDS = new Set(['thresholds', 'window', 'step', 'percentiles']);
+const KNOWN_FIELDS = new Set(['thresholds', 'defaultThreshold', 'window', 'step', 'percentiles']);
 
 /** An SLA from a parsed document (YAML, or a resource's spec); `source` prefixes every field named. */
 export function slaSpecFrom(document: unknown, source: string): SlaSpec {
@@ -62,6 +64,7 @@ export function slaSpecFrom(document: unknown, source: string): SlaSpec {
   }
   const spec: SlaSpec = {};
   if (fields.thresholds !== undefined) spec.thresholds = thresholdsFrom(fields.thresholds, `${source}: thresholds`);
+  if (fields.defaultThreshold !== undefined) spec.defaultThreshold = durationFrom(`${source}: defaultThreshold`, fields.defaultThreshold);
   if (fields.window !== undefined) spec.window = wholeSeconds(`${source}: window`, durationFrom(`${source}: window`, fields.window));
   if (fields.step !== undefined) spec.step = wholeSeconds(`${source}: step`, durationFrom(`${source}: step`, fields.step));
   if (fields.percentiles !== undefined) spec.percentiles = percentilesFrom(`${source}: percentiles`, fields.percentiles);
@@ -78,6 +81,51 @@ function thresholdsFrom(value: unknown, field: string): Record<string, number> {
   }
   if (Object.keys(thresholds).length === 0) throw new InvalidInputError(field, 'names no action');
   return thresholds;
+}
+
+/** The thresholds of a workload's actions: the judged ones, and those left without a verdict. */
+export interface ActionThresholds {
+  /** Threshold in ms of each judged action; no other action's. */
+  thresholds: Record<string, number>;
+  /** The workload's actions that have no threshold: measured, not judged. */
+  unjudged: string[];
+}
+
+export interface ActionThresholdsOptions {
+  /** The workload's name, for the refusal of an action it does not have. */
+  workload: string;
+  /** The SLA file's thresholds and defaultThreshold, if any. */
+  spec: SlaSpec;
+  /** Where `spec` came from (the file's path), prefixed to the field a refusal names. */
+  source: string;
+  /** The workload's own thresholds when the file gives none (the Cloudstone SLA for Olio). */
+  builtIn?: Readonly<Record<string, number>>;
+  /** A default threshold given on the command line; it wins over the file's. */
+  defaultThreshold?: number;
+}
+
+/**
+ * Which of a workload's actions are judged and against what: the file's thresholds (or the
+ * workload's own), then the default threshold for the actions left. A threshold for an action the
+ * workload does not have is a mistake (a typo, or the SLA of another application) and is refused.
+ */
+export function thresholdsForActions(actions: readonly string[], options: ActionThresholdsOptions): ActionThresholds {
+  const known = new Set(actions);
+  for (const action of Object.keys(options.spec.thresholds ?? {})) {
+    if (!known.has(action)) {
+      throw new InvalidInputError(`${options.source}: thresholds.${action}`, `the ${options.workload} profile has no action "${action}"; its actions are ${actions.join(', ')}`);
+    }
+  }
+  const given = options.spec.thresholds ?? options.builtIn ?? {};
+  const fallback = options.defaultThreshold ?? options.spec.defaultThreshold;
+  const thresholds: Record<string, number> = {};
+  const unjudged: string[] = [];
+  for (const action of actions) {
+    const threshold = given[action] ?? fallback;
+    if (threshold === undefined) unjudged.push(action);
+    else thresholds[action] = threshold;
+  }
+  return { thresholds, unjudged };
 }
 
 function durationFrom(field: string, value: unknown): number {

@@ -1,17 +1,19 @@
 // Workloads: the profiles the load driver walks. `loadProfile('olio')` gives the built-in Olio
-// profile; `loadProfile('shop.yaml')` reads a custom one. Either way the result is checked and
-// compiled, or refused with the field to fix.
+// profile; `loadProfile('shop.yaml')` reads a custom one, a plain profile or a WorkloadProfile
+// manifest. Either way the result is checked and compiled, or refused with the field to fix.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { InvalidInputError } from '../invalid/index.ts';
 import { olioProfileDocument } from './olio.ts';
 import { compileProfile, type Profile } from './profile.ts';
+import { compileProfileManifest, isWorkloadProfileManifest } from './profile-manifest.ts';
 import { parseProfileDocument } from './profile-schema.ts';
 
 export { compileProfile, ROW_SUM_TOLERANCE } from './profile.ts';
 export type { Action, Assignment, Capture, Condition, Profile, RequestStep, ResourceRule } from './profile.ts';
 export { MAX_PROFILE_ACTIONS, matrixOf, matrixRow, parseProfileDocument, profileBody, type ProfileDocument, type ProfileDocumentInput } from './profile-schema.ts';
 export { OLIO_ACTIONS, OLIO_MATRIX_PERCENT, OLIO_SLA_SECONDS, olioProfileDocument } from './olio.ts';
+export { compileProfileManifest, isWorkloadProfileManifest, WORKLOAD_PROFILE_API_VERSION, WORKLOAD_PROFILE_KIND } from './profile-manifest.ts';
 export { ActionMix } from './mix.ts';
 export { Random } from './random.ts';
 export { drawDelay, nextStart, negativeExponential, clampedNegexpMean, type ThinkTime } from './think-time.ts';
@@ -31,7 +33,7 @@ export function loadProfile(spec: string, params: Record<string, string | number
     const document = olioProfileDocument({ scale: toInteger('params.scale', scale), tags: toInteger('params.tags', tags) });
     return compileProfile(parseProfileDocument(document, 'the built-in olio profile'));
   }
-  return compileProfile(readProfileFile(spec), params);
+  return readProfileFile(spec, params);
 }
 
 function toInteger(field: string, value: string | number | undefined): number | undefined {
@@ -41,7 +43,8 @@ function toInteger(field: string, value: string | number | undefined): number | 
   return number;
 }
 
-function readProfileFile(path: string) {
+/** A profile file: a plain profile, or a WorkloadProfile manifest (its spec, named metadata.name). */
+function readProfileFile(path: string, params: Record<string, string | number>): Profile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -54,5 +57,6 @@ function readProfileFile(path: string) {
   } catch (error) {
     throw new InvalidInputError('--profile', `${path} is not valid YAML: ${(error as Error).message}`);
   }
-  return parseProfileDocument(value, path);
+  if (isWorkloadProfileManifest(value)) return compileProfileManifest(value, path, params);
+  return compileProfile(parseProfileDocument(value, path), params);
 }
