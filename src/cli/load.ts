@@ -18,7 +18,8 @@ import {
   type SlaResult,
   type SlaSpec,
 } from '../sla/index.ts';
-import { loadProfile, negativeExponential, type Profile } from '../workloads/index.ts';
+import { negativeExponential, type Profile } from '../workloads/index.ts';
+import { profileArgument } from './profile-file.ts';
 import { printJson, printText, renderTable } from './output.ts';
 
 export interface LoadCommandOptions {
@@ -184,7 +185,7 @@ function profileFrom(options: LoadCommandOptions): Profile {
     if (equals <= 0) throw new InvalidInputError('--param', `expected name=value (got "${text}")`);
     params[text.slice(0, equals)] = text.slice(equals + 1);
   }
-  const profile = loadProfile(options.profile, params);
+  const profile = profileArgument(options.profile, params);
   if (options.think === undefined) return profile;
   const meanMs = requirePositive('--think', parseDuration('--think', options.think));
   return { ...profile, think: negativeExponential(meanMs, profile.think.mode) };

@@ -6,14 +6,12 @@ import { parse as parseYaml } from 'yaml';
 import { InvalidInputError } from '../invalid/index.ts';
 import { olioProfileDocument } from './olio.ts';
 import { compileProfile, type Profile } from './profile.ts';
-import { compileProfileManifest, isWorkloadProfileManifest } from './profile-manifest.ts';
 import { parseProfileDocument } from './profile-schema.ts';
 
 export { compileProfile, ROW_SUM_TOLERANCE } from './profile.ts';
 export type { Action, Assignment, Capture, Condition, Profile, RequestStep, ResourceRule } from './profile.ts';
 export { MAX_PROFILE_ACTIONS, matrixOf, matrixRow, parseProfileDocument, profileBody, type ProfileDocument, type ProfileDocumentInput } from './profile-schema.ts';
 export { OLIO_ACTIONS, OLIO_MATRIX_PERCENT, OLIO_SLA_SECONDS, olioProfileDocument } from './olio.ts';
-export { compileProfileManifest, isWorkloadProfileManifest, WORKLOAD_PROFILE_API_VERSION, WORKLOAD_PROFILE_KIND } from './profile-manifest.ts';
 export { ActionMix } from './mix.ts';
 export { Random } from './random.ts';
 export { drawDelay, nextStart, negativeExponential, clampedNegexpMean, type ThinkTime } from './think-time.ts';
@@ -43,8 +41,13 @@ function toInteger(field: string, value: string | number | undefined): number | 
   return number;
 }
 
-/** A profile file: a plain profile, or a WorkloadProfile manifest (its spec, named metadata.name). */
+/** A plain profile file (a WorkloadProfile manifest is the API's to read: src/cli/profile-file.ts). */
 function readProfileFile(path: string, params: Record<string, string | number>): Profile {
+  return compileProfile(parseProfileDocument(readProfileYaml(path), path), params);
+}
+
+/** The YAML document of a profile file, or a refusal naming --profile. */
+export function readProfileYaml(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -57,6 +60,5 @@ function readProfileFile(path: string, params: Record<string, string | number>):
   } catch (error) {
     throw new InvalidInputError('--profile', `${path} is not valid YAML: ${(error as Error).message}`);
   }
-  if (isWorkloadProfileManifest(value)) return compileProfileManifest(value, path, params);
-  return compileProfile(parseProfileDocument(value, path), params);
+  return value;
 }

@@ -1,5 +1,6 @@
-// WorkloadProfile manifests read by `--profile FILE`: the spec under metadata.name, refusals that
-// name the field as the manifest spells it; plain profile files keep working. The shipped
+// WorkloadProfile manifests read by `--profile FILE`: the spec under metadata.name, read by the
+// cluster's own parser, refusals that name the field as the manifest spells it; plain profile
+// files keep working. The shipped
 // DokuWiki example is read too, so a mistake in it fails here before any wiki is started.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../invalid/index.ts';
-import { loadProfile } from './index.ts';
+import { profileArgument } from './profile-file.ts';
+
+const loadProfile = (path: string, params: Record<string, string | number> = {}) => profileArgument(path, params);
 
 const dir = mkdtempSync(join(tmpdir(), 'migrascope-profile-manifest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,8 +52,9 @@ describe('Given a WorkloadProfile manifest', () => {
   it('When its spec is wrong, Then the refusal names spec.<field>, whether the shape or the compiler found it', () => {
     const head = 'apiVersion: migrascope.io/v1alpha1\nkind: WorkloadProfile\nmetadata: {name: shop}\nspec:\n';
     expect(refusal(file('rows.yaml', head + SPEC.replace('Buy: [1, 0]', 'Buy: [0.5, 0]'))).field).toBe('spec.matrix.Buy');
-    expect(refusal(file('shape.yaml', head + SPEC.replace('{path: /}', '{path: /, retries: 3}'))).field).toBe('spec.actions[0].requests[0]');
+    expect(refusal(file('shape.yaml', head + SPEC.replace('{path: /}', '{path: /, retries: 3}'))).field).toBe('spec.actions[0].requests[0].retries');
     expect(refusal(file('named.yaml', `${head}  name: shop\n${SPEC}`)).field).toBe('spec.name');
+    expect(() => loadProfile(file('param.yaml', head + SPEC), { nope: 1 })).toThrow(/--param\.nope: profile "shop" has no parameter "nope"/);
   });
 
   it('When its envelope is wrong, Then apiVersion, metadata.name or spec is named', () => {
