@@ -230,6 +230,7 @@ describe('Given the CRDs applied to a real kube-apiserver', () => {
       ],
       currentRun: 1,
       completedRuns: 1,
+      profile: { kind: 'BuiltIn', name: 'olio', actions: ['HomePage', 'Login', 'TagSearch', 'EventDetail', 'PersonDetail', 'AddPerson', 'AddEvent'] },
       startTime: at(0),
       completionTime: at(13),
       migrationOffsets: ['5m'],
@@ -306,6 +307,7 @@ describe('Given the CRDs applied to a real kube-apiserver', () => {
         'Worst p99': 'HomePage 1.84s/1s',
         Downtime: 3.1,
         Verdict: 'Fail',
+        Profile: 'olio',
       });
     });
   });

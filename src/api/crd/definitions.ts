@@ -104,6 +104,7 @@ export const KIND_DEFINITIONS: readonly KindDefinition[] = [
       },
       { name: 'Downtime', type: 'number', jsonPath: '.status.summary.maxDowntimeSeconds', description: 'Longest downtime clients saw, seconds.' },
       { name: 'Verdict', type: 'string', jsonPath: '.status.summary.verdict', description: 'Pass or Fail over all runs.', priority: 1 },
+      { name: 'Profile', type: 'string', jsonPath: '.status.profile.name', description: 'The profile the runs use (olio, or a WorkloadProfile).', priority: 1 },
       AGE,
     ],
   },
