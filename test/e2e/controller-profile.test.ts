@@ -57,7 +57,7 @@ describe('Given a WorkloadProfile for the reference app', () => {
       return condition(read, 'Ready')?.status === 'True' ? read : undefined;
     });
     expect(profile.status).toMatchObject({ observedGeneration: 1, actions: ['Home', 'Event'], chain: 'matrix' });
-    expect(await harness.kubectlGet('WorkloadProfile', 'browsing')).toMatchObject({ ACTIONS: 'Home,Event', CHAIN: 'matrix', READY: 'True' });
+    expect(await harness.kubectlGet('WorkloadProfile', 'browsing')).toMatchObject({ ACTIONS: '["Home","Event"]', CHAIN: 'matrix', READY: 'True' });
   });
 
   it('when an experiment runs on it and the profile is edited mid-run, then the run keeps the generation it started with', async () => {

@@ -74,7 +74,8 @@ export const KIND_DEFINITIONS: readonly KindDefinition[] = [
     spec: WorkloadProfileSpec,
     status: WorkloadProfileStatus,
     printerColumns: [
-      { name: 'Actions', type: 'string', jsonPath: '.spec.actions[*].name', description: "The profile's actions, in order." },
+      // The list itself: a column's JSONPath shows only the first match of `[*]`.
+      { name: 'Actions', type: 'string', jsonPath: '.status.actions', description: "The profile's actions, in order (once the controller compiled it)." },
       { name: 'Chain', type: 'string', jsonPath: '.status.chain', description: 'matrix (a Markov chain), mix (a flat mix) or single (one action).' },
       { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: 'Whether the profile compiles.' },
       AGE,
