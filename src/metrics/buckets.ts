@@ -24,7 +24,8 @@ export const RECONCILE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2
 
 /**
  * Observes every value of an HdrHistogram of microseconds into a Prometheus histogram of seconds.
- * Each HDR bucket counts at its highest equivalent value (within 0.1 % of the recorded one), so
+ * Each HDR bucket counts at its highest equivalent value (within 0.1 % of the recorded one), as
+ * the SLA engine reads percentiles (getValueAtPercentile), so
  * a value that may be just over a boundary is counted over it: an SLO reads no better than it is.
  * The work is one observe() per recorded value (prom-client has no weighted observe).
  */
