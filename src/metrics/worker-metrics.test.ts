@@ -32,7 +32,7 @@ describe('Given the metrics of a worker process', () => {
     const text = await registry.metrics();
     expect(text).toContain('migrascope_worker_queue_jobs{queue="load",state="waiting"} 2');
     expect(text).toContain('migrascope_worker_queue_jobs{queue="load",state="failed"} 4');
-    expect(text).toMatch(/migrascope_worker_event_loop_delay_seconds\{quantile="0.99"\} [0-9.e-]+/);
+    expect(text).toMatch(/migrascope_worker_event_loop_delay_seconds\{percentile="99"\} [0-9.e-]+/);
   });
 
   it('When a migration runs, Then its progress is exported until it ends', async () => {

@@ -27,7 +27,7 @@ export class WorkerMetrics {
   readonly loadUsers: Gauge;
   readonly actionsInFlight: Gauge;
   readonly actions: Counter<'action' | 'outcome'>;
-  readonly eventLoopDelay: Gauge<'quantile'>;
+  readonly eventLoopDelay: Gauge<'percentile'>;
   readonly jobs: Gauge<'queue' | 'state'>;
   readonly migrationProgress: Gauge<'namespace' | 'experiment'>;
   readonly migrationsRunning: Gauge;
@@ -75,14 +75,14 @@ export class WorkerMetrics {
     this.#delay = delay;
     this.eventLoopDelay = new Gauge({
       name: 'migrascope_worker_event_loop_delay_seconds',
-      help: 'Event-loop delay of the load driver since the previous scrape (quantile 1: the largest); high means timings are late',
-      labelNames: ['quantile'],
+      help: 'Event-loop delay of the load driver since the previous scrape, by percentile (100: the largest); high means timings are late',
+      labelNames: ['percentile'],
       registers,
       collect() {
         const seconds = (ns: number): number => (Number.isFinite(ns) && delay.count > 0 ? ns / 1e9 : 0);
-        this.set({ quantile: '0.5' }, seconds(delay.percentile(50)));
-        this.set({ quantile: '0.99' }, seconds(delay.percentile(99)));
-        this.set({ quantile: '1' }, seconds(delay.max));
+        this.set({ percentile: '50' }, seconds(delay.percentile(50)));
+        this.set({ percentile: '99' }, seconds(delay.percentile(99)));
+        this.set({ percentile: '100' }, seconds(delay.max));
         delay.reset();
       },
     });

@@ -92,7 +92,7 @@ describe('given a testbed run whose engine and worker metrics a real Prometheus 
     expect(text).toMatch(/migrascope_migration_downtime_seconds_count\{namespace="test",experiment="scraped",source="client"\} 1/);
     const workerText = await workerRegistry.registry.metrics();
     expect(workerText).toMatch(/migrascope_worker_actions_total\{action="HomePage",outcome="ok"\} [1-9]/);
-    expect(workerText).toMatch(/migrascope_worker_event_loop_delay_seconds\{quantile="0.99"\}/);
+    expect(workerText).toMatch(/migrascope_worker_event_loop_delay_seconds\{percentile="99"\}/);
 
     // The only migration, as an alert's increase() sees it: the series was there at 0 before it.
     await waitFor(
