@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { OLIO_ACTIONS } from '../../src/api/v1alpha1/index.ts';
 import { BIN } from '../support/cli.ts';
-import { startDokuWiki, type DokuWiki } from '../support/dokuwiki.ts';
+import { dokuWikiTopology, startDokuWiki, type DokuWiki } from '../support/dokuwiki.ts';
 import { temporaryDirectory } from '../support/processes.ts';
 
 const run = promisify(execFile);
@@ -22,17 +23,6 @@ const ACTIONS = ['ViewPage', 'Search', 'Login', 'EditPage', 'Logout'];
 /** The actions only Olio has (Login is in both). */
 const OLIO_ONLY = OLIO_ACTIONS.filter((action) => !ACTIONS.includes(action));
 const PAGES = 20;
-
-/** A web VM whose guest is the wiki: pre-copy cannot converge (the guest dirties memory faster
- * than the link sends it), so the last 128 MiB go while paused, about 1.1 s, in about 8 s. */
-const topology = (wiki: DokuWiki): string => `pool: dokuwiki-run
-credentials: {username: root}
-hosts:
-  - {name: a, memory: 1GiB, linkBandwidth: 1Gbit/s, controlDomainMemory: 128MiB}
-  - {name: b, memory: 1GiB, linkBandwidth: 1Gbit/s, controlDomainMemory: 128MiB}
-vms:
-  - {name: web, memory: 256MiB, host: a, dirtyRate: 200MB/s, wws: 128MiB, guest: {url: '${wiki.url}'}}
-`;
 
 // The example, shortened: 4 users with short think times (the profile's 5 s cycle would need
 // minutes to show every action), 20 s of steady state, one migration 5 s in, 4-second windows.
@@ -91,7 +81,7 @@ let status: Status;
 beforeAll(async () => {
   dir = await temporaryDirectory('dokuwiki-run');
   wiki = await startDokuWiki({ pages: PAGES });
-  await writeFile(join(dir, 'topology.yaml'), topology(wiki));
+  await writeFile(join(dir, 'topology.yaml'), stringify(dokuWikiTopology(wiki)));
   await writeFile(join(dir, 'run.yaml'), RUN);
   const args = ['run', join(dir, 'run.yaml'), PROFILE, '--testbed', '--testbed-config', join(dir, 'topology.yaml'), '--results-dir', join(dir, 'results'), '--json', join(dir, 'status.json'), '--no-progress'];
   const done = await run(BIN, args, { env: { ...process.env, MIGRASCOPE_LOG_LEVEL: 'warn' }, timeout: 180_000 }).catch(async (error: { code?: number; stdout?: string; stderr?: string }) => {
