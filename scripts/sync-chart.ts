@@ -26,11 +26,24 @@ import { kubeTools, tool } from './kube-tools.ts';
 const repoRoot = join(import.meta.dirname, '..');
 const CHART = 'helm/migrascope';
 
+/**
+ * The `release` label kube-prometheus-stack's Prometheus selects ServiceMonitors and
+ * PrometheusRules by (its serviceMonitorSelector / ruleSelector default to the Helm release
+ * name); deploy/monitoring carries it for a stack installed as "kube-prometheus-stack".
+ */
+export const KUBE_PROMETHEUS_STACK_RELEASE = 'kube-prometheus-stack';
+
 /** How deploy/ renders the chart: the release kubebuilder-style manifests would install. */
 export const DEPLOY_RELEASE = {
   name: 'migrascope',
   namespace: 'migrascope-system',
-  set: ['serviceMonitor.enabled=true', 'prometheusRule.enabled=true', 'grafanaDashboard.enabled=true'],
+  set: [
+    'serviceMonitor.enabled=true',
+    'prometheusRule.enabled=true',
+    'grafanaDashboard.enabled=true',
+    `serviceMonitor.labels.release=${KUBE_PROMETHEUS_STACK_RELEASE}`,
+    `prometheusRule.labels.release=${KUBE_PROMETHEUS_STACK_RELEASE}`,
+  ],
 };
 
 /** Folders whose every file this script writes: anything else found there is stale. */
