@@ -1,6 +1,7 @@
 // Builds the control plane the integration tests run against: kube-apiserver from Kubernetes'
-// own module and a small etcd (cmd/etcd), so no Docker and no prebuilt download is needed.
-// scripts/controlplane.sh builds both into a cache outside the repository.
+// own module and a small etcd (cmd/etcd), so no Docker and no prebuilt download is needed; and
+// cmd/kstatus, the status sigs.k8s.io/cli-utils (Flux's and kpt's kstatus) computes for an object.
+// scripts/controlplane.sh builds the three into a cache outside the repository.
 module migrascope/test/controlplane
 
 go 1.24.0
