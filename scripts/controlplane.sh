@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the control plane the integration tests run against (kube-apiserver and etcd, from Go
-# modules: no Docker, no prebuilt download) into a cache outside the repository, once. Prints
-# the paths as KUBE_APISERVER=... and ETCD=... lines, so `eval "$(scripts/controlplane.sh)"` works.
+# modules: no Docker, no prebuilt download) and `kstatus` (cmd/kstatus: the status Flux and kpt
+# compute for an object, from sigs.k8s.io/cli-utils) into a cache outside the repository, once.
+# Prints the paths as KUBE_APISERVER=..., ETCD=... and KSTATUS=... lines, so
+# `eval "$(scripts/controlplane.sh)"` works.
 # Logs go to stderr. Run again: it only rebuilds when test/controlplane/ changed.
 #
 #   MIGRASCOPE_CACHE   cache root (default ~/.cache/migrascope)
@@ -15,16 +17,17 @@ if [[ -z "$k8s_version" ]]; then
   exit 1
 fi
 cache="${MIGRASCOPE_CACHE:-$HOME/.cache/migrascope}/controlplane-$k8s_version"
-# What the binaries are built from: a change to the module or the etcd main rebuilds them.
-source_key=$(cd "$module" && cat go.mod go.sum cmd/etcd/*.go | sha256sum | cut -c1-16)
+# What the binaries are built from: a change to the module or a cmd/ main rebuilds them.
+source_key=$(cd "$module" && cat go.mod go.sum cmd/*/*.go | sha256sum | cut -c1-16)
 
 print_paths() {
   echo "KUBE_APISERVER=$cache/kube-apiserver"
   echo "ETCD=$cache/etcd"
+  echo "KSTATUS=$cache/kstatus"
 }
 
 is_built() {
-  [[ -x "$cache/kube-apiserver" && -x "$cache/etcd" && "$(cat "$cache/source-key" 2>/dev/null)" == "$source_key" ]]
+  [[ -x "$cache/kube-apiserver" && -x "$cache/etcd" && -x "$cache/kstatus" && "$(cat "$cache/source-key" 2>/dev/null)" == "$source_key" ]]
 }
 
 if is_built; then
@@ -60,7 +63,7 @@ ldflags+=" -X $version_pkg.gitTreeState=clean -X $version_pkg.buildDate=1970-01-
 # and -s -w keep the binaries small.
 export CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false"
 started=$SECONDS
-echo "controlplane: building kube-apiserver $k8s_version and etcd into $cache (a cold build takes a while)" >&2
+echo "controlplane: building kube-apiserver $k8s_version, etcd and kstatus into $cache (a cold build takes a while)" >&2
 rm -rf "$cache"/build.* # left by a build that was killed; we hold the lock, so none is running
 tmp=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -68,8 +71,9 @@ trap 'rm -rf "$tmp"' EXIT
   cd "$module"
   go build -trimpath -ldflags "$ldflags" -o "$tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
   go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" ./cmd/etcd
+  go build -trimpath -ldflags "-s -w" -o "$tmp/kstatus" ./cmd/kstatus
 )
-mv -f "$tmp/kube-apiserver" "$tmp/etcd" "$cache/"
+mv -f "$tmp/kube-apiserver" "$tmp/etcd" "$tmp/kstatus" "$cache/"
 echo "$source_key" >"$cache/source-key"
 echo "controlplane: built in $((SECONDS - started)) s" >&2
 print_paths

@@ -3,6 +3,8 @@
 //   sources                                        written from them
 //   crds/*.yaml (npm run crds)                 ->  helm/migrascope/crds/ (Helm's CRD folder, and a
 //                                                  kustomization.yaml that deploy/default builds)
+//   src/metrics/alert-rules.ts                 ->  deploy/prometheus/migrascope-rules.yaml and
+//                                                  deploy/grafana/provisioning/alerting/migrascope-alerts.yaml
 //   deploy/prometheus/migrascope-rules.yaml    ->  helm/migrascope/files/prometheus-rules.yaml
 //   deploy/grafana/dashboards/migrascope.json  ->  helm/migrascope/files/grafana-dashboard.json
 //   helm/migrascope/templates/<dir>/<file>     ->  deploy/<dir>/<file> and deploy/<dir>/kustomization.yaml
@@ -18,16 +20,30 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { GRAFANA_ALERTS_FILE, PROMETHEUS_RULES_FILE, grafanaAlertsFile, prometheusRulesFile } from '../src/metrics/alert-files.ts';
 import { kubeTools, tool } from './kube-tools.ts';
 
 const repoRoot = join(import.meta.dirname, '..');
 const CHART = 'helm/migrascope';
 
+/**
+ * The `release` label kube-prometheus-stack's Prometheus selects ServiceMonitors and
+ * PrometheusRules by (its serviceMonitorSelector / ruleSelector default to the Helm release
+ * name); deploy/monitoring carries it for a stack installed as "kube-prometheus-stack".
+ */
+export const KUBE_PROMETHEUS_STACK_RELEASE = 'kube-prometheus-stack';
+
 /** How deploy/ renders the chart: the release kubebuilder-style manifests would install. */
 export const DEPLOY_RELEASE = {
   name: 'migrascope',
   namespace: 'migrascope-system',
-  set: ['serviceMonitor.enabled=true', 'prometheusRule.enabled=true', 'grafanaDashboard.enabled=true'],
+  set: [
+    'serviceMonitor.enabled=true',
+    'prometheusRule.enabled=true',
+    'grafanaDashboard.enabled=true',
+    `serviceMonitor.labels.release=${KUBE_PROMETHEUS_STACK_RELEASE}`,
+    `prometheusRule.labels.release=${KUBE_PROMETHEUS_STACK_RELEASE}`,
+  ],
 };
 
 /** Folders whose every file this script writes: anything else found there is stale. */
@@ -40,8 +56,11 @@ const COMMAND = 'node scripts/sync-chart.ts';
 
 /** Every file this script owns, by path relative to the repository, with its content. */
 export async function plannedFiles(root = repoRoot): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const [path, content] of chartCopies(root)) files.set(path, content);
+  const files = new Map<string, string>([
+    [PROMETHEUS_RULES_FILE, prometheusRulesFile(COMMAND)],
+    [GRAFANA_ALERTS_FILE, grafanaAlertsFile(COMMAND)],
+  ]);
+  for (const [path, content] of chartCopies(root, files)) files.set(path, content);
   const rendered = await renderDeploy(root, files);
   for (const [path, content] of rendered) files.set(path, content);
   files.set('deploy/install.yaml', installManifest(root, files));
@@ -64,14 +83,14 @@ export function staleFiles(planned: Map<string, string>, root = repoRoot): strin
   return [...stale].sort();
 }
 
-function chartCopies(root: string): Map<string, string> {
+function chartCopies(root: string, generated: Map<string, string>): Map<string, string> {
   const copies = new Map<string, string>();
   const crdFiles = readdirSync(join(root, 'crds')).filter((name) => name.endsWith('.yaml')).sort();
   for (const name of crdFiles) {
     copies.set(`${CHART}/crds/${name}`, copiedHeader(`crds/${name}`) + read(root, `crds/${name}`));
   }
   copies.set(`${CHART}/crds/kustomization.yaml`, kustomization(crdFiles, 'the CRDs of crds/, for deploy/default (.helmignore keeps Helm from installing this file)'));
-  copies.set(`${CHART}/files/prometheus-rules.yaml`, copiedHeader('deploy/prometheus/migrascope-rules.yaml') + read(root, 'deploy/prometheus/migrascope-rules.yaml'));
+  copies.set(`${CHART}/files/prometheus-rules.yaml`, copiedHeader(PROMETHEUS_RULES_FILE) + (generated.get(PROMETHEUS_RULES_FILE) ?? ''));
   // JSON has no comments: the header is in this script and in the chart's template.
   copies.set(`${CHART}/files/grafana-dashboard.json`, read(root, 'deploy/grafana/dashboards/migrascope.json'));
   return copies;

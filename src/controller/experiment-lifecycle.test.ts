@@ -78,7 +78,7 @@ describe('Given a spec changed after the runs started', () => {
     const at = new Date('2025-05-01T10:00:00Z');
     const conditions = pendingConditions(undefined, 1, undefined, at);
     const merged = withSpecChange(conditions, specChangeCondition(2, 1, 'RampUp'), at);
-    expect(merged?.map((c) => c.type)).toEqual(['Ready', 'Progressing', 'Degraded', SPEC_CHANGED_CONDITION]);
+    expect(merged?.map((c) => c.type)).toEqual(['Ready', 'Progressing', 'Degraded', 'Reconciling', 'Stalled', SPEC_CHANGED_CONDITION]);
     expect(withSpecChange(conditions, undefined)).toEqual(conditions);
   });
 });
@@ -90,12 +90,17 @@ describe('Given an experiment waiting to start', () => {
     expect(byType.Degraded).toMatchObject({ status: 'True', reason: 'PoolNotFound', message: 'spec.poolRef.name: no XenPool "lab"', observedGeneration: 1 });
     expect(byType.Ready?.status).toBe('False');
     expect(byType.Progressing?.status).toBe('False');
+    expect(byType.Stalled).toMatchObject({ status: 'True', reason: 'PoolNotFound', message: 'spec.poolRef.name: no XenPool "lab"', observedGeneration: 1 });
+    expect(byType.Reconciling?.status).toBe('False');
   });
 
-  it('when nothing is missing, then it is Progressing', () => {
+  it('when nothing is missing, then it is Progressing and Reconciling (kstatus: InProgress), not Stalled', () => {
     const conditions = pendingConditions(undefined, 1, undefined);
-    expect(conditions.find((c) => c.type === 'Progressing')?.status).toBe('True');
-    expect(conditions.find((c) => c.type === 'Degraded')?.status).toBe('False');
+    const byType = Object.fromEntries(conditions.map((c) => [c.type, c]));
+    expect(byType.Progressing?.status).toBe('True');
+    expect(byType.Degraded?.status).toBe('False');
+    expect(byType.Reconciling).toMatchObject({ status: 'True', reason: 'Starting', observedGeneration: 1 });
+    expect(byType.Stalled?.status).toBe('False');
   });
 });
 

@@ -3,10 +3,11 @@
 // field the API server could not check (a regex, a template, a variable nobody sets). Nothing to
 // run and nothing to clean up: experiments read the profile when they start.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { chainOf, parseWorkloadProfile, setCondition, type Condition, type WorkloadProfileStatus } from '../api/v1alpha1/index.ts';
+import { chainOf, parseWorkloadProfile, type WorkloadProfileStatus } from '../api/v1alpha1/index.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { ObjectCache } from './informer-set.ts';
+import { profileConditions } from './resource-conditions.ts';
 import { subjectOf, targetOf } from './resources.ts';
 import { mergePatchOf } from './status-publisher.ts';
 import { patchStatus, type EventRecorder, type ObjectKey, type Reconciler } from './runtime/index.ts';
@@ -51,17 +52,4 @@ export class WorkloadProfileReconciler implements Reconciler {
     const patch = mergePatchOf(previous, status);
     await patchStatus(this.#options.kubeConfig, targetOf('WorkloadProfile', key.namespace, key.name), patch);
   }
-}
-
-/** Ready when it compiles; Stalled-like Degraded when it does not (a profile is never in progress). */
-function profileConditions(conditions: readonly Condition[] | undefined, valid: boolean, reason: string, message: string, generation?: number): Condition[] {
-  const observed = generation === undefined ? {} : { observedGeneration: generation };
-  const ready = setCondition(conditions, { type: 'Ready', status: valid ? 'True' : 'False', reason, message: message.slice(0, 32_768), ...observed });
-  return setCondition(ready, {
-    type: 'Degraded',
-    status: valid ? 'False' : 'True',
-    reason: valid ? 'AsExpected' : reason,
-    message: valid ? 'nothing is wrong' : message.slice(0, 32_768),
-    ...observed,
-  });
 }

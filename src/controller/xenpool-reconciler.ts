@@ -2,11 +2,12 @@
 // status (connected, pool name, simulated or not, hosts with their memory, or why it failed),
 // then look again periodically: a pool goes down, a password rotates, a host joins.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { parseXenPool, setCondition, type Condition, type XenPool, type XenPoolStatus } from '../api/v1alpha1/index.ts';
+import { parseXenPool, type XenPool, type XenPoolStatus } from '../api/v1alpha1/index.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import type { Logger } from '../log/index.ts';
 import { PoolReferenceError, xenPoolCredentials } from './cluster-pool-credentials.ts';
 import { describePool, type PoolDescription } from './pool-probe.ts';
+import { poolConditions, unreachableKind } from './resource-conditions.ts';
 import type { ObjectCache } from './informer-set.ts';
 import { subjectOf, targetOf } from './resources.ts';
 import { mergePatchOf } from './status-publisher.ts';
@@ -40,7 +41,10 @@ export class XenPoolReconciler implements Reconciler {
       if (!(error instanceof InvalidInputError)) throw error;
       // The API server's schema normally refuses this first; an old object may still hold it.
       const status = (object.status ?? {}) as XenPoolStatus;
-      await this.#write(key, status, { ...status, connected: false, lastError: error.message, conditions: poolConditions(status.conditions, false, 'InvalidSpec', error.message) });
+      const generation = object.metadata?.generation;
+      const observed = generation === undefined ? {} : { observedGeneration: generation };
+      const conditions = poolConditions(status.conditions, { kind: 'stalled', reason: 'InvalidSpec', message: error.message }, generation);
+      await this.#write(key, status, { ...status, ...observed, connected: false, lastError: error.message, conditions });
       return;
     }
     const previous = pool.status;
@@ -57,7 +61,7 @@ export class XenPoolReconciler implements Reconciler {
         hostCount: found.hosts.length,
         hosts: found.hosts,
         lastConnectedTime: new Date().toISOString(),
-        conditions: poolConditions(previous?.conditions, true, 'Connected', message, generation),
+        conditions: poolConditions(previous?.conditions, { kind: 'current', reason: 'Connected', message }, generation),
       };
       if (previous?.connected !== true) await this.#event(pool, 'Normal', 'Connected', message);
     } catch (error) {
@@ -71,7 +75,7 @@ export class XenPoolReconciler implements Reconciler {
         ...(previous?.simulated === undefined ? {} : { simulated: previous.simulated }),
         ...(previous?.lastConnectedTime === undefined ? {} : { lastConnectedTime: previous.lastConnectedTime }),
         lastError: message.slice(0, 4096),
-        conditions: poolConditions(previous?.conditions, false, reason, message, generation),
+        conditions: poolConditions(previous?.conditions, { kind: unreachableKind(error), reason, message }, generation),
       };
       if (previous?.lastError !== status.lastError) await this.#event(pool, 'Warning', reason, message);
     }
@@ -90,17 +94,4 @@ export class XenPoolReconciler implements Reconciler {
   async #event(pool: XenPool, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     await this.#options.events.record(subjectOf('XenPool', pool.metadata), type, reason, message);
   }
-}
-
-/** Ready when logged in; Degraded when not (kstatus: a pool is never "in progress"). */
-function poolConditions(conditions: readonly Condition[] | undefined, connected: boolean, reason: string, message: string, generation?: number): Condition[] {
-  const observed = generation === undefined ? {} : { observedGeneration: generation };
-  const ready = setCondition(conditions, { type: 'Ready', status: connected ? 'True' : 'False', reason, message, ...observed });
-  return setCondition(ready, {
-    type: 'Degraded',
-    status: connected ? 'False' : 'True',
-    reason: connected ? 'AsExpected' : reason,
-    message: connected ? 'nothing is wrong' : message,
-    ...observed,
-  });
 }

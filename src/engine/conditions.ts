@@ -1,13 +1,20 @@
-// An experiment's or campaign's conditions from where it stands, in the kstatus reading Argo CD
-// and Flux use: Ready when it finished well, Progressing while it runs, Degraded when it broke.
-import { setCondition, type Condition } from '../api/v1alpha1/index.ts';
+// An experiment's or campaign's conditions from where it stands: Ready when it finished well,
+// Progressing while it runs, Degraded when it broke (Argo CD and people read these), and the two
+// kstatus reads (Flux, kpt): Reconciling while work is under way (Pending starting, running),
+// Stalled when it failed or cannot start (InvalidSpec, a missing pool or profile) and when it was
+// aborted: it will never finish its runs, and kstatus reads Ready=False without Stalled as
+// InProgress, which would make Flux wait for it forever. Only a success reads as Current.
+import { setCondition, setKstatusConditions, type Condition, type KstatusState } from '../api/v1alpha1/index.ts';
 
-/** Ready / Progressing / Degraded together, in the kstatus reading Argo CD and Flux use. */
-export function experimentConditions(
-  conditions: readonly Condition[] | undefined,
-  state: { kind: 'progressing' | 'succeeded' | 'failed' | 'aborted'; reason: string; message: string; generation?: number | undefined },
-  now: Date = new Date(),
-): Condition[] {
+export interface ExperimentState {
+  kind: 'progressing' | 'succeeded' | 'failed' | 'aborted';
+  reason: string;
+  message: string;
+  generation?: number | undefined;
+}
+
+/** Ready / Progressing / Degraded and kstatus's Reconciling / Stalled together, one generation. */
+export function experimentConditions(conditions: readonly Condition[] | undefined, state: ExperimentState, now: Date = new Date()): Condition[] {
   const generation = state.generation === undefined ? {} : { observedGeneration: state.generation };
   const ready = state.kind === 'succeeded' ? 'True' : 'False';
   const progressing = state.kind === 'progressing' ? 'True' : 'False';
@@ -19,5 +26,11 @@ export function experimentConditions(
     { type: 'Degraded', status: degraded, reason: degraded === 'True' ? state.reason : 'AsExpected', message: degraded === 'True' ? state.message : 'nothing is wrong', ...generation },
     now,
   );
-  return list;
+  return setKstatusConditions(list, kstatusOf(state), state.generation, now);
+}
+
+function kstatusOf(state: ExperimentState): KstatusState {
+  if (state.kind === 'progressing') return { kind: 'reconciling', reason: state.reason, message: state.message };
+  if (state.kind === 'succeeded') return { kind: 'current' };
+  return { kind: 'stalled', reason: state.reason, message: state.message };
 }

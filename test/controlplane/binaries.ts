@@ -1,5 +1,6 @@
 // Where the control plane's binaries are: built by scripts/controlplane.sh into a cache outside
-// the repository, keyed by the Kubernetes version pinned in this folder's go.mod.
+// the repository, keyed by the Kubernetes version pinned in this folder's go.mod. Beside them,
+// `kstatus` (cmd/kstatus): the status sigs.k8s.io/cli-utils computes, as Flux and kpt do.
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,8 +29,7 @@ export function pinnedKubernetesVersion(): string {
  */
 export function locateBinaries(env: NodeJS.ProcessEnv = process.env): ControlPlaneBinaries {
   const kubernetesVersion = pinnedKubernetesVersion();
-  const cacheRoot = env.MIGRASCOPE_CACHE ?? join(homedir(), '.cache', 'migrascope');
-  const builtDir = join(cacheRoot, `controlplane-${kubernetesVersion}`);
+  const builtDir = builtDirOf(kubernetesVersion, env);
   const binaries = {
     kubeApiserver: env.MIGRASCOPE_KUBE_APISERVER ?? join(builtDir, 'kube-apiserver'),
     etcd: env.MIGRASCOPE_ETCD ?? join(builtDir, 'etcd'),
@@ -43,6 +43,19 @@ export function locateBinaries(env: NodeJS.ProcessEnv = process.env): ControlPla
     );
   }
   return binaries;
+}
+
+/** The kstatus command scripts/controlplane.sh built (MIGRASCOPE_KSTATUS when set); missing is an error saying how to build it. */
+export function locateKstatus(env: NodeJS.ProcessEnv = process.env): string {
+  const kubernetesVersion = pinnedKubernetesVersion();
+  const path = env.MIGRASCOPE_KSTATUS ?? join(builtDirOf(kubernetesVersion, env), 'kstatus');
+  if (!isExecutable(path)) throw new Error(`kstatus missing (${path}): run scripts/controlplane.sh (it builds cmd/kstatus from sigs.k8s.io/cli-utils)`);
+  return path;
+}
+
+function builtDirOf(kubernetesVersion: string, env: NodeJS.ProcessEnv): string {
+  const cacheRoot = env.MIGRASCOPE_CACHE ?? join(homedir(), '.cache', 'migrascope');
+  return join(cacheRoot, `controlplane-${kubernetesVersion}`);
 }
 
 function isExecutable(path: string): boolean {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { experimentStateKey } from '../../src/queue/run-keys.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
+import { kstatus } from '../support/kstatus.ts';
 import { at, condition, experimentManifest, startClusterHarness, type ClusterHarness, type Json } from './controller-cluster.ts';
 
 // A case may wait for a whole run (up to 150 s on a loaded machine).
@@ -40,6 +41,7 @@ describe('Given a XenPool whose Secret holds the testbed credentials', () => {
     expect((at(pool, 'status', 'hosts') as { name: string }[]).map((h) => h.name)).toEqual(['h1', 'h2', 'h3']);
     expect(condition(pool, 'Ready')).toMatchObject({ status: 'True', reason: 'Connected' });
     expect(condition(pool, 'Degraded')?.status).toBe('False');
+    expect((await kstatus([pool]))[0]?.status).toBe('Current');
     expect(await harness.kubectlGet('XenPool', 'pool')).toMatchObject({ CONNECTED: 'true', HOSTS: '3' });
     expect(await harness.events('pool')).toEqual(expect.arrayContaining([expect.stringMatching(/^Normal Connected: logged in to engine-test/)]));
   });
@@ -58,10 +60,13 @@ describe('Given an experiment with one migration and a TTL', () => {
   });
 
   it('when its spec changes while it runs, then the change is refused visibly and the run keeps the generation it started with', async () => {
-    await harness.eventually('the run under way', async () => {
-      const phase = at(await harness.get('MigrationExperiment', 'one-migration'), 'status', 'phase');
-      return phase === 'RampUp' || phase === 'SteadyState' ? phase : undefined;
+    const running = await harness.eventually('the run under way', async () => {
+      const read = await harness.get('MigrationExperiment', 'one-migration');
+      const phase = at(read, 'status', 'phase');
+      return phase === 'RampUp' || phase === 'SteadyState' ? read : undefined;
     });
+    expect(condition(running, 'Reconciling')).toMatchObject({ status: 'True', observedGeneration: 1 });
+    expect((await kstatus([running]))[0]?.status).toBe('InProgress');
     // Removing the migrations would change what is measured: refused, the run still migrates.
     const patched = await harness.patch('MigrationExperiment', 'one-migration', { spec: { migrations: null } });
     expect(at(patched, 'metadata', 'generation')).toBe(2);
@@ -101,6 +106,9 @@ describe('Given an experiment with one migration and a TTL', () => {
     expect(condition(finished, 'Progressing')?.status).toBe('False');
     expect(condition(finished, 'Degraded')?.status).toBe('False');
     expect(condition(finished, 'SpecChanged')?.status).toBe('True');
+    expect(condition(finished, 'Reconciling')).toMatchObject({ status: 'False', observedGeneration: 1 });
+    expect(condition(finished, 'Stalled')).toMatchObject({ status: 'False', observedGeneration: 1 });
+    expect((await kstatus([finished]))[0]?.status).toBe('Current');
     expect(at(finished, 'metadata', 'finalizers')).toEqual(['migrascope.io/experiment']);
   });
 
@@ -159,6 +167,8 @@ describe('Given an experiment naming a XenPool that does not exist', () => {
     expect(condition(degraded, 'Degraded')).toMatchObject({ reason: 'PoolNotFound', observedGeneration: 1 });
     expect(condition(degraded, 'Degraded')?.message).toMatch(/^spec\.poolRef\.name: no XenPool "late-pool" in namespace /);
     expect(condition(degraded, 'Ready')?.status).toBe('False');
+    expect(condition(degraded, 'Stalled')).toMatchObject({ status: 'True', reason: 'PoolNotFound', observedGeneration: 1 });
+    expect(await kstatus([degraded])).toEqual([expect.objectContaining({ status: 'Failed', message: condition(degraded, 'Degraded')?.message })]);
     expect(await harness.events('waits-for-pool')).toEqual([expect.stringMatching(/^Warning PoolNotFound: spec\.poolRef\.name: /)]);
     expect(await redisKeys(uid)).toEqual([]); // nothing started
   });

@@ -5,6 +5,7 @@
 // and an experiment run on a profile that is edited during the run: the run keeps the generation
 // it started with, judges exactly the profile's actions, and the next experiment takes the edit.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { kstatus } from '../support/kstatus.ts';
 import { at, condition, experimentManifest, startClusterHarness, type ClusterHarness, type Json } from './controller-cluster.ts';
 
 vi.setConfig({ testTimeout: 240_000 });
@@ -124,6 +125,8 @@ describe('Given a WorkloadProfile the API server accepts but the profile compile
     });
     expect(condition(waiting, 'Degraded')?.message).toContain('WorkloadProfile "broken" is invalid: spec.actions[0].requests[0].capture[0].regex');
     expect(await harness.events('on-broken')).toEqual([expect.stringMatching(/^Warning InvalidProfile: spec\.workload\.profileRef\.name: /)]);
+    // Flux and kpt see both as Failed at once, not as waiting forever.
+    expect((await kstatus([profile, waiting])).map((verdict) => verdict.status)).toEqual(['Failed', 'Failed']);
   });
 });
 

@@ -39,7 +39,7 @@ spec:
   .join('');
 
 /** Namespaces the renders install into, labelled like deploy/default's so Pod Security warns about any pod that breaks "restricted". */
-const NAMESPACES = ['ops', 'lab-a', 'lab-b', 'pools'];
+const NAMESPACES = ['ops', 'lab-a', 'lab-b', 'pools', 'monitoring'];
 
 let plane: ControlPlane;
 let installOutput: string;

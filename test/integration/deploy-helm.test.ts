@@ -29,6 +29,8 @@ interface Container {
 }
 interface PodSpec {
   serviceAccountName?: string;
+  priorityClassName?: string;
+  topologySpreadConstraints?: unknown[];
   securityContext?: Record<string, unknown>;
   containers: Container[];
   volumes?: Record<string, unknown>[];
@@ -167,7 +169,8 @@ describe('Given the chart helm/migrascope', () => {
     it('Then Redis runs inside without eviction, reachable only from the controller and the workers, and nothing needs the Prometheus operator', () => {
       const redis = find(objects, 'Deployment', 'migrascope-redis', 'ops');
       expect(container(redis).image).toBe('redis:7.4');
-      expect(container(redis).args).toEqual(expect.arrayContaining(['--maxmemory-policy', 'noeviction']));
+      // noeviction does nothing without maxmemory: 80 % of the 512Mi limit.
+      expect(container(redis).args).toEqual(['redis-server', '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--maxmemory', '429496729', '--dir', '/data']);
       expect(pod(redis).volumes).toEqual([{ name: 'data', emptyDir: {} }]);
       expect(find(objects, 'Service', 'migrascope-redis', 'ops')).toBeDefined();
       const policy = find(objects, 'NetworkPolicy', 'migrascope-redis', 'ops');
@@ -223,6 +226,26 @@ describe('Given the chart helm/migrascope', () => {
       expect(container(controller).args).toEqual(['controller', '--results-dir', '/results']);
     });
 
+    it('Then both pods carry the common annotations, priority class and spread, each process overriding its own', () => {
+      const controller = find(objects, 'Deployment', 'migrascope-controller', 'ops');
+      const worker = find(objects, 'Deployment', 'migrascope-worker', 'ops');
+      const annotations = (deployment: KubeObject) => (deployment.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations;
+      expect(annotations(controller)).toEqual({ 'example.com/scraped-by': 'kube-prometheus-stack', 'example.com/team': 'perf' });
+      expect(annotations(worker)).toEqual({ 'example.com/scraped-by': 'kube-prometheus-stack' });
+      expect([pod(controller).priorityClassName, pod(worker).priorityClassName]).toEqual(['benchmarks', 'benchmarks-high']);
+      // Without a labelSelector a constraint matches no pod: each process spreads its own.
+      for (const [deployment, component] of [[controller, 'controller'], [worker, 'worker']] as const) {
+        expect(pod(deployment).topologySpreadConstraints).toEqual([
+          {
+            maxSkew: 1,
+            topologyKey: 'kubernetes.io/hostname',
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'migrascope', 'app.kubernetes.io/instance': 'migrascope', 'app.kubernetes.io/component': component } },
+          },
+        ]);
+      }
+    });
+
     it('Then Redis is the external one, its URL from the Secret, and the chart runs none', () => {
       for (const name of ['migrascope-controller', 'migrascope-worker']) {
         expect(env(find(objects, 'Deployment', name, 'ops'), 'MIGRASCOPE_REDIS_URL')?.valueFrom).toEqual({
@@ -244,10 +267,22 @@ describe('Given the chart helm/migrascope', () => {
       expect(JSON.parse(json)).toEqual(JSON.parse(readFileSync(join(repoRoot, 'deploy/grafana/dashboards/migrascope.json'), 'utf8')));
     });
 
-    it('Then the ServiceMonitor selects both metrics Services by their labels and port', () => {
-      const monitor = find(objects, 'ServiceMonitor', 'migrascope', 'ops');
-      const spec = monitor.spec as { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; interval: string }[] };
-      expect(spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
+    it("Then the ServiceMonitor, in Prometheus' namespace, selects both metrics Services by their labels and port, keeping the experiments' labels", () => {
+      const monitor = find(objects, 'ServiceMonitor', 'migrascope', 'monitoring');
+      const spec = monitor.spec as { selector: { matchLabels: Record<string, string> }; namespaceSelector: unknown; endpoints: { port: string; interval: string }[] };
+      expect(spec.namespaceSelector).toEqual({ matchNames: ['ops'] });
+      expect(spec.endpoints).toEqual([
+        {
+          port: 'metrics',
+          path: '/metrics',
+          interval: '15s',
+          scrapeTimeout: '10s',
+          honorLabels: true,
+          relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' }],
+          metricRelabelings: [{ sourceLabels: ['__name__'], regex: 'nodejs_.*', action: 'drop' }],
+        },
+      ]);
+      expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
       const selected = ofKind(objects, 'Service').filter((service) =>
         Object.entries(spec.selector.matchLabels).every(([key, value]) => service.metadata.labels?.[key] === value),
       );
@@ -269,6 +304,32 @@ describe('Given the chart helm/migrascope', () => {
       expect(ofKind(objects, 'NetworkPolicy')).toEqual([]);
       expect(env(find(objects, 'Deployment', 'lab-migrascope-worker', 'ops'), 'MIGRASCOPE_REDIS_URL')?.value).toBe('redis://lab-migrascope-redis.ops.svc:6379');
       expect(ofKind(objects, 'Role').filter((o) => o.metadata.name === 'lab-migrascope-controller-secrets').map((o) => o.metadata.namespace)).toEqual(['pools']);
+      // 80 % of 1.5Gi, in bytes.
+      expect(container(find(objects, 'Deployment', 'lab-migrascope-redis', 'ops')).args).toEqual(expect.arrayContaining(['--maxmemory', '1288490188']));
+    });
+
+    it('Then the image is pinned by digest and the pods run as the named, annotated accounts their roles are bound to', async () => {
+      const objects = await renderChart({ release: 'lab', namespace: 'ops', valuesFiles: ['ci/persistent-redis-values.yaml'] });
+      const accounts = ofKind(objects, 'ServiceAccount');
+      expect(accounts.map((o) => [o.metadata.name, o.metadata.annotations?.['iam.gke.io/gcp-service-account']])).toEqual([
+        ['lab-benchmarks-controller', 'benchmarks@lab.iam.gserviceaccount.com'],
+        ['lab-benchmarks-worker', 'benchmarks@lab.iam.gserviceaccount.com'],
+      ]);
+      for (const [deployment, account] of [['lab-migrascope-controller', 'lab-benchmarks-controller'], ['lab-migrascope-worker', 'lab-benchmarks-worker']] as const) {
+        const spec = pod(find(objects, 'Deployment', deployment, 'ops'));
+        expect(spec.serviceAccountName).toBe(account);
+        expect(spec.containers[0]?.image).toBe('migrascope@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef');
+      }
+      const subjects = objects
+        .filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')
+        .flatMap((o) => (o.subjects as { name: string }[]).map((subject) => subject.name));
+      expect(new Set(subjects)).toEqual(new Set(['lab-benchmarks-controller', 'lab-benchmarks-worker']));
+    });
+
+    it('Then with serviceAccount.create false no account is made, and the roles are bound to the ones that exist', async () => {
+      const objects = await renderChart({ namespace: 'ops', values: { serviceAccount: { create: false, name: 'existing' } } });
+      expect(ofKind(objects, 'ServiceAccount')).toEqual([]);
+      expect(pod(find(objects, 'Deployment', 'migrascope-worker', 'ops')).serviceAccountName).toBe('existing-worker');
     });
   });
 
@@ -279,6 +340,13 @@ describe('Given the chart helm/migrascope', () => {
       [{ secretNamespaces: 'lab' }, "at '/secretNamespaces'"],
       [{ redis: { external: { url: 'http://redis:6379' } } }, "at '/redis/external/url'"],
       [{ serviceMonitor: { enable: true } }, "additional properties 'enable' not allowed"],
+      [{ serviceMonitor: { honorLabel: true } }, "additional properties 'honorLabel' not allowed"],
+      [{ serviceMonitor: { relabelings: [{ source_labels: ['a'] }] } }, "additional properties 'source_labels' not allowed"],
+      [{ serviceAccount: { annotation: {} } }, "additional properties 'annotation' not allowed"],
+      [{ priorityClasName: 'high' }, "additional properties 'priorityClasName' not allowed"],
+      [{ image: { digest: 'latest' } }, "at '/image/digest'"],
+      [{ worker: { topologySpreadConstraints: [{ maxSkew: 1 }] } }, "at '/worker/topologySpreadConstraints/0'"],
+      [{ redis: { internal: { resources: { limits: { memory: '1Gb' } } } } }, 'has a unit the chart cannot read'],
       [{ redis: { internal: { enabled: false } } }, 'redis: set redis.external.url or redis.external.existingSecret, or enable redis.internal'],
     ])('Then %j is refused: %s', async (values, message) => {
       const error = await renderChart({ namespace: 'ops', values }).then(

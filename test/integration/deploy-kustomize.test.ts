@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { KUBE_PROMETHEUS_STACK_RELEASE } from '../../scripts/sync-chart.ts';
 import { buildKustomizationText, find, ofKind, parseManifests, readManifests, repoRoot, type KubeObject } from '../support/manifests.ts';
 
 const NAMESPACE = 'migrascope-system';
@@ -59,6 +60,14 @@ describe('Given deploy/default', () => {
       expect(dashboard.metadata.labels?.grafana_dashboard).toBe('1');
       const json = (dashboard.data as Record<string, string>)['migrascope.json'] ?? '';
       expect(JSON.parse(json)).toEqual(JSON.parse(readFileSync(join(repoRoot, 'deploy/grafana/dashboards/migrascope.json'), 'utf8')));
+    });
+
+    it("Then the ServiceMonitor and the PrometheusRule carry the release label kube-prometheus-stack selects by default, and the ServiceMonitor honours the experiments' labels", () => {
+      for (const kind of ['ServiceMonitor', 'PrometheusRule']) {
+        expect(ofKind(objects, kind)[0]?.metadata.labels?.release, kind).toBe(KUBE_PROMETHEUS_STACK_RELEASE);
+      }
+      const endpoints = (ofKind(objects, 'ServiceMonitor')[0]?.spec as { endpoints: { honorLabels?: boolean }[] }).endpoints;
+      expect(endpoints.map((endpoint) => endpoint.honorLabels)).toEqual([true]);
     });
 
     it("Then Secrets are readable only in the operator's namespace, and by no ClusterRole", () => {

@@ -58,6 +58,13 @@ describe('given the shipped Grafana dashboard and alert rules', () => {
     }
   });
 
+  it('when a time series panel takes a rate or increase, then over $__rate_interval, never $__range (one number for the whole range at every point)', async () => {
+    const dashboard = JSON.parse(await readFile(join(grafana, 'dashboards/migrascope.json'), 'utf8')) as { panels: { type: string; targets?: { expr?: string }[] }[] };
+    const series = dashboard.panels.filter((panel) => panel.type === 'timeseries').flatMap((panel) => expressions(panel.targets));
+    expect(series.filter((expr) => expr.includes('$__range'))).toEqual([]);
+    expect(series.filter((expr) => /\b(rate|increase)\(/.test(expr)).length).toBeGreaterThan(5);
+  });
+
   it('when the dashboard is read, then every panel has a unique id and a data source', async () => {
     const dashboard = JSON.parse(await readFile(join(grafana, 'dashboards/migrascope.json'), 'utf8')) as {
       panels: { id: number; type: string; datasource?: unknown }[];

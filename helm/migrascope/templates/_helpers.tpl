@@ -56,7 +56,66 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{- define "migrascope.image" -}}
+{{- if .Values.image.digest -}}
+{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{- else -}}
 {{ .Values.image.repository }}:{{ default .Chart.AppVersion .Values.image.tag }}
+{{- end }}
+{{- end }}
+
+{{/* The service accounts the pods run as and the roles are bound to: <serviceAccount.name or fullname>-<component>. */}}
+{{- define "migrascope.controllerServiceAccount" -}}
+{{ default (include "migrascope.fullname" .) .Values.serviceAccount.name }}-controller
+{{- end }}
+
+{{- define "migrascope.workerServiceAccount" -}}
+{{ default (include "migrascope.fullname" .) .Values.serviceAccount.name }}-worker
+{{- end }}
+
+{{/*
+A process's pod annotations (the top-level podAnnotations, overridden by controller.* / worker.*)
+and scheduling extras (priorityClassName, topologySpreadConstraints: the process's, else the
+top-level ones). Called with (dict "root" $ "process" .Values.controller "component" "controller").
+*/}}
+{{- define "migrascope.podAnnotations" -}}
+{{- $annotations := merge (deepCopy (default dict .process.podAnnotations)) (default dict .root.Values.podAnnotations) }}
+{{- with $annotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{- define "migrascope.podScheduling" -}}
+{{- with default .root.Values.priorityClassName .process.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- $selector := include "migrascope.selectorLabels" . | fromYaml }}
+{{- with default .root.Values.topologySpreadConstraints .process.topologySpreadConstraints }}
+{{- /* Without a labelSelector a constraint matches no pod: spread the process's own pods. */}}
+{{- $constraints := list }}
+{{- range . }}
+{{- $constraints = append $constraints (merge (deepCopy .) (dict "labelSelector" (dict "matchLabels" $selector))) }}
+{{- end }}
+topologySpreadConstraints:
+  {{- toYaml $constraints | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Redis' --maxmemory in bytes: redis.internal.maxmemoryPercent of the container's memory limit
+(a Kubernetes quantity: 512Mi, 1Gi, 500M, 1.5Gi, 536870912). Empty without a limit.
+*/}}
+{{- define "migrascope.redisMaxmemory" -}}
+{{- $limit := toString (dig "limits" "memory" "" .Values.redis.internal.resources) }}
+{{- if $limit }}
+{{- $units := dict "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 }}
+{{- $unit := regexFind "[A-Za-z]+$" $limit }}
+{{- if and $unit (not (hasKey $units $unit)) }}
+{{- fail (printf "redis.internal.resources.limits.memory: %q has a unit the chart cannot read (use Ki, Mi, Gi, Ti, k, M, G or T)" $limit) }}
+{{- end }}
+{{- $bytes := mulf (float64 (trimSuffix $unit $limit)) (float64 (get $units $unit | default 1)) }}
+{{- printf "%d" (int64 (mulf $bytes (divf (float64 .Values.redis.internal.maxmemoryPercent) 100.0))) }}
+{{- end }}
 {{- end }}
 
 {{/* The namespaces whose Secrets the operator may read, as a list (see values.yaml). */}}

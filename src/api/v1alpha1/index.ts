@@ -10,7 +10,9 @@ export {
   Conditions,
   findCondition,
   setCondition,
+  setKstatusConditions,
   type ConditionUpdate,
+  type KstatusState,
 } from './condition.ts';
 export { CLOUDSTONE_THRESHOLDS, OLIO_ACTIONS, OlioAction } from './olio-actions.ts';
 export { Sla, judgedThresholds } from './sla.ts';
