@@ -1,2 +1,2 @@
 export { MigrascopeMetrics } from './registry.ts';
-export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './server.ts';
+export { startMetricsServer, type MetricsServer, type MetricsServerOptions, type PageRoute } from './server.ts';
