@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
+import { MigrascopeMetrics } from '../metrics/index.ts';
 import { loadKubeConfig, ownNamespace } from '../controller/kubeconfig.ts';
 import { LeadershipLostError, startOperator } from '../controller/operator.ts';
 import { parseDuration } from '../quantity/index.ts';
@@ -26,6 +27,7 @@ interface ControllerCliOptions {
   workers?: boolean;
   resultsDir: string;
   finalizerTimeout: string;
+  metricsSeriesGrace: string;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -45,6 +47,7 @@ export function registerController(program: Command): void {
     .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0')
     .option('--workers', 'also run load and migration workers in this process (else run `migrascope worker`)')
     .option('--results-dir <dir>', 'where request logs go (record.requestLog)', 'migrascope-results')
+    .option('--metrics-series-grace <duration>', "how long a finished experiment's series stay in /metrics (at least two scrape intervals)", '60s')
     .option('--finalizer-timeout <duration>', 'longest wait for a deleted experiment to stop before letting it go', '2m')
     .addHelpText(
       'after',
@@ -77,6 +80,7 @@ async function runController(options: ControllerCliOptions): Promise<number> {
     workers: options.workers === true,
     resultsDir: options.resultsDir,
     finalizerTimeoutMs,
+    metrics: new MigrascopeMetrics({ seriesGraceMs: parseDuration('--metrics-series-grace', options.metricsSeriesGrace) }),
     log,
   });
   log.info(

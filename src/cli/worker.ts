@@ -10,7 +10,7 @@ import { loadKubeConfig } from '../controller/kubeconfig.ts';
 import { startWorkers } from '../engine/workers.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
-import { MigrascopeMetrics, startMetricsServer } from '../metrics/index.ts';
+import { MigrascopeMetrics, startMetricsServer, WorkerMetrics } from '../metrics/index.ts';
 import { DEFAULT_REDIS_URL, parsePort, untilTerminated } from './controller.ts';
 
 interface WorkerCliOptions {
@@ -44,6 +44,8 @@ async function runWorker(options: WorkerCliOptions): Promise<void> {
   const redis = new Redis(options.redis, { maxRetriesPerRequest: null });
   const connection = new Redis(options.redis, { maxRetriesPerRequest: null });
   for (const client of [redis, connection]) client.on('error', (error: Error) => log.warn({ err: error }, 'Redis connection error (retrying)'));
+  const metrics = new MigrascopeMetrics();
+  const workerMetrics = new WorkerMetrics(metrics.registry);
   const workers = startWorkers({
     connection,
     redis,
@@ -52,8 +54,8 @@ async function runWorker(options: WorkerCliOptions): Promise<void> {
     log,
     loadConcurrency: options.loadConcurrency,
     migrationConcurrency: options.migrationConcurrency,
+    metrics: workerMetrics,
   });
-  const metrics = new MigrascopeMetrics();
   const server =
     options.metricsPort === undefined
       ? undefined
@@ -75,6 +77,7 @@ async function runWorker(options: WorkerCliOptions): Promise<void> {
   });
   await Promise.race([workers.close(false), abandon]);
   await server?.close();
+  workerMetrics.close();
   redis.disconnect();
   connection.disconnect();
 }

@@ -247,6 +247,8 @@ export class ExperimentReconciler implements Reconciler {
       await this.#event(experiment, 'Warning', 'CleanupIncomplete', `let the experiment go after ${Math.round(timeoutMs / 1000)}s; left behind: ${leftBehind.join('; ')}`);
     }
     session.runs.forget(ref.uid);
+    // Deleted (by a person, its TTL or its campaign): nothing of it stays in /metrics to keep alerts firing.
+    await session.deps.metrics?.forgetExperiment(ref.namespace, ref.name);
     await removeFinalizer(this.#options.kubeConfig, this.#target(ref), EXPERIMENT_FINALIZER);
     this.#log.info({ experiment: `${ref.namespace}/${ref.name}`, leftBehind }, 'finalized');
   }

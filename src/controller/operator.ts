@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import type { MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
 import { startWorkers, type WorkerHost } from '../engine/workers.ts';
 import type { Logger } from '../log/index.ts';
-import { MigrascopeMetrics, startMetricsServer, type MetricsServer } from '../metrics/index.ts';
+import { MigrascopeMetrics, startMetricsServer, WorkerMetrics, type MetricsServer } from '../metrics/index.ts';
 import { CampaignReconciler, owningCampaign } from './campaign-reconciler.ts';
 import { clusterPoolResolver } from './cluster-pool-credentials.ts';
 import { EngineSession } from './engine-session.ts';
@@ -126,10 +126,12 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
 
   let workers: WorkerHost | undefined;
   let workerConnections: Redis[] = [];
+  let workerMetrics: WorkerMetrics | undefined;
   if (options.workers) {
     workerConnections = [new Redis(options.redisUrl, { maxRetriesPerRequest: null }), new Redis(options.redisUrl, { maxRetriesPerRequest: null })];
     const [connection, redis] = workerConnections as [Redis, Redis];
-    workers = startWorkers({ connection, redis, prefix, resolvePool: clusterPoolResolver(kubeConfig), log });
+    workerMetrics = new WorkerMetrics(metrics.registry);
+    workers = startWorkers({ connection, redis, prefix, resolvePool: clusterPoolResolver(kubeConfig), log, metrics: workerMetrics });
     log.info('load and migration workers run in this process');
   }
 
@@ -268,6 +270,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       for (const each of informers) each.stop();
       await Promise.all(informers.map((each) => each.finished()));
       await workers?.close(true);
+      workerMetrics?.close();
       for (const connection of workerConnections) connection.disconnect();
       probe.disconnect();
       await metricsServer?.close();

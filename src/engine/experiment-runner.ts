@@ -13,6 +13,7 @@ import { experimentStateKey } from '../queue/run-keys.ts';
 import type { WindowEvaluation } from '../sla/index.ts';
 import { XenPool } from '../xen/index.ts';
 import { experimentConditions } from './conditions.ts';
+import { ExperimentMetrics } from './experiment-metrics.ts';
 import type { MigrationOutcome, PoolResolver } from './migration-worker.ts';
 import { planRun, type RunPlan } from './plan.ts';
 import { analyzeRun, summarizeRuns } from './run-analysis.ts';
@@ -63,6 +64,7 @@ export class ExperimentRunner {
   #status: MigrationExperimentStatus;
   #lastPublished = 0;
   #monitor: RunMonitor | undefined;
+  readonly #metrics: ExperimentMetrics;
 
   constructor(experiment: MigrationExperiment, ref: ExperimentRef, deps: EngineDeps, observer: ExperimentObserver = {}) {
     this.#experiment = experiment;
@@ -70,6 +72,7 @@ export class ExperimentRunner {
     this.#deps = deps;
     this.#observer = observer;
     this.#log = deps.log.child({ experiment: `${ref.namespace}/${ref.name}` });
+    this.#metrics = new ExperimentMetrics(deps.metrics, ref);
     this.#status = { ...(experiment.status ?? {}), observedGeneration: experiment.metadata.generation ?? 0 };
   }
 
@@ -130,6 +133,7 @@ export class ExperimentRunner {
     delete this.#status.currentRun;
     await this.#setPhase(terminal.phase, terminal.reason, terminal.message);
     await this.#event(terminal.phase === 'Succeeded' ? 'Normal' : 'Warning', terminal.phase, terminal.message);
+    this.#metrics.finished();
     return this.#status;
   }
 
@@ -137,7 +141,7 @@ export class ExperimentRunner {
     this.#profile = profile;
     this.#experiment = { ...this.#experiment, spec: withJudgedThresholds(this.#experiment.spec, profile) };
     const seconds = Object.fromEntries(Object.entries(profile.thresholds).map(([action, threshold]) => [action, durationMs(threshold) / 1000]));
-    this.#deps.metrics?.setThresholds(this.#ref.namespace, this.#ref.name, seconds);
+    this.#metrics.started(seconds, this.#experiment.spec.sla.percentiles);
   }
 
   /** A profile the experiment cannot start with: Failed, naming the field to fix; nothing was queued. */
@@ -145,6 +149,7 @@ export class ExperimentRunner {
     this.#status = { ...this.#status, completionTime: new Date().toISOString() };
     await this.#setPhase('Failed', problem.reason, problem.message);
     await this.#event('Warning', problem.reason, problem.message);
+    this.#metrics.finished();
     return this.#status;
   }
 

@@ -5,6 +5,7 @@
 // once, and the seconds the dead attempt already sent stay counted.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/index.ts';
+import type { WorkerMetrics } from '../metrics/index.ts';
 import { runLoad } from '../load/index.ts';
 import type { SecondSnapshot } from '../recording/index.ts';
 import { compileProfile, loadProfile, parseProfileDocument, type Profile } from '../workloads/index.ts';
@@ -27,6 +28,7 @@ export interface LoadWorkerDeps {
   redis: Redis;
   prefix: string;
   log: Logger;
+  metrics?: WorkerMetrics | undefined;
   /** How often the abort key is looked at (default 250 ms). */
   abortPollMs?: number;
 }
@@ -65,6 +67,7 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
   const flushEverySecond = setInterval(() => void flush().catch((error: unknown) => log.error({ err: error }, 'cannot publish seconds')), 1000);
 
   let end: ShardEnd;
+  const measured = deps.metrics?.shardStarted();
   try {
     const result = await runLoad({
       url: job.url,
@@ -76,7 +79,9 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
       seed: job.seed + job.shard,
       ...(job.requestLogPath === undefined ? {} : { logPath: job.requestLogPath }),
       signal: stop.signal,
+      onProgress: (progress) => measured?.progress(progress.activeUsers, progress.inFlight),
       onSecond: (snapshot) => {
+        measured?.second(snapshot);
         pending.push(snapshot);
         watermark = Math.max(watermark, snapshot.second + 1);
       },
@@ -91,6 +96,7 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
   } finally {
     clearInterval(watchAbort);
     clearInterval(flushEverySecond);
+    measured?.end();
   }
   watermark = Math.max(watermark, Math.ceil((job.startAtMs + job.rampUpMs + job.steadyMs + job.rampDownMs) / 1000) + 1);
   await flush();

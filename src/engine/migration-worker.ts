@@ -5,6 +5,7 @@
 // client side, next to what XAPI reports.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/index.ts';
+import type { WorkerMetrics } from '../metrics/index.ts';
 import { DowntimeProbe } from '../load/index.ts';
 import type { MigrationJobData, PoolRef } from '../queue/contracts.ts';
 import { experimentLastSourceKey, RunKeys } from '../queue/run-keys.ts';
@@ -47,6 +48,7 @@ export interface MigrationWorkerDeps {
   prefix: string;
   resolvePool: PoolResolver;
   log: Logger;
+  metrics?: WorkerMetrics | undefined;
   /** After the task ends, keep probing this long so a late stall is still seen (default 1 s). */
   probeTailMs?: number;
   probeIntervalMs?: number;
@@ -88,9 +90,11 @@ export async function performMigration(job: MigrationJobData, attempt: string, d
 
     const probe = new DowntimeProbe({ mode: 'http', url: job.probeUrl, intervalMs: deps.probeIntervalMs ?? 20 });
     probe.start();
+    const measured = deps.metrics?.migrationStarted(job.experiment.namespace, job.experiment.name);
     let result: MigrationRecord;
     try {
       result = await pool.migrate(vm, destination, {
+        onProgress: (progress) => measured?.progress(progress.progress),
         onTask: (task: string) => {
           claim.task = task;
           void deps.redis.set(claimKey, JSON.stringify(claim)).catch((error: unknown) => log.warn({ err: error }, 'could not record the task of the migration'));
@@ -98,6 +102,7 @@ export async function performMigration(job: MigrationJobData, attempt: string, d
       });
       await new Promise((resolve) => setTimeout(resolve, deps.probeTailMs ?? 1000));
     } finally {
+      measured?.end();
       await probe.stop();
     }
     const startMs = Date.parse(result.start);

@@ -15,6 +15,7 @@ import type { MigrationOutcome } from './migration-worker.ts';
 import { stageAt, type RunPlan } from './plan.ts';
 import { slaOptions } from './run-analysis.ts';
 import { SecondCollector } from './second-stream.ts';
+import { ExperimentMetrics } from './experiment-metrics.ts';
 
 export const RUN_PHASES = ['RampUp', 'SteadyState', 'Migrating', 'RampDown'] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];
@@ -59,6 +60,7 @@ export class RunMonitor {
   readonly #keys: RunKeys;
   readonly #collector: SecondCollector;
   readonly #liveSla: SlidingWindowSla;
+  readonly #metrics: ExperimentMetrics;
   #nextLiveSecond: number;
   #phase: RunPhase | undefined;
   #migrations = new Map<number, MigrationOutcome>();
@@ -82,6 +84,7 @@ export class RunMonitor {
     this.#collector = new SecondCollector(deps.redis, this.#keys, plan.shards.length);
     const options = slaOptions(experiment.spec.sla, plan);
     this.#liveSla = new SlidingWindowSla(options);
+    this.#metrics = new ExperimentMetrics(deps.metrics, plan.experiment);
     this.#nextLiveSecond = options.start / 1000;
   }
 
@@ -164,6 +167,8 @@ export class RunMonitor {
     const migrationsChanged = await this.#readMigrations(hooks);
     const shardsChanged = await this.#readShards();
     this.#updatePhase(hooks);
+    this.#metrics.migrationsInFlight(this.inFlight().length);
+    this.#metrics.watchRecoveries(this.migrations(), (second) => this.#collector.second(second), this.#collector.watermark, this.plan.steadyStartMs);
     if (changed.length > 0 || migrationsChanged || shardsChanged) hooks.onChange?.();
     await this.#enforceMigrationTimeouts();
     const allShardsEnded = this.#shards.size >= this.plan.shards.length;
@@ -173,15 +178,10 @@ export class RunMonitor {
 
   #feedLiveSla(hooks: RunMonitorHooks): void {
     const through = Math.min(this.#collector.watermark, Math.floor(this.plan.steadyEndMs / 1000));
-    const labels = { namespace: this.plan.experiment.namespace, experiment: this.plan.experiment.name };
     while (this.#nextLiveSecond < through) {
       const second = this.#nextLiveSecond;
       const snapshot = this.#collector.second(second) ?? { second, actions: {} };
-      for (const [action, part] of Object.entries(snapshot.actions)) {
-        const errors = Object.values(part.errors).reduce((sum, n) => sum + (n ?? 0), 0);
-        this.#deps.metrics?.actions.inc({ ...labels, action, result: 'ok' }, part.ok);
-        if (errors > 0) this.#deps.metrics?.actions.inc({ ...labels, action, result: 'error' }, errors);
-      }
+      this.#metrics.steadySecond(snapshot);
       for (const evaluation of this.#liveSla.add(snapshot)) this.#judged(evaluation, hooks);
       this.#nextLiveSecond += 1;
     }
@@ -189,15 +189,11 @@ export class RunMonitor {
 
   #judged(evaluation: WindowEvaluation, hooks: RunMonitorHooks): void {
     hooks.onWindow?.(evaluation);
-    const labels = { namespace: this.plan.experiment.namespace, experiment: this.plan.experiment.name };
+    this.#metrics.window(evaluation);
     const abortOn = this.#experiment.spec.abort.onViolation;
     for (const [action, result] of Object.entries(evaluation.actions)) {
       for (const [percentile, value] of Object.entries(result.percentiles)) {
-        this.#deps.metrics?.windowResponseTime.set({ ...labels, action, percentile }, value / 1000);
-        const violated = result.violated[percentile] === true;
-        this.#deps.metrics?.slaViolating.set({ ...labels, action, percentile }, violated ? 1 : 0);
-        if (!violated) continue;
-        this.#deps.metrics?.slaViolatingWindows.inc({ ...labels, action, percentile });
+        if (result.violated[percentile] !== true) continue;
         const key = `${action}/${percentile}`;
         const message = `${action} p${percentile} ${(value / 1000).toFixed(3)}s over its threshold in the window ending ${new Date(evaluation.end).toISOString()}`;
         if (!this.#violationsSeen.has(key)) {
@@ -215,6 +211,7 @@ export class RunMonitor {
     for (const migration of this.plan.migrations) {
       if (!this.#claimed.has(migration.index) && (await this.#deps.redis.exists(this.#keys.migrationClaim(migration.index)))) {
         this.#claimed.add(migration.index);
+        this.#metrics.migrationStarted();
         changed = true;
         hooks.onEvent?.({ type: 'Normal', reason: 'MigrationStarted', message: `migration ${migration.index} of run ${this.plan.run} started` });
       }
@@ -229,20 +226,15 @@ export class RunMonitor {
   }
 
   #observeMigration(outcome: MigrationOutcome, hooks: RunMonitorHooks): void {
-    const labels = { namespace: this.plan.experiment.namespace, experiment: this.plan.experiment.name };
+    this.#metrics.migrationEnded(outcome);
     const where = `${outcome.source ?? '?'} -> ${outcome.destination ?? '?'}`;
     if (outcome.state === 'Succeeded') {
-      this.#deps.metrics?.migrations.inc({ ...labels, result: 'succeeded' });
-      if (outcome.durationSeconds !== undefined) this.#deps.metrics?.migrationDuration.observe(labels, outcome.durationSeconds);
-      if (outcome.downtimeSeconds !== undefined) this.#deps.metrics?.migrationDowntime.observe({ ...labels, source: 'client' }, outcome.downtimeSeconds);
-      if (outcome.modelDowntimeSeconds !== undefined) this.#deps.metrics?.migrationDowntime.observe({ ...labels, source: 'model' }, outcome.modelDowntimeSeconds);
       hooks.onEvent?.({
         type: 'Normal',
         reason: 'MigrationSucceeded',
         message: `migration ${outcome.index} (${where}) took ${outcome.durationSeconds?.toFixed(1)}s, clients saw ${outcome.downtimeSeconds?.toFixed(3) ?? '?'}s of downtime`,
       });
     } else if (outcome.state === 'Failed') {
-      this.#deps.metrics?.migrations.inc({ ...labels, result: 'failed' });
       this.#failedBecause ??= `migration ${outcome.index} (${where}) failed: ${outcome.message ?? 'no reason given'}`;
       hooks.onEvent?.({ type: 'Warning', reason: 'MigrationFailed', message: this.#failedBecause });
     }

@@ -5,6 +5,8 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/index.ts';
+import type { WorkerMetrics } from '../metrics/index.ts';
+import { ExperimentQueues } from '../queue/queues.ts';
 import { LOAD_QUEUE, LoadJobData, MIGRATION_QUEUE, MigrationJobData } from '../queue/contracts.ts';
 import { performLoad, type ShardEnd } from './load-worker.ts';
 import { performMigration, type MigrationOutcome, type PoolResolver } from './migration-worker.ts';
@@ -20,6 +22,8 @@ export interface WorkerHostOptions {
   loadConcurrency?: number;
   /** Migrations at once (default 4: different experiments may migrate at the same time). */
   migrationConcurrency?: number;
+  /** What the workers do, on this process's /metrics (shards, users, actions, saturation, jobs by state). */
+  metrics?: WorkerMetrics | undefined;
   /** How soon a job whose worker died is handed to another (BullMQ lock; default 10 s). */
   lockDurationMs?: number;
 }
@@ -36,7 +40,10 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
     lockDuration: options.lockDurationMs ?? 10_000,
     stalledInterval: Math.max(1000, Math.floor((options.lockDurationMs ?? 10_000) / 2)),
   };
-  const deps = { redis: options.redis, prefix: options.prefix, log: options.log, resolvePool: options.resolvePool };
+  const deps = { redis: options.redis, prefix: options.prefix, log: options.log, resolvePool: options.resolvePool, metrics: options.metrics };
+  // Queues only to count their jobs by state when Prometheus scrapes.
+  const counted = options.metrics ? new ExperimentQueues({ connection: options.connection, prefix: options.prefix }) : undefined;
+  if (counted) options.metrics?.countJobs(counted.load, counted.migration);
   const load = new Worker<LoadJobData, ShardEnd>(
     LOAD_QUEUE,
     async (job: Job<LoadJobData>) => performLoad(LoadJobData.parse(job.data), deps),
@@ -54,6 +61,7 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
   return {
     close: async (force = false) => {
       await Promise.all([load.close(force), migration.close(force)]);
+      await counted?.close();
     },
   };
 }

@@ -55,6 +55,8 @@ export interface LoadProgress {
   totalMs: number;
   phase: Phase | 'starting';
   activeUsers: number;
+  /** Actions started and not answered yet. */
+  inFlight: number;
   /** Actions completed so far, all phases, and how many failed. */
   completed: number;
   errors: number;
@@ -163,6 +165,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       totalMs: timeline.durationMs,
       phase: at < timeline.start ? 'starting' : timeline.phaseAt(at),
       activeUsers: driver.activeUsers,
+      inFlight: driver.population.inFlight,
       completed,
       errors,
       backlog: driver instanceof OpenLoop ? driver.backlog : 0,

@@ -18,3 +18,5 @@ export type { CompletionGap, TimeRange } from './completion-gaps.ts';
 export { CompletionGaps, completionGapFromLog } from './completion-gaps.ts';
 export type { LogAnalysis, LogAnalysisOptions, LogActionResult, TimeSpec } from './request-log-analysis.ts';
 export { analyzeRequestLog } from './request-log-analysis.ts';
+export type { Recovery, RecoveryOptions } from './recovery-time.ts';
+export { recoveryTime } from './recovery-time.ts';

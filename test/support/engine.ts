@@ -8,6 +8,7 @@ import type { EngineDeps } from '../../src/engine/experiment-runner.ts';
 import { startWorkers, type WorkerHost } from '../../src/engine/workers.ts';
 import { testbedPoolResolver } from '../../src/local/testbed-binding.ts';
 import { createLogger } from '../../src/log/index.ts';
+import type { WorkerMetrics } from '../../src/metrics/index.ts';
 import { startLocalRedis, type LocalRedis } from '../../src/queue/local-redis.ts';
 import { ExperimentQueues } from '../../src/queue/queues.ts';
 import { parseTopology, startTestbed, type Testbed } from '../../src/testbed/index.ts';
@@ -51,7 +52,8 @@ export function engineTopology(): ReturnType<typeof parseTopology> {
   });
 }
 
-export async function startEngineHarness(): Promise<EngineHarness> {
+/** `workerMetrics`: what the in-process workers export, as `migrascope worker` does. */
+export async function startEngineHarness(options: { workerMetrics?: WorkerMetrics } = {}): Promise<EngineHarness> {
   const testbed = await startTestbed(engineTopology());
   const redis = await startLocalRedis();
   const prefix = `test-${randomBytes(4).toString('hex')}`;
@@ -61,7 +63,7 @@ export async function startEngineHarness(): Promise<EngineHarness> {
   const resolvePool = testbedPoolResolver(testbed);
   const queues = new ExperimentQueues({ connection, prefix });
   const deps: EngineDeps = { redis: client, prefix, queues, resolvePool, log, leadMs: 1000, pollMs: 200, resultsDir: `${redis.dataDir}/results` };
-  const workerOptions = { connection, redis: client, prefix, resolvePool, log, lockDurationMs: 5000 };
+  const workerOptions = { connection, redis: client, prefix, resolvePool, log, lockDurationMs: 5000, metrics: options.workerMetrics };
   const harness: EngineHarness = {
     testbed,
     redis,

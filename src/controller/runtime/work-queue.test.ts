@@ -169,11 +169,30 @@ describe('Given a work queue', () => {
       queue.add('ns/b');
       queue.addRateLimited('ns/c');
       const text = await metrics.registry.metrics();
-      expect(text).toContain('workqueue_adds_total{name="experiments"} 2');
-      expect(text).toContain('workqueue_depth{name="experiments"} 2');
-      expect(text).toContain('workqueue_retries_total{name="experiments"} 1');
+      expect(text).toContain('workqueue_adds_total{controller="experiments",name="experiments"} 2');
+      expect(text).toContain('workqueue_depth{controller="experiments",name="experiments"} 2');
+      expect(text).toContain('workqueue_retries_total{controller="experiments",name="experiments"} 1');
       await queue.get();
-      expect(await metrics.registry.metrics()).toContain('workqueue_queue_duration_seconds_count{name="experiments"} 1');
+      expect(await metrics.registry.metrics()).toContain('workqueue_queue_duration_seconds_count{controller="experiments",name="experiments"} 1');
+    });
+  });
+
+  describe('When a key is being processed and Prometheus scrapes', () => {
+    it('Then unfinished work and the longest running processor count its time, and done() observes the work duration', async () => {
+      const metrics = new MigrascopeMetrics({ defaultMetrics: false });
+      const queue = new WorkQueue({ name: 'experiments', metrics });
+      queue.add('ns/a');
+      const key = await queue.get();
+      await vi.advanceTimersByTimeAsync(2_000);
+      let text = await metrics.registry.metrics();
+      expect(text).toContain('workqueue_unfinished_work_seconds{controller="experiments",name="experiments"} 2');
+      expect(text).toContain('workqueue_longest_running_processor_seconds{controller="experiments",name="experiments"} 2');
+      queue.done(key!);
+      text = await metrics.registry.metrics();
+      expect(text).toContain('workqueue_work_duration_seconds_count{controller="experiments",name="experiments"} 1');
+      expect(text).toContain('workqueue_work_duration_seconds_bucket{le="2.5",controller="experiments",name="experiments"} 1');
+      expect(text).toContain('workqueue_unfinished_work_seconds{controller="experiments",name="experiments"} 0');
+      expect(text).toContain('workqueue_longest_running_processor_seconds{controller="experiments",name="experiments"} 0');
     });
   });
 });

@@ -24,12 +24,15 @@ interface Waiting {
 export class WorkQueue {
   readonly name: string;
   readonly #metrics: MigrascopeMetrics | undefined;
+  /** controller-runtime names both after the controller. */
+  readonly #labels: { controller: string; name: string };
   readonly #backoff: ItemBackoff;
   /** Keys in hand-out order; each also in #dirty. */
   #queue: string[] = [];
   /** Keys that need processing (queued, or re-added while processing). */
   readonly #dirty = new Set<string>();
-  readonly #processing = new Set<string>();
+  /** Keys being processed, with when each was handed out (epoch ms). */
+  readonly #processing = new Map<string, number>();
   readonly #addedAt = new Map<string, number>();
   readonly #waiting = new Map<string, Waiting>();
   readonly #getters: ((key: string | undefined) => void)[] = [];
@@ -39,11 +42,13 @@ export class WorkQueue {
     this.name = options.name;
     this.#metrics = options.metrics;
     this.#backoff = new ItemBackoff(options);
+    this.#labels = { controller: options.name, name: options.name };
+    this.#metrics?.trackWorkQueue(options.name, () => this.#processing.values());
   }
 
   add(key: string): void {
     if (this.#shuttingDown || this.#dirty.has(key)) return;
-    this.#metrics?.workqueueAdds.inc({ name: this.name });
+    this.#metrics?.workqueueAdds.inc(this.#labels);
     this.#dirty.add(key);
     if (this.#processing.has(key)) return; // queued again by done()
     this.#enqueue(key);
@@ -69,7 +74,7 @@ export class WorkQueue {
 
   addRateLimited(key: string): void {
     if (this.#shuttingDown) return;
-    this.#metrics?.workqueueRetries.inc({ name: this.name });
+    this.#metrics?.workqueueRetries.inc(this.#labels);
     this.addAfter(key, this.#backoff.when(key));
   }
 
@@ -90,6 +95,8 @@ export class WorkQueue {
   }
 
   done(key: string): void {
+    const handedOutAt = this.#processing.get(key);
+    if (handedOutAt !== undefined) this.#metrics?.workqueueWorkDuration.observe(this.#labels, (Date.now() - handedOutAt) / 1000);
     this.#processing.delete(key);
     if (this.#dirty.has(key)) this.#enqueue(key);
   }
@@ -120,16 +127,16 @@ export class WorkQueue {
       return;
     }
     this.#queue.push(key);
-    this.#metrics?.workqueueDepth.set({ name: this.name }, this.#queue.length);
+    this.#metrics?.workqueueDepth.set(this.#labels, this.#queue.length);
   }
 
   #handOut(key: string): string {
     this.#dirty.delete(key);
-    this.#processing.add(key);
+    this.#processing.set(key, Date.now());
     const addedAt = this.#addedAt.get(key);
     this.#addedAt.delete(key);
-    if (addedAt !== undefined) this.#metrics?.workqueueQueueDuration.observe({ name: this.name }, (Date.now() - addedAt) / 1000);
-    this.#metrics?.workqueueDepth.set({ name: this.name }, this.#queue.length);
+    if (addedAt !== undefined) this.#metrics?.workqueueQueueDuration.observe(this.#labels, (Date.now() - addedAt) / 1000);
+    this.#metrics?.workqueueDepth.set(this.#labels, this.#queue.length);
     if (this.#shuttingDown && this.#queue.length === 0) {
       for (const getter of this.#getters.splice(0)) getter(undefined);
     }

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { MigrascopeMetrics } from '../metrics/index.ts';
+import { newHistogram } from '../recording/index.ts';
+import { ExperimentMetrics } from './experiment-metrics.ts';
+
+const series = (labels: string): string => `namespace="lab",experiment="study",${labels}`;
+
+describe('Given the metrics of one experiment', () => {
+  it('When it starts, Then each judged action has its SLA threshold', async () => {
+    const metrics = new MigrascopeMetrics({ defaultMetrics: false });
+    new ExperimentMetrics(metrics, { namespace: 'lab', name: 'study' }).started({ HomePage: 1, AddEvent: 4 }, [90, 99]);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(`migrascope_sla_threshold_seconds{${series('action="HomePage"')}} 1`);
+    expect(text).toContain(`migrascope_sla_threshold_seconds{${series('action="AddEvent"')}} 4`);
+  });
+
+  it('When a steady-state second comes, Then its response times fill the action histogram at the SLA buckets', async () => {
+    const metrics = new MigrascopeMetrics({ defaultMetrics: false });
+    const histogram = newHistogram();
+    histogram.recordValueWithCount(900_000, 3); // 0.9 s
+    histogram.recordValueWithCount(1_200_000, 1); // 1.2 s
+    new ExperimentMetrics(metrics, { namespace: 'lab', name: 'study' }).steadySecond({ second: 1, actions: { HomePage: { histogram, ok: 4, errors: { timeout: 2 } } } });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(`migrascope_action_duration_seconds_bucket{le="1",${series('action="HomePage"')}} 3`);
+    expect(text).toContain(`migrascope_action_duration_seconds_bucket{le="1.5",${series('action="HomePage"')}} 4`);
+    expect(text).toContain(`migrascope_action_duration_seconds_count{${series('action="HomePage"')}} 4`);
+    expect(text).toContain(`migrascope_actions_total{${series('action="HomePage",result="ok"')}} 4`);
+    expect(text).toContain(`migrascope_actions_total{${series('action="HomePage",result="error"')}} 2`);
+  });
+
+  it('When a migration starts and ends, Then in-flight, transitions, duration and both downtimes are exported', async () => {
+    const metrics = new MigrascopeMetrics({ defaultMetrics: false });
+    const experiment = new ExperimentMetrics(metrics, { namespace: 'lab', name: 'study' });
+    experiment.migrationsInFlight(1);
+    experiment.migrationStarted(1_700_000_000_000);
+    experiment.migrationEnded({ index: 1, offsetMs: 0, state: 'Succeeded', endTime: '2023-11-14T22:13:44.000Z', durationSeconds: 44, downtimeSeconds: 3, modelDowntimeSeconds: 2.5 });
+    experiment.migrationsInFlight(0);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(`migrascope_migrations_in_running_phase{namespace="lab",experiment="study"} 0`);
+    expect(text).toContain(`migrascope_migration_phase_transition_timestamp_seconds{${series('phase="Running"')}} 1700000000`);
+    expect(text).toContain(`migrascope_migration_phase_transition_timestamp_seconds{${series('phase="Succeeded"')}} 1700000024`);
+    expect(text).toContain(`migrascope_migrations_total{${series('result="succeeded"')}} 1`);
+    expect(text).toContain(`migrascope_migration_duration_seconds_sum{namespace="lab",experiment="study"} 44`);
+    expect(text).toContain(`migrascope_migration_downtime_seconds_sum{${series('source="client"')}} 3`);
+    expect(text).toContain(`migrascope_migration_downtime_seconds_sum{${series('source="model"')}} 2.5`);
+  });
+
+  it('When the seconds after a migration show users back, Then its recovery time is observed once', async () => {
+    const metrics = new MigrascopeMetrics({ defaultMetrics: false });
+    const experiment = new ExperimentMetrics(metrics, { namespace: 'lab', name: 'study' });
+    const T0 = 1_700_000_000;
+    const secondAt = (second: number) => {
+      const histogram = newHistogram();
+      histogram.recordValueWithCount(second >= T0 + 10 && second < T0 + 13 ? 2_000_000 : 100_000, 10);
+      return { second, actions: { HomePage: { histogram, ok: 10, errors: {} } } };
+    };
+    const migration = { index: 1, offsetMs: 0, state: 'Succeeded' as const, startTime: new Date((T0 + 5) * 1000).toISOString(), endTime: new Date((T0 + 10) * 1000).toISOString() };
+    experiment.watchRecoveries([migration], secondAt, T0 + 12, T0 * 1000);
+    expect(await metrics.registry.metrics()).not.toContain('migrascope_migration_recovery_seconds_count');
+    experiment.watchRecoveries([migration], secondAt, T0 + 20, T0 * 1000);
+    experiment.watchRecoveries([migration], secondAt, T0 + 20, T0 * 1000);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('migrascope_migration_recovery_seconds_count{namespace="lab",experiment="study"} 1');
+    expect(text).toContain('migrascope_migration_recovery_seconds_sum{namespace="lab",experiment="study"} 3');
+  });
+});
