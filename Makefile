@@ -4,13 +4,17 @@ SHELL := /bin/bash
 NPM_BIN := node_modules/.bin
 export PATH := $(CURDIR)/$(NPM_BIN):$(PATH)
 
-.PHONY: deps demo test unit lint typecheck bench crds clean
+.PHONY: deps demo demo-dokuwiki test unit lint typecheck bench crds clean
 
 deps:
 	@scripts/deps.sh
 
 demo: deps
 	@scripts/demo.sh
+
+# The same on an application nobody here wrote: DokuWiki (Debian) behind the testbed's web VM.
+demo-dokuwiki: deps
+	@node scripts/dokuwiki-demo.ts
 
 test: deps lint
 	@mkdir -p .cache

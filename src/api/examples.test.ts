@@ -2,10 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { isMigrascopeObject, parseResource, type MigrascopeResource } from './v1alpha1/index.ts';
+import { compileWorkloadProfile, isMigrascopeObject, judgedThresholds, parseResource, type MigrascopeResource } from './v1alpha1/index.ts';
 
 const examples = join(import.meta.dirname, '..', '..', 'examples');
-const files = readdirSync(examples).filter((name) => name.endsWith('.yaml'));
+// Subfolders too (examples/dokuwiki/): an application's profile sits beside its experiments.
+const files = readdirSync(examples, { recursive: true, encoding: 'utf8' })
+  .filter((name) => name.endsWith('.yaml'))
+  .sort();
 
 interface Secret {
   kind: 'Secret';
@@ -29,6 +32,10 @@ describe('Given the YAML files in examples/', () => {
 
   it('Then there are the pool and the study experiments to parse', () => {
     expect(files).toEqual(expect.arrayContaining(['xenpool.yaml', 'study-one-migration.yaml', 'study-two-migrations.yaml']));
+  });
+
+  it('Then the DokuWiki profile and its experiment, in their subfolder, are among them', () => {
+    expect(files).toEqual(expect.arrayContaining([join('dokuwiki', 'workloadprofile.yaml'), join('dokuwiki', 'experiment.yaml')]));
   });
 
   for (const file of files) {
@@ -56,6 +63,20 @@ describe('Given the YAML files in examples/', () => {
             expect(secret?.stringData, `Secret ${resource.spec.credentialsSecretRef.name}`).toHaveProperty(resource.spec.credentialsSecretRef.usernameKey);
             expect(secret?.stringData).toHaveProperty(resource.spec.credentialsSecretRef.passwordKey);
           }
+        }
+      });
+
+      it('Then every WorkloadProfile it names is in examples/, compiles with its params, and each of its actions has a threshold', () => {
+        for (const resource of all.get(file)!) {
+          const spec = resource.kind === 'MigrationExperiment' ? resource.spec : resource.kind === 'MigrationCampaign' ? resource.spec.template.spec : undefined;
+          const ref = spec?.workload.profileRef;
+          if (spec === undefined || ref === undefined) continue;
+          const profile = everything.find((other) => other.kind === 'WorkloadProfile' && other.metadata.name === ref.name);
+          expect(profile, `WorkloadProfile ${ref.name}`).toBeDefined();
+          if (profile?.kind !== 'WorkloadProfile') continue;
+          // As the engine resolves it when the experiment starts: a refusal names the field.
+          const actions = compileWorkloadProfile(profile, spec.workload.params ?? {}).actions.map((action) => action.name);
+          expect(Object.keys(judgedThresholds(spec.sla, actions, `WorkloadProfile ${ref.name}`))).toEqual(actions);
         }
       });
     });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../invalid/index.ts';
+import { refusalOf } from '../invalid/testing.ts';
 import { profileArgument } from './profile-file.ts';
 
 const loadProfile = (path: string, params: Record<string, string | number> = {}) => profileArgument(path, params);
@@ -32,15 +32,7 @@ function file(name: string, text: string): string {
   return path;
 }
 
-function refusal(path: string): InvalidInputError {
-  try {
-    loadProfile(path);
-  } catch (error) {
-    if (error instanceof InvalidInputError) return error;
-    throw error;
-  }
-  throw new Error('accepted');
-}
+const refusal = (path: string) => refusalOf(() => loadProfile(path));
 
 describe('Given a WorkloadProfile manifest', () => {
   it('When read, Then its spec is the profile and metadata.name its name', () => {

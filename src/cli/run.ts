@@ -1,7 +1,7 @@
-// `migrascope run FILE.yaml`: the experiments and campaigns of a file, through the same engine the
-// operator uses (BullMQ queues in Redis, load and migration workers), without Kubernetes. Redis is
-// the one given, or a local redis-server started for the run. With --testbed the embedded
-// simulated pool stands in for the file's XenPools.
+// `migrascope run FILE.yaml...`: the experiments and campaigns of the files, through the same
+// engine the operator uses (BullMQ queues in Redis, load and migration workers), without
+// Kubernetes. Redis is the one given, or a local redis-server started for the run. With --testbed
+// the embedded simulated pool stands in for the files' XenPools.
 import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -12,7 +12,7 @@ import { ExperimentRunner, type EngineDeps } from '../engine/experiment-runner.t
 import type { PoolResolver } from '../engine/migration-worker.ts';
 import { startWorkers, type WorkerHost } from '../engine/workers.ts';
 import { localPoolResolver } from '../local/credentials.ts';
-import { readRunFile, runFileProfiles, type RunFile } from '../local/run-file.ts';
+import { readRunFiles, runFileProfiles, type RunFile } from '../local/run-file.ts';
 import { bindCampaign, bindExperiment, testbedPoolResolver } from '../local/testbed-binding.ts';
 import { startTestbedProcess, type TestbedProcess } from '../local/testbed-process.ts';
 import { logger } from '../log/index.ts';
@@ -39,8 +39,8 @@ export interface RunCommandOptions {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('Run the experiments and campaigns of a YAML file without Kubernetes (needs only Redis)')
-    .argument('<file>', 'YAML with MigrationExperiment / MigrationCampaign documents, their XenPool and Secret')
+    .description('Run the experiments and campaigns of YAML files without Kubernetes (needs only Redis)')
+    .argument('<files...>', 'YAML with MigrationExperiment / MigrationCampaign documents, their XenPool, Secret and WorkloadProfiles (in one file or several)')
     .option('--redis <url>', 'Redis to queue jobs in (default: a local redis-server started for the run)')
     .option('--report <file.html>', 'write the HTML report here')
     .option('--json <file>', 'write the final statuses here as JSON')
@@ -51,17 +51,17 @@ export function registerRun(program: Command): void {
     .option('--credentials <file>', 'YAML/JSON {username, password} for XenPools whose Secret is not in the file')
     .option('--prefix <prefix>', 'prefix of every Redis key (queues, recorded seconds)', 'migrascope')
     .option('--no-progress', 'no progress bars')
-    .addHelpText('after', '\nExamples:\n  migrascope run examples/demo.yaml --testbed --report demo.html\n  migrascope run examples/study-one-migration.yaml --redis redis://redis:6379\n')
-    .action(async (file: string, options: RunCommandOptions) => {
-      const ok = await runCommand(file, options);
+    .addHelpText('after', '\nExamples:\n  migrascope run examples/demo.yaml --testbed --report demo.html\n  migrascope run examples/xenpool.yaml examples/study-one-migration.yaml --redis redis://redis:6379\n')
+    .action(async (files: string[], options: RunCommandOptions) => {
+      const ok = await runCommand(files, options);
       if (!ok) process.exitCode = 1;
     });
 }
 
 /** Runs everything in the file; false when an experiment or campaign did not succeed. */
-export async function runCommand(file: string, options: RunCommandOptions): Promise<boolean> {
+export async function runCommand(files: string | readonly string[], options: RunCommandOptions): Promise<boolean> {
   const log = logger();
-  let runFile: RunFile = await readRunFile(file);
+  let runFile: RunFile = await readRunFiles(typeof files === 'string' ? [files] : files);
   let testbed: TestbedProcess | undefined;
   let localRedis: LocalRedis | undefined;
   let workers: WorkerHost | undefined;

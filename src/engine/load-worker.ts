@@ -3,6 +3,8 @@
 // more will come before this second", which is what lets the engine judge windows live. A shard
 // retried after its worker died picks up the same timetable: users whose start is past act at
 // once, and the seconds the dead attempt already sent stay counted.
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/index.ts';
 import type { WorkerMetrics } from '../metrics/index.ts';
@@ -41,6 +43,9 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
 
   const resolved = resolveProfile(job.profile, job.params ?? {});
   const profile = job.thinkTime ? withThinkTime(resolved, job.thinkTime) : resolved;
+  // The request log goes under the controller's --results-dir, which need not exist on this worker
+  // (`migrascope run` makes it; a worker process or pod starts without it).
+  if (job.requestLogPath !== undefined) await mkdir(dirname(job.requestLogPath), { recursive: true });
   const stop = new AbortController();
   const watchAbort = setInterval(() => {
     deps.redis

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CLOUDSTONE_THRESHOLDS, parseExperiment, type MigrationExperiment } from '../api/v1alpha1/index.ts';
 import { experiment, withField } from '../api/testing/cases.ts';
+import { refusalOf } from '../invalid/testing.ts';
 import { ProfileProblem, resolveProfile, withJudgedThresholds, type ProfileLookup } from './workload-profile.ts';
 
 const shop = {
@@ -27,15 +28,7 @@ function experimentWith(patches: Record<string, unknown>): MigrationExperiment {
   return parseExperiment(Object.entries(patches).reduce((object, [path, value]) => withField(object, path, value), experiment()));
 }
 
-function problemOf(work: () => unknown): ProfileProblem {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof ProfileProblem) return error;
-    throw error;
-  }
-  throw new Error('expected a ProfileProblem');
-}
+const problemOf = (work: () => unknown) => refusalOf(work, ProfileProblem);
 
 describe('Given an experiment on the built-in olio profile', () => {
   describe('When it names no thresholds', () => {

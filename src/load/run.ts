@@ -141,7 +141,21 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const reason = `${outcome.errorKind}: ${failure?.message ?? 'failed'}`;
       if (samples.length < FAILURE_SAMPLES && !samples.includes(reason)) samples.push(reason);
     }
-    if (phase === 'steady') requestLog?.write(outcome);
+    if (phase === 'steady') writeToLog(outcome);
+  };
+  // A request log that cannot be written (no such directory, a full disk) ends the run: its
+  // close() below then rejects with the path and the reason. Thrown from onOutcome, the error
+  // would escape the driver's promise chain and leave that user unfinished, so the run would
+  // never end (or the process would die of an unhandled rejection).
+  let logFailed = false;
+  const writeToLog = (outcome: Parameters<RequestLogWriter['write']>[0]): void => {
+    if (requestLog === undefined || logFailed) return;
+    try {
+      requestLog.write(outcome);
+    } catch {
+      logFailed = true;
+      driver.stop();
+    }
   };
   const onError = (error: unknown): void => log.error({ err: error }, 'load driver failure (a bug: please report it)');
 

@@ -1,7 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../invalid/index.ts';
 import { credentialsFor, localPoolResolver } from './credentials.ts';
-import { parseRunFile } from './run-file.ts';
+import { parseRunFile, readRunFiles } from './run-file.ts';
 import { bindExperiment, bindUrl } from './testbed-binding.ts';
 
 const POOL = `apiVersion: migrascope.io/v1alpha1
@@ -49,6 +50,28 @@ describe('parseRunFile', () => {
       'run.yaml',
     );
     expect(file.secrets[0]?.data.password).toBe('pw');
+  });
+});
+
+describe('readRunFiles', () => {
+  const example = (path: string): string => fileURLToPath(new URL(`../../examples/${path}`, import.meta.url));
+
+  it('given the pool, the profile and the experiment in files of their own (as README runs the examples), then they are one set', async () => {
+    const file = await readRunFiles([example('xenpool.yaml'), example('dokuwiki/workloadprofile.yaml'), example('dokuwiki/experiment.yaml')]);
+    expect(file.pools.map((p) => p.metadata.name)).toEqual(['study-pool']);
+    expect(file.secrets.map((s) => s.name)).toEqual(['xen-credentials']);
+    expect(file.profiles.map((p) => p.metadata.name)).toEqual(['dokuwiki']);
+    expect(file.experiments.map((e) => e.metadata.name)).toEqual(['dokuwiki-one-migration']);
+  });
+
+  it('given the experiment without the file of its profile, then the refusal names that file, the document and the field', async () => {
+    await expect(readRunFiles([example('xenpool.yaml'), example('dokuwiki/experiment.yaml')])).rejects.toThrow(
+      /dokuwiki\/experiment\.yaml \(document 1\): spec\.workload\.profileRef\.name: no WorkloadProfile "dokuwiki"/,
+    );
+  });
+
+  it('given files with nothing to run, then it says so naming them', async () => {
+    await expect(readRunFiles([example('xenpool.yaml'), example('dokuwiki/workloadprofile.yaml')])).rejects.toThrow(/xenpool\.yaml, .*workloadprofile\.yaml: hold no MigrationExperiment/);
   });
 });
 

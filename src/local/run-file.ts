@@ -1,7 +1,9 @@
-// The YAML file `migrascope run` reads: any number of documents, each a XenPool, a WorkloadProfile,
+// The YAML files `migrascope run` reads: any number of documents, each a XenPool, a WorkloadProfile,
 // a MigrationExperiment, a MigrationCampaign, or a Secret holding a pool's credentials (the same
-// manifests one would kubectl apply). A bad document is refused naming its position and field; an
-// experiment whose profile is missing or does not fit it is refused before anything runs.
+// manifests one would kubectl apply). Several files are one set, as `kubectl apply -f a -f b`
+// would make them: a pool, a profile and the experiment using them may each have a file of its
+// own. A bad document is refused naming its file, position and field; an experiment whose profile
+// is missing or does not fit it is refused before anything runs.
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { parseResource, type MigrationCampaign, type MigrationExperiment, type WorkloadProfile, type XenPool } from '../api/v1alpha1/index.ts';
@@ -22,19 +24,38 @@ export interface RunFile {
   secrets: SecretDocument[];
 }
 
-export async function readRunFile(path: string): Promise<RunFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new InvalidInputError(path, `cannot read the file: ${(error as Error).message}`);
+/** The documents of one or more files, as one set. */
+export async function readRunFiles(paths: readonly string[]): Promise<RunFile> {
+  const sources: { text: string; source: string }[] = [];
+  for (const path of paths) {
+    try {
+      sources.push({ text: await readFile(path, 'utf8'), source: path });
+    } catch (error) {
+      throw new InvalidInputError(path, `cannot read the file: ${(error as Error).message}`);
+    }
   }
-  return parseRunFile(text, path);
+  return parseRunFiles(sources);
 }
 
 export function parseRunFile(text: string, source: string): RunFile {
+  return parseRunFiles([{ text, source }]);
+}
+
+export function parseRunFiles(sources: readonly { text: string; source: string }[]): RunFile {
   const file: RunFile = { pools: [], profiles: [], experiments: [], campaigns: [], secrets: [] };
   const positions = new Map<object, string>();
+  for (const { text, source } of sources) addDocuments(file, positions, text, source);
+  if (file.experiments.length === 0 && file.campaigns.length === 0) {
+    throw new InvalidInputError(names(sources), `${sources.length > 1 ? 'hold' : 'holds'} no MigrationExperiment or MigrationCampaign to run`);
+  }
+  checkProfiles(file, (object) => positions.get(object) ?? names(sources));
+  return file;
+}
+
+const names = (sources: readonly { source: string }[]): string => sources.map((s) => s.source).join(', ');
+
+/** Adds one file's documents to `file`, remembering where each resource came from. */
+function addDocuments(file: RunFile, positions: Map<object, string>, text: string, source: string): void {
   parseAllDocuments(text).forEach((document, index) => {
     const where = `${source} (document ${index + 1})`;
     if (document.errors.length > 0) throw new InvalidInputError(where, `not valid YAML: ${document.errors[0]?.message}`);
@@ -56,11 +77,6 @@ export function parseRunFile(text: string, source: string): RunFile {
       throw error;
     }
   });
-  if (file.experiments.length === 0 && file.campaigns.length === 0) {
-    throw new InvalidInputError(source, 'holds no MigrationExperiment or MigrationCampaign to run');
-  }
-  checkProfiles(file, (object) => positions.get(object) ?? source);
-  return file;
 }
 
 /** The WorkloadProfiles of a run file by namespace and name (the engine's lookup). */
@@ -76,7 +92,7 @@ function checkProfiles(file: RunFile, whereIs: (object: object) => string): void
       resolveProfile(spec, object.metadata.namespace ?? 'default', lookup, root);
     } catch (error) {
       if (!(error instanceof ProfileProblem)) throw error;
-      const hint = error.reason === 'ProfileNotFound' ? ' (add the WorkloadProfile to the file, in the same namespace)' : '';
+      const hint = error.reason === 'ProfileNotFound' ? ' (add the WorkloadProfile to the run, in the same namespace: in the file or a file of its own)' : '';
       throw new InvalidInputError(`${whereIs(object)}: ${error.field}`, `${error.detail}${hint}`);
     }
   };

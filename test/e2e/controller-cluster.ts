@@ -1,7 +1,8 @@
 // What the controller's end-to-end tests stand on: a real kube-apiserver with the shipped CRDs, a
-// namespace, the testbed (a small pool whose web VM fronts the reference app), a local Redis,
-// load and migration workers reading pool credentials through the API server (as `migrascope
-// worker` does), a XenPool with its Secret, and helpers to read objects, Events and `kubectl get`.
+// namespace, the testbed (a small pool whose web VM fronts the reference app, or the application
+// a test's own topology names), a local Redis, load and migration workers reading pool credentials
+// through the API server (as `migrascope worker` does), a XenPool with its Secret, and helpers to
+// read objects, Events and `kubectl get`.
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { KubeApiError, KubeClient, MERGE_PATCH } from '../../src/controller/runt
 import { startWorkers, type WorkerHost } from '../../src/engine/workers.ts';
 import { createLogger, type Logger } from '../../src/log/index.ts';
 import { startLocalRedis, type LocalRedis } from '../../src/queue/local-redis.ts';
-import type { MigrationReport, Testbed } from '../../src/testbed/index.ts';
+import type { MigrationReport, Testbed, TopologyConfig } from '../../src/testbed/index.ts';
 import { startTestbed } from '../../src/testbed/index.ts';
 import { kubeTools, runTool } from '../../scripts/kube-tools.ts';
 import { startControlPlane, type ControlPlane } from '../controlplane/index.ts';
@@ -57,7 +58,12 @@ export interface ClusterHarness {
   close(): Promise<void>;
 }
 
-export async function startClusterHarness(): Promise<ClusterHarness> {
+export interface ClusterHarnessOptions {
+  /** The testbed's pool; default engineTopology() (a web VM fronting the reference app). */
+  topology?: TopologyConfig;
+}
+
+export async function startClusterHarness(options: ClusterHarnessOptions = {}): Promise<ClusterHarness> {
   const log = createLogger({ level: process.env.MIGRASCOPE_TEST_LOG ?? 'silent', pretty: false });
   const plane = await startControlPlane();
   const admin = plane.kubeConfig();
@@ -67,7 +73,7 @@ export async function startClusterHarness(): Promise<ClusterHarness> {
   try {
     await applyCrds(client);
     await client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-    const testbed = await startTestbed(engineTopology());
+    const testbed = await startTestbed(options.topology ?? engineTopology());
     cleanups.unshift(async () => testbed.close());
     const redis = await startLocalRedis();
     cleanups.unshift(async () => redis.stop());

@@ -189,7 +189,13 @@ describe('Given the CRDs applied to a real kube-apiserver', () => {
   });
 
   describe('When every example in examples/ is applied', () => {
-    const files = readdirSync(join(root, 'examples')).filter((name) => name.endsWith('.yaml'));
+    // Subfolders too: examples/dokuwiki/ holds a WorkloadProfile and an experiment that uses it.
+    const files = readdirSync(join(root, 'examples'), { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.yaml'))
+      .sort();
+    it('Then the subfolders are among them', () => {
+      expect(files).toEqual(expect.arrayContaining([join('dokuwiki', 'workloadprofile.yaml'), join('dokuwiki', 'experiment.yaml')]));
+    });
     for (const file of files) {
       it(`Then ${file} is accepted with the defaults our parser fills in`, async () => {
         for (const document of parseAllDocuments(readFileSync(join(root, 'examples', file), 'utf8'))) {

@@ -7,27 +7,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../support/processes.ts';
+import { twoHostTopology } from '../support/run-topology.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/migrascope', import.meta.url).pathname;
 
-const TOPOLOGY = `pool: run-test
-credentials: { username: root }
-tls: true
-hosts:
-  - { name: alpha, memory: 4GiB, cpus: 2, linkBandwidth: 1Gbit/s }
-  - { name: beta, memory: 4GiB, cpus: 2, linkBandwidth: 1Gbit/s }
-vms:
-  - name: web
-    memory: 192MiB
-    vcpus: 1
-    host: alpha
-    dirtyRate: 20MB/s
-    wws: 8MiB
-    model: { setup: 200ms, resumeOverhead: 300ms }
-    guest: { app: reference, scale: 500, seed: 3 }
-    warmup: { penalty: 0ms, decay: 1s }
-`;
+const TOPOLOGY = twoHostTopology({ pool: 'run-test', tls: true });
 
 const EXPERIMENT = `apiVersion: v1
 kind: Secret

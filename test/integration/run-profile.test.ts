@@ -8,26 +8,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../support/processes.ts';
+import { twoHostTopology } from '../support/run-topology.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/migrascope', import.meta.url).pathname;
 
-const TOPOLOGY = `pool: run-profile
-credentials: { username: root }
-hosts:
-  - { name: alpha, memory: 4GiB, cpus: 2, linkBandwidth: 1Gbit/s }
-  - { name: beta, memory: 4GiB, cpus: 2, linkBandwidth: 1Gbit/s }
-vms:
-  - name: web
-    memory: 192MiB
-    vcpus: 1
-    host: alpha
-    dirtyRate: 20MB/s
-    wws: 8MiB
-    model: { setup: 200ms, resumeOverhead: 300ms }
-    guest: { app: reference, scale: 500, seed: 3 }
-    warmup: { penalty: 0ms, decay: 1s }
-`;
+const TOPOLOGY = twoHostTopology({ pool: 'run-profile' });
 
 const PROFILE = `apiVersion: migrascope.io/v1alpha1
 kind: WorkloadProfile

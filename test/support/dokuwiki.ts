@@ -97,6 +97,25 @@ export async function startDokuWiki(options: DokuWikiOptions = {}): Promise<Doku
   }
 }
 
+/**
+ * A testbed pool (parseTopology's input, or YAML for --testbed-config) whose web VM fronts the
+ * wiki. The guest dirties memory faster than the link sends it, so pre-copy cannot converge and
+ * the last 128 MiB go while paused: about 1.1 s of downtime in a migration of about 8 s.
+ */
+export function dokuWikiTopology(wiki: Pick<DokuWiki, 'url'>): Record<string, unknown> {
+  return {
+    pool: 'dokuwiki',
+    credentials: { username: 'root' },
+    // Plain HTTP: the operator's XenPool then needs no CA bundle.
+    tls: false,
+    hosts: [
+      { name: 'a', memory: '1GiB', linkBandwidth: '1Gbit/s', controlDomainMemory: '128MiB' },
+      { name: 'b', memory: '1GiB', linkBandwidth: '1Gbit/s', controlDomainMemory: '128MiB' },
+    ],
+    vms: [{ name: 'web', memory: '256MiB', host: 'a', dirtyRate: '200MB/s', wws: '128MiB', guest: { url: wiki.url } }],
+  };
+}
+
 /** The package's configuration and data, copied; our settings, user, ACL and pages; the index. */
 async function prepareWiki(dir: string, pages: number): Promise<void> {
   const conf = join(dir, 'conf');

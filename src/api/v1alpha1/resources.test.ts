@@ -146,6 +146,14 @@ describe('Given a campaign over 100..500 users by 100', () => {
       expect(last.spec.repetitions).toBe(parsed.spec.repetitions);
       expect(last.spec.migrations).toEqual(parsed.spec.template.spec.migrations);
     });
+
+    it("Then a template's profileRef, params and SLA defaults reach every level", () => {
+      const onProfile = parseCampaign(
+        withField(withField(withField(campaign(), 'metadata', { name: 'shop', namespace: 'lab', uid: 'u-2' }), 'spec.template.spec.workload.profileRef', { name: 'shop' }), 'spec.template.spec.sla.defaultThreshold', '2s'),
+      );
+      const levels = campaignExperiments(onProfile);
+      expect(levels.every((level) => level.spec.workload.profileRef?.name === 'shop' && level.spec.sla.defaultThreshold === '2s')).toBe(true);
+    });
   });
 
   it('Then a long campaign name is shortened so the experiment name stays valid', () => {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../invalid/index.ts';
+import { refusalOf } from '../../invalid/testing.ts';
 import { withField, workloadProfile } from '../testing/cases.ts';
 import { chainOf, compileWorkloadProfile, parseResource, parseWorkloadProfile, profileDocumentOf } from './index.ts';
 
-function refusal(work: () => unknown): InvalidInputError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof InvalidInputError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (work: () => unknown) => refusalOf(work);
 
 // What the API server cannot check (it prunes unknown fields unless asked to be strict, and knows
 // nothing of regexes or templates): the parser refuses it, naming the field from the object's root.
