@@ -14,6 +14,7 @@ import {
 import { campaignLevel, recommend } from '../engine/campaign.ts';
 import { experimentConditions } from '../engine/conditions.ts';
 import { isTerminal } from './experiment-lifecycle.ts';
+import { reportPath } from './reports.ts';
 
 export interface CampaignPlan {
   /** The levels reached so far, lowest load first. */
@@ -73,6 +74,7 @@ export function campaignStatus(campaign: MigrationCampaign, plan: CampaignPlan, 
     startTime: previous?.startTime ?? now.toISOString(),
     levels: plan.levels,
     ...(finished.length > 0 ? { recommendation: recommend(campaign, finished) } : {}),
+    ...(campaign.metadata.namespace ? { reportPath: reportPath('MigrationCampaign', campaign.metadata.namespace, campaign.metadata.name) } : {}),
   };
   let state: Parameters<typeof experimentConditions>[1];
   if (plan.done) {

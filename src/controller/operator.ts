@@ -21,6 +21,7 @@ import { clusterPoolResolver } from './cluster-pool-credentials.ts';
 import { EngineSession } from './engine-session.ts';
 import { ExperimentReconciler } from './experiment-reconciler.ts';
 import { InformerSet, type ObjectCache } from './informer-set.ts';
+import { reportPage, reportPath, REPORTS_PREFIX } from './reports.ts';
 import { subjectOf, targetOf, type StoredObject } from './resources.ts';
 import { Controller, EventRecorder, KubeApiError, KubeClient, LeaderElector, patchStatus, type ObjectKey } from './runtime/index.ts';
 import { WorkloadProfileReconciler } from './workloadprofile-reconciler.ts';
@@ -117,8 +118,10 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
 
   let metricsServer: MetricsServer | undefined;
   if (options.metricsPort !== undefined) {
-    metricsServer = await startMetricsServer({ registry: metrics.registry, port: options.metricsPort, host: options.metricsHost ?? '0.0.0.0', readiness });
-    log.info({ url: metricsServer.url }, 'serving /metrics, /healthz and /readyz');
+    // Reports are served by every replica, leader or not: they read the informers' cache and Redis.
+    const reports = { prefix: REPORTS_PREFIX, render: (path: string, query: URLSearchParams) => reportPage({ experiments, campaigns, redis: probe, prefix }, path, query) };
+    metricsServer = await startMetricsServer({ registry: metrics.registry, port: options.metricsPort, host: options.metricsHost ?? '0.0.0.0', readiness, pages: [reports] });
+    log.info({ url: metricsServer.url }, `serving /metrics, /healthz, /readyz and ${REPORTS_PREFIX}<namespace>/<name>`);
   }
 
   let workers: WorkerHost | undefined;
@@ -145,7 +148,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     const session = new EngineSession(
       { kubeConfig, redisUrl: options.redisUrl, prefix, log, metrics, resultsDir: options.resultsDir, leadMs: options.leadMs, pollMs: options.pollMs, profiles: (namespace, name) => profiles.get(namespace, name) },
       {
-        writeStatus: async (ref, patch) => writeRunnerStatus(kubeConfig, experimentTarget(ref), patch, log),
+        writeStatus: async (ref, patch) => writeRunnerStatus(kubeConfig, experimentTarget(ref), { ...patch, reportPath: reportPath('MigrationExperiment', ref.namespace, ref.name) }, log),
         recordEvent: async (ref, event) => events.record(subjectOf('MigrationExperiment', { namespace: ref.namespace, name: ref.name, uid: ref.uid }), event.type, event.reason, event.message),
         onEnded: (ref) => wake.experiments?.enqueue({ namespace: ref.namespace, name: ref.name }),
       },

@@ -34,6 +34,7 @@ export function experimentBody(input: ExperimentReportInput, anchorPrefix: strin
 <div class="headline"><div><span class="kind">MigrationExperiment</span><h1>${qualifiedName(experiment)}</h1>
 <div class="subtitle">${experiment.status?.phase ?? 'not run'} · ${runs.length} ${runs.length === 1 ? 'run' : 'runs'} reported · generated ${formatInstant(input.generatedAt)}</div></div>
 ${verdictBadges(verdicts, breaches)}</div>
+${input.notice ? html`<p class="message notice">${input.notice}</p>` : ''}
 ${experimentFacts(experiment, { from: starts.length ? Math.min(...starts) : undefined, to: ends.length ? Math.max(...ends) : undefined })}
 </section>
 ${runs.length > 1 ? summarySection(runs, summary, percentiles, anchorPrefix) : ''}

@@ -47,6 +47,8 @@ export interface ExperimentReportInput {
   /** status.summary: means and worst values over the runs. */
   summary?: RunSummary;
   generatedAt: Date;
+  /** Shown under the title: what the report lacks and why (e.g. charts without per-second data). */
+  notice?: string;
 }
 
 export interface CampaignLevelInput {

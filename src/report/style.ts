@@ -57,6 +57,7 @@ td.under { color: #14532d; }
 td.state.failed, td.state.cancelled { color: var(--fail); font-weight: 600; }
 .table-scroll { overflow-x: auto; }
 .empty { color: var(--muted); font-style: italic; }
+.notice { border-left: 3px solid #d97706; padding: 4px 10px; background: rgba(217, 119, 6, 0.08); }
 .run-head { display: flex; justify-content: space-between; align-items: center; gap: 16px; flex-wrap: wrap; }
 .run-head .verdicts { gap: 8px; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: center; margin: 8px 0 4px; color: var(--muted); font-size: 12.5px; }

@@ -122,6 +122,11 @@ export const MigrationCampaignStatus = z.strictObject({
   completionTime: z.iso.datetime({ offset: true }).optional(),
   levels: z.array(CampaignLevel).max(MAX_CAMPAIGN_LEVELS).optional().describe("Levels x actions: the study's Table 2."),
   recommendation: Recommendation.optional(),
+  reportPath: z
+    .string()
+    .max(1024)
+    .optional()
+    .describe("Where the controller serves this campaign's HTML report on its HTTP port (the metrics port), e.g. /reports/default/capacity."),
 });
 export type MigrationCampaignStatus = z.infer<typeof MigrationCampaignStatus>;
 

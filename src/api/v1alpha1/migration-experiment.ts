@@ -52,6 +52,11 @@ export const MigrationExperimentStatus = z.strictObject({
     .describe('The migration schedule as applied: offsets into steady state, whichever form the spec used.'),
   runs: z.array(RunResult).max(100).optional().describe('One entry per run, in order.'),
   summary: RunSummary.optional().describe('Over the finished runs: means and worst values.'),
+  reportPath: z
+    .string()
+    .max(1024)
+    .optional()
+    .describe("Where the controller serves this experiment's HTML report on its HTTP port (the metrics port), e.g. /reports/default/study."),
 });
 export type MigrationExperimentStatus = z.infer<typeof MigrationExperimentStatus>;
 

@@ -1,0 +1,174 @@
+// The HTML reports the controller serves on its HTTP port, read-only, at /reports/<namespace>/<name>:
+// the same pages `migrascope run --report` writes, built from what the controller has. The status
+// (runs, actions, migrations) comes from the informers' cache; the per-second data the charts draw
+// comes from the run's stream in Redis, where the engine keeps it until the object is deleted.
+// Without it (Redis unreachable, or the stream gone) the page is still served, without charts, and
+// says so.
+//
+// An experiment and a campaign may share a name: the bare path serves the experiment's report, and
+// ?kind=campaign (in a campaign's status.reportPath) or ?kind=experiment says which is meant.
+import type { Redis } from 'ioredis';
+import {
+  parseCampaign,
+  parseExperiment,
+  type MigrationCampaign,
+  type MigrationCampaignStatus,
+  type MigrationExperiment,
+  type MigrationExperimentStatus,
+} from '../api/v1alpha1/index.ts';
+import { planRun } from '../engine/plan.ts';
+import { SecondCollector } from '../engine/second-stream.ts';
+import type { MigrationOutcome } from '../engine/migration-worker.ts';
+import { RunKeys } from '../queue/run-keys.ts';
+import type { ExperimentRef } from '../queue/contracts.ts';
+import { renderCampaignReport, renderExperimentReport, type ExperimentReportInput, type MigrationInstants, type RunReportInput } from '../report/index.ts';
+import type { ObjectCache } from './informer-set.ts';
+import type { StoredObject } from './resources.ts';
+
+export const REPORTS_PREFIX = '/reports/';
+
+/** Where an object's report is served (status.reportPath). */
+export function reportPath(kind: 'MigrationExperiment' | 'MigrationCampaign', namespace: string, name: string): string {
+  const path = `${REPORTS_PREFIX}${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+  return kind === 'MigrationCampaign' ? `${path}?kind=campaign` : path;
+}
+
+export interface ReportSources {
+  experiments: ObjectCache;
+  campaigns: ObjectCache;
+  /** Reads the runs' streams; undefined: reports without charts. */
+  redis?: Redis | undefined;
+  /** Prefix of the engine's Redis keys. */
+  prefix: string;
+  now?: () => Date;
+}
+
+export interface ReportPage {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** The page for `path` (below /reports/), or a 404 that names what is missing. */
+export async function reportPage(sources: ReportSources, path: string, query: URLSearchParams): Promise<ReportPage> {
+  const parts = path.slice(REPORTS_PREFIX.length).split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length !== 2) return notFound(`no report at ${path}: reports are at ${REPORTS_PREFIX}<namespace>/<name>`);
+  const [namespace, name] = parts as [string, string];
+  const kind = query.get('kind');
+  if (kind !== null && kind !== 'experiment' && kind !== 'campaign') return notFound(`no report of kind "${kind}": kind is experiment or campaign`);
+  const experiment = kind === 'campaign' ? undefined : sources.experiments.get(namespace, name);
+  if (experiment) return html(await experimentReport(sources, experiment));
+  const campaign = kind === 'experiment' ? undefined : sources.campaigns.get(namespace, name);
+  if (campaign) return html(await campaignReport(sources, campaign));
+  const what = kind === 'campaign' ? 'MigrationCampaign' : kind === 'experiment' ? 'MigrationExperiment' : 'MigrationExperiment or MigrationCampaign';
+  return notFound(`no ${what} "${name}" in namespace "${namespace}" (is it watched by this controller?)`);
+}
+
+async function experimentReport(sources: ReportSources, object: StoredObject): Promise<string> {
+  return renderExperimentReport(await experimentInput(sources, object));
+}
+
+async function campaignReport(sources: ReportSources, object: StoredObject): Promise<string> {
+  const campaign = parseStored(object, parseCampaign) as MigrationCampaign;
+  const status = (object.status ?? {}) as MigrationCampaignStatus;
+  const namespace = object.metadata?.namespace ?? '';
+  const levels = status.levels ?? [];
+  const experiments: ExperimentReportInput[] = [];
+  for (const level of levels) {
+    const stored = sources.experiments.get(namespace, level.experiment);
+    if (stored) experiments.push(await experimentInput(sources, stored));
+  }
+  return renderCampaignReport({
+    campaign: { ...campaign, status },
+    levels: levels.map((level) => {
+      const summary = experiments.find((e) => e.experiment.metadata.name === level.experiment)?.summary;
+      return {
+        users: level.users,
+        experiment: level.experiment,
+        ...(level.phase ? { phase: level.phase } : {}),
+        ...(summary ? { summary } : {}),
+        ...(level.verdict ? { verdict: level.verdict } : {}),
+      };
+    }),
+    ...(status.recommendation ? { recommendation: { ...(status.recommendation.users === undefined ? {} : { users: status.recommendation.users }), reason: status.recommendation.message } } : {}),
+    generatedAt: sources.now?.() ?? new Date(),
+    experiments,
+  });
+}
+
+/** The report's input from the object's status and, for the charts, the runs' streams in Redis. */
+export async function experimentInput(sources: ReportSources, object: StoredObject): Promise<ExperimentReportInput> {
+  const experiment = parseStored(object, parseExperiment) as MigrationExperiment;
+  const status = (object.status ?? {}) as MigrationExperimentStatus;
+  const ref: ExperimentRef = { uid: object.metadata?.uid ?? '', namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' };
+  const missing: string[] = [];
+  const runs: RunReportInput[] = [];
+  for (const result of status.runs ?? []) {
+    if (!result.startTime) continue;
+    const plan = planRun(experiment.spec, ref, result.index, Date.parse(result.startTime));
+    const recorded = await recordedRun(sources, ref, result.index, plan.shards.length).catch((error: unknown) => {
+      missing.push(`run ${result.index}: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (recorded && recorded.seconds.length === 0) missing.push(`run ${result.index}: its per-second data is no longer in Redis`);
+    runs.push({
+      result,
+      plan: { startAtMs: plan.startAtMs, steadyStartMs: plan.steadyStartMs, steadyEndMs: plan.steadyEndMs, endMs: plan.endMs },
+      seconds: recorded?.seconds ?? [],
+      migrations: (result.migrations ?? []).map((migration) => {
+        const outcome = recorded?.migrations.get(migration.index);
+        return {
+          index: migration.index,
+          state: migration.state,
+          ...(migration.startTime ? { startMs: Date.parse(migration.startTime) } : {}),
+          ...(migration.endTime ? { endMs: Date.parse(migration.endTime) } : {}),
+          ...(outcome?.downtimeStartMs === undefined ? {} : { downtimeStartMs: outcome.downtimeStartMs }),
+          ...(outcome?.downtimeEndMs === undefined ? {} : { downtimeEndMs: outcome.downtimeEndMs }),
+          ...(migration.source ? { source: migration.source } : {}),
+          ...(migration.destination ? { destination: migration.destination } : {}),
+          ...(migration.durationSeconds === undefined ? {} : { durationSeconds: migration.durationSeconds }),
+          ...(migration.downtimeSeconds === undefined ? {} : { downtimeSeconds: migration.downtimeSeconds }),
+          ...(migration.modelDowntimeSeconds === undefined ? {} : { modelDowntimeSeconds: migration.modelDowntimeSeconds }),
+        } satisfies MigrationInstants;
+      }),
+    });
+  }
+  return {
+    experiment: { ...experiment, status },
+    runs,
+    ...(status.summary ? { summary: status.summary } : {}),
+    generatedAt: sources.now?.() ?? new Date(),
+    ...(missing.length > 0 ? { notice: `Charts unavailable (report built from the status alone): ${missing.join('; ')}.` } : {}),
+  };
+}
+
+interface RecordedRun {
+  seconds: RunReportInput['seconds'];
+  migrations: Map<number, MigrationOutcome>;
+}
+
+async function recordedRun(sources: ReportSources, ref: ExperimentRef, run: number, shards: number): Promise<RecordedRun> {
+  if (!sources.redis) throw new Error('this controller reads no Redis');
+  const keys = new RunKeys(sources.prefix, ref, run);
+  const collector = new SecondCollector(sources.redis, keys, shards);
+  await collector.poll();
+  const migrations = new Map<number, MigrationOutcome>();
+  for (const [index, json] of Object.entries(await sources.redis.hgetall(keys.migrations))) {
+    migrations.set(Number(index), JSON.parse(json) as MigrationOutcome);
+  }
+  return { seconds: collector.all(), migrations };
+}
+
+/** The parsed object without its status (the parser's InvalidInputError when it refuses the spec). */
+function parseStored<T>(object: StoredObject, parse: (input: unknown) => T): T {
+  const { status: _status, ...withoutStatus } = object;
+  return parse(withoutStatus);
+}
+
+function html(body: string): ReportPage {
+  return { status: 200, contentType: 'text/html; charset=utf-8', body };
+}
+
+function notFound(message: string): ReportPage {
+  return { status: 404, contentType: 'text/plain; charset=utf-8', body: `${message}\n` };
+}
