@@ -14,5 +14,5 @@ export {
 export type { XapiCredentials } from './connection.ts';
 export { chooseDestination, findHost, refusal, type DestinationPolicy, type DestinationRequest } from './destination.ts';
 export type { Host, Vm, XenObject } from './records.ts';
-export type { TaskProgress, TaskStatus } from './task-follower.ts';
+export { DATA_REMAINING_OTHER_CONFIG_KEY, type TaskProgress, type TaskStatus } from './task-follower.ts';
 export * from './errors.ts';

@@ -12,6 +12,12 @@ import { TaskLostError, XapiProtocolError } from './errors.ts';
 import { explainFailure, isTransientConnectionFailure, isXapiFailure } from './failures.ts';
 import type { XapiRecord } from './records.ts';
 
+/**
+ * The task other_config key where the testbed leaves the bytes its pre-copy model still has to
+ * send, updated as the rounds go on; a real XAPI task has none (and nothing is reported).
+ */
+export const DATA_REMAINING_OTHER_CONFIG_KEY = 'migrascope_testbed_data_remaining_bytes';
+
 export type TaskStatus = 'pending' | 'success' | 'failure' | 'cancelling' | 'cancelled';
 
 export interface TaskState {
@@ -21,6 +27,8 @@ export interface TaskState {
   progress: number;
   /** [code, ...params] when the task failed. */
   errorInfo: string[];
+  /** Bytes the migration still has to send, where the task says (the testbed's model); else undefined. */
+  dataRemainingBytes?: number | undefined;
 }
 
 export interface TaskProgress {
@@ -29,6 +37,8 @@ export interface TaskProgress {
   status: TaskStatus;
   /** False while the connection to XAPI is down and we are trying to get it back. */
   connected: boolean;
+  /** Bytes still to send, where the task says (the testbed's model; never a real XenServer). */
+  dataRemainingBytes?: number;
 }
 
 export interface FollowOptions {
@@ -43,9 +53,10 @@ export interface FollowOptions {
 export async function followTask(client: Xapi, ref: string, options: FollowOptions): Promise<TaskState> {
   let lostSince: number | undefined;
   let lastProgress = 0;
+  let lastRemaining: number | undefined;
   let lastReported: string | undefined;
   const report = (progress: TaskProgress): void => {
-    const key = `${progress.status}:${progress.progress}:${progress.connected}`;
+    const key = `${progress.status}:${progress.progress}:${progress.connected}:${progress.dataRemainingBytes}`;
     if (key === lastReported) return;
     lastReported = key;
     options.onProgress?.(progress);
@@ -78,7 +89,7 @@ export async function followTask(client: Xapi, ref: string, options: FollowOptio
           { cause: error },
         );
       }
-      report({ progress: lastProgress, status: 'pending', connected: false });
+      report(withRemaining({ progress: lastProgress, status: 'pending', connected: false }, lastRemaining));
       await sleep(Math.min(options.pollIntervalMs * 4, 2_000));
       continue;
     }
@@ -87,7 +98,8 @@ export async function followTask(client: Xapi, ref: string, options: FollowOptio
       lostSince = undefined;
     }
     lastProgress = state.progress;
-    report({ progress: state.progress, status: state.status, connected: true });
+    lastRemaining = state.dataRemainingBytes;
+    report(withRemaining({ progress: state.progress, status: state.status, connected: true }, lastRemaining));
     if (state.status !== 'pending' && state.status !== 'cancelling') return state;
     await sleep(options.pollIntervalMs);
   }
@@ -100,7 +112,24 @@ export function taskState(ref: string, record: XapiRecord): TaskState {
   }
   const progress = Number(record.progress);
   const errorInfo = Array.isArray(record.error_info) ? record.error_info.map(String) : [];
-  return { ref, status: status as TaskStatus, progress: Number.isFinite(progress) ? progress : 0, errorInfo };
+  const state: TaskState = { ref, status: status as TaskStatus, progress: Number.isFinite(progress) ? progress : 0, errorInfo };
+  const remaining = dataRemaining(record);
+  if (remaining !== undefined) state.dataRemainingBytes = remaining;
+  return state;
+}
+
+/** The testbed's data remaining from the task's other_config: a non-negative number, or undefined. */
+function dataRemaining(record: XapiRecord): number | undefined {
+  const otherConfig = record.other_config;
+  if (typeof otherConfig !== 'object' || otherConfig === null) return undefined;
+  const text = (otherConfig as Record<string, unknown>)[DATA_REMAINING_OTHER_CONFIG_KEY];
+  if (typeof text !== 'string' || text.trim() === '') return undefined;
+  const bytes = Number(text);
+  return Number.isFinite(bytes) && bytes >= 0 ? bytes : undefined;
+}
+
+function withRemaining(progress: TaskProgress, remaining: number | undefined): TaskProgress {
+  return remaining === undefined ? progress : { ...progress, dataRemainingBytes: remaining };
 }
 
 const TASK_STATUSES = new Set<string>(['pending', 'success', 'failure', 'cancelling', 'cancelled']);

@@ -224,7 +224,18 @@ describe('Given a connected pool', () => {
     it('then progress rose to 1 and the task ended in success', () => {
       const fractions = progress.map((step) => step.progress);
       expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
-      expect(progress.at(-1)).toEqual({ progress: 1, status: 'success', connected: true });
+      expect(progress.at(-1)).toEqual({ progress: 1, status: 'success', connected: true, dataRemainingBytes: 0 });
+    });
+
+    it("then the data the model still had to send, read from the task's other_config, fell round after round to nothing", () => {
+      const remaining = progress.map((step) => step.dataRemainingBytes);
+      expect(remaining.every((bytes) => typeof bytes === 'number')).toBe(true);
+      const bytes = remaining as number[];
+      expect(bytes).toEqual([...bytes].sort((a, b) => b - a));
+      expect(new Set(bytes).size).toBeGreaterThanOrEqual(3);
+      expect(bytes[0]).toBeGreaterThan(0);
+      expect(bytes[0]).toBeLessThanOrEqual(Math.round(report.prediction.bytesSent));
+      expect(bytes.at(-1)).toBe(0);
     });
 
     it('then the pool shows web on its new host', async () => {
@@ -307,7 +318,10 @@ describe('Given the connection to XAPI drops in the middle of a migration', () =
 
     expect(record).toMatchObject({ ok: true, source: { name: source?.name }, destination: { name: destination.name } });
     expect(progress.some((step) => !step.connected)).toBe(true);
-    expect(progress.at(-1)).toEqual({ progress: 1, status: 'success', connected: true });
+    expect(progress.at(-1)).toEqual({ progress: 1, status: 'success', connected: true, dataRemainingBytes: 0 });
+    // While the connection is down, the data remaining is the last value read, as the progress.
+    const lost = progress.findIndex((step) => !step.connected);
+    expect(progress[lost]?.dataRemainingBytes).toBe(progress[lost - 1]?.dataRemainingBytes);
     expect(relay.cuts).toBe(1);
     // The record came after the testbed ended the migration, not before (nor never).
     expect(reportSeen).toBe(true);

@@ -15,6 +15,16 @@ describe('Given a pending task', () => {
     expect(store.get('task', task.ref)).toMatchObject({ status: 'pending', progress: 0, resident_on: 'OpaqueRef:master', finished: 0, result: '' });
   });
 
+  it('When the work reports progress with other_config keys, Then both change together and the other keys stay', () => {
+    const { store, tasks } = setUp();
+    const task = tasks.create('x');
+    store.update('task', task.ref, { other_config: { kept: 'yes' } });
+    task.setProgress(0.25, { remaining: '300' });
+    task.setProgress(0.5, { remaining: '150' });
+    task.setProgress(0.75);
+    expect(store.get('task', task.ref)).toMatchObject({ progress: 0.75, other_config: { kept: 'yes', remaining: '150' } });
+  });
+
   it('When the work fails, Then status failure, progress 1 and error_info [code, params...]', () => {
     const { store, tasks } = setUp();
     const task = tasks.create('x');

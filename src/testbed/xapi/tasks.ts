@@ -19,8 +19,9 @@ export class TaskHandle {
     this.#tasks = tasks;
   }
 
-  setProgress(fraction: number): void {
-    this.#tasks.update(this.ref, { progress: Math.min(1, Math.max(0, fraction)) });
+  /** Sets the progress (0..1) and, in one update, any `otherConfig` keys beside the task's others. */
+  setProgress(fraction: number, otherConfig?: Record<string, string>): void {
+    this.#tasks.setProgress(this.ref, Math.min(1, Math.max(0, fraction)), otherConfig);
   }
 
   /** Whether task.cancel can stop the work now (shown to clients in allowed_operations). */
@@ -78,6 +79,12 @@ export class TaskTable {
   update(ref: string, patch: Partial<TaskRecord>): void {
     if (this.#store.find('task', ref)?.status !== 'pending') return;
     this.#store.update('task', ref, patch);
+  }
+
+  setProgress(ref: string, progress: number, otherConfig?: Record<string, string>): void {
+    const task = this.#store.find('task', ref);
+    if (task?.status !== 'pending') return;
+    this.#store.update('task', ref, otherConfig ? { progress, other_config: { ...task.other_config, ...otherConfig } } : { progress });
   }
 
   succeed(ref: string, resultXml: string): void {

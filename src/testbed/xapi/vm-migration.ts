@@ -4,7 +4,7 @@
 // has no templates), then the destination's free memory. A migration to the host the VM is on is, as in XAPI, a
 // "localhost migration": allowed when the host has room for a second copy of the VM.
 import type { EventEmitter } from 'node:events';
-import { MODEL_OTHER_CONFIG_KEY } from '../../xen/index.ts';
+import { DATA_REMAINING_OTHER_CONFIG_KEY, MODEL_OTHER_CONFIG_KEY } from '../../xen/index.ts';
 import { precopyInputFor, type TopologyConfig } from '../config.ts';
 import { LiveMigration, type GuestControl, type MigrationPhase, type MigrationTimeline } from '../migration.ts';
 import { predictPreCopy, type PreCopyPrediction } from '../precopy-model.ts';
@@ -103,7 +103,10 @@ async function poolMigrate(env: MigrationEnvironment, vmRef: string, hostRef: st
   const migration = LiveMigration.start({
     prediction,
     guest: env.guests.get(vmConfig.name),
-    onProgress: (sent, total) => task?.setProgress(total > 0 ? sent / total : 1),
+    // The bytes the model still has to send go in the task's other_config, where the adapter reads
+    // them as KubeVirt's "data remaining"; a real XAPI task reports only its progress.
+    onProgress: (sent, total) =>
+      task?.setProgress(total > 0 ? sent / total : 1, { [DATA_REMAINING_OTHER_CONFIG_KEY]: String(Math.max(0, Math.round(total - sent))) }),
     onPhase: (phase, at) => {
       if (phase === 'stop-and-copy') task?.setCancellable(false);
       env.observer.emit('phase', { vm: vmConfig.name, phase, at });
