@@ -94,7 +94,7 @@ export async function performMigration(job: MigrationJobData, attempt: string, d
     let result: MigrationRecord;
     try {
       result = await pool.migrate(vm, destination, {
-        onProgress: (progress) => measured?.progress(progress.progress),
+        onProgress: (progress) => measured?.progress(progress.progress, progress.dataRemainingBytes),
         onTask: (task: string) => {
           claim.task = task;
           void deps.redis.set(claimKey, JSON.stringify(claim)).catch((error: unknown) => log.warn({ err: error }, 'could not record the task of the migration'));

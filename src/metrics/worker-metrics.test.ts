@@ -40,7 +40,20 @@ describe('Given the metrics of a worker process', () => {
     migration.progress(0.4);
     expect(await registry.metrics()).toContain('migrascope_migration_progress_ratio{namespace="lab",experiment="study"} 0.4');
     expect(await registry.metrics()).toContain('migrascope_worker_migrations_running 1');
+    expect(await registry.metrics()).not.toContain('migrascope_migration_data_remaining_bytes{');
     migration.end();
     expect(await registry.metrics()).not.toContain('migrascope_migration_progress_ratio{');
+  });
+
+  it("When a migration's task reports the data it still has to send, Then that is exported until it ends", async () => {
+    const migration = metrics.migrationStarted('lab', 'study');
+    migration.progress(0.25, 3_000_000);
+    expect(await registry.metrics()).toContain('migrascope_migration_data_remaining_bytes{namespace="lab",experiment="study"} 3000000');
+    migration.progress(0.5);
+    expect(await registry.metrics()).toContain('migrascope_migration_data_remaining_bytes{namespace="lab",experiment="study"} 3000000');
+    migration.progress(0.75, 1_000_000);
+    expect(await registry.metrics()).toContain('migrascope_migration_data_remaining_bytes{namespace="lab",experiment="study"} 1000000');
+    migration.end();
+    expect(await registry.metrics()).not.toContain('migrascope_migration_data_remaining_bytes{');
   });
 });

@@ -1,8 +1,9 @@
 // What a `migrascope worker` process does, on its own /metrics: the load shards and users it
 // drives, the actions they complete by outcome, how saturated the driver is (event-loop delay,
-// actions in flight), the migrations it follows (XAPI task progress) and the BullMQ jobs by state.
-// Per process, not per experiment (the engine exports those), except the progress of a migration
-// under way, whose series goes when the migration ends.
+// actions in flight), the migrations it follows (XAPI task progress, and the data still to send
+// where the task says) and the BullMQ jobs by state. Per process, not per experiment (the engine
+// exports those), except the progress and data remaining of a migration under way, whose series
+// go when the migration ends.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { SecondSnapshot } from '../recording/index.ts';
@@ -30,6 +31,7 @@ export class WorkerMetrics {
   readonly eventLoopDelay: Gauge<'percentile'>;
   readonly jobs: Gauge<'queue' | 'state'>;
   readonly migrationProgress: Gauge<'namespace' | 'experiment'>;
+  readonly migrationDataRemaining: Gauge<'namespace' | 'experiment'>;
   readonly migrationsRunning: Gauge;
   readonly #shards = new Map<number, { users: number; inFlight: number }>();
   #nextShard = 0;
@@ -106,6 +108,12 @@ export class WorkerMetrics {
       labelNames: ['namespace', 'experiment'],
       registers,
     });
+    this.migrationDataRemaining = new Gauge({
+      name: 'migrascope_migration_data_remaining_bytes',
+      help: "Bytes the experiment's migration under way still has to send, where its XAPI task says (the testbed's pre-copy model; not a real XenServer), while it runs",
+      labelNames: ['namespace', 'experiment'],
+      registers,
+    });
   }
 
   /** Counts these queues' jobs on every scrape. */
@@ -132,16 +140,23 @@ export class WorkerMetrics {
     };
   }
 
-  /** A migration under way: its XAPI task's progress, until end() removes the series. */
-  migrationStarted(namespace: string, experiment: string): { progress(ratio: number): void; end(): void } {
+  /**
+   * A migration under way: its XAPI task's progress and, when the task reports it, the data still
+   * to send (never set when it does not), until end() removes the series.
+   */
+  migrationStarted(namespace: string, experiment: string): { progress(ratio: number, dataRemainingBytes?: number): void; end(): void } {
     const labels = { namespace, experiment };
     this.migrationsRunning.inc();
     this.migrationProgress.set(labels, 0);
     return {
-      progress: (ratio) => this.migrationProgress.set(labels, Math.min(1, Math.max(0, ratio))),
+      progress: (ratio, dataRemainingBytes) => {
+        this.migrationProgress.set(labels, Math.min(1, Math.max(0, ratio)));
+        if (dataRemainingBytes !== undefined) this.migrationDataRemaining.set(labels, Math.max(0, dataRemainingBytes));
+      },
       end: () => {
         this.migrationsRunning.dec();
         this.migrationProgress.remove(labels);
+        this.migrationDataRemaining.remove(labels);
       },
     };
   }
