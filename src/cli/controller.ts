@@ -63,8 +63,10 @@ export function registerController(program: Command): void {
 
 async function runController(options: ControllerCliOptions): Promise<number> {
   const log = logger();
-  const kubeConfig = loadKubeConfig(options.kubeconfig);
+  // The flags first: a bad one is refused (exit 2, naming it) whatever the kubeconfig.
   const finalizerTimeoutMs = parseDuration('--finalizer-timeout', options.finalizerTimeout);
+  const seriesGraceMs = parseDuration('--metrics-series-grace', options.metricsSeriesGrace);
+  const kubeConfig = loadKubeConfig(options.kubeconfig);
   const namespaces = options.namespace.split(',').map((ns) => ns.trim()).filter((ns) => ns !== '');
   const leaseNamespace = options.leaseNamespace ?? ownNamespace() ?? namespaces[0] ?? 'default';
   const operator = await startOperator({
@@ -80,7 +82,7 @@ async function runController(options: ControllerCliOptions): Promise<number> {
     workers: options.workers === true,
     resultsDir: options.resultsDir,
     finalizerTimeoutMs,
-    metrics: new MigrascopeMetrics({ seriesGraceMs: parseDuration('--metrics-series-grace', options.metricsSeriesGrace) }),
+    metrics: new MigrascopeMetrics({ seriesGraceMs }),
     log,
   });
   log.info(

@@ -1,0 +1,88 @@
+// `migrascope controller --metrics-series-grace`: read as a duration, refused (exit 2, naming the
+// flag, before any kubeconfig or cluster is touched) when it is not one, and handed to the
+// operator as the grace period of its metrics. The program's own main() runs in this process;
+// only startOperator is replaced, so that nothing connects to a cluster or Redis.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Operator, OperatorOptions } from '../controller/operator.ts';
+import { createLogger, setLogger } from '../log/index.ts';
+import { main } from './main.ts';
+
+const started = vi.hoisted(() => [] as OperatorOptions[]);
+
+vi.mock('../controller/operator.ts', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../controller/operator.ts')>()),
+  // An operator that is done at once: the command stops it and exits 0.
+  startOperator: vi.fn(async (options: OperatorOptions): Promise<Operator> => {
+    started.push(options);
+    return { metricsUrl: undefined, done: Promise.resolve(), stop: async () => undefined } as unknown as Operator;
+  }),
+}));
+
+const KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters: [{ name: test, cluster: { server: 'https://127.0.0.1:1' } }]
+users: [{ name: test, user: { token: not-used } }]
+contexts: [{ name: test, context: { cluster: test, user: test } }]
+current-context: test
+`;
+
+describe('Given `migrascope controller --metrics-series-grace`', () => {
+  let dir: string;
+  let kubeconfig: string;
+  let stderr = '';
+  let signalListeners: { SIGINT: NodeJS.SignalsListener[]; SIGTERM: NodeJS.SignalsListener[] };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'migrascope-controller-cli-'));
+    kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(kubeconfig, KUBECONFIG);
+    setLogger(createLogger({ level: 'silent' }));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    started.length = 0;
+    stderr = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+    signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    // The command waits for SIGTERM beside the operator: take back what it left listening.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const listener of process.listeners(signal)) if (!signalListeners[signal].includes(listener)) process.off(signal, listener);
+    }
+  });
+
+  const run = (...args: string[]): Promise<number> => main(['node', 'migrascope', 'controller', '--kubeconfig', kubeconfig, ...args]);
+
+  it('when it is a duration, then the operator gets metrics whose finished-experiment series stay that long', async () => {
+    expect(await run('--metrics-series-grace', '2m30s')).toBe(0);
+    expect(started).toHaveLength(1);
+    expect(started[0]?.metrics?.seriesGraceMs).toBe(150_000);
+  });
+
+  it('when it is left out, then the grace period is 60 s (two scrapes at the usual interval)', async () => {
+    expect(await run()).toBe(0);
+    expect(started[0]?.metrics?.seriesGraceMs).toBe(60_000);
+  });
+
+  it.each(['soon', '-5s', '10 parsecs', ''])('when it is %j, then the command exits 2 naming the flag and starts no operator', async (value) => {
+    expect(await run('--metrics-series-grace', value)).toBe(2);
+    expect(stderr).toMatch(/^migrascope: --metrics-series-grace: /);
+    expect(started).toEqual([]);
+  });
+
+  it('when it is bad and the kubeconfig unusable too, then the flag is what is refused, before the kubeconfig is read', async () => {
+    expect(await main(['node', 'migrascope', 'controller', '--kubeconfig', join(dir, 'missing'), '--metrics-series-grace', 'soon'])).toBe(2);
+    expect(stderr).toMatch(/--metrics-series-grace: cannot read "soon" as a duration/);
+    expect(stderr).not.toMatch(/--kubeconfig/);
+  });
+});
