@@ -2,6 +2,7 @@
 // migration, the engine's metrics and a worker's /metrics (what `migrascope worker` serves) both
 // scraped by a real Prometheus (Debian's). The experiment's series exist from its start at zero,
 // so increase() sees its only migration; they go once the run is over and the grace period ends.
+// The worker's data remaining of the migration falls as the testbed's task reports it.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,9 +77,23 @@ describe('given a testbed run whose engine and worker metrics a real Prometheus 
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     })();
+    // The migration's data remaining as the worker exports it, sampled in process (the task is read every 250 ms).
+    const remaining: number[] = [];
+    const sampling = setInterval(() => {
+      void workerMetrics.migrationDataRemaining.get().then(({ values }) => {
+        const sample = values.find((value) => value.labels.experiment === 'scraped' && value.labels.namespace === 'test');
+        if (sample && sample.value !== remaining.at(-1)) remaining.push(sample.value);
+      });
+    }, 20);
     const status: MigrationExperimentStatus = await new ExperimentRunner(experiment, { uid: 'exp-scraped', namespace: 'test', name: 'scraped' }, harness.deps).run();
     running = false;
+    clearInterval(sampling);
     await watching;
+    // Read from the testbed task's other_config by the xen adapter: it fell while the migration ran, and went with it.
+    expect(remaining.length).toBeGreaterThanOrEqual(3);
+    expect(remaining).toEqual([...remaining].sort((a, b) => b - a));
+    expect(remaining[0]).toBeGreaterThan(0);
+    expect((await workerMetrics.migrationDataRemaining.get()).values).toEqual([]);
     expect(status.phase).toBe('Succeeded');
     expect([...seenWhileRunning].sort()).toEqual(['active jobs', 'phase', 'shards', 'users']);
 
