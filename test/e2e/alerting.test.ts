@@ -93,7 +93,6 @@ describe('Given the operator, a worker, Prometheus scraping them as the shipped 
 
   beforeAll(async () => {
     harness = await startClusterHarness();
-    const dir = await temporaryDirectory('alerting');
 
     // The webhook receiver: Alertmanager POSTs its notifications here.
     const webhook = createServer((request, response) => {
@@ -128,6 +127,8 @@ describe('Given the operator, a worker, Prometheus scraping them as the shipped 
     opened.workerServer = await startMetricsServer({ registry: workerRegistry.registry, host: '127.0.0.1', port: 0 });
 
     // Alertmanager: one route grouping by experiment, notifications at once, resolved ones too.
+    // One directory for both servers' files, removed when the last of them (Alertmanager) stops.
+    const dir = await temporaryDirectory('alerting');
     const alertmanagerPort = await freePort();
     await writeFile(
       join(dir, 'alertmanager.yml'),
@@ -136,13 +137,17 @@ describe('Given the operator, a worker, Prometheus scraping them as the shipped 
         receivers: [{ name: 'webhook', webhook_configs: [{ url: `http://127.0.0.1:${webhookPort}/alerts`, send_resolved: true }] }],
       }),
     );
-    opened.alertmanager = startProcess('prometheus-alertmanager', [
-      `--config.file=${join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir, 'alertmanager')}`,
-      `--web.listen-address=127.0.0.1:${alertmanagerPort}`,
-      // No gossip with peers: nothing listens beyond loopback.
-      '--cluster.listen-address=',
-    ]);
+    opened.alertmanager = startProcess(
+      'prometheus-alertmanager',
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, 'alertmanager')}`,
+        `--web.listen-address=127.0.0.1:${alertmanagerPort}`,
+        // No gossip with peers: nothing listens beyond loopback.
+        '--cluster.listen-address=',
+      ],
+      { cleanup: [dir] },
+    );
     await waitFor('Alertmanager to be ready', async () => (await fetch(`http://127.0.0.1:${alertmanagerPort}/-/ready`)).ok, 30_000, explain);
 
     // Prometheus: the controller and the worker as kubernetes_sd would discover them behind the
@@ -167,17 +172,13 @@ describe('Given the operator, a worker, Prometheus scraping them as the shipped 
     );
     const port = await freePort();
     prometheusUrl = `http://127.0.0.1:${port}`;
-    opened.prometheus = startProcess(
-      'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'prometheus')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        // A resolved or changed alert goes to Alertmanager at once; this bounds the resends of firing ones.
-        '--rules.alert.resend-delay=1s',
-      ],
-      { cleanup: [dir] },
-    );
+    opened.prometheus = startProcess('prometheus', [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'prometheus')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      // A resolved or changed alert goes to Alertmanager at once; this bounds the resends of firing ones.
+      '--rules.alert.resend-delay=1s',
+    ]);
     await waitFor('Prometheus to scrape the controller and the worker', async () => (await query('up == 1')).length === 2, 60_000, explain);
 
     // The experiment: judged on p99 only, HomePage's threshold 1 ms (every window breaks it, the
@@ -238,6 +239,7 @@ describe('Given the operator, a worker, Prometheus scraping them as the shipped 
       120_000,
     );
     finishedAt = Date.now();
+    expect(harness.migrations).toHaveLength(1);
     await waitFor('the experiment\'s series to go from Prometheus', async () => (await query(`{experiment="${EXPERIMENT}"}`)).length === 0, 60_000, explain);
     // Gone no sooner than the grace allows (so the last scrapes saw the final values).
     expect(Date.now() - finishedAt).toBeGreaterThanOrEqual(SERIES_GRACE_MS - 1_000);
