@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make demo` and `make test` need, from nothing, idempotently:
-#   - Debian packages: Redis, nginx (bench peer), wrk, Prometheus + promtool, Chromium (report test),
-#     DokuWiki under php-fpm (the second real application the load tests drive);
+#   - Debian packages: Redis, nginx (bench peer), wrk, Prometheus + promtool, Alertmanager (the
+#     alerting end-to-end test), Chromium (report test), DokuWiki under php-fpm (the second real
+#     application the load tests drive);
 #   - npm packages (npm ci), which include Node.js 24 (the devDependency node@24);
 #   - a Python venv with the XenServer SDK (PyPI `xenapi`), the testbed's second real client;
 #   - kube-apiserver and etcd built from Go modules, helm and kubectl (cached outside the repo).
@@ -10,10 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Side by side: each package and what shows it is installed (a command, a glob under /usr/sbin, or
-# a file); prometheus brings two. php-fpm comes before dokuwiki so that apt satisfies DokuWiki's
+# a file); prometheus brings two. Debian's Alertmanager binary is `prometheus-alertmanager`. php-fpm comes before dokuwiki so that apt satisfies DokuWiki's
 # `php` with php-fpm rather than Apache's mod_php.
-apt_packages=(redis-server nginx-light wrk prometheus prometheus chromium openssl php-fpm dokuwiki)
-need_binaries=(redis-server nginx wrk prometheus promtool chromium openssl 'php-fpm[0-9]*' /usr/share/dokuwiki/doku.php)
+apt_packages=(redis-server nginx-light wrk prometheus prometheus prometheus-alertmanager chromium openssl php-fpm dokuwiki)
+need_binaries=(redis-server nginx wrk prometheus promtool prometheus-alertmanager chromium openssl 'php-fpm[0-9]*' /usr/share/dokuwiki/doku.php)
 
 present() {
   case "$1" in
