@@ -11,8 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Side by side: each package and what shows it is installed (a command, a glob under /usr/sbin, or
-# a file); prometheus brings two. Debian's Alertmanager binary is `prometheus-alertmanager`. php-fpm comes before dokuwiki so that apt satisfies DokuWiki's
-# `php` with php-fpm rather than Apache's mod_php.
+# a file); prometheus brings two. Debian's Alertmanager binary is `prometheus-alertmanager`.
+# php-fpm comes before dokuwiki so that apt satisfies DokuWiki's `php` with php-fpm rather than
+# Apache's mod_php.
 apt_packages=(redis-server nginx-light wrk prometheus prometheus prometheus-alertmanager chromium openssl php-fpm dokuwiki)
 need_binaries=(redis-server nginx wrk prometheus promtool prometheus-alertmanager chromium openssl 'php-fpm[0-9]*' /usr/share/dokuwiki/doku.php)
 
