@@ -13,6 +13,7 @@ import { MigrascopeMetrics } from '../metrics/index.ts';
 import { loadKubeConfig, ownNamespace } from '../controller/kubeconfig.ts';
 import { LeadershipLostError, startOperator } from '../controller/operator.ts';
 import { parseDuration } from '../quantity/index.ts';
+import { exitWith } from './exit-codes.ts';
 
 interface ControllerCliOptions {
   kubeconfig?: string;
@@ -56,8 +57,7 @@ export function registerController(program: Command): void {
         '  migrascope controller --kubeconfig ~/.kube/config --namespace lab,lab2 --workers --metrics-port 0\n',
     )
     .action(async (options: ControllerCliOptions) => {
-      const code = await runController(options);
-      if (code !== 0) process.exitCode = code;
+      exitWith(await runController(options));
     });
 }
 

@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { logger } from '../log/index.ts';
 import { InvalidInputError } from '../invalid/index.ts';
+import { EXIT, EXIT_CODES_HELP, takeExitCode } from './exit-codes.ts';
 import { registerPredict } from './predict.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerTestbed } from './testbed.ts';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError('(add --help for usage)')
     .enablePositionalOptions()
+    .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
   registerPredict(program);
   registerMigrate(program);
@@ -31,20 +33,26 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Errors a person caused (a bad flag, a bad file) print one clear line; anything else is a bug. */
+/**
+ * Errors a person caused (a bad flag, a bad file) print one clear line; anything else is a bug.
+ * The exit code: 0 success, 1 failure, 2 bad input (usage errors included), 130 interrupted.
+ */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  takeExitCode();
   try {
     await program.parseAsync(argv);
-    return 0;
+    return takeExitCode() ?? EXIT.success;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    takeExitCode();
+    // --help and --version end with code 0; an unknown option, a missing argument... are usage errors.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.success : EXIT.badInput;
     if (error instanceof InvalidInputError) {
       process.stderr.write(`migrascope: ${error.message}\n`);
-      return 2;
+      return EXIT.badInput;
     }
     logger().error({ err: error }, 'migrascope failed');
-    return 1;
+    return EXIT.failure;
   }
 }
 

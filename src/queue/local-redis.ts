@@ -3,6 +3,7 @@
 // and stop it afterwards. Persistence stays on (appendonly), so a killed engine restarted against
 // the same server finds its jobs and recorded seconds.
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,10 @@ export interface LocalRedis {
   url: string;
   port: number;
   dataDir: string;
+  pid: number | undefined;
   stop(): Promise<void>;
+  /** SIGKILL now and remove the data (unless kept), without waiting (a second Ctrl-C). */
+  killNow(): void;
 }
 
 export interface LocalRedisOptions {
@@ -31,7 +35,7 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
   const child = spawn(
     binary,
     ['--bind', '127.0.0.1', '--port', String(port), '--dir', dataDir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -58,6 +62,11 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
     url: `redis://127.0.0.1:${port}`,
     port,
     dataDir,
+    pid: child.pid,
+    killNow: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

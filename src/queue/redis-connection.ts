@@ -1,0 +1,118 @@
+// Connecting to Redis with bounds: ioredis by itself retries an unreachable server forever (with
+// maxRetriesPerRequest: null, as BullMQ needs, every command then waits forever too). A command
+// asks Redis to be ready within a bounded wait, and watches it afterwards: a connection lost for
+// longer than that is an error, never an endless retry flood.
+import { Redis } from 'ioredis';
+import { parseDuration } from '../quantity/index.ts';
+
+/** How long to wait for Redis, at start and after a lost connection (env MIGRASCOPE_REDIS_TIMEOUT). */
+export const DEFAULT_REDIS_TIMEOUT_MS = 10_000;
+
+export function redisTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.MIGRASCOPE_REDIS_TIMEOUT;
+  return text ? parseDuration('MIGRASCOPE_REDIS_TIMEOUT', text) : DEFAULT_REDIS_TIMEOUT_MS;
+}
+
+/** The URL without its password, for messages and logs. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+export class RedisUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisUnavailableError';
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
+/**
+ * A client (maxRetriesPerRequest: null, for BullMQ) that is ready, or an error naming the URL after
+ * `timeoutMs`. `signal` gives up at once (the caller then reports the interruption).
+ */
+export async function connectRedis(url: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Redis> {
+  const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  let lastError: unknown;
+  const remember = (error: unknown): void => void (lastError = error);
+  client.on('error', remember);
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    // Not connect()'s promise: it rejects at the first refused attempt while ioredis goes on retrying.
+    client.connect().catch(remember);
+    await Promise.race([
+      new Promise<void>((resolve) => client.once('ready', () => resolve())),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new RedisUnavailableError(`cannot reach Redis at ${redactRedisUrl(url)} within ${timeoutMs(options.timeoutMs)}${lastError ? `: ${describe(lastError)}` : ''}`)),
+          options.timeoutMs,
+        );
+      }),
+      new Promise<never>((_, reject) => {
+        onAbort = () => reject(options.signal?.reason instanceof Error ? options.signal.reason : new Error(String(options.signal?.reason)));
+        if (options.signal?.aborted) onAbort();
+        else options.signal?.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+    return client;
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+    client.off('error', remember);
+  }
+}
+
+function timeoutMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/**
+ * Calls `onLost` once when `client` has been disconnected for longer than `graceMs` (or gave up
+ * reconnecting). Errors while reconnecting are remembered, not logged one by one. Returns a stop
+ * function.
+ */
+export function watchRedis(client: Redis, url: string, graceMs: number, onLost: (error: RedisUnavailableError) => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let lastError: unknown;
+  let lost = false;
+  const lose = (why: string): void => {
+    if (lost) return;
+    lost = true;
+    onLost(new RedisUnavailableError(`lost Redis at ${redactRedisUrl(url)}: ${why}${lastError ? ` (${describe(lastError)})` : ''}`));
+  };
+  const onError = (error: unknown): void => void (lastError = error);
+  const onDown = (): void => {
+    timer ??= setTimeout(() => lose(`not reachable for ${timeoutMs(graceMs)}`), graceMs);
+  };
+  const onReady = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
+  const onEnd = (): void => lose('the connection ended');
+  client.on('error', onError);
+  client.on('close', onDown);
+  client.on('reconnecting', onDown);
+  client.on('ready', onReady);
+  client.on('end', onEnd);
+  return () => {
+    clearTimeout(timer);
+    client.off('close', onDown);
+    client.off('reconnecting', onDown);
+    client.off('ready', onReady);
+    client.off('end', onEnd);
+    // The error listener stays: a client closing after the watch must not print "Unhandled error event".
+  };
+}
