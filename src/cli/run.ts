@@ -242,6 +242,8 @@ export async function runCommand(files: string | readonly string[], options: Run
 /** --json and --results-dir are writable before anything starts: a run's results are never lost at its end. */
 async function checkOutputs(options: RunCommandOptions): Promise<void> {
   const writableDir = async (flag: string, dir: string): Promise<void> => {
+    const existing = await stat(dir).catch(() => undefined);
+    if (existing && !existing.isDirectory()) throw new InvalidInputError(flag, `cannot write to the directory "${dir}": it is a file, not a directory`);
     try {
       await mkdir(dir, { recursive: true });
       await access(dir, constants.W_OK);

@@ -61,6 +61,22 @@ describe('given a run file and a testbed topology', () => {
     expect(html).toContain('quick');
   });
 
+  it('when its experiment fails, then it exits 1 (not 0) and still writes the statuses', async () => {
+    await writeFile(join(dir, 'failing.yaml'), EXPERIMENT.replace('nameLabel: web', 'nameLabel: no-such-vm'));
+    const failure = await run(
+      bin,
+      ['run', join(dir, 'failing.yaml'), '--testbed', '--testbed-config', join(dir, 'topology.yaml'), '--results-dir', join(dir, 'results'), '--json', join(dir, 'failed.json'), '--no-progress'],
+      { env: { ...process.env, MIGRASCOPE_LOG_LEVEL: 'warn' }, timeout: 120_000 },
+    ).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(failure.code).toBe(1);
+    expect(failure.stdout).toMatch(/quick: Failed/);
+    const statuses = JSON.parse(await readFile(join(dir, 'failed.json'), 'utf8')) as { experiments: { name: string; status: { phase: string } }[] };
+    expect(statuses.experiments[0]).toMatchObject({ name: 'quick', status: { phase: 'Failed' } });
+  });
+
   it('when the file has a mistake, then it exits 2 naming the document and the field', async () => {
     await writeFile(join(dir, 'bad.yaml'), EXPERIMENT.replace('users: 10', 'users: -1'));
     const failure = await run(bin, ['run', join(dir, 'bad.yaml')], { env: process.env }).catch((error: { code: number; stderr: string }) => error);
