@@ -92,3 +92,23 @@ describe('migrascope run refuses unwritable outputs before anything starts', () 
     expect(run.stderr).toMatch(/--results-dir: cannot write/);
   });
 });
+
+describe('migrascope run refuses missing credentials before Redis starts', () => {
+  it('given a XenPool whose Secret is not in the file (and no other source), then it exits 2 at once naming the Secret', async () => {
+    const { file } = await runFile();
+    const started = Date.now();
+    const saved = { password: process.env.MIGRASCOPE_XAPI_PASSWORD, file: process.env.MIGRASCOPE_XAPI_PASSWORD_FILE };
+    delete process.env.MIGRASCOPE_XAPI_PASSWORD;
+    delete process.env.MIGRASCOPE_XAPI_PASSWORD_FILE;
+    try {
+      // A closed port: were Redis tried first, this would wait for it and exit 1.
+      const run = await migrascopeInProcess('run', file, '--redis', 'redis://127.0.0.1:1', '--results-dir', join(tmpdir(), 'migrascope-main-results'));
+      expect(run.code).toBe(EXIT.badInput);
+      expect(run.stderr).toMatch(/XenPool pool: spec\.credentialsSecretRef: Secret "creds" is not in the run file/);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      if (saved.password !== undefined) process.env.MIGRASCOPE_XAPI_PASSWORD = saved.password;
+      if (saved.file !== undefined) process.env.MIGRASCOPE_XAPI_PASSWORD_FILE = saved.file;
+    }
+  });
+});

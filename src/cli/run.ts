@@ -12,7 +12,7 @@ import { runCampaign } from '../engine/campaign-runner.ts';
 import { ExperimentRunner, type EngineDeps } from '../engine/experiment-runner.ts';
 import type { PoolResolver } from '../engine/migration-worker.ts';
 import { startWorkers, type WorkerHost } from '../engine/workers.ts';
-import { localPoolResolver } from '../local/credentials.ts';
+import { checkCredentials, localPoolResolver } from '../local/credentials.ts';
 import { readRunFiles, runFileProfiles, type RunFile } from '../local/run-file.ts';
 import { bindCampaign, bindExperiment, testbedPoolResolver } from '../local/testbed-binding.ts';
 import { startTestbedProcess, type TestbedProcess } from '../local/testbed-process.ts';
@@ -84,6 +84,11 @@ export async function runCommand(files: string | readonly string[], options: Run
   const say = (line: string): void => void process.stderr.write(`migrascope: ${line}\n`);
   let runFile: RunFile = await readRunFiles(typeof files === 'string' ? [files] : files);
   await checkOutputs(options);
+  if (!options.testbed) {
+    // A missing Secret or credentials file is refused now, before Redis starts.
+    const poolNames = [...runFile.experiments.map((e) => e.spec.poolRef.name), ...runFile.campaigns.map((c) => c.spec.template.spec.poolRef.name)];
+    checkCredentials(poolNames, { pools: runFile.pools, secrets: runFile.secrets, credentialsFile: options.credentials });
+  }
   let testbed: TestbedProcess | undefined;
   let localRedis: LocalRedis | undefined;
   let workers: WorkerHost | undefined;

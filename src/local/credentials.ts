@@ -17,6 +17,29 @@ export interface CredentialSources {
   credentialsFile?: string | undefined;
 }
 
+/** A file an environment variable or a flag names; when it cannot be read, the refusal names the variable. */
+function readNamedFile(name: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InvalidInputError(name, `cannot read "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/**
+ * The credentials of every pool the experiments and campaigns name, checked now (before Redis or
+ * the testbed start): a missing Secret or an unreadable file is refused at once, not minutes later.
+ */
+export function checkCredentials(poolNames: Iterable<string>, sources: CredentialSources): void {
+  for (const name of new Set(poolNames)) {
+    const pool = sources.pools.find((p) => p.metadata.name === name);
+    if (!pool) {
+      throw new InvalidInputError('spec.poolRef.name', `no XenPool named "${name}" in the run file (add its manifest, e.g. examples/xenpool.yaml)`);
+    }
+    credentialsFor(pool, sources);
+  }
+}
+
 export function localPoolResolver(sources: CredentialSources): PoolResolver {
   return async (ref) => {
     const pool = sources.pools.find((p) => p.metadata.name === ref.name && (p.metadata.namespace ?? 'default') === ref.namespace)
@@ -42,7 +65,7 @@ export function credentialsFor(pool: XenPool, sources: CredentialSources): XapiC
   }
   const common = {
     url: spec.url,
-    caBundle: ca ?? (env.MIGRASCOPE_XAPI_CA_FILE ? readFileSync(env.MIGRASCOPE_XAPI_CA_FILE, 'utf8') : undefined),
+    caBundle: ca ?? (env.MIGRASCOPE_XAPI_CA_FILE ? readNamedFile('MIGRASCOPE_XAPI_CA_FILE', env.MIGRASCOPE_XAPI_CA_FILE) : undefined),
     insecureSkipVerify: spec.insecureSkipVerify,
   };
   const ref = spec.credentialsSecretRef;
@@ -55,10 +78,10 @@ export function credentialsFor(pool: XenPool, sources: CredentialSources): XapiC
     }
     return { ...common, username, password };
   }
-  const password = env.MIGRASCOPE_XAPI_PASSWORD ?? (env.MIGRASCOPE_XAPI_PASSWORD_FILE ? readFileSync(env.MIGRASCOPE_XAPI_PASSWORD_FILE, 'utf8').trim() : undefined);
+  const password = env.MIGRASCOPE_XAPI_PASSWORD ?? (env.MIGRASCOPE_XAPI_PASSWORD_FILE ? readNamedFile('MIGRASCOPE_XAPI_PASSWORD_FILE', env.MIGRASCOPE_XAPI_PASSWORD_FILE).trim() : undefined);
   if (password !== undefined) return { ...common, username: env.MIGRASCOPE_XAPI_USERNAME ?? 'root', password };
   if (sources.credentialsFile) {
-    const document = parse(readFileSync(sources.credentialsFile, 'utf8')) as { username?: unknown; password?: unknown } | null;
+    const document = parse(readNamedFile('--credentials', sources.credentialsFile)) as { username?: unknown; password?: unknown } | null;
     if (typeof document?.username !== 'string' || typeof document.password !== 'string') {
       throw new InvalidInputError(`--credentials ${sources.credentialsFile}`, 'expected "username" and "password" strings');
     }

@@ -122,3 +122,45 @@ describe('testbed binding', () => {
     expect(bindExperiment(file.experiments[0]!, testbed).spec.target.applicationUrl).toBe('http://127.0.0.1:4567/app');
   });
 });
+
+describe('hostile run files (review of 2026-12-02)', () => {
+  const UID = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
+
+  it('given two experiments with the same name in one file, then the file is refused naming both documents', () => {
+    expect(() => parseRunFile([SECRET, POOL, EXPERIMENT, EXPERIMENT].join('---\n'), 'run.yaml')).toThrow(/run\.yaml \(document 4\): metadata\.name: the same as run\.yaml \(document 3\)/);
+  });
+
+  it('given the same experiment name in two files of one run, then the set is refused naming both files', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'migrascope-dup-'));
+    await writeFile(join(dir, 'a.yaml'), [SECRET, POOL, EXPERIMENT].join('---\n'));
+    await writeFile(join(dir, 'b.yaml'), EXPERIMENT);
+    await expect(readRunFiles([join(dir, 'a.yaml'), join(dir, 'b.yaml')])).rejects.toThrow(/b\.yaml \(document 1\): metadata\.name: the same as .*a\.yaml \(document 3\)/);
+  });
+
+  it('given the same name in two namespaces, then both run', () => {
+    const other = EXPERIMENT.replace('metadata: { name: exp }', 'metadata: { name: exp, namespace: lab2 }');
+    expect(parseRunFile([SECRET, POOL, EXPERIMENT, other].join('---\n'), 'run.yaml').experiments).toHaveLength(2);
+  });
+
+  it('given two experiments with the same metadata.uid, then the file is refused naming both documents', () => {
+    const first = EXPERIMENT.replace('metadata: { name: exp }', `metadata: { name: exp, uid: ${UID} }`);
+    const second = EXPERIMENT.replace('metadata: { name: exp }', `metadata: { name: exp2, uid: ${UID} }`);
+    expect(() => parseRunFile([POOL, first, second].join('---\n'), 'run.yaml')).toThrow(/run\.yaml \(document 3\): metadata\.uid: the same as run\.yaml \(document 2\)/);
+  });
+
+  it('given MIGRASCOPE_XAPI_PASSWORD_FILE naming a missing file, then the refusal names the variable', () => {
+    const file = parseRunFile([POOL, EXPERIMENT].join('---\n'), 'run.yaml');
+    const read = () => credentialsFor(file.pools[0]!, { pools: file.pools, secrets: [], env: { MIGRASCOPE_XAPI_PASSWORD_FILE: '/nonexistent/password' } });
+    expect(read).toThrow(InvalidInputError);
+    expect(read).toThrow(/MIGRASCOPE_XAPI_PASSWORD_FILE: cannot read "\/nonexistent\/password": ENOENT/);
+  });
+
+  it('given MIGRASCOPE_XAPI_CA_FILE naming a missing file, then the refusal names the variable', () => {
+    const file = parseRunFile([SECRET, POOL, EXPERIMENT].join('---\n'), 'run.yaml');
+    const read = () => credentialsFor(file.pools[0]!, { pools: file.pools, secrets: file.secrets, env: { MIGRASCOPE_XAPI_CA_FILE: '/nonexistent/ca.pem' } });
+    expect(read).toThrow(/MIGRASCOPE_XAPI_CA_FILE: cannot read "\/nonexistent\/ca\.pem": ENOENT/);
+  });
+});

@@ -48,8 +48,31 @@ export function parseRunFiles(sources: readonly { text: string; source: string }
   if (file.experiments.length === 0 && file.campaigns.length === 0) {
     throw new InvalidInputError(names(sources), `${sources.length > 1 ? 'hold' : 'holds'} no MigrationExperiment or MigrationCampaign to run`);
   }
-  checkProfiles(file, (object) => positions.get(object) ?? names(sources));
+  const whereIs = (object: object): string => positions.get(object) ?? names(sources);
+  checkUnique(file, whereIs);
+  checkProfiles(file, whereIs);
   return file;
+}
+
+/**
+ * No two experiments (or campaigns) with the same namespace and name, and no two with the same
+ * metadata.uid: the second would load the first's checkpoint and report its results as its own.
+ */
+function checkUnique(file: RunFile, whereIs: (object: object) => string): void {
+  const check = (objects: readonly (MigrationExperiment | MigrationCampaign)[], keyOf: (o: MigrationExperiment | MigrationCampaign) => string | undefined, what: (o: MigrationExperiment | MigrationCampaign) => string) => {
+    const seen = new Map<string, MigrationExperiment | MigrationCampaign>();
+    for (const object of objects) {
+      const key = keyOf(object);
+      if (key === undefined) continue;
+      const first = seen.get(key);
+      if (first) throw new InvalidInputError(`${whereIs(object)}: ${what(object)}`, `the same as ${whereIs(first)}: each experiment and campaign of a run needs its own (rename one)`);
+      seen.set(key, object);
+    }
+  };
+  const named = (o: MigrationExperiment | MigrationCampaign): string => `${o.kind}/${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+  check(file.experiments, named, () => 'metadata.name');
+  check(file.campaigns, named, () => 'metadata.name');
+  check([...file.experiments, ...file.campaigns], (o) => o.metadata.uid, () => 'metadata.uid');
 }
 
 const names = (sources: readonly { source: string }[]): string => sources.map((s) => s.source).join(', ');
