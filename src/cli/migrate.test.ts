@@ -117,3 +117,26 @@ describe('Given a migration record', () => {
     expect(text).toMatch(/failed\n\nreason: host xen-2 has 1\.00 GiB free/);
   });
 });
+
+describe('Given hostile environments and URLs (review of 2026-12-02)', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('when DEBUG=* is set, then xen-api debug output stays off stdout (the --json stays clean) and carries no call data', async () => {
+    vi.stubEnv('DEBUG', '*');
+    const { migrascope } = await import('../../test/support/cli.ts');
+    const run = await migrascope('migrate', '--url', 'http://127.0.0.1:1', '--username', 'root', '--password', 'pw', '--vm', 'web', '--json');
+    expect(run.stdout).toBe('');
+    expect(run.stdout + run.stderr).not.toMatch(/xen-api DEBUG|callId/);
+    expect(run.stderr).toMatch(/cannot reach XAPI/);
+  });
+
+  it('when the URL carries a password, then the refusal does not echo it', async () => {
+    const { migrascope } = await import('../../test/support/cli.ts');
+    const run = await migrascope('migrate', '--url', 'https://root:Sup3rSecret@host:99999', '--username', 'root', '--password', 'x', '--vm', 'web');
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toContain('Sup3rSecret');
+    expect(run.stderr).toContain('root:***@host:99999');
+  });
+});
