@@ -57,5 +57,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  process.exitCode = await main(process.argv);
+  const code = await main(process.argv);
+  process.exitCode = code;
+  // The command is over: whatever it left behind (a client still reconnecting to a lost Redis, a
+  // socket in a half-closed state) must not keep the process alive. The unref'ed timer fires only
+  // when something does; otherwise the process ends at once, its output flushed.
+  setTimeout(() => process.exit(code), 2000).unref();
 }

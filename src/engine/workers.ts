@@ -56,7 +56,14 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
   );
   for (const worker of [load, migration]) {
     worker.on('failed', (job, error) => options.log.warn({ job: job?.id, attempt: job?.attemptsMade, err: error }, 'job failed'));
-    worker.on('error', (error) => options.log.error({ err: error }, 'worker error'));
+    // A lost Redis makes every reconnect attempt an 'error': log a message once, not once per retry.
+    let lastError: string | undefined;
+    worker.on('error', (error) => {
+      if (error.message === lastError) return;
+      lastError = error.message;
+      options.log.error({ err: error }, 'worker error');
+    });
+    worker.on('ready', () => (lastError = undefined));
   }
   return {
     close: async (force = false) => {

@@ -136,6 +136,27 @@ describe('given `migrascope run` in a process group of its own, as a terminal st
     }
   });
 
+  it('when its Redis dies mid-run, then it fails (exit 1) within a bound naming the lost Redis, keeps the JSON and leaves nothing running', async () => {
+    const json = join(dir, 'lost.json');
+    const run = startInGroup(['run', join(dir, 'run.yaml'), '--testbed', '--testbed-config', join(dir, 'topology.yaml'), '--results-dir', join(dir, 'results'), '--json', json, '--no-progress'], { MIGRASCOPE_REDIS_TIMEOUT: '3s' });
+    try {
+      await waitFor('the run to start its load', async () => /load|shard|run 1/i.test(run.output()) && descendants(run.pid).length >= 2, 120_000, run.output);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const children = descendants(run.pid);
+      const args = (pid: number): string => execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
+      const redisPid = children.find((pid) => args(pid).includes('redis-server'));
+      expect(redisPid, run.output()).toBeDefined();
+      process.kill(redisPid!, 'SIGKILL');
+      const exited = await within(90_000, run.exited, 'exit after losing Redis');
+      expect(exited.code, exited.stderr).toBe(1);
+      expect(exited.stderr).toMatch(/lost Redis at redis:\/\/127\.0\.0\.1:\d+/);
+      await waitFor('no child left', async () => children.every((pid) => !alive(pid)), 5000, () => `alive: ${children.filter(alive).join(', ')}`);
+      expect(JSON.parse(await readFile(json, 'utf8'))).toMatchObject({ experiments: [] });
+    } finally {
+      for (const pid of [run.pid, ...descendants(run.pid)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
   it('when --redis names a closed port, then it exits 1 within a bound with a message naming it', async () => {
     const port = await freePort();
     const run = startInGroup(['run', join(dir, 'run.yaml'), '--redis', `redis://127.0.0.1:${port}`, '--no-progress'], { MIGRASCOPE_LOG_LEVEL: 'warn', MIGRASCOPE_REDIS_TIMEOUT: '3s' });
