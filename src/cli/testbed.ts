@@ -101,9 +101,26 @@ function logMigrations(testbed: Testbed): void {
   });
 }
 
+/** Set by `migrascope run --testbed` for the testbed it starts in a process group of its own. */
+export const STOP_WITH_PID_ENV = 'MIGRASCOPE_STOP_WITH_PID';
+
+/** SIGINT, SIGTERM, or (with MIGRASCOPE_STOP_WITH_PID) the end of the process that started this one, even a SIGKILLed one. */
 function untilSignalled(): Promise<void> {
   return new Promise((resolve) => {
+    const parent = Number(process.env[STOP_WITH_PID_ENV]);
+    const watch = Number.isInteger(parent) && parent > 1
+      ? setInterval(() => {
+        try {
+          process.kill(parent, 0);
+        } catch {
+          logger().warn({ pid: parent }, 'the process that started the testbed is gone');
+          stop();
+        }
+      }, 1000)
+      : undefined;
+    watch?.unref();
     const stop = () => {
+      clearInterval(watch);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       resolve();

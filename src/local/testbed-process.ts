@@ -3,7 +3,8 @@
 // the application, not its own process's contention with it. Started as `migrascope testbed
 // --json`, whose one line describes it; stopped with SIGTERM. It runs in a process group of its
 // own (detached): a Ctrl-C in the terminal reaches only the parent, which stops it in order, after
-// the load and the engine that still use it.
+// the load and the engine that still use it. Should this process die without stopping it (SIGKILL),
+// the testbed notices (MIGRASCOPE_STOP_WITH_PID) and stops itself within a second or two.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -20,7 +21,7 @@ const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 
 export async function startTestbedProcess(options: { config?: string | undefined; readyTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<TestbedProcess> {
   const args = ['--disable-warning=ExperimentalWarning', MAIN, 'testbed', '--json', ...(options.config ? ['--config', options.config] : [])];
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MIGRASCOPE_LOG_LEVEL: process.env.MIGRASCOPE_LOG_LEVEL ?? 'warn' } });
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MIGRASCOPE_LOG_LEVEL: process.env.MIGRASCOPE_LOG_LEVEL ?? 'warn', MIGRASCOPE_STOP_WITH_PID: String(process.pid) } });
   let errors = '';
   child.stderr.on('data', (chunk: Buffer) => {
     errors += chunk.toString();

@@ -157,6 +157,23 @@ describe('given `migrascope run` in a process group of its own, as a terminal st
     }
   });
 
+  it('when the command itself is SIGKILLed, then its testbed stops by itself', async () => {
+    const run = startInGroup(['run', join(dir, 'run.yaml'), '--testbed', '--testbed-config', join(dir, 'topology.yaml'), '--results-dir', join(dir, 'results'), '--no-progress']);
+    const children = await (async () => {
+      await waitFor('the run to start its load', async () => /load|shard|run 1/i.test(run.output()) && descendants(run.pid).length >= 2, 120_000, run.output);
+      return descendants(run.pid);
+    })();
+    const args = (pid: number): string => execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
+    const testbedPid = children.find((pid) => args(pid).includes(' testbed '));
+    try {
+      expect(testbedPid, children.map(args).join('')).toBeDefined();
+      process.kill(run.pid, 'SIGKILL');
+      await waitFor('the testbed to stop by itself', async () => !alive(testbedPid!), 15_000);
+    } finally {
+      for (const pid of children) if (alive(pid)) process.kill(pid, 'SIGKILL'); // redis-server has no such watch
+    }
+  });
+
   it('when --redis names a closed port, then it exits 1 within a bound with a message naming it', async () => {
     const port = await freePort();
     const run = startInGroup(['run', join(dir, 'run.yaml'), '--redis', `redis://127.0.0.1:${port}`, '--no-progress'], { MIGRASCOPE_LOG_LEVEL: 'warn', MIGRASCOPE_REDIS_TIMEOUT: '3s' });
