@@ -11,13 +11,17 @@ import { createLogger, setLogger } from '../log/index.ts';
 import { main } from './main.ts';
 
 const started = vi.hoisted(() => [] as OperatorOptions[]);
+/** How the next operator ends (default: done at once). */
+const nextDone = vi.hoisted(() => ({ value: undefined as (() => Promise<void>) | undefined }));
 
 vi.mock('../controller/operator.ts', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../controller/operator.ts')>()),
   // An operator that is done at once: the command stops it and exits 0.
   startOperator: vi.fn(async (options: OperatorOptions): Promise<Operator> => {
     started.push(options);
-    return { metricsUrl: undefined, done: Promise.resolve(), stop: async () => undefined } as unknown as Operator;
+    const done = nextDone.value?.() ?? Promise.resolve();
+    nextDone.value = undefined;
+    return { metricsUrl: undefined, done, stop: async () => undefined } as unknown as Operator;
   }),
 }));
 
@@ -84,5 +88,42 @@ describe('Given `migrascope controller --metrics-series-grace`', () => {
     expect(await main(['node', 'migrascope', 'controller', '--kubeconfig', join(dir, 'missing'), '--metrics-series-grace', 'soon'])).toBe(2);
     expect(stderr).toMatch(/--metrics-series-grace: cannot read "soon" as a duration/);
     expect(stderr).not.toMatch(/--kubeconfig/);
+  });
+});
+
+describe('Given `migrascope controller` exit codes (0 success, 1 failure)', () => {
+  let dir: string;
+  let kubeconfig: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'migrascope-controller-exit-'));
+    kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(kubeconfig, KUBECONFIG);
+    setLogger(createLogger({ level: 'silent' }));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('when the operator fails, then main() returns 1 (the action\'s code is not overwritten with 0)', async () => {
+    nextDone.value = () => Promise.reject(new Error('the informer gave up'));
+    const listeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+    try {
+      expect(await main(['node', 'migrascope', 'controller', '--kubeconfig', kubeconfig])).toBe(1);
+    } finally {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        for (const listener of process.listeners(signal)) if (!listeners[signal].includes(listener)) process.off(signal, listener);
+      }
+    }
+  });
+
+  it('when the operator is done, then main() returns 0', async () => {
+    const listeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+    try {
+      expect(await main(['node', 'migrascope', 'controller', '--kubeconfig', kubeconfig])).toBe(0);
+    } finally {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        for (const listener of process.listeners(signal)) if (!listeners[signal].includes(listener)) process.off(signal, listener);
+      }
+    }
   });
 });
