@@ -136,6 +136,22 @@ describe('given `migrascope run` in a process group of its own, as a terminal st
     }
   });
 
+  it('when Ctrl-C comes twice, then it stops at once, exits 130 and still leaves nothing running', async () => {
+    const run = startInGroup(['run', join(dir, 'run.yaml'), '--testbed', '--testbed-config', join(dir, 'topology.yaml'), '--results-dir', join(dir, 'results'), '--no-progress']);
+    try {
+      await waitFor('the run to start its load', async () => /load|shard|run 1/i.test(run.output()) && descendants(run.pid).length >= 2, 120_000, run.output);
+      const children = descendants(run.pid);
+      interruptGroup(run.pid);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      interruptGroup(run.pid);
+      const exited = await within(15_000, run.exited, 'exit after two SIGINTs');
+      expect(exited.code, exited.stderr).toBe(130);
+      await waitFor('no child left', async () => children.every((pid) => !alive(pid)), 5000, () => `alive: ${children.filter(alive).join(', ')}`);
+    } finally {
+      for (const pid of [run.pid, ...descendants(run.pid)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
   it('when its Redis dies mid-run, then it fails (exit 1) within a bound naming the lost Redis, keeps the JSON and leaves nothing running', async () => {
     const json = join(dir, 'lost.json');
     const run = startInGroup(['run', join(dir, 'run.yaml'), '--testbed', '--testbed-config', join(dir, 'topology.yaml'), '--results-dir', join(dir, 'results'), '--json', json, '--no-progress'], { MIGRASCOPE_REDIS_TIMEOUT: '3s' });
