@@ -128,6 +128,28 @@ describe('migrascope analyze', () => {
     });
   });
 
+  describe('Given actions named constructor, toString and __proto__, and an SLA file with thresholds for them', async () => {
+    const lines: string[] = [];
+    for (let s = 0; s < 4; s++) {
+      for (const action of ['constructor', 'toString', '__proto__']) lines.push(JSON.stringify({ t: T0 + s * 1000, action, ms: action === 'toString' ? 3000 : 10, ok: true }));
+    }
+    const log = await file('proto.jsonl', `${lines.join('\n')}\n`);
+    const sla = await file('proto.yaml', 'thresholds:\n  constructor: 1s\n  toString: 2s\n  __proto__: 1s\nwindow: 2s\n');
+
+    it('Then each is an action like any other, judged by its own threshold, in JSON and in the table', async () => {
+      const run = await migrascopeInProcess('analyze', log, '--sla', sla, '--json');
+      expect(run.code).toBe(0);
+      const result = JSON.parse(run.stdout) as { actions: Record<string, { count: number; threshold: number; met: Record<string, boolean> }> };
+      expect(Object.keys(result.actions).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+      expect(result.actions.constructor).toMatchObject({ count: 4, threshold: 1000, met: { '90': true } });
+      expect(result.actions.toString).toMatchObject({ count: 4, threshold: 2000, met: { '90': false } });
+      expect(Object.getOwnPropertyDescriptor(result.actions, '__proto__')?.value).toMatchObject({ count: 4, threshold: 1000 });
+      const table = await migrascopeInProcess('analyze', log, '--sla', sla);
+      expect(table.code).toBe(0);
+      expect(table.stdout).toMatch(/__proto__ +4/);
+    });
+  });
+
   describe('Given flags that cannot be used', async () => {
     const log = await file('flags.jsonl', handLog(false));
     it.each([
@@ -141,6 +163,18 @@ describe('migrascope analyze', () => {
       const run = await migrascopeInProcess('analyze', log, ...flags);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(new RegExp(`^migrascope: ${flag}:`));
+    });
+
+    it.each([
+      ['empty.jsonl', ''],
+      ['blank.jsonl', '\n\n  \n'],
+      ['binary.jsonl', '\u0000\u0001\u00ff\u0089PNG\r\n\u001a\n\u0000\u0000'],
+    ])('When the log is %s, Then it exits 2 naming the file, never a verdict', async (name, text) => {
+      const log = await file(name, text);
+      const run = await migrascopeInProcess('analyze', log, '--json');
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain(`migrascope: ${log}: `);
     });
 
     it('When the log does not exist, Then it exits non-zero naming the file', async () => {

@@ -9,6 +9,7 @@ import {
   analyzeRequestLog,
   percentilesFrom,
   readSlaFile,
+  userKeyed,
   wholeSeconds,
   type LogAnalysis,
   type LogAnalysisOptions,
@@ -105,7 +106,7 @@ function timeSpecFrom(flag: string, text: string): TimeSpec {
 
 /** The JSON document: {"windows", "actions": {A: {count, errors, threshold, p90Max, violations, met}}}. */
 export function analysisJson(analysis: LogAnalysis): Record<string, unknown> {
-  const actions: Record<string, Record<string, unknown>> = {};
+  const actions: Record<string, Record<string, unknown>> = userKeyed();
   for (const [action, result] of Object.entries(analysis.actions)) {
     const entry: Record<string, unknown> = { count: result.count, errors: result.errors, threshold: result.threshold };
     for (const percentile of analysis.percentiles.map(String)) entry[`p${percentile}Max`] = result.max[percentile] ?? null;

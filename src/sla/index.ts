@@ -12,6 +12,7 @@ export {
   readSlaFile,
   slaSpecFrom,
   thresholdsForActions,
+  userKeyed,
   wholeSeconds,
 } from './thresholds.ts';
 export type { CompletionGap, TimeRange } from './completion-gaps.ts';

@@ -3,6 +3,7 @@
 // non-empty HdrHistogram buckets, which is what the windows need and far smaller than the lines.
 // Lines come in completion order, so the seconds are put in order before the windows slide.
 import { JsHistogram } from 'hdr-histogram-js';
+import { InvalidInputError } from '../invalid/index.ts';
 import { newHistogram, readRequestLog, usFromMs, type SecondSnapshot } from '../recording/index.ts';
 import { SlidingWindowSla, type SlaResult } from './sliding-window-sla.ts';
 
@@ -89,6 +90,13 @@ export async function analyzeRequestLog(path: string, options: LogAnalysisOption
     counts.buckets.set(bucket, (counts.buckets.get(bucket) ?? 0) + 1);
   }
 
+  // Nothing to judge is bad input, not an SLA met: an empty file, a binary one, the wrong file.
+  if (!Number.isFinite(first)) {
+    throw new InvalidInputError(
+      path,
+      lines === 0 ? 'holds no line: not a request log (written by `migrascope load --log FILE`)' : `none of its ${lines} line(s) is a request-log record (see the warnings): not a request log?`,
+    );
+  }
   const logStart = Number.isFinite(first) ? Math.floor(first / 1000) * 1000 : 0;
   const logEnd = Number.isFinite(last) ? (Math.floor(last / 1000) + 1) * 1000 : logStart;
   const start = resolve(options.start, logStart, logStart);
@@ -101,12 +109,13 @@ export async function analyzeRequestLog(path: string, options: LogAnalysisOption
     defaultThreshold: options.defaultThreshold,
     start,
     end,
+    skipEmptyWindows: true,
   });
 
   const totals = new Map<string, { count: number; errors: number }>();
   for (const second of [...seconds.keys()].sort((a, b) => a - b)) {
     if (second * 1000 < start || second * 1000 >= end) continue;
-    const snapshot: SecondSnapshot = { second, actions: {} };
+    const snapshot: SecondSnapshot = { second, actions: Object.create(null) as SecondSnapshot['actions'] };
     for (const [action, counts] of seconds.get(second)!) {
       const total = totals.get(action) ?? { count: 0, errors: 0 };
       total.count += counts.count;
@@ -135,9 +144,9 @@ function resolve(spec: TimeSpec | undefined, logDefault: number, logStart: numbe
 }
 
 function describe(result: SlaResult, totals: Map<string, { count: number; errors: number }>, lines: number, corruptLines: number): LogAnalysis {
-  const actions: Record<string, LogActionResult> = {};
+  const actions: Record<string, LogActionResult> = Object.create(null) as Record<string, LogActionResult>;
   for (const action of [...totals.keys()].sort((a, b) => a.localeCompare(b))) {
-    const verdict = result.actions[action];
+    const verdict = Object.hasOwn(result.actions, action) ? result.actions[action] : undefined;
     const total = totals.get(action)!;
     const entry: LogActionResult = {
       count: total.count,

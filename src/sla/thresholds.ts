@@ -75,7 +75,7 @@ function thresholdsFrom(value: unknown, field: string): Record<string, number> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidInputError(field, 'expected a mapping of action to duration (e.g. {HomePage: 1s, Login: 1s})');
   }
-  const thresholds: Record<string, number> = {};
+  const thresholds = userKeyed<number>();
   for (const [action, threshold] of Object.entries(value)) {
     thresholds[action] = durationFrom(`${field}.${action}`, threshold);
   }
@@ -118,14 +118,22 @@ export function thresholdsForActions(actions: readonly string[], options: Action
   }
   const given = options.spec.thresholds ?? options.builtIn ?? {};
   const fallback = options.defaultThreshold ?? options.spec.defaultThreshold;
-  const thresholds: Record<string, number> = {};
+  const thresholds = userKeyed<number>();
   const unjudged: string[] = [];
   for (const action of actions) {
-    const threshold = given[action] ?? fallback;
+    const threshold = (Object.hasOwn(given, action) ? given[action] : undefined) ?? fallback;
     if (threshold === undefined) unjudged.push(action);
     else thresholds[action] = threshold;
   }
   return { thresholds, unjudged };
+}
+
+/**
+ * A record keyed by names a user chose (actions): no prototype, so "constructor", "toString" or
+ * "__proto__" are keys like any other, never Object.prototype's members.
+ */
+export function userKeyed<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 function durationFrom(field: string, value: unknown): number {
