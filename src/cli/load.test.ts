@@ -166,3 +166,36 @@ describe('Given --trace', () => {
     expect(traces.some((line) => /^trace Slow GET \/slow 200 \d+\.\d ms\n$/.test(line))).toBe(true);
   });
 });
+
+describe('Given a profile whose actions are named constructor, toString and hasOwnProperty (a profile refuses __proto__: names start with a letter), and an SLA file for them', () => {
+  it('When loaded, Then each is an action like any other, summarised and judged by its own threshold', async () => {
+    const protoProfile = join(dir, 'proto.yaml');
+    writeFileSync(
+      protoProfile,
+      [
+        'name: proto',
+        'think: {distribution: fixed, mean: 20ms}',
+        'actions:',
+        '  - name: constructor',
+        '    requests: [{path: /}]',
+        '  - name: toString',
+        '    requests: [{path: /slow}]',
+        '  - name: hasOwnProperty',
+        '    requests: [{path: /}]',
+        'mix: {constructor: 0.4, toString: 0.3, hasOwnProperty: 0.3}',
+        '',
+      ].join('\n'),
+    );
+    const protoSla = join(dir, 'proto-sla.yaml');
+    writeFileSync(protoSla, 'thresholds: {constructor: 1s, toString: 10ms, hasOwnProperty: 1s}\n');
+    const report = await loadCommand(options({ profile: protoProfile, sla: protoSla, steady: '1s', window: '1s' }));
+    const summaries = new Map(Object.entries(report.actions));
+    const verdicts = new Map(Object.entries(report.sla.actions));
+    expect([...summaries.keys()].sort()).toEqual(['constructor', 'hasOwnProperty', 'toString']);
+    expect(summaries.get('hasOwnProperty')!.count).toBeGreaterThan(0);
+    expect(verdicts.get('constructor')!.thresholdMs).toBe(1000);
+    expect(verdicts.get('hasOwnProperty')!.thresholdMs).toBe(1000);
+    expect(verdicts.get('toString')!.percentiles['90']!.met).toBe(false);
+    expect(describeLoad(report)).toMatch(/^hasOwnProperty\s+\d+\s+0\s/m);
+  });
+});

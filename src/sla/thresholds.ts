@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../invalid/index.ts';
 import { parseDuration, requirePositive } from '../quantity/index.ts';
+import { userKeyed } from '../recording/index.ts';
 
 export const CLOUDSTONE_THRESHOLDS_MS: Readonly<Record<string, number>> = Object.freeze({
   HomePage: 1000,
@@ -126,14 +127,6 @@ export function thresholdsForActions(actions: readonly string[], options: Action
     else thresholds[action] = threshold;
   }
   return { thresholds, unjudged };
-}
-
-/**
- * A record keyed by names a user chose (actions): no prototype, so "constructor", "toString" or
- * "__proto__" are keys like any other, never Object.prototype's members.
- */
-export function userKeyed<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
 }
 
 function durationFrom(field: string, value: unknown): number {
