@@ -86,6 +86,21 @@ describe('Given bad flags', () => {
   });
 });
 
+describe('Given flags beyond what a run can be (the resources cap users at 100,000 and stages at 24h)', () => {
+  it.each([
+    [{ users: '100001' }, '--users', 'at most 100000'],
+    [{ users: '10000000000' }, '--users', 'at most 100000'],
+    [{ rampUp: '1000h' }, '--ramp-up', 'at most 24h'],
+    [{ rampDown: '25h' }, '--ramp-down', 'at most 24h'],
+    [{ steady: '1000h' }, '--steady', 'at most 24h'],
+    [{ think: '1000h' }, '--think', 'at most 1h'],
+  ] as const)('When %j, Then it is refused naming %s before anything runs', async (overrides, flag, message) => {
+    const error = await refusal(overrides);
+    expect(error.field).toBe(flag);
+    expect(error.message).toContain(message);
+  });
+});
+
 describe('Given a two-action profile, an SLA file, and a server whose /slow takes 30 ms', () => {
   it('When loaded for 2 s of steady state, Then each action is summarised and the SLA judged per action', async () => {
     const report = await loadCommand(options({ sla: slaPath, window: '1s', probe: '/' }));

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { InvalidInputError } from '../invalid/index.ts';
 import { parseRate, runLoad, type LoadProgress, type LoadResult, type RequestTrace, type RunPlan } from '../load/index.ts';
-import { formatDuration, parseDuration, requirePositive } from '../quantity/index.ts';
+import { formatDuration, parseDuration, requireAtMost, requirePositive } from '../quantity/index.ts';
 import {
   CLOUDSTONE_THRESHOLDS_MS,
   DEFAULT_WINDOW_MS,
@@ -18,7 +18,7 @@ import {
   type SlaResult,
   type SlaSpec,
 } from '../sla/index.ts';
-import { negativeExponential, type Profile } from '../workloads/index.ts';
+import { MAX_THINK_MEAN, negativeExponential, type Profile } from '../workloads/index.ts';
 import { profileArgument } from './profile-file.ts';
 import { printJson, printText, renderTable } from './output.ts';
 
@@ -99,11 +99,11 @@ export interface LoadReport extends LoadResult {
 
 export async function loadCommand(options: LoadCommandOptions): Promise<LoadReport> {
   const profile = profileFrom(options);
-  const users = wholeNumber('--users', options.users);
+  const users = wholeNumber('--users', options.users, MAX_USERS);
   const plan: RunPlan = {
-    rampUpMs: parseDuration('--ramp-up', options.rampUp),
-    steadyMs: requirePositive('--steady', parseDuration('--steady', options.steady)),
-    rampDownMs: parseDuration('--ramp-down', options.rampDown),
+    rampUpMs: requireAtMost('--ramp-up', parseDuration('--ramp-up', options.rampUp), MAX_STAGE),
+    steadyMs: requireAtMost('--steady', requirePositive('--steady', parseDuration('--steady', options.steady)), MAX_STAGE),
+    rampDownMs: requireAtMost('--ramp-down', parseDuration('--ramp-down', options.rampDown), MAX_STAGE),
   };
   const rate = options.rate === undefined ? undefined : parseRate('--rate', options.rate);
   const spec: SlaSpec = options.sla === undefined ? {} : await readSlaFile(options.sla);
@@ -187,7 +187,7 @@ function profileFrom(options: LoadCommandOptions): Profile {
   }
   const profile = profileArgument(options.profile, params);
   if (options.think === undefined) return profile;
-  const meanMs = requirePositive('--think', parseDuration('--think', options.think));
+  const meanMs = requireAtMost('--think', requirePositive('--think', parseDuration('--think', options.think)), MAX_THINK_MEAN);
   return { ...profile, think: negativeExponential(meanMs, profile.think.mode) };
 }
 
@@ -199,8 +199,13 @@ function probeFrom(options: LoadCommandOptions): { mode: 'http' | 'tcp'; path?: 
   return { mode: 'http', path: options.probe, intervalMs };
 }
 
-function wholeNumber(flag: string, text: string): number {
+/** As the resources: spec.workload.users is at most 100,000, a stage at most 24h. */
+const MAX_USERS = 100_000;
+const MAX_STAGE = '24h';
+
+function wholeNumber(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
   if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) throw new InvalidInputError(flag, `expected a whole number of 1 or more (got "${text}")`);
+  if (Number(text) > max) throw new InvalidInputError(flag, `must be at most ${max} (got ${text.trim()})`);
   return Number(text);
 }
 

@@ -8,7 +8,7 @@ import { olioProfileDocument } from './olio.ts';
 import { compileProfile, type Profile } from './profile.ts';
 import { parseProfileDocument } from './profile-schema.ts';
 
-export { compileProfile, ROW_SUM_TOLERANCE } from './profile.ts';
+export { compileProfile, MAX_THINK_CAP, MAX_THINK_MEAN, MAX_TIMEOUT, ROW_SUM_TOLERANCE } from './profile.ts';
 export type { Action, Assignment, Capture, Condition, Profile, RequestStep, ResourceRule } from './profile.ts';
 export { MAX_PROFILE_ACTIONS, matrixOf, matrixRow, parseProfileDocument, profileBody, type ProfileDocument, type ProfileDocumentInput } from './profile-schema.ts';
 export { OLIO_ACTIONS, OLIO_MATRIX_PERCENT, OLIO_SLA_SECONDS, olioProfileDocument } from './olio.ts';
