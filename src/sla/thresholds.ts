@@ -1,9 +1,10 @@
 // The SLA a run is judged against. By default the Cloudstone SLA the study used (and Olio's
 // Faban driver declares as max90th): in any 5-minute window of steady state, the 90th and 99th
 // percentile response time of each action must stay under its threshold.
-import { parse as parseYaml } from 'yaml';
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../invalid/index.ts';
+import { YAML_LIMITS, yamlProblem } from '../invalid/yaml.ts';
+import { parse as parseYaml } from 'yaml';
 import { parseDuration, requirePositive } from '../quantity/index.ts';
 import { userKeyed } from '../recording/index.ts';
 
@@ -45,9 +46,9 @@ export async function readSlaFile(path: string): Promise<SlaSpec> {
   }
   let document: unknown;
   try {
-    document = parseYaml(text);
+    document = parseYaml(text, YAML_LIMITS);
   } catch (error) {
-    throw new InvalidInputError(path, `not YAML (${(error as Error).message.split('\n')[0]})`);
+    throw new InvalidInputError(path, `not YAML (${yamlProblem(error)})`);
   }
   return slaSpecFrom(document, path);
 }

@@ -2,8 +2,9 @@
 // profile; `loadProfile('shop.yaml')` reads a custom one, a plain profile or a WorkloadProfile
 // manifest. Either way the result is checked and compiled, or refused with the field to fix.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { InvalidInputError } from '../invalid/index.ts';
+import { YAML_LIMITS, yamlProblem } from '../invalid/yaml.ts';
+import { parse as parseYaml } from 'yaml';
 import { olioProfileDocument } from './olio.ts';
 import { compileProfile, type Profile } from './profile.ts';
 import { parseProfileDocument } from './profile-schema.ts';
@@ -56,9 +57,9 @@ export function readProfileYaml(path: string): unknown {
   }
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = parseYaml(text, YAML_LIMITS);
   } catch (error) {
-    throw new InvalidInputError('--profile', `${path} is not valid YAML: ${(error as Error).message}`);
+    throw new InvalidInputError('--profile', `${path} is not valid YAML: ${yamlProblem(error)}`);
   }
   return value;
 }
