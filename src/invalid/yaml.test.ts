@@ -53,7 +53,7 @@ describe('Given a YAML alias bomb', () => {
     const path = join(dir, `bomb-${field('x').replace(/\W/g, '')}.yaml`);
     writeFileSync(path, aliasBomb());
     const error = await Promise.resolve()
-      .then(() => read(path))
+      .then((): unknown => read(path))
       .then(
         () => {
           throw new Error('accepted');
