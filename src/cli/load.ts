@@ -19,6 +19,7 @@ import {
   type SlaSpec,
 } from '../sla/index.ts';
 import { MAX_THINK_MEAN, negativeExponential, type Profile } from '../workloads/index.ts';
+import { EXIT, exitWith } from './exit-codes.ts';
 import { profileArgument } from './profile-file.ts';
 import { printJson, printText, renderTable } from './output.ts';
 
@@ -82,6 +83,8 @@ export function registerLoad(program: Command): void {
       const report = await loadCommand(options);
       if (options.json) printJson(report);
       else printText(describeLoad(report));
+      // A verdict over no successful action is no verdict: the run failed to show the SLA was met.
+      if (report.noData.length > 0) exitWith(EXIT.failure);
     });
 }
 
@@ -95,6 +98,12 @@ export interface LoadReport extends LoadResult {
   slaWindowShortened: boolean;
   /** The profile's actions without a threshold: measured, not judged. */
   unjudgedActions: string[];
+  /**
+   * Judged actions that were tried in steady state and never succeeded (every one failed: an app
+   * unreachable, a certificate not trusted): their percentiles judge nothing, so their verdicts
+   * are null and the SLA is not met (sla.met false); the command exits 1.
+   */
+  noData: string[];
 }
 
 export async function loadCommand(options: LoadCommandOptions): Promise<LoadReport> {
@@ -150,7 +159,25 @@ export async function loadCommand(options: LoadCommandOptions): Promise<LoadRepo
 
   if (sla === undefined) throw new Error('load: the run ended before its timeline was fixed');
   sla.finish();
-  return { ...result, sla: sla.result(), slaWindowShortened, unjudgedActions: judged.unjudged };
+  return withNoData({ ...result, sla: sla.result(), slaWindowShortened, unjudgedActions: judged.unjudged, noData: [] });
+}
+
+/**
+ * Percentiles are over successes, so an action whose every try failed has no violating window and
+ * would read as met. It reads as "no data" instead, and the SLA as not met.
+ */
+function withNoData(report: LoadReport): LoadReport {
+  const noData: string[] = [];
+  const summaries = new Map(Object.entries(report.actions));
+  for (const [action, verdict] of Object.entries(report.sla.actions)) {
+    if (verdict.thresholdMs === null || verdict.windowsWithSamples > 0) continue;
+    const summary = summaries.get(action);
+    if (summary === undefined || summary.count === 0 || summary.count > summary.errors) continue;
+    noData.push(action);
+    for (const percentile of Object.values(verdict.percentiles)) percentile.met = null;
+  }
+  if (noData.length > 0) for (const key of Object.keys(report.sla.met)) report.sla.met[key] = false;
+  return { ...report, noData };
 }
 
 /**
@@ -275,8 +302,9 @@ export function describeLoad(report: LoadReport): string {
       { header: `max p${key} ms`, value: ([, verdict]: [string, SlaResult['actions'][string]]) => ms(verdict.percentiles[key]?.maxMs), align: 'right' as const },
       {
         header: `p${key}`,
-        value: ([, verdict]: [string, SlaResult['actions'][string]]) => {
+        value: ([action, verdict]: [string, SlaResult['actions'][string]]) => {
           const record = verdict.percentiles[key];
+          if (verdict.thresholdMs !== null && report.noData.includes(action)) return 'NO DATA (every one failed)';
           if (!record || record.met === null) return 'not judged';
           return record.met ? 'met' : `VIOLATED in ${record.violations} window(s)`;
         },
@@ -284,7 +312,11 @@ export function describeLoad(report: LoadReport): string {
     ]),
   ]);
   const judgedAny = Object.values(sla.actions).some((verdict) => verdict.thresholdMs !== null);
-  const overall = judgedAny ? keys.map((key) => `p${key} ${sla.met[key] ? 'met' : 'VIOLATED'}`).join(', ') : 'no action has a threshold';
+  const overall = !judgedAny
+    ? 'no action has a threshold'
+    : report.noData.length > 0
+      ? `NOT MET: no data, every ${report.noData.join(', ')} action failed (see the errors)`
+      : keys.map((key) => `p${key} ${sla.met[key] ? 'met' : 'VIOLATED'}`).join(', ');
   const failed = Object.values(report.actions).reduce((sum, summary) => sum + summary.errors, 0);
   const started = Object.values(report.actions).reduce((sum, summary) => sum + summary.count, 0);
   const lines = [
