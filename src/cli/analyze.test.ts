@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { timeFrom } from './analyze.ts';
+import { EXIT, takeExitCode } from './exit-codes.ts';
 import { migrascope, migrascopeInProcess } from '../../test/support/cli.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 
@@ -147,6 +148,26 @@ describe('migrascope analyze', () => {
       const table = await migrascopeInProcess('analyze', log, '--sla', sla);
       expect(table.code).toBe(0);
       expect(table.stdout).toMatch(/__proto__ +4/);
+    });
+  });
+
+  describe('Given a log where every action failed (an app that could not be reached)', async () => {
+    const lines: string[] = [];
+    for (let s = 0; s < 4; s++) lines.push(JSON.stringify({ t: T0 + s * 1000, action: 'HomePage', ms: 2, ok: false, error: 'connect' }));
+    const log = await file('unreachable.jsonl', `${lines.join('\n')}\n`);
+
+    it('Then the SLA is not met: no data, in JSON and in the table, and the command reports failure', async () => {
+      takeExitCode();
+      const run = await migrascopeInProcess('analyze', log, '--window', '2s', '--json');
+      expect(takeExitCode()).toBe(EXIT.failure);
+      const result = JSON.parse(run.stdout) as { met: Record<string, boolean>; noData: string[]; actions: Record<string, { met: Record<string, boolean | null> }> };
+      expect(result.met).toEqual({ '90': false, '99': false });
+      expect(result.noData).toEqual(['HomePage']);
+      expect(result.actions.HomePage!.met).toEqual({ '90': null, '99': null });
+      const table = await migrascopeInProcess('analyze', log, '--window', '2s');
+      expect(table.stdout).toContain('NOT MET: no data');
+      expect(table.stdout).toContain('NO DATA');
+      expect(table.stdout).not.toMatch(/p90 met/);
     });
   });
 

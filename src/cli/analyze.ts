@@ -16,6 +16,7 @@ import {
   type SlaSpec,
   type TimeSpec,
 } from '../sla/index.ts';
+import { EXIT, exitWith } from './exit-codes.ts';
 import { printJson, printText, renderTable } from './output.ts';
 
 export interface AnalyzeFlags {
@@ -60,6 +61,8 @@ export function registerAnalyze(program: Command): void {
       }
       if (flags.json) printJson(analysisJson(analysis));
       else printText(describeAnalysis(analysis));
+      // A verdict over no successful action is no verdict: the log does not show the SLA was met.
+      if (analysis.noData.length > 0) exitWith(EXIT.failure);
     });
 }
 
@@ -125,6 +128,7 @@ export function analysisJson(analysis: LogAnalysis): Record<string, unknown> {
     lines: analysis.lines,
     corruptLines: analysis.corruptLines,
     met: analysis.met,
+    noData: analysis.noData,
     actions,
   };
 }
@@ -141,11 +145,14 @@ export function describeAnalysis(analysis: LogAnalysis): string {
     { header: 'threshold', value: (row) => ms(row.threshold), align: 'right' },
     ...keys.map((key) => ({ header: `p${key} max`, value: (row: (typeof rows)[number]) => ms(row.max[key]), align: 'right' as const })),
     ...keys.map((key) => ({ header: `p${key} violations`, value: (row: (typeof rows)[number]) => row.violations[key] ?? 0, align: 'right' as const })),
-    ...keys.map((key) => ({ header: `p${key}`, value: (row: (typeof rows)[number]) => verdict(row.met[key]) })),
+    ...keys.map((key) => ({ header: `p${key}`, value: (row: (typeof rows)[number]) => (analysis.noData.includes(row.action) ? 'NO DATA' : verdict(row.met[key])) })),
   ]);
   const span = `${new Date(analysis.start).toISOString()} to ${new Date(analysis.end).toISOString()} (${formatDuration(analysis.end - analysis.start)})`;
   const header = `steady state ${span}: ${analysis.windows} windows of ${formatDuration(analysis.window)} every ${formatDuration(analysis.step)}`;
-  const overall = keys.map((key) => `p${key} ${analysis.met[key] ? 'met' : 'VIOLATED'}`).join(', ');
+  const overall =
+    analysis.noData.length > 0
+      ? `NOT MET: no data, every ${analysis.noData.join(', ')} action failed (see errors)`
+      : keys.map((key) => `p${key} ${analysis.met[key] ? 'met' : 'VIOLATED'}`).join(', ');
   const notes = [
     analysis.windows === 0 ? 'no window judged: steady state is shorter than one window' : `SLA: ${overall}`,
     ...(analysis.corruptLines > 0 ? [`${analysis.corruptLines} corrupt line(s) skipped (see the warnings above)`] : []),

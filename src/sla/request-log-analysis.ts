@@ -49,7 +49,13 @@ export interface LogAnalysis {
   lines: number;
   corruptLines: number;
   actions: Record<string, LogActionResult>;
+  /** Per percentile: every judged action met it, and none of them is in noData. */
   met: Record<string, boolean>;
+  /**
+   * Judged actions tried in steady state that never succeeded: percentiles are over successes, so
+   * they judge nothing (met null) and the SLA is not met.
+   */
+  noData: string[];
 }
 
 interface ActionSecondCounts {
@@ -145,6 +151,7 @@ function resolve(spec: TimeSpec | undefined, logDefault: number, logStart: numbe
 
 function describe(result: SlaResult, totals: Map<string, { count: number; errors: number }>, lines: number, corruptLines: number): LogAnalysis {
   const actions: Record<string, LogActionResult> = Object.create(null) as Record<string, LogActionResult>;
+  const noData: string[] = [];
   for (const action of [...totals.keys()].sort((a, b) => a.localeCompare(b))) {
     const verdict = Object.hasOwn(result.actions, action) ? result.actions[action] : undefined;
     const total = totals.get(action)!;
@@ -157,18 +164,20 @@ function describe(result: SlaResult, totals: Map<string, { count: number; errors
       met: {},
       firstViolationAt: {},
     };
+    const failedEveryTime = entry.threshold !== null && total.count > 0 && total.errors === total.count;
+    if (failedEveryTime) noData.push(action);
     for (const percentile of result.percentiles.map(String)) {
       const judged = verdict?.percentiles[percentile];
       entry.max[percentile] = judged?.maxMs ?? null;
       entry.violations[percentile] = judged?.violations ?? 0;
-      entry.met[percentile] = judged?.met ?? (entry.threshold === null ? null : true);
+      entry.met[percentile] = failedEveryTime ? null : (judged?.met ?? (entry.threshold === null ? null : true));
       entry.firstViolationAt[percentile] = judged?.firstViolationAt ?? null;
     }
     actions[action] = entry;
   }
   const met: Record<string, boolean> = {};
   for (const percentile of result.percentiles.map(String)) {
-    met[percentile] = Object.values(actions).every((entry) => entry.met[percentile] !== false);
+    met[percentile] = noData.length === 0 && Object.values(actions).every((entry) => entry.met[percentile] !== false);
   }
   return {
     start: result.start,
@@ -181,5 +190,6 @@ function describe(result: SlaResult, totals: Map<string, { count: number; errors
     corruptLines,
     actions,
     met,
+    noData,
   };
 }
