@@ -98,6 +98,8 @@ describe('Given flags beyond what a run can be (the resources cap users at 100,0
     [{ rampDown: '25h' }, '--ramp-down', 'at most 24h'],
     [{ steady: '1000h' }, '--steady', 'at most 24h'],
     [{ think: '1000h' }, '--think', 'at most 1h'],
+    [{ rate: '1e9' }, '--rate', 'at most 100000'],
+    [{ probe: '/', probeInterval: '1000h' }, '--probe-interval', 'at most 1h'],
   ] as const)('When %j, Then it is refused naming %s before anything runs', async (overrides, flag, message) => {
     const error = await refusal(overrides);
     expect(error.field).toBe(flag);

@@ -220,7 +220,8 @@ function profileFrom(options: LoadCommandOptions): Profile {
 
 function probeFrom(options: LoadCommandOptions): { mode: 'http' | 'tcp'; path?: string; intervalMs: number } | undefined {
   if (options.probe === undefined) return undefined;
-  const intervalMs = requirePositive('--probe-interval', parseDuration('--probe-interval', options.probeInterval));
+  // setInterval takes a delay over 2^31-1 ms as 1 ms: an absurd interval would flood the app.
+  const intervalMs = requireAtMost('--probe-interval', requirePositive('--probe-interval', parseDuration('--probe-interval', options.probeInterval)), '1h');
   if (options.probe === 'tcp') return { mode: 'tcp', intervalMs };
   if (!options.probe.startsWith('/')) throw new InvalidInputError('--probe', `give a path starting with / (e.g. /healthz) or "tcp" (got "${options.probe}")`);
   return { mode: 'http', path: options.probe, intervalMs };
