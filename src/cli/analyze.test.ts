@@ -1,8 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { timeFrom } from './analyze.ts';
+import { EXIT, takeExitCode } from './exit-codes.ts';
+import { buildProgram } from './main.ts';
 import { migrascope, migrascopeInProcess } from '../../test/support/cli.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 
@@ -128,6 +130,55 @@ describe('migrascope analyze', () => {
     });
   });
 
+  describe('Given actions named constructor, toString and __proto__, and an SLA file with thresholds for them', async () => {
+    const lines: string[] = [];
+    for (let s = 0; s < 4; s++) {
+      for (const action of ['constructor', 'toString', '__proto__']) lines.push(JSON.stringify({ t: T0 + s * 1000, action, ms: action === 'toString' ? 3000 : 10, ok: true }));
+    }
+    const log = await file('proto.jsonl', `${lines.join('\n')}\n`);
+    const sla = await file('proto.yaml', 'thresholds:\n  constructor: 1s\n  toString: 2s\n  __proto__: 1s\nwindow: 2s\n');
+
+    it('Then each is an action like any other, judged by its own threshold, in JSON and in the table', async () => {
+      const run = await migrascopeInProcess('analyze', log, '--sla', sla, '--json');
+      expect(run.code).toBe(0);
+      const result = JSON.parse(run.stdout) as { actions: Record<string, { count: number; threshold: number; met: Record<string, boolean> }> };
+      expect(Object.keys(result.actions).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+      expect(result.actions.constructor).toMatchObject({ count: 4, threshold: 1000, met: { '90': true } });
+      expect(result.actions.toString).toMatchObject({ count: 4, threshold: 2000, met: { '90': false } });
+      expect(Object.getOwnPropertyDescriptor(result.actions, '__proto__')?.value).toMatchObject({ count: 4, threshold: 1000 });
+      const table = await migrascopeInProcess('analyze', log, '--sla', sla);
+      expect(table.code).toBe(0);
+      expect(table.stdout).toMatch(/__proto__ +4/);
+    });
+  });
+
+  describe('Given a log where every action failed (an app that could not be reached)', async () => {
+    const lines: string[] = [];
+    for (let s = 0; s < 4; s++) lines.push(JSON.stringify({ t: T0 + s * 1000, action: 'HomePage', ms: 2, ok: false, error: 'connect' }));
+    const log = await file('unreachable.jsonl', `${lines.join('\n')}\n`);
+
+    it('Then the SLA is not met: no data, in JSON and in the table, and the command reports failure', async () => {
+      const run = await migrascopeInProcess('analyze', log, '--window', '2s', '--json');
+      // The command reports its exit code (main() returns it); asked of the program itself here.
+      takeExitCode();
+      vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      try {
+        await buildProgram().parseAsync(['node', 'migrascope', 'analyze', log, '--window', '2s', '--json']);
+      } finally {
+        vi.restoreAllMocks();
+      }
+      expect(takeExitCode()).toBe(EXIT.failure);
+      const result = JSON.parse(run.stdout) as { met: Record<string, boolean>; noData: string[]; actions: Record<string, { met: Record<string, boolean | null> }> };
+      expect(result.met).toEqual({ '90': false, '99': false });
+      expect(result.noData).toEqual(['HomePage']);
+      expect(result.actions.HomePage!.met).toEqual({ '90': null, '99': null });
+      const table = await migrascopeInProcess('analyze', log, '--window', '2s');
+      expect(table.stdout).toContain('NOT MET: no data');
+      expect(table.stdout).toContain('NO DATA');
+      expect(table.stdout).not.toMatch(/p90 met/);
+    });
+  });
+
   describe('Given flags that cannot be used', async () => {
     const log = await file('flags.jsonl', handLog(false));
     it.each([
@@ -141,6 +192,18 @@ describe('migrascope analyze', () => {
       const run = await migrascopeInProcess('analyze', log, ...flags);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(new RegExp(`^migrascope: ${flag}:`));
+    });
+
+    it.each([
+      ['empty.jsonl', ''],
+      ['blank.jsonl', '\n\n  \n'],
+      ['binary.jsonl', '\u0000\u0001\u00ff\u0089PNG\r\n\u001a\n\u0000\u0000'],
+    ])('When the log is %s, Then it exits 2 naming the file, never a verdict', async (name, text) => {
+      const log = await file(name, text);
+      const run = await migrascopeInProcess('analyze', log, '--json');
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain(`migrascope: ${log}: `);
     });
 
     it('When the log does not exist, Then it exits non-zero naming the file', async () => {

@@ -9,12 +9,14 @@ import {
   analyzeRequestLog,
   percentilesFrom,
   readSlaFile,
+  userKeyed,
   wholeSeconds,
   type LogAnalysis,
   type LogAnalysisOptions,
   type SlaSpec,
   type TimeSpec,
 } from '../sla/index.ts';
+import { EXIT, exitWith } from './exit-codes.ts';
 import { printJson, printText, renderTable } from './output.ts';
 
 export interface AnalyzeFlags {
@@ -59,6 +61,8 @@ export function registerAnalyze(program: Command): void {
       }
       if (flags.json) printJson(analysisJson(analysis));
       else printText(describeAnalysis(analysis));
+      // A verdict over no successful action is no verdict: the log does not show the SLA was met.
+      if (analysis.noData.length > 0) exitWith(EXIT.failure);
     });
 }
 
@@ -105,7 +109,7 @@ function timeSpecFrom(flag: string, text: string): TimeSpec {
 
 /** The JSON document: {"windows", "actions": {A: {count, errors, threshold, p90Max, violations, met}}}. */
 export function analysisJson(analysis: LogAnalysis): Record<string, unknown> {
-  const actions: Record<string, Record<string, unknown>> = {};
+  const actions: Record<string, Record<string, unknown>> = userKeyed();
   for (const [action, result] of Object.entries(analysis.actions)) {
     const entry: Record<string, unknown> = { count: result.count, errors: result.errors, threshold: result.threshold };
     for (const percentile of analysis.percentiles.map(String)) entry[`p${percentile}Max`] = result.max[percentile] ?? null;
@@ -124,6 +128,7 @@ export function analysisJson(analysis: LogAnalysis): Record<string, unknown> {
     lines: analysis.lines,
     corruptLines: analysis.corruptLines,
     met: analysis.met,
+    noData: analysis.noData,
     actions,
   };
 }
@@ -140,11 +145,14 @@ export function describeAnalysis(analysis: LogAnalysis): string {
     { header: 'threshold', value: (row) => ms(row.threshold), align: 'right' },
     ...keys.map((key) => ({ header: `p${key} max`, value: (row: (typeof rows)[number]) => ms(row.max[key]), align: 'right' as const })),
     ...keys.map((key) => ({ header: `p${key} violations`, value: (row: (typeof rows)[number]) => row.violations[key] ?? 0, align: 'right' as const })),
-    ...keys.map((key) => ({ header: `p${key}`, value: (row: (typeof rows)[number]) => verdict(row.met[key]) })),
+    ...keys.map((key) => ({ header: `p${key}`, value: (row: (typeof rows)[number]) => (analysis.noData.includes(row.action) ? 'NO DATA' : verdict(row.met[key])) })),
   ]);
   const span = `${new Date(analysis.start).toISOString()} to ${new Date(analysis.end).toISOString()} (${formatDuration(analysis.end - analysis.start)})`;
   const header = `steady state ${span}: ${analysis.windows} windows of ${formatDuration(analysis.window)} every ${formatDuration(analysis.step)}`;
-  const overall = keys.map((key) => `p${key} ${analysis.met[key] ? 'met' : 'VIOLATED'}`).join(', ');
+  const overall =
+    analysis.noData.length > 0
+      ? `NOT MET: no data, every ${analysis.noData.join(', ')} action failed (see errors)`
+      : keys.map((key) => `p${key} ${analysis.met[key] ? 'met' : 'VIOLATED'}`).join(', ');
   const notes = [
     analysis.windows === 0 ? 'no window judged: steady state is shorter than one window' : `SLA: ${overall}`,
     ...(analysis.corruptLines > 0 ? [`${analysis.corruptLines} corrupt line(s) skipped (see the warnings above)`] : []),

@@ -2,12 +2,16 @@
 // in-process HTTP server on 127.0.0.1) giving the per-action summary and the SLA verdicts.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidInputError } from '../invalid/index.ts';
+import { createTestbedTls } from '../testbed/tls.ts';
+import { EXIT, takeExitCode } from './exit-codes.ts';
 import { describeLoad, loadCommand, type LoadCommandOptions } from './load.ts';
+import { buildProgram } from './main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'migrascope-load-cli-'));
 const profilePath = join(dir, 'hello.yaml');
@@ -83,6 +87,23 @@ describe('Given bad flags', () => {
     expect((await refusal({ profile: join(dir, 'absent.yaml') })).field).toBe('--profile');
     expect((await refusal({ url: 'ftp://x' })).field).toBe('--url');
     expect((await refusal({ sla: join(dir, 'absent-sla.yaml') })).field).toBe('--sla');
+  });
+});
+
+describe('Given flags beyond what a run can be (the resources cap users at 100,000 and stages at 24h)', () => {
+  it.each([
+    [{ users: '100001' }, '--users', 'at most 100000'],
+    [{ users: '10000000000' }, '--users', 'at most 100000'],
+    [{ rampUp: '1000h' }, '--ramp-up', 'at most 24h'],
+    [{ rampDown: '25h' }, '--ramp-down', 'at most 24h'],
+    [{ steady: '1000h' }, '--steady', 'at most 24h'],
+    [{ think: '1000h' }, '--think', 'at most 1h'],
+    [{ rate: '1e9' }, '--rate', 'at most 100000'],
+    [{ probe: '/', probeInterval: '1000h' }, '--probe-interval', 'at most 1h'],
+  ] as const)('When %j, Then it is refused naming %s before anything runs', async (overrides, flag, message) => {
+    const error = await refusal(overrides);
+    expect(error.field).toBe(flag);
+    expect(error.message).toContain(message);
   });
 });
 
@@ -164,5 +185,92 @@ describe('Given --trace', () => {
     const traces = lines.filter((line) => line.startsWith('trace '));
     expect(traces.some((line) => /^trace HomePage GET \/ 200 \d+\.\d ms\n$/.test(line))).toBe(true);
     expect(traces.some((line) => /^trace Slow GET \/slow 200 \d+\.\d ms\n$/.test(line))).toBe(true);
+  });
+});
+
+describe('Given a profile whose actions are named constructor, toString and hasOwnProperty (a profile refuses __proto__: names start with a letter), and an SLA file for them', () => {
+  it('When loaded, Then each is an action like any other, summarised and judged by its own threshold', async () => {
+    const protoProfile = join(dir, 'proto.yaml');
+    writeFileSync(
+      protoProfile,
+      [
+        'name: proto',
+        'think: {distribution: fixed, mean: 20ms}',
+        'actions:',
+        '  - name: constructor',
+        '    requests: [{path: /}]',
+        '  - name: toString',
+        '    requests: [{path: /slow}]',
+        '  - name: hasOwnProperty',
+        '    requests: [{path: /}]',
+        'mix: {constructor: 0.4, toString: 0.3, hasOwnProperty: 0.3}',
+        '',
+      ].join('\n'),
+    );
+    const protoSla = join(dir, 'proto-sla.yaml');
+    writeFileSync(protoSla, 'thresholds: {constructor: 1s, toString: 10ms, hasOwnProperty: 1s}\n');
+    const report = await loadCommand(options({ profile: protoProfile, sla: protoSla, steady: '1s', window: '1s' }));
+    const summaries = new Map(Object.entries(report.actions));
+    const verdicts = new Map(Object.entries(report.sla.actions));
+    expect([...summaries.keys()].sort()).toEqual(['constructor', 'hasOwnProperty', 'toString']);
+    expect(summaries.get('hasOwnProperty')!.count).toBeGreaterThan(0);
+    expect(verdicts.get('constructor')!.thresholdMs).toBe(1000);
+    expect(verdicts.get('hasOwnProperty')!.thresholdMs).toBe(1000);
+    expect(verdicts.get('toString')!.percentiles['90']!.met).toBe(false);
+    expect(describeLoad(report)).toMatch(/^hasOwnProperty\s+\d+\s+0\s/m);
+  });
+});
+
+describe('Given an application that cannot be reached', () => {
+  it('When loaded, Then every action fails as connect, and the SLA reads "no data", not met', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const report = await loadCommand(options({ url: `http://127.0.0.1:${port}`, steady: '1s', defaultThreshold: '1s' }));
+    expect(report.actions.HomePage!.count).toBeGreaterThan(0);
+    expect(report.actions.HomePage!.errors).toBe(report.actions.HomePage!.count);
+    expect(report.noData.sort()).toEqual(['HomePage', 'Slow']);
+    expect(report.sla.met).toEqual({ '90': false, '99': false });
+    expect(report.sla.actions.HomePage!.percentiles['90']!.met).toBeNull();
+    const text = describeLoad(report);
+    expect(text).toContain('NOT MET: no data');
+    expect(text).toContain('NO DATA');
+    expect(text).not.toMatch(/p90 met/);
+  });
+
+  it('When run as the command, Then it exits 1', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    takeExitCode();
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      await buildProgram().parseAsync(['node', 'migrascope', 'load', '--url', `http://127.0.0.1:${port}`, '--profile', profilePath, '--users', '2', '--steady', '1s', '--default-threshold', '1s', '--no-progress', '--json']);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(takeExitCode()).toBe(EXIT.failure);
+  });
+});
+
+describe('Given an HTTPS application whose certificate is not trusted', () => {
+  it('When loaded, Then its failures are counted as tls, not body', async () => {
+    const tls = createTestbedTls('127.0.0.1');
+    const secure = createHttpsServer({ key: tls.key, cert: tls.cert }, (_request, response) => response.end('home'));
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (secure.address() as AddressInfo).port;
+      const report = await loadCommand(options({ url: `https://127.0.0.1:${port}`, steady: '1s', defaultThreshold: '1s' }));
+      const home = report.actions.HomePage!;
+      expect(home.count).toBeGreaterThan(0);
+      expect(home.errorsByKind).toEqual({ tls: home.count });
+      expect(report.failureSamples.HomePage?.[0]).toMatch(/TLS/);
+      expect(report.noData).toContain('HomePage');
+    } finally {
+      secure.closeAllConnections();
+      await new Promise((resolve) => secure.close(resolve));
+    }
   });
 });

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { InvalidInputError } from '../invalid/index.ts';
 import { parseRate, runLoad, type LoadProgress, type LoadResult, type RequestTrace, type RunPlan } from '../load/index.ts';
-import { formatDuration, parseDuration, requirePositive } from '../quantity/index.ts';
+import { formatDuration, parseDuration, requireAtMost, requirePositive } from '../quantity/index.ts';
 import {
   CLOUDSTONE_THRESHOLDS_MS,
   DEFAULT_WINDOW_MS,
@@ -18,7 +18,8 @@ import {
   type SlaResult,
   type SlaSpec,
 } from '../sla/index.ts';
-import { negativeExponential, type Profile } from '../workloads/index.ts';
+import { MAX_THINK_MEAN, negativeExponential, type Profile } from '../workloads/index.ts';
+import { EXIT, exitWith } from './exit-codes.ts';
 import { profileArgument } from './profile-file.ts';
 import { printJson, printText, renderTable } from './output.ts';
 
@@ -82,6 +83,8 @@ export function registerLoad(program: Command): void {
       const report = await loadCommand(options);
       if (options.json) printJson(report);
       else printText(describeLoad(report));
+      // A verdict over no successful action is no verdict: the run failed to show the SLA was met.
+      if (report.noData.length > 0) exitWith(EXIT.failure);
     });
 }
 
@@ -95,15 +98,21 @@ export interface LoadReport extends LoadResult {
   slaWindowShortened: boolean;
   /** The profile's actions without a threshold: measured, not judged. */
   unjudgedActions: string[];
+  /**
+   * Judged actions that were tried in steady state and never succeeded (every one failed: an app
+   * unreachable, a certificate not trusted): their percentiles judge nothing, so their verdicts
+   * are null and the SLA is not met (sla.met false); the command exits 1.
+   */
+  noData: string[];
 }
 
 export async function loadCommand(options: LoadCommandOptions): Promise<LoadReport> {
   const profile = profileFrom(options);
-  const users = wholeNumber('--users', options.users);
+  const users = wholeNumber('--users', options.users, MAX_USERS);
   const plan: RunPlan = {
-    rampUpMs: parseDuration('--ramp-up', options.rampUp),
-    steadyMs: requirePositive('--steady', parseDuration('--steady', options.steady)),
-    rampDownMs: parseDuration('--ramp-down', options.rampDown),
+    rampUpMs: requireAtMost('--ramp-up', parseDuration('--ramp-up', options.rampUp), MAX_STAGE),
+    steadyMs: requireAtMost('--steady', requirePositive('--steady', parseDuration('--steady', options.steady)), MAX_STAGE),
+    rampDownMs: requireAtMost('--ramp-down', parseDuration('--ramp-down', options.rampDown), MAX_STAGE),
   };
   const rate = options.rate === undefined ? undefined : parseRate('--rate', options.rate);
   const spec: SlaSpec = options.sla === undefined ? {} : await readSlaFile(options.sla);
@@ -150,7 +159,25 @@ export async function loadCommand(options: LoadCommandOptions): Promise<LoadRepo
 
   if (sla === undefined) throw new Error('load: the run ended before its timeline was fixed');
   sla.finish();
-  return { ...result, sla: sla.result(), slaWindowShortened, unjudgedActions: judged.unjudged };
+  return withNoData({ ...result, sla: sla.result(), slaWindowShortened, unjudgedActions: judged.unjudged, noData: [] });
+}
+
+/**
+ * Percentiles are over successes, so an action whose every try failed has no violating window and
+ * would read as met. It reads as "no data" instead, and the SLA as not met.
+ */
+function withNoData(report: LoadReport): LoadReport {
+  const noData: string[] = [];
+  const summaries = new Map(Object.entries(report.actions));
+  for (const [action, verdict] of Object.entries(report.sla.actions)) {
+    if (verdict.thresholdMs === null || verdict.windowsWithSamples > 0) continue;
+    const summary = summaries.get(action);
+    if (summary === undefined || summary.count === 0 || summary.count > summary.errors) continue;
+    noData.push(action);
+    for (const percentile of Object.values(verdict.percentiles)) percentile.met = null;
+  }
+  if (noData.length > 0) for (const key of Object.keys(report.sla.met)) report.sla.met[key] = false;
+  return { ...report, noData };
 }
 
 /**
@@ -187,20 +214,26 @@ function profileFrom(options: LoadCommandOptions): Profile {
   }
   const profile = profileArgument(options.profile, params);
   if (options.think === undefined) return profile;
-  const meanMs = requirePositive('--think', parseDuration('--think', options.think));
+  const meanMs = requireAtMost('--think', requirePositive('--think', parseDuration('--think', options.think)), MAX_THINK_MEAN);
   return { ...profile, think: negativeExponential(meanMs, profile.think.mode) };
 }
 
 function probeFrom(options: LoadCommandOptions): { mode: 'http' | 'tcp'; path?: string; intervalMs: number } | undefined {
   if (options.probe === undefined) return undefined;
-  const intervalMs = requirePositive('--probe-interval', parseDuration('--probe-interval', options.probeInterval));
+  // setInterval takes a delay over 2^31-1 ms as 1 ms: an absurd interval would flood the app.
+  const intervalMs = requireAtMost('--probe-interval', requirePositive('--probe-interval', parseDuration('--probe-interval', options.probeInterval)), '1h');
   if (options.probe === 'tcp') return { mode: 'tcp', intervalMs };
   if (!options.probe.startsWith('/')) throw new InvalidInputError('--probe', `give a path starting with / (e.g. /healthz) or "tcp" (got "${options.probe}")`);
   return { mode: 'http', path: options.probe, intervalMs };
 }
 
-function wholeNumber(flag: string, text: string): number {
+/** As the resources: spec.workload.users is at most 100,000, a stage at most 24h. */
+const MAX_USERS = 100_000;
+const MAX_STAGE = '24h';
+
+function wholeNumber(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
   if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) throw new InvalidInputError(flag, `expected a whole number of 1 or more (got "${text}")`);
+  if (Number(text) > max) throw new InvalidInputError(flag, `must be at most ${max} (got ${text.trim()})`);
   return Number(text);
 }
 
@@ -270,8 +303,9 @@ export function describeLoad(report: LoadReport): string {
       { header: `max p${key} ms`, value: ([, verdict]: [string, SlaResult['actions'][string]]) => ms(verdict.percentiles[key]?.maxMs), align: 'right' as const },
       {
         header: `p${key}`,
-        value: ([, verdict]: [string, SlaResult['actions'][string]]) => {
+        value: ([action, verdict]: [string, SlaResult['actions'][string]]) => {
           const record = verdict.percentiles[key];
+          if (verdict.thresholdMs !== null && report.noData.includes(action)) return 'NO DATA (every one failed)';
           if (!record || record.met === null) return 'not judged';
           return record.met ? 'met' : `VIOLATED in ${record.violations} window(s)`;
         },
@@ -279,7 +313,11 @@ export function describeLoad(report: LoadReport): string {
     ]),
   ]);
   const judgedAny = Object.values(sla.actions).some((verdict) => verdict.thresholdMs !== null);
-  const overall = judgedAny ? keys.map((key) => `p${key} ${sla.met[key] ? 'met' : 'VIOLATED'}`).join(', ') : 'no action has a threshold';
+  const overall = !judgedAny
+    ? 'no action has a threshold'
+    : report.noData.length > 0
+      ? `NOT MET: no data, every ${report.noData.join(', ')} action failed (see the errors)`
+      : keys.map((key) => `p${key} ${sla.met[key] ? 'met' : 'VIOLATED'}`).join(', ');
   const failed = Object.values(report.actions).reduce((sum, summary) => sum + summary.errors, 0);
   const started = Object.values(report.actions).reduce((sum, summary) => sum + summary.count, 0);
   const lines = [

@@ -11,6 +11,7 @@ import type { ExperimentRef } from '../queue/contracts.ts';
 import type { ExperimentQueues } from '../queue/queues.ts';
 import { experimentStateKey } from '../queue/run-keys.ts';
 import type { WindowEvaluation } from '../sla/index.ts';
+import { sleep } from '../quantity/index.ts';
 import { XenPool } from '../xen/index.ts';
 import { experimentConditions } from './conditions.ts';
 import { ExperimentMetrics } from './experiment-metrics.ts';
@@ -285,11 +286,8 @@ export class ExperimentRunner {
   }
 
   async #settle(ms: number, signal?: AbortSignal): Promise<void> {
-    if (ms <= 0 || signal?.aborted) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
+    // In chunks: a pause longer than a timer's 24.8 days must not become a 1 ms one.
+    await sleep(ms, signal);
   }
 
   async #setPhase(phase: ExperimentPhase, reason: string, message: string, current?: RunResult): Promise<void> {

@@ -2,13 +2,14 @@
 // the errors and, per percentile, the highest windowed value (the study's Table 2) and the
 // violating windows; then, over runs, means and worst values as the study averaged its 5 runs.
 import { durationMs, worstP99VsSla, type ActionResult, type ActionSummary, type MigrationResult, type RunResult, type RunSummary, type Sla } from '../api/v1alpha1/index.ts';
-import { summarize, type SecondSnapshot } from '../recording/index.ts';
+import { summarize, userKeyed, type SecondSnapshot } from '../recording/index.ts';
 import { SlidingWindowSla, type SlaResult } from '../sla/index.ts';
 import type { RunPlan } from './plan.ts';
 
 /** The SLA engine's options for a run's steady state (the live view, the analysis and the report share them). */
 export function slaOptions(sla: Sla, plan: Pick<RunPlan, 'steadyStartMs' | 'steadyEndMs'>) {
-  const thresholds: Record<string, number> = {};
+  // Keyed by the profile's action names: "toString" must not find Object.prototype's.
+  const thresholds = userKeyed<number>();
   for (const [action, threshold] of Object.entries(sla.thresholds)) if (threshold !== undefined) thresholds[action] = durationMs(threshold);
   return {
     window: durationMs(sla.window),

@@ -18,6 +18,9 @@ export interface RateStep {
  * "200" (constant), "100,200,300" (equal steps over steady state) or "100:30s,200:1m" (steps of
  * the given durations, which must add up to steady state). `field` names the flag.
  */
+/** The highest rate, actions per second: the resources' spec.workload.rate cap. */
+export const MAX_RATE = 100_000;
+
 export function parseRate(field: string, text: string): RateStep[] {
   const parts = text.split(',').map((part) => part.trim());
   const steps = parts.map((part) => {
@@ -25,6 +28,8 @@ export function parseRate(field: string, text: string): RateStep[] {
     if (extra !== undefined || rate === undefined || rate === '') throw new InvalidInputError(field, `cannot read "${part}" (write 200, 100,200,300 or 100:30s,200:1m)`);
     const perSecond = Number(rate);
     if (!Number.isFinite(perSecond) || perSecond <= 0) throw new InvalidInputError(field, `a rate must be a number of actions per second above 0 (got "${rate}")`);
+    // As spec.workload.rate: more is a slip, and would only queue actions without end.
+    if (perSecond > MAX_RATE) throw new InvalidInputError(field, `a rate must be at most ${MAX_RATE} actions per second (got "${rate}")`);
     return { perSecond, durationMs: duration === undefined ? undefined : parseDuration(field, duration) };
   });
   const timed = steps.filter((step) => step.durationMs !== undefined).length;

@@ -2,7 +2,7 @@
 // driver's own Http1Pool (http1-pool.ts), or undici's Pool, which takes the same handler. The
 // handler sees the raw header buffers (nothing parsed that nobody reads) and keeps the body only
 // when the profile reads it; everything else is counted and dropped. A failure is classified the
-// way the results report it: connect, timeout, status or body.
+// way the results report it: connect, timeout, status, body or tls.
 import type { ErrorKind } from '../recording/index.ts';
 
 export interface HttpRequest {
@@ -69,6 +69,32 @@ const CONNECT_CODES = new Set([
   'UND_ERR_CLOSED',
   'UND_ERR_DESTROYED',
 ]);
+/** OpenSSL's certificate verdicts (Node's error codes for them) and Node's own TLS errors. */
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'PATH_LENGTH_EXCEEDED',
+  'HOSTNAME_MISMATCH',
+]);
+
+function isTlsFailure(code: string): boolean {
+  return TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_');
+}
+
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
 /**
@@ -82,6 +108,7 @@ export function classify(error: unknown, headersReceived: boolean): ActionFailur
   const message = error instanceof Error ? error.message : String(error);
   if (TIMEOUT_CODES.has(code)) return new ActionFailure('timeout', `${code}: ${message}`, { cause: error });
   if (headersReceived) return new ActionFailure('body', `response cut off: ${code || message}`, { cause: error });
+  if (isTlsFailure(code)) return new ActionFailure('tls', `TLS: ${code}: ${message}`, { cause: error });
   if (CONNECT_CODES.has(code) || code.startsWith('E')) return new ActionFailure('connect', `${code}: ${message}`, { cause: error });
   // Anything else (e.g. undici refusing a request path built from a captured value) means the
   // request could not be made from what the previous response held.

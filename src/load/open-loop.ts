@@ -10,6 +10,7 @@
 import type { Profile, Random } from '../workloads/index.ts';
 import type { ActionPerformer } from './action-runner.ts';
 import type { ArrivalSchedule } from './arrival-schedule.ts';
+import { timerDelay } from '../quantity/index.ts';
 import { now } from './clock.ts';
 import { ActionTimeout } from './exchange.ts';
 import { outcomeOf, Population, type OutcomeSink } from './population.ts';
@@ -84,7 +85,8 @@ export class OpenLoop {
       return;
     }
     const delay = this.#nextArrival - now();
-    this.#timer = setTimeout(() => this.#arrive(), delay > 0 ? delay : 0);
+    // A delay beyond a timer's range fires early, finds no arrival due and arms again.
+    this.#timer = setTimeout(() => this.#arrive(), timerDelay(delay));
   }
 
   #arrive(): void {

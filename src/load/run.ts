@@ -4,7 +4,7 @@
 // them elsewhere), the optional request log and downtime probe, and a summary of steady state.
 import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
-import { newWideHistogram, Recorder, RequestLogWriter, summarize, type ActionSecond, type ActionSummary, type ErrorKind, type SecondSnapshot } from '../recording/index.ts';
+import { newWideHistogram, Recorder, RequestLogWriter, summarize, type ActionSecond, type ActionSummary, type ErrorKind, type SecondSnapshot, userKeyed } from '../recording/index.ts';
 import { Random, type Profile } from '../workloads/index.ts';
 import { ActionRunner, type RequestTrace } from './action-runner.ts';
 import { ArrivalSchedule, type RateStep } from './arrival-schedule.ts';
@@ -123,10 +123,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const recorder = new Recorder();
   const requestLog = options.logPath === undefined ? undefined : new RequestLogWriter(options.logPath);
   const phases = Object.fromEntries(PHASES.map((phase) => [phase, { actions: 0, errors: 0 }])) as Record<Phase, PhaseCounts>;
-  const failureSamples: Record<string, string[]> = {};
+  const failureSamples: Record<string, string[]> = userKeyed();
   // Steady state summed per action as its seconds close: a long run does not keep every second
   // (a histogram a second per action) just to summarise them at the end. onSecond streams them.
-  const steadyTotals: Record<string, ActionSecond> = {};
+  const steadyTotals: Record<string, ActionSecond> = userKeyed();
   let completed = 0;
   let errors = 0;
 

@@ -1,6 +1,7 @@
 // When each thinking user wakes up. One binary min-heap of (due time, user index) in typed arrays
 // and ONE timer armed for the earliest: 100 000 thinking users cost two numbers each, not 100 000
 // Node timers, and scheduling a wake-up allocates nothing.
+import { timerDelay } from '../quantity/index.ts';
 import { now } from './clock.ts';
 
 export class WakeQueue {
@@ -56,7 +57,8 @@ export class WakeQueue {
     if (this.#timer) clearTimeout(this.#timer);
     this.#armedFor = due;
     const delay = due - now();
-    this.#timer = setTimeout(() => this.#fire(), delay > 0 ? delay : 0);
+    // A delay beyond a timer's range fires early, finds no one due and arms again.
+    this.#timer = setTimeout(() => this.#fire(), timerDelay(delay));
   }
 
   #fire(): void {

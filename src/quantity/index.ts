@@ -96,6 +96,15 @@ export function requirePositive(field: string, value: number): number {
   return value;
 }
 
+/**
+ * A duration at most `limit` (its text, e.g. "24h"): beyond it a value is a slip (1000h for 10h),
+ * and a timer given it would overflow.
+ */
+export function requireAtMost(field: string, ms: number, limit: string): number {
+  if (ms > parseDuration(field, limit)) throw new QuantityError(field, `must be at most ${limit} (got ${formatDuration(ms)})`);
+  return ms;
+}
+
 /** "2.00 GiB"-style text for a person. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -114,3 +123,5 @@ export function formatDuration(ms: number): string {
   if (Math.abs(ms) < 120_000) return `${(ms / 1000).toFixed(2)} s`;
   return `${(ms / 60_000).toFixed(1)} min`;
 }
+
+export { MAX_TIMER_MS, setLongTimeout, sleep, timerDelay } from './timers.ts';

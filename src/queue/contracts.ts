@@ -2,12 +2,13 @@
 // taken (a job may have been queued by another version of Migrascope), and the ids that make a
 // job unique for its purpose, so that adding it again is a no-op and it never runs twice.
 import { z } from 'zod';
+import { Uid } from '../api/v1alpha1/object-meta.ts';
 
 export const LOAD_QUEUE = 'migrascope-load';
 export const MIGRATION_QUEUE = 'migrascope-migration';
 
 export const ExperimentRef = z.object({
-  uid: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'a uid is letters, digits, dot, dash or underscore'),
+  uid: Uid,
   namespace: z.string().min(1),
   name: z.string().min(1),
 });

@@ -13,3 +13,4 @@ export { RequestLogWriter, readRequestLog, parseLine } from './request-log.ts';
 export type { EncodedSecond, EncodedActionSecond } from './snapshot-wire.ts';
 export { encodeSecond, decodeSecond, SnapshotFormatError } from './snapshot-wire.ts';
 export { mergeSeconds } from './merge.ts';
+export { userKeyed } from './user-keyed.ts';

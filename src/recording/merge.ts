@@ -1,6 +1,7 @@
 // Many workers, one result: snapshots of the same second add up bucket for bucket (HdrHistogram
 // addition is exact when both sides have the same precision), counts add up, nothing is sampled.
 import type { ErrorKind } from './outcome.ts';
+import { userKeyed } from './user-keyed.ts';
 import type { ActionSecond, SecondSnapshot } from './recorder.ts';
 import { newHistogram } from './histogram.ts';
 
@@ -10,7 +11,7 @@ export function mergeSeconds(snapshots: Iterable<SecondSnapshot>): SecondSnapsho
   for (const snapshot of snapshots) {
     let merged = bySecond.get(snapshot.second);
     if (merged === undefined) {
-      merged = { second: snapshot.second, actions: {} };
+      merged = { second: snapshot.second, actions: userKeyed() };
       bySecond.set(snapshot.second, merged);
     }
     for (const [action, part] of Object.entries(snapshot.actions)) {

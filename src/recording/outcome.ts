@@ -2,10 +2,13 @@
 // whether the user got what they asked for. Everything downstream (per-second histograms, the
 // request log, the SLA windows) is built from these.
 
-/** Why an action failed: no connection, no answer in time, an HTTP status >= 400, a bad body. */
-export type ErrorKind = 'connect' | 'timeout' | 'status' | 'body';
+/**
+ * Why an action failed: no connection, no answer in time, an HTTP status >= 400, a bad body, or a
+ * TLS handshake that failed (a certificate not trusted, expired or for another name).
+ */
+export type ErrorKind = 'connect' | 'timeout' | 'status' | 'body' | 'tls';
 
-export const ERROR_KINDS: readonly ErrorKind[] = ['connect', 'timeout', 'status', 'body'];
+export const ERROR_KINDS: readonly ErrorKind[] = ['connect', 'timeout', 'status', 'body', 'tls'];
 
 export interface ActionOutcome {
   /** The action's name in the profile, e.g. "HomePage". */

@@ -7,6 +7,7 @@
 // counts into HdrHistogram's buckets directly (bucket-counts.ts); drain() hands the seconds out
 // as regular hdr-histogram-js histograms.
 import type { ActionOutcome, ErrorKind } from './outcome.ts';
+import { userKeyed } from './user-keyed.ts';
 import type { Histogram } from './histogram.ts';
 import { BucketCounts } from './bucket-counts.ts';
 
@@ -69,7 +70,7 @@ export class Recorder {
     const snapshots = complete.map((second) => {
       const actions = this.#seconds.get(second)!;
       this.#seconds.delete(second);
-      const snapshot: SecondSnapshot = { second, actions: {} };
+      const snapshot: SecondSnapshot = { second, actions: userKeyed() };
       for (const [action, slot] of actions) {
         snapshot.actions[action] = { histogram: slot.counts.toHistogram(), ok: slot.ok, errors: slot.errors };
       }

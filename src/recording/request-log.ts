@@ -63,6 +63,12 @@ export class RequestLogWriter {
   }
 }
 
+/**
+ * The largest response time a line may give, ms: the histograms hold microseconds as exact
+ * integers (up to 2^53), and a larger value would be dropped, silently, from every percentile.
+ */
+export const MAX_LOGGED_MS = 1e12;
+
 /** One line of a request log as read back: a record, or why the line could not be used. */
 export type RequestLogLine =
   | { line: number; record: RequestLogRecord }
@@ -91,6 +97,7 @@ export function parseLine(line: number, text: string): RequestLogLine {
   if (typeof t !== 'number' || !Number.isFinite(t)) return { line, corrupt: '"t" must be the start time in epoch ms' };
   if (typeof action !== 'string' || action === '') return { line, corrupt: '"action" must be a non-empty string' };
   if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) return { line, corrupt: '"ms" must be a number >= 0' };
+  if (ms > MAX_LOGGED_MS) return { line, corrupt: `"ms" must be at most ${MAX_LOGGED_MS} (about 31 years; got ${ms})` };
   if (typeof ok !== 'boolean') return { line, corrupt: '"ok" must be true or false' };
   if (error !== undefined && !ERROR_KINDS.includes(error as ErrorKind)) {
     return { line, corrupt: `"error" must be one of ${ERROR_KINDS.join(', ')}` };

@@ -5,6 +5,7 @@
 import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { z } from 'zod';
 import { ERROR_KINDS, type ErrorKind } from './outcome.ts';
+import { userKeyed } from './user-keyed.ts';
 import type { SecondSnapshot } from './recorder.ts';
 import { SIGNIFICANT_DIGITS } from './histogram.ts';
 
@@ -40,7 +41,7 @@ export class SnapshotFormatError extends Error {
 }
 
 export function encodeSecond(snapshot: SecondSnapshot): EncodedSecond {
-  const actions: Record<string, EncodedActionSecond> = {};
+  const actions: Record<string, EncodedActionSecond> = userKeyed();
   for (const [action, part] of Object.entries(snapshot.actions)) {
     actions[action] = { histogram: encodeIntoCompressedBase64(part.histogram), ok: part.ok, errors: { ...part.errors } };
   }
@@ -50,7 +51,7 @@ export function encodeSecond(snapshot: SecondSnapshot): EncodedSecond {
 export function decodeSecond(encoded: unknown): SecondSnapshot {
   const parsed = encodedSecondSchema.safeParse(encoded);
   if (!parsed.success) throw new SnapshotFormatError(`snapshot: ${z.prettifyError(parsed.error)}`);
-  const snapshot: SecondSnapshot = { second: parsed.data.second, actions: {} };
+  const snapshot: SecondSnapshot = { second: parsed.data.second, actions: userKeyed() };
   for (const [action, part] of Object.entries(parsed.data.actions)) {
     const field = `snapshot of second ${parsed.data.second}: actions.${action}.histogram`;
     let histogram;

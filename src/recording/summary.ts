@@ -1,5 +1,6 @@
 // One line per action over a stretch of seconds: what `migrascope load` prints at the end.
 import type { ErrorKind } from './outcome.ts';
+import { userKeyed } from './user-keyed.ts';
 import type { SecondSnapshot } from './recorder.ts';
 import { msFromUs, newWideHistogram, type Histogram } from './histogram.ts';
 
@@ -43,7 +44,7 @@ export function summarize(seconds: readonly SecondSnapshot[], range?: SecondRang
       }
     }
   }
-  const result: Record<string, ActionSummary> = {};
+  const result: Record<string, ActionSummary> = userKeyed();
   for (const [action, total] of [...totals].sort(([a], [b]) => a.localeCompare(b))) {
     result[action] = describe(total.histogram, total.ok, total.errors);
   }

@@ -39,6 +39,13 @@ describe('Given a run of 80 seconds with HomePage at 100 ms, and 2 s during seco
       expect(home.ok[40]).toBe(10);
     });
 
+    it('Then a run of actions named after Object.prototype members finds no threshold for the ones the SLA does not name', () => {
+      const options = slaOptions(Sla.parse({ window: '20s', thresholds: { constructor: '1s' } }), plan);
+      expect(options.thresholds.constructor).toBe(1000);
+      expect(options.thresholds.toString).toBeUndefined();
+      expect(options.thresholds.hasOwnProperty).toBeUndefined();
+    });
+
     it('Then the windowed lines are the SLA engine’s windows, from steady start + window to steady end', () => {
       const engine = new SlidingWindowSla(slaOptions(sla, plan));
       for (const s of seconds) if (s.second >= S0 + 10 && s.second < S0 + 70) engine.add(s);

@@ -20,3 +20,4 @@ export type { LogAnalysis, LogAnalysisOptions, LogActionResult, TimeSpec } from 
 export { analyzeRequestLog } from './request-log-analysis.ts';
 export type { Recovery, RecoveryOptions } from './recovery-time.ts';
 export { recoveryTime } from './recovery-time.ts';
+export { userKeyed } from '../recording/index.ts';

@@ -137,8 +137,8 @@ describe('Given a log with corrupt lines', () => {
 });
 
 describe('Given an empty log', () => {
-  it('When analysed, Then there is no window and no action', async () => {
-    const analysis = await analyzeRequestLog(await logFile('empty.jsonl', []), { onCorrupt: () => undefined });
-    expect(analysis).toMatchObject({ windows: 0, actions: {}, lines: 0 });
+  it('When analysed, Then it is refused naming the file: nothing to judge is no verdict', async () => {
+    const path = await logFile('empty.jsonl', []);
+    await expect(analyzeRequestLog(path, { onCorrupt: () => undefined })).rejects.toThrow(`${path}: holds no line`);
   });
 });

@@ -3,6 +3,7 @@
 // non-empty HdrHistogram buckets, which is what the windows need and far smaller than the lines.
 // Lines come in completion order, so the seconds are put in order before the windows slide.
 import { JsHistogram } from 'hdr-histogram-js';
+import { InvalidInputError } from '../invalid/index.ts';
 import { newHistogram, readRequestLog, usFromMs, type SecondSnapshot } from '../recording/index.ts';
 import { SlidingWindowSla, type SlaResult } from './sliding-window-sla.ts';
 
@@ -48,7 +49,13 @@ export interface LogAnalysis {
   lines: number;
   corruptLines: number;
   actions: Record<string, LogActionResult>;
+  /** Per percentile: every judged action met it, and none of them is in noData. */
   met: Record<string, boolean>;
+  /**
+   * Judged actions tried in steady state that never succeeded: percentiles are over successes, so
+   * they judge nothing (met null) and the SLA is not met.
+   */
+  noData: string[];
 }
 
 interface ActionSecondCounts {
@@ -89,6 +96,13 @@ export async function analyzeRequestLog(path: string, options: LogAnalysisOption
     counts.buckets.set(bucket, (counts.buckets.get(bucket) ?? 0) + 1);
   }
 
+  // Nothing to judge is bad input, not an SLA met: an empty file, a binary one, the wrong file.
+  if (!Number.isFinite(first)) {
+    throw new InvalidInputError(
+      path,
+      lines === 0 ? 'holds no line: not a request log (written by `migrascope load --log FILE`)' : `none of its ${lines} line(s) is a request-log record (see the warnings): not a request log?`,
+    );
+  }
   const logStart = Number.isFinite(first) ? Math.floor(first / 1000) * 1000 : 0;
   const logEnd = Number.isFinite(last) ? (Math.floor(last / 1000) + 1) * 1000 : logStart;
   const start = resolve(options.start, logStart, logStart);
@@ -101,12 +115,13 @@ export async function analyzeRequestLog(path: string, options: LogAnalysisOption
     defaultThreshold: options.defaultThreshold,
     start,
     end,
+    skipEmptyWindows: true,
   });
 
   const totals = new Map<string, { count: number; errors: number }>();
   for (const second of [...seconds.keys()].sort((a, b) => a - b)) {
     if (second * 1000 < start || second * 1000 >= end) continue;
-    const snapshot: SecondSnapshot = { second, actions: {} };
+    const snapshot: SecondSnapshot = { second, actions: Object.create(null) as SecondSnapshot['actions'] };
     for (const [action, counts] of seconds.get(second)!) {
       const total = totals.get(action) ?? { count: 0, errors: 0 };
       total.count += counts.count;
@@ -135,9 +150,10 @@ function resolve(spec: TimeSpec | undefined, logDefault: number, logStart: numbe
 }
 
 function describe(result: SlaResult, totals: Map<string, { count: number; errors: number }>, lines: number, corruptLines: number): LogAnalysis {
-  const actions: Record<string, LogActionResult> = {};
+  const actions: Record<string, LogActionResult> = Object.create(null) as Record<string, LogActionResult>;
+  const noData: string[] = [];
   for (const action of [...totals.keys()].sort((a, b) => a.localeCompare(b))) {
-    const verdict = result.actions[action];
+    const verdict = Object.hasOwn(result.actions, action) ? result.actions[action] : undefined;
     const total = totals.get(action)!;
     const entry: LogActionResult = {
       count: total.count,
@@ -148,18 +164,20 @@ function describe(result: SlaResult, totals: Map<string, { count: number; errors
       met: {},
       firstViolationAt: {},
     };
+    const failedEveryTime = entry.threshold !== null && total.count > 0 && total.errors === total.count;
+    if (failedEveryTime) noData.push(action);
     for (const percentile of result.percentiles.map(String)) {
       const judged = verdict?.percentiles[percentile];
       entry.max[percentile] = judged?.maxMs ?? null;
       entry.violations[percentile] = judged?.violations ?? 0;
-      entry.met[percentile] = judged?.met ?? (entry.threshold === null ? null : true);
+      entry.met[percentile] = failedEveryTime ? null : (judged?.met ?? (entry.threshold === null ? null : true));
       entry.firstViolationAt[percentile] = judged?.firstViolationAt ?? null;
     }
     actions[action] = entry;
   }
   const met: Record<string, boolean> = {};
   for (const percentile of result.percentiles.map(String)) {
-    met[percentile] = Object.values(actions).every((entry) => entry.met[percentile] !== false);
+    met[percentile] = noData.length === 0 && Object.values(actions).every((entry) => entry.met[percentile] !== false);
   }
   return {
     start: result.start,
@@ -172,5 +190,6 @@ function describe(result: SlaResult, totals: Map<string, { count: number; errors
     corruptLines,
     actions,
     met,
+    noData,
   };
 }

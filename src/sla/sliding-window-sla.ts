@@ -34,6 +34,13 @@ export interface SlaOptions {
   start: number;
   /** End of steady state (exclusive), epoch ms on a whole second; open-ended when left out. */
   end?: number;
+  /**
+   * Windows that hold no sample are counted (they are met) but neither walked nor returned: the
+   * cost is then bounded by the seconds given, not by the span between them (a request log with
+   * one line at t: 0 spans 54 years of seconds). For judging after the fact; live consumers that
+   * want every window end leave it off.
+   */
+  skipEmptyWindows?: boolean;
 }
 
 /** One window as judged: what live consumers (metrics, alerts, progress) see as it happens. */
@@ -94,6 +101,7 @@ export class SlidingWindowSla {
   readonly defaultThreshold: number | undefined;
   readonly start: number;
   readonly end: number;
+  readonly #skipEmptyWindows: boolean;
   #nextEnd: number;
   #lastSecond = Number.NEGATIVE_INFINITY;
   #windows = 0;
@@ -109,7 +117,9 @@ export class SlidingWindowSla {
     for (const percentile of this.percentiles) {
       if (!(percentile > 0 && percentile <= 100)) throw new InvalidInputError('percentiles', `must be in (0, 100] (got ${percentile})`);
     }
-    this.thresholds = { ...(options.thresholds ?? CLOUDSTONE_THRESHOLDS_MS) };
+    // Action names are the user's: a null prototype, so "constructor" or "__proto__" are names
+    // like any other, never Object.prototype's members.
+    this.thresholds = Object.assign(Object.create(null) as Record<string, number>, options.thresholds ?? CLOUDSTONE_THRESHOLDS_MS);
     for (const [action, threshold] of Object.entries(this.thresholds)) {
       if (!(threshold > 0)) throw new InvalidInputError(`thresholds.${action}`, `must be a positive duration (got ${threshold})`);
     }
@@ -120,6 +130,7 @@ export class SlidingWindowSla {
     this.start = onSecond('start', options.start);
     this.end = options.end === undefined ? Number.POSITIVE_INFINITY : onSecond('end', options.end);
     if (this.end < this.start) throw new InvalidInputError('end', 'must not be before start');
+    this.#skipEmptyWindows = options.skipEmptyWindows ?? false;
     this.#nextEnd = this.start + this.window;
     for (const action of options.actions ?? Object.keys(this.thresholds)) this.#verdictOf(action);
   }
@@ -152,7 +163,7 @@ export class SlidingWindowSla {
 
   /** The verdicts so far (complete after finish()). */
   result(): SlaResult {
-    const actions: Record<string, ActionVerdict> = {};
+    const actions: Record<string, ActionVerdict> = Object.create(null) as Record<string, ActionVerdict>;
     for (const [action, verdict] of [...this.#verdicts].sort(([a], [b]) => a.localeCompare(b))) {
       actions[action] = structuredClone(verdict);
     }
@@ -186,14 +197,32 @@ export class SlidingWindowSla {
   #judgeThrough(through: number): WindowEvaluation[] {
     const judged: WindowEvaluation[] = [];
     while (this.#nextEnd <= through && this.#nextEnd <= this.end) {
+      if (this.#skipEmptyWindows && this.#emptyAt(this.#nextEnd)) {
+        // Every second before `through` has been given, and none of them is in this window or
+        // after it: every window that ends by `through` is empty too.
+        const count = Math.floor((Math.min(through, this.end) - this.#nextEnd) / this.step) + 1;
+        this.#windows += count;
+        this.#nextEnd += count * this.step;
+        continue;
+      }
       judged.push(this.#judge(this.#nextEnd));
       this.#nextEnd += this.step;
     }
     return judged;
   }
 
+  /** Whether the window ending at `end` holds no sample (of the seconds given so far). */
+  #emptyAt(end: number): boolean {
+    const firstSecond = (end - this.window) / 1000;
+    for (const running of this.#running.values()) {
+      running.evictBefore(firstSecond);
+      if (running.samples > 0) return false;
+    }
+    return true;
+  }
+
   #judge(end: number): WindowEvaluation {
-    const evaluation: WindowEvaluation = { end, actions: {} };
+    const evaluation: WindowEvaluation = { end, actions: Object.create(null) as Record<string, WindowAction> };
     const firstSecond = (end - this.window) / 1000;
     this.#windows += 1;
     for (const [action, running] of this.#running) {
@@ -241,7 +270,7 @@ export class SlidingWindowSla {
   #verdictOf(action: string): ActionVerdict {
     let verdict = this.#verdicts.get(action);
     if (verdict === undefined) {
-      const thresholdMs = this.thresholds[action] ?? this.defaultThreshold ?? null;
+      const thresholdMs = (Object.hasOwn(this.thresholds, action) ? this.thresholds[action] : undefined) ?? this.defaultThreshold ?? null;
       verdict = { thresholdMs, windowsWithSamples: 0, percentiles: {} };
       for (const percentile of this.percentiles) {
         verdict.percentiles[String(percentile)] = {

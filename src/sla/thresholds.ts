@@ -1,10 +1,12 @@
 // The SLA a run is judged against. By default the Cloudstone SLA the study used (and Olio's
 // Faban driver declares as max90th): in any 5-minute window of steady state, the 90th and 99th
 // percentile response time of each action must stay under its threshold.
-import { parse as parseYaml } from 'yaml';
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../invalid/index.ts';
+import { YAML_LIMITS, yamlProblem } from '../invalid/yaml.ts';
+import { parse as parseYaml } from 'yaml';
 import { parseDuration, requirePositive } from '../quantity/index.ts';
+import { userKeyed } from '../recording/index.ts';
 
 export const CLOUDSTONE_THRESHOLDS_MS: Readonly<Record<string, number>> = Object.freeze({
   HomePage: 1000,
@@ -44,9 +46,9 @@ export async function readSlaFile(path: string): Promise<SlaSpec> {
   }
   let document: unknown;
   try {
-    document = parseYaml(text);
+    document = parseYaml(text, YAML_LIMITS);
   } catch (error) {
-    throw new InvalidInputError(path, `not YAML (${(error as Error).message.split('\n')[0]})`);
+    throw new InvalidInputError(path, `not YAML (${yamlProblem(error)})`);
   }
   return slaSpecFrom(document, path);
 }
@@ -75,7 +77,7 @@ function thresholdsFrom(value: unknown, field: string): Record<string, number> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidInputError(field, 'expected a mapping of action to duration (e.g. {HomePage: 1s, Login: 1s})');
   }
-  const thresholds: Record<string, number> = {};
+  const thresholds = userKeyed<number>();
   for (const [action, threshold] of Object.entries(value)) {
     thresholds[action] = durationFrom(`${field}.${action}`, threshold);
   }
@@ -118,10 +120,10 @@ export function thresholdsForActions(actions: readonly string[], options: Action
   }
   const given = options.spec.thresholds ?? options.builtIn ?? {};
   const fallback = options.defaultThreshold ?? options.spec.defaultThreshold;
-  const thresholds: Record<string, number> = {};
+  const thresholds = userKeyed<number>();
   const unjudged: string[] = [];
   for (const action of actions) {
-    const threshold = given[action] ?? fallback;
+    const threshold = (Object.hasOwn(given, action) ? given[action] : undefined) ?? fallback;
     if (threshold === undefined) unjudged.push(action);
     else thresholds[action] = threshold;
   }

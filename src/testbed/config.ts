@@ -3,9 +3,10 @@
 // parsed by src/quantity; anything wrong is refused with the path of the field to fix
 // (`hosts[1].memory: ...`). See src/testbed/default-topology.yaml for a commented example.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InvalidInputError } from '../invalid/index.ts';
+import { YAML_LIMITS, yamlProblem } from '../invalid/yaml.ts';
+import { parse as parseYaml } from 'yaml';
 import { parseByteRate, parseBytes, parseDuration, QuantityError } from '../quantity/index.ts';
 import type { PreCopyInput } from './precopy-model.ts';
 import { findPreCopyPreset, PRECOPY_PRESETS } from './presets.ts';
@@ -176,9 +177,9 @@ export function loadTopology(file?: string): TopologyConfig {
   }
   let document: unknown;
   try {
-    document = parseYaml(text);
+    document = parseYaml(text, YAML_LIMITS);
   } catch (error) {
-    throw new InvalidInputError('--config', `${String(source)} is not valid YAML: ${(error as Error).message}`);
+    throw new InvalidInputError('--config', `${String(source)} is not valid YAML: ${yamlProblem(error)}`);
   }
   return parseTopology(document);
 }

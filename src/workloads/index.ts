@@ -2,13 +2,14 @@
 // profile; `loadProfile('shop.yaml')` reads a custom one, a plain profile or a WorkloadProfile
 // manifest. Either way the result is checked and compiled, or refused with the field to fix.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { InvalidInputError } from '../invalid/index.ts';
+import { YAML_LIMITS, yamlProblem } from '../invalid/yaml.ts';
+import { parse as parseYaml } from 'yaml';
 import { olioProfileDocument } from './olio.ts';
 import { compileProfile, type Profile } from './profile.ts';
 import { parseProfileDocument } from './profile-schema.ts';
 
-export { compileProfile, ROW_SUM_TOLERANCE } from './profile.ts';
+export { compileProfile, MAX_THINK_CAP, MAX_THINK_MEAN, MAX_TIMEOUT, ROW_SUM_TOLERANCE } from './profile.ts';
 export type { Action, Assignment, Capture, Condition, Profile, RequestStep, ResourceRule } from './profile.ts';
 export { MAX_PROFILE_ACTIONS, matrixOf, matrixRow, parseProfileDocument, profileBody, type ProfileDocument, type ProfileDocumentInput } from './profile-schema.ts';
 export { OLIO_ACTIONS, OLIO_MATRIX_PERCENT, OLIO_SLA_SECONDS, olioProfileDocument } from './olio.ts';
@@ -56,9 +57,9 @@ export function readProfileYaml(path: string): unknown {
   }
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = parseYaml(text, YAML_LIMITS);
   } catch (error) {
-    throw new InvalidInputError('--profile', `${path} is not valid YAML: ${(error as Error).message}`);
+    throw new InvalidInputError('--profile', `${path} is not valid YAML: ${yamlProblem(error)}`);
   }
   return value;
 }

@@ -143,6 +143,21 @@ describe('Given a malformed profile', () => {
     expect(refusal(document).field).toBe('actions[1].name');
   });
 
+  it.each([
+    [{ mean: '1000h' }, 'think.mean'],
+    [{ mean: '1s', max: '1000h' }, 'think.max'],
+  ])('When a think time is absurd (%j: a timer would overflow), Then %s is named', (think, field) => {
+    const document = shop();
+    document.think = think;
+    expect(refusal(document).field).toBe(field);
+  });
+
+  it('When a timeout is 1000h, Then timeout is named', () => {
+    const document = shop();
+    document.timeout = '1000h';
+    expect(refusal(document).field).toBe('timeout');
+  });
+
   it('When a think time cap is below its mean, Then think.max is named', () => {
     const document = shop();
     document.think = { mean: '5s', max: '1s' };

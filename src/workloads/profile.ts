@@ -4,7 +4,7 @@
 // (`matrix.Login[3]`, `actions[1].requests[0].capture[0].regex`); after that the driver never
 // meets a bad profile.
 import { InvalidInputError } from '../invalid/index.ts';
-import { parseDuration, requirePositive } from '../quantity/index.ts';
+import { parseDuration, requireAtMost, requirePositive } from '../quantity/index.ts';
 import { compileBody, type BodyTemplate } from './body.ts';
 import { ActionMix } from './mix.ts';
 import { compileTemplate, type Template, type TemplateNames } from './template.ts';
@@ -14,6 +14,11 @@ import type { ActionDocument, CaptureDocument, ProfileDocument, RequestDocument 
 
 /** How far a row of the matrix (or a flat mix) may be from summing to 1. */
 export const ROW_SUM_TOLERANCE = 1e-3;
+
+/** The longest a think time's mean, its cap and an action's timeout may be: more is a slip. */
+export const MAX_THINK_MEAN = '1h';
+export const MAX_THINK_CAP = '5h';
+export const MAX_TIMEOUT = '1h';
 
 export interface Profile {
   name: string;
@@ -100,7 +105,7 @@ export function compileProfile(document: ProfileDocument, overrides: Record<stri
       seen.add(action.name);
     });
   }
-  const timeoutMs = requirePositive('timeout', parseDuration('timeout', document.timeout));
+  const timeoutMs = requireAtMost('timeout', requirePositive('timeout', parseDuration('timeout', document.timeout)), MAX_TIMEOUT);
   for (const name of document.sessionVars) {
     if (!names.variables.has(name)) throw new InvalidInputError('sessionVars', `"${name}" is not a variable any action sets`);
   }
@@ -135,9 +140,9 @@ function declaredVariables(document: ProfileDocument): Set<string> {
 }
 
 function compileThink(think: ProfileDocument['think']): ThinkTime {
-  const meanMs = parseDuration('think.mean', think.mean);
+  const meanMs = requireAtMost('think.mean', parseDuration('think.mean', think.mean), MAX_THINK_MEAN);
   if (think.distribution !== 'fixed') requirePositive('think.mean', meanMs);
-  const maxMs = think.max === undefined ? DEFAULT_CAP_FACTOR * meanMs : parseDuration('think.max', think.max);
+  const maxMs = think.max === undefined ? DEFAULT_CAP_FACTOR * meanMs : requireAtMost('think.max', parseDuration('think.max', think.max), MAX_THINK_CAP);
   if (maxMs < meanMs) throw new InvalidInputError('think.max', `the cap (${maxMs} ms) is below the mean (${meanMs} ms)`);
   return { distribution: think.distribution, mode: think.mode, meanMs, maxMs };
 }
@@ -193,7 +198,7 @@ function unknownAction(name: string, actionIndex: ReadonlyMap<string, number>): 
 
 function compileAction(action: ActionDocument, index: number, defaultTimeoutMs: number, names: TemplateNames): Action {
   const field = `actions[${index}]`;
-  const timeoutMs = action.timeout === undefined ? defaultTimeoutMs : requirePositive(`${field}.timeout`, parseDuration(`${field}.timeout`, action.timeout));
+  const timeoutMs = action.timeout === undefined ? defaultTimeoutMs : requireAtMost(`${field}.timeout`, requirePositive(`${field}.timeout`, parseDuration(`${field}.timeout`, action.timeout)), MAX_TIMEOUT);
   const requests = action.requests.map((request, i) => compileRequest(request, `${field}.requests[${i}]`, names));
   if (!requests.some((request) => request.timed)) throw new InvalidInputError(`${field}.requests`, 'at least one request must be timed');
   return {

@@ -35,6 +35,21 @@ export function boundedDuration(limit: string) {
   ]);
 }
 
+/**
+ * A duration of zero up to `limit` (e.g. '24h'): beyond it a value is a slip (1000h for 10h), and
+ * a timer given it would overflow.
+ */
+export function maxDuration(limit: string) {
+  const limitMs = durationMs(limit);
+  return withRules(Duration, [
+    {
+      rule: `duration(self) <= duration('${limit}')`,
+      message: `must be at most ${limit}`,
+      holds: (d) => durationMs(d) <= limitMs,
+    },
+  ]);
+}
+
 /** Milliseconds of a duration the schema has already accepted. */
 export function durationMs(duration: Duration): number {
   return parseDuration('duration', duration);

@@ -3,7 +3,7 @@
 // the schedule and the SLA to steady state apply to both.
 
 import { z } from 'zod';
-import { Duration, durationMs } from './duration.ts';
+import { durationMs, maxDuration } from './duration.ts';
 import { Migrations, migrationOffsetsMs } from './migrations.ts';
 import { OLIO_ACTIONS } from './olio-actions.ts';
 import { celString, withRules, type CelRule } from './rules.ts';
@@ -46,7 +46,7 @@ const judgedAndMigrated = {
 };
 
 const howRunsEnd = {
-  pauseBetweenRuns: Duration.default('30s').describe("Settle time between repetitions (and between a campaign's levels)."),
+  pauseBetweenRuns: maxDuration('24h').default('30s').describe("Settle time between repetitions (and between a campaign's levels)."),
   abort: Abort.prefault({}).describe('Whether to stop a run early on an SLA violation.'),
   record: Recording.prefault({}).describe('What to keep besides the results.'),
   ttlSecondsAfterFinished: z

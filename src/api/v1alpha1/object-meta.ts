@@ -4,13 +4,25 @@
 import { z } from 'zod';
 import { ObjectName } from './references.ts';
 
+/**
+ * A uid as the engine uses it: in Redis keys, job ids and file names. Kubernetes gives UUIDs; a
+ * run file may give its own, and anything else (a slash, a space) is refused where the resource is
+ * read, not by a worker three retries later.
+ */
+export const UID_PATTERN = /^[A-Za-z0-9._-]+$/;
+export const Uid = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(128)
+  .regex(UID_PATTERN, { error: 'a uid is letters, digits, dot, dash or underscore (Kubernetes gives a UUID)' });
+
 const StringMap = z.record(z.string(), z.string());
 const LabelKey = z.string().min(1).max(317);
 
 export const ObjectMeta = z.looseObject({
   name: ObjectName,
   namespace: ObjectName.optional(),
-  uid: z.string().optional(),
+  uid: Uid.optional(),
   generation: z.int().optional(),
   resourceVersion: z.string().optional(),
   labels: StringMap.optional(),

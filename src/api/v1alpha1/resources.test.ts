@@ -97,6 +97,17 @@ describe('Given a document that is not one of ours', () => {
   it('Then parsing an experiment as a campaign names kind', () => {
     expect(refusal(() => parseCampaign(experiment())).field).toBe('kind');
   });
+  it.each(['a b', '../../etc', 'x/y', 'uid:1', '', 'é', 'a'.repeat(129)])('Then an experiment whose metadata.uid is %j is refused naming metadata.uid, when parsed', (uid) => {
+    const error = refusal(() => parseExperiment(withField(experiment(), 'metadata.uid', uid)));
+    expect(error.field).toBe('metadata.uid');
+    expect(error.message).not.toMatch(/ZodError|\n {4}at /);
+  });
+  it('Then a campaign whose metadata.uid has a slash is refused naming metadata.uid', () => {
+    expect(refusal(() => parseCampaign(withField(campaign(), 'metadata.uid', 'a/b'))).field).toBe('metadata.uid');
+  });
+  it("Then a Kubernetes uid (a UUID) is accepted", () => {
+    expect(parseExperiment(withField(experiment(), 'metadata.uid', '0b6c8a4e-1f2d-4c3b-9a8e-7d6f5e4c3b2a')).metadata.uid).toBe('0b6c8a4e-1f2d-4c3b-9a8e-7d6f5e4c3b2a');
+  });
   it('Then a pool without a name is refused naming metadata.name', () => {
     expect(refusal(() => parseXenPool(withField(xenPool(), 'metadata.name', undefined))).field).toBe('metadata.name');
   });

@@ -3,7 +3,7 @@
 // state is judged against the SLA, as in the study.
 
 import { z } from 'zod';
-import { Duration, boundedDuration } from './duration.ts';
+import { boundedDuration, maxDuration } from './duration.ts';
 import { LocalObjectReference } from './references.ts';
 import { withRules, type CelRule } from './rules.ts';
 
@@ -14,7 +14,7 @@ export const ThinkTime = z.strictObject({
     .enum(['negativeExponential', 'fixed', 'uniform'])
     .default('negativeExponential')
     .describe("How pauses are drawn; Faban's Olio driver: negativeExponential. uniform draws from 0 to twice the mean."),
-  mean: Duration.default('5s').describe('Mean pause; Olio: 5s.'),
+  mean: maxDuration('1h').default('5s').describe('Mean pause; Olio: 5s.'),
   maxMultiple: z
     .number()
     .min(1)
@@ -53,9 +53,9 @@ export const workloadShape = {
   thinkTime: ThinkTime.optional().describe(
     "Pauses between a user's operations, replacing the profile's; absent: the profile's own (Olio's: negativeExponential, cycleTime, mean 5s, truncated at 5 x the mean).",
   ),
-  rampUp: Duration.default('1m').describe('Users start gradually over this long; not judged.'),
+  rampUp: maxDuration('24h').default('1m').describe('Users start gradually over this long; not judged.'),
   steadyState: boundedDuration('24h').default('10m').describe('The judged part of a run; migration offsets count from its start.'),
-  rampDown: Duration.default('30s').describe('Load continues this long after steady state; not judged.'),
+  rampDown: maxDuration('24h').default('30s').describe('Load continues this long after steady state; not judged.'),
 };
 
 /** The built-in profile, or a WorkloadProfile by reference: one of them (none means olio). */

@@ -145,3 +145,17 @@ describe('Given a store with objects', () => {
     });
   });
 });
+
+describe('Given event.from with a timeout beyond what a timer holds (1e7 s, about 116 days)', () => {
+  it('Then it blocks (a timer overflow would return at once) until a change comes', async () => {
+    const store = new ObjectStore();
+    const events = new EventService(store);
+    const { token } = await from(events, ['host_metrics'], '');
+    let returned = false;
+    const pending = from(events, ['host_metrics'], token, 1e7).then((result) => ((returned = true), result));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(returned).toBe(false);
+    store.add('host_metrics', metrics(10));
+    expect((await pending).events).toHaveLength(1);
+  });
+});

@@ -3,6 +3,7 @@
 // back as `add`). event.from blocks until something the caller subscribed to changed after the
 // token, or the timeout passes, then returns {events, valid_ref_counts, token}; the counts let
 // the xen-api client notice tasks it missed.
+import { setLongTimeout } from '../../quantity/index.ts';
 import { isClassName, type ClassName } from './classes.ts';
 import { eventFromTokenParseFailure, XapiFailure } from './errors.ts';
 import { encodeRecord } from './records.ts';
@@ -78,14 +79,15 @@ export class EventService {
   #nextChange(deadline: number): Promise<boolean> {
     return new Promise((resolve) => {
       const finish = (changed: boolean) => {
-        clearTimeout(timer);
+        cancel();
         this.#store.changes.off('change', onChange);
         this.#waiters.delete(onWake);
         resolve(changed);
       };
       const onChange = () => finish(true);
       const onWake = () => finish(false);
-      const timer = setTimeout(() => finish(false), Math.max(0, deadline - Date.now()));
+      // A client's timeout may be any float: a timer beyond 2^31-1 ms would fire at once.
+      const cancel = setLongTimeout(() => finish(false), deadline - Date.now());
       this.#store.changes.on('change', onChange);
       this.#waiters.add(onWake);
     });

@@ -2,7 +2,8 @@
 // is JSON-RPC and every other POST (/, /RPC2, the xen-api client's /xmlrpc) is XML-RPC. Replies
 // carry Content-Type exactly `application/json` or `text/xml`: the xen-api client falls back to
 // XML-RPC when the JSON reply's type is anything else, even with a charset. A body that is not a
-// call at all gets HTTP 500, as from xapi.
+// call at all gets HTTP 500, as from xapi; a body over 16 MiB gets 413, refused from its
+// Content-Length before it is read when it declares one. No CORS headers: no web page may call it.
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -25,13 +26,19 @@ export interface XapiEndpoint {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** A request body over MAX_BODY_BYTES: answered 413, and the connection closed. */
+class BodyTooLarge extends Error {
+  override name = 'BodyTooLarge';
+}
 
 export async function startXapiEndpoint(options: XapiEndpointOptions): Promise<XapiEndpoint> {
   const handler = (request: http.IncomingMessage, response: http.ServerResponse) => {
     handle(options.dispatcher, request, response).catch((error: unknown) => {
-      if (!response.headersSent) reply(response, 500, 'text/html', errorPage(String(error)));
-      else response.destroy();
+      if (response.headersSent) response.destroy();
+      else if (error instanceof BodyTooLarge) tooLarge(response, error.message);
+      else reply(response, 500, 'text/html', errorPage(String(error)));
     });
   };
   const server = options.tls ? https.createServer({ ...options.tls }, handler) : http.createServer(handler);
@@ -64,6 +71,8 @@ async function handle(dispatcher: Dispatcher, request: http.IncomingMessage, res
     reply(response, 404, 'text/html', errorPage(`${request.method} ${request.url} is not served by this simulated host`));
     return;
   }
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new BodyTooLarge(`a request body of ${declared} bytes is over the ${MAX_BODY_BYTES} this host reads`);
   const body = await readBody(request);
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   if (path === '/jsonrpc' || path.startsWith('/jsonrpc/')) await answerJsonRpc(dispatcher, body, response);
@@ -104,15 +113,21 @@ function reply(response: http.ServerResponse, status: number, contentType: strin
   response.writeHead(status, {
     'content-type': contentType,
     'content-length': Buffer.byteLength(body),
-    'access-control-allow-origin': '*',
-    'access-control-allow-headers': 'X-Requested-With',
   });
   response.end(body);
 }
 
-function errorPage(detail: string): string {
+/** 413, and the connection closed: the rest of the body is never read. */
+function tooLarge(response: http.ServerResponse, detail: string): void {
+  const body = errorPage(detail, '413 request entity too large');
+  response.writeHead(413, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  // `connection: close` makes Node end the socket once the reply is written.
+  response.end(body);
+}
+
+function errorPage(detail: string, status = '500 internal server error'): string {
   const escaped = detail.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  return `<html><body><h1>HTTP 500 internal server error</h1>An unexpected error occurred.<h1> Additional information </h1>${escaped}</body></html>`;
+  return `<html><body><h1>HTTP ${status}</h1>An unexpected error occurred.<h1> Additional information </h1>${escaped}</body></html>`;
 }
 
 async function readBody(request: http.IncomingMessage): Promise<string> {
@@ -120,7 +135,7 @@ async function readBody(request: http.IncomingMessage): Promise<string> {
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error(`request body larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge(`a request body over ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -16,6 +16,13 @@ export class XmlRpcParseError extends Error {
   override name = 'XmlRpcParseError';
 }
 
+/**
+ * The deepest element nesting read: XAPI's own calls nest a handful of levels (a struct of maps in
+ * an array is about 12); decoding is recursive, so a body nested 100,000 deep would overflow the
+ * stack. Deeper is refused as malformed, like any other body that is not a call.
+ */
+export const MAX_XML_DEPTH = 64;
+
 interface XmlNode {
   name: string;
   children: (XmlNode | string)[];
@@ -89,17 +96,29 @@ function parseXml(body: string): XmlNode {
   const parser = sax.parser(true, { trim: false, normalize: false });
   const stack: XmlNode[] = [{ name: '#document', children: [] }];
   const top = (): XmlNode => stack[stack.length - 1] as XmlNode;
+  let failure: Error | undefined;
+  // Elements deeper than the bound are counted, not kept: the tree stays as deep as the bound.
+  let tooDeep = 0;
   parser.onopentag = (tag) => {
+    if (tooDeep > 0 || stack.length > MAX_XML_DEPTH) {
+      tooDeep += 1;
+      failure ??= new Error(`elements nested deeper than ${MAX_XML_DEPTH}`);
+      return;
+    }
     const node: XmlNode = { name: tag.name, children: [] };
     top().children.push(node);
     stack.push(node);
   };
   parser.onclosetag = () => {
-    stack.pop();
+    if (tooDeep > 0) tooDeep -= 1;
+    else stack.pop();
   };
-  parser.ontext = (chunk) => top().children.push(chunk);
-  parser.oncdata = (chunk) => top().children.push(chunk);
-  let failure: Error | undefined;
+  parser.ontext = (chunk) => {
+    if (tooDeep === 0) top().children.push(chunk);
+  };
+  parser.oncdata = (chunk) => {
+    if (tooDeep === 0) top().children.push(chunk);
+  };
   parser.onerror = (error) => {
     failure ??= error;
     parser.resume();
