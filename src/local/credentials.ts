@@ -3,10 +3,10 @@
 // MIGRASCOPE_XAPI_PASSWORD, or MIGRASCOPE_XAPI_PASSWORD_FILE), then --credentials FILE (YAML or
 // JSON with username and password). The password never reaches a log.
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import type { XenPool } from '../api/v1alpha1/index.ts';
 import type { PoolResolver } from '../engine/migration-worker.ts';
 import { InvalidInputError } from '../invalid/index.ts';
+import { parseYamlDocument } from '../invalid/yaml.ts';
 import type { XapiCredentials } from '../xen/index.ts';
 import type { SecretDocument } from './run-file.ts';
 
@@ -81,7 +81,7 @@ export function credentialsFor(pool: XenPool, sources: CredentialSources): XapiC
   const password = env.MIGRASCOPE_XAPI_PASSWORD ?? (env.MIGRASCOPE_XAPI_PASSWORD_FILE ? readNamedFile('MIGRASCOPE_XAPI_PASSWORD_FILE', env.MIGRASCOPE_XAPI_PASSWORD_FILE).trim() : undefined);
   if (password !== undefined) return { ...common, username: env.MIGRASCOPE_XAPI_USERNAME ?? 'root', password };
   if (sources.credentialsFile) {
-    const document = parse(readNamedFile('--credentials', sources.credentialsFile)) as { username?: unknown; password?: unknown } | null;
+    const document = parseYamlDocument(readNamedFile('--credentials', sources.credentialsFile), `--credentials ${sources.credentialsFile}`) as { username?: unknown; password?: unknown } | null;
     if (typeof document?.username !== 'string' || typeof document.password !== 'string') {
       throw new InvalidInputError(`--credentials ${sources.credentialsFile}`, 'expected "username" and "password" strings');
     }

@@ -124,6 +124,14 @@ describe('testbed binding', () => {
 });
 
 describe('hostile run files (review of 2026-12-02)', () => {
+  it('refuses a YAML alias bomb as bad input naming the document, not with a stack trace', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i <= 8; i += 1) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const bomb = parseRunFile.bind(null, [POOL, levels.join('\n')].join('---\n'), 'bomb.yaml');
+    expect(bomb).toThrow(InvalidInputError);
+    expect(bomb).toThrow(/bomb\.yaml \(document 2\): not valid YAML: too many aliases/);
+  });
+
   const UID = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 
   it('given two experiments with the same name in one file, then the file is refused naming both documents', () => {

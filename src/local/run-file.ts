@@ -5,10 +5,10 @@
 // own. A bad document is refused naming its file, position and field; an experiment whose profile
 // is missing or does not fit it is refused before anything runs.
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
 import { parseResource, type MigrationCampaign, type MigrationExperiment, type WorkloadProfile, type XenPool } from '../api/v1alpha1/index.ts';
 import { ProfileProblem, resolveProfile, type ProfileLookup } from '../engine/workload-profile.ts';
 import { InvalidInputError } from '../invalid/index.ts';
+import { parseYamlDocuments } from '../invalid/yaml.ts';
 
 export interface SecretDocument {
   name: string;
@@ -79,14 +79,11 @@ const names = (sources: readonly { source: string }[]): string => sources.map((s
 
 /** Adds one file's documents to `file`, remembering where each resource came from. */
 function addDocuments(file: RunFile, positions: Map<object, string>, text: string, source: string): void {
-  parseAllDocuments(text).forEach((document, index) => {
-    const where = `${source} (document ${index + 1})`;
-    if (document.errors.length > 0) throw new InvalidInputError(where, `not valid YAML: ${document.errors[0]?.message}`);
-    const object: unknown = document.toJS();
-    if (object === null || object === undefined) return;
+  for (const { where, value: object } of parseYamlDocuments(text, source)) {
+    if (object === null || object === undefined) continue;
     if (isSecret(object)) {
       file.secrets.push(secretOf(object, where));
-      return;
+      continue;
     }
     try {
       const resource = parseResource(object);
@@ -99,7 +96,7 @@ function addDocuments(file: RunFile, positions: Map<object, string>, text: strin
       if (error instanceof InvalidInputError) throw new InvalidInputError(`${where}: ${error.field}`, error.message.slice(error.field.length + 2));
       throw error;
     }
-  });
+  }
 }
 
 /** The WorkloadProfiles of a run file by namespace and name (the engine's lookup). */
