@@ -45,8 +45,13 @@ export async function main(argv: string[]): Promise<number> {
     return takeExitCode() ?? EXIT.success;
   } catch (error) {
     takeExitCode();
-    // --help and --version end with code 0; an unknown option, a missing argument... are usage errors.
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.success : EXIT.badInput;
+    // --help and --version end with code 0; commander's own errors (an unknown option, a missing
+    // argument...) are usage errors; a command's own CommanderError (migrate: the migration
+    // failed, the pool could not be reached) carries its code.
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT.success;
+      return error.code.startsWith('commander.') ? EXIT.badInput : error.exitCode;
+    }
     if (error instanceof InvalidInputError) {
       process.stderr.write(`migrascope: ${error.message}\n`);
       return EXIT.badInput;

@@ -7,23 +7,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../support/processes.ts';
-import { twoHostTopology } from '../support/run-topology.ts';
+import { testbedPoolDocuments, twoHostTopology } from '../support/run-topology.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/migrascope', import.meta.url).pathname;
 
 const TOPOLOGY = twoHostTopology({ pool: 'run-test', tls: true });
 
-const EXPERIMENT = `apiVersion: v1
-kind: Secret
-metadata: { name: creds }
-stringData: { username: root, password: replaced }
----
-apiVersion: migrascope.io/v1alpha1
-kind: XenPool
-metadata: { name: testbed }
-spec: { url: 'https://127.0.0.1:4443', credentialsSecretRef: { name: creds } }
----
+const EXPERIMENT = `${testbedPoolDocuments({ tls: true })}---
 apiVersion: migrascope.io/v1alpha1
 kind: MigrationExperiment
 metadata: { name: quick }

@@ -8,20 +8,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../support/cli.ts';
 import { freePort, temporaryDirectory, waitFor } from '../support/processes.ts';
-import { twoHostTopology } from '../support/run-topology.ts';
+import { testbedPoolDocuments, twoHostTopology } from '../support/run-topology.ts';
 
 const TOPOLOGY = twoHostTopology({ pool: 'run-interrupt', tls: true });
 
-const RUN_FILE = `apiVersion: v1
-kind: Secret
-metadata: { name: creds }
-stringData: { username: root, password: replaced }
----
-apiVersion: migrascope.io/v1alpha1
-kind: XenPool
-metadata: { name: testbed }
-spec: { url: 'https://127.0.0.1:4443', credentialsSecretRef: { name: creds } }
----
+const RUN_FILE = `${testbedPoolDocuments({ tls: true })}---
 apiVersion: migrascope.io/v1alpha1
 kind: MigrationExperiment
 metadata: { name: long }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../support/processes.ts';
-import { twoHostTopology } from '../support/run-topology.ts';
+import { testbedPoolDocuments, twoHostTopology } from '../support/run-topology.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/migrascope', import.meta.url).pathname;
@@ -31,16 +31,7 @@ spec:
   matrix: { Home: [0.3, 0.7], Event: [0.6, 0.4] }
 `;
 
-const POOL = `apiVersion: v1
-kind: Secret
-metadata: { name: creds }
-stringData: { username: root, password: replaced }
----
-apiVersion: migrascope.io/v1alpha1
-kind: XenPool
-metadata: { name: testbed }
-spec: { url: 'http://127.0.0.1:4443', credentialsSecretRef: { name: creds } }
-`;
+const POOL = testbedPoolDocuments();
 
 const experiment = (sla: string, profileRef = 'browsing') => `apiVersion: migrascope.io/v1alpha1
 kind: MigrationExperiment
