@@ -7,6 +7,7 @@ import { loadTopology } from '../testbed/config.ts';
 import { loadProfile } from '../workloads/index.ts';
 import { InvalidInputError } from './index.ts';
 import { parseYamlDocument, parseYamlDocuments } from './yaml.ts';
+import { refusalOf } from './testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'migrascope-yaml-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,15 +23,7 @@ function aliasBomb(): string {
   return `${lines.join('\n')}\n`;
 }
 
-function refusal(action: () => unknown): InvalidInputError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return error as InvalidInputError;
-  }
-  throw new Error('accepted');
-}
+const refusal = (action: () => unknown) => refusalOf(action);
 
 describe('Given a YAML alias bomb', () => {
   it('Then one document is refused naming its source and saying why, without a stack trace', () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../invalid/index.ts';
 import { CLOUDSTONE_THRESHOLDS_MS, percentilesFrom, slaSpecFrom, thresholdsForActions } from './thresholds.ts';
+import { refusalOf } from '../invalid/testing.ts';
 
-function refusal(run: () => unknown): InvalidInputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InvalidInputError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (run: () => unknown) => refusalOf(run);
 
 describe('Given the Cloudstone SLA', () => {
   it('Then it is the study’s thresholds, in ms', () => {

@@ -2,22 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../invalid/index.ts';
 import { formatPath, loadTopology, parseTopology, precopyInputFor } from './config.ts';
 import { findPreCopyPreset } from './presets.ts';
+import { refusalOf } from '../invalid/testing.ts';
 
 const host = (name: string, extra: object = {}) => ({ name, memory: '4GiB', linkBandwidth: '1Gbit/s', ...extra });
 const vm = (name: string, extra: object = {}) => ({ name, memory: '1GiB', host: 'a', ...extra });
 
-function refusal(document: unknown): InvalidInputError {
-  try {
-    parseTopology(document);
-  } catch (error) {
-    if (error instanceof InvalidInputError) return error;
-    throw error;
-  }
-  throw new Error('the topology was accepted');
-}
+const refusal = (document: unknown) => refusalOf(() => parseTopology(document));
 
 describe('Given the bundled default topology', () => {
   const topology = loadTopology();

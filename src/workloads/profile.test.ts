@@ -6,6 +6,7 @@ import { InvalidInputError } from '../invalid/index.ts';
 import { compileProfile } from './profile.ts';
 import { parseProfileDocument } from './profile-schema.ts';
 import { loadProfile, OLIO_ACTIONS } from './index.ts';
+import { refusalOf } from '../invalid/testing.ts';
 
 /** A valid two-action profile; each test breaks one thing. */
 function shop(): Record<string, unknown> {
@@ -24,15 +25,7 @@ function shop(): Record<string, unknown> {
   };
 }
 
-function refusal(document: unknown): InvalidInputError {
-  try {
-    compileProfile(parseProfileDocument(document, 'shop.yaml'));
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return error as InvalidInputError;
-  }
-  throw new Error('the profile was accepted');
-}
+const refusal = (document: unknown) => refusalOf(() => compileProfile(parseProfileDocument(document, 'shop.yaml')));
 
 describe('Given a valid custom profile', () => {
   it('Then it compiles with its actions in order and the matrix as given', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../invalid/index.ts';
 import { INVALID_CASES, VALID_CASES, campaign, experiment, withField, xenPool } from '../testing/cases.ts';
 import {
   campaignExperiments,
@@ -12,16 +11,9 @@ import {
   parseXenPool,
   worstP99VsSla,
 } from './index.ts';
+import { refusalOf } from '../../invalid/testing.ts';
 
-function refusal(action: () => unknown): InvalidInputError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof InvalidInputError) return error;
-    throw error;
-  }
-  throw new Error('expected the input to be refused, and it was accepted');
-}
+const refusal = (action: () => unknown) => refusalOf(action);
 
 describe('Given a minimal experiment (pool, VM, URL, users, one offset)', () => {
   const parsed = parseExperiment(experiment());
