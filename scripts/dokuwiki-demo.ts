@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { dokuWikiTopology, startDokuWiki } from '../test/support/dokuwiki.ts';
+import { testbedPoolDocuments } from '../test/support/run-topology.ts';
 
 const root = join(import.meta.dirname, '..');
 const out = process.env.MIGRASCOPE_DEMO_OUT ?? join(root, 'migrascope-results');
@@ -17,16 +18,7 @@ const PAGES = 50;
 
 // 40 users at the profile's 5 s cycle, 3 minutes of steady state, one migration at 90 s: the
 // example's shape, compressed as `make demo` compresses the study's.
-const RUN = `apiVersion: v1
-kind: Secret
-metadata: {name: creds}
-stringData: {username: root, password: replaced-by-the-testbed}
----
-apiVersion: migrascope.io/v1alpha1
-kind: XenPool
-metadata: {name: testbed}
-spec: {url: 'http://127.0.0.1:4443', credentialsSecretRef: {name: creds}}
----
+const RUN = `${testbedPoolDocuments()}---
 apiVersion: migrascope.io/v1alpha1
 kind: MigrationExperiment
 metadata: {name: dokuwiki-demo}

@@ -12,13 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { parseTopology } from '../../src/testbed/index.ts';
-import { dokuWikiTopology, startDokuWiki, type DokuWiki } from '../support/dokuwiki.ts';
+import { DOKUWIKI_ACTIONS, EXAMPLE_THRESHOLD_SECONDS, dokuWikiTopology, startDokuWiki, type DokuWiki } from '../support/dokuwiki.ts';
 import { at, condition, startClusterHarness, type ClusterHarness, type Json } from './controller-cluster.ts';
 
 vi.setConfig({ testTimeout: 240_000 });
 
 const example = (file: string): Json => parse(readFileSync(fileURLToPath(new URL(`../../examples/dokuwiki/${file}`, import.meta.url)), 'utf8')) as Json;
-const ACTIONS = ['ViewPage', 'Search', 'Login', 'EditPage', 'Logout'];
+const ACTIONS = DOKUWIKI_ACTIONS;
 const PAGES = 20;
 
 let wiki: DokuWiki;
@@ -84,14 +84,7 @@ describe('Given the testbed fronting DokuWiki and the shipped WorkloadProfile ap
     expect(at(done, 'status', 'profile')).toMatchObject({ kind: 'WorkloadProfile', name: 'dokuwiki', generation: 1, actions: ACTIONS });
 
     const actions = at(done, 'status', 'runs', 0, 'actions') as { action: string; count: number; errors: number; thresholdSeconds: number }[];
-    // The example's thresholds: ViewPage 1s, Search 2s, EditPage 3s, the rest the 2s default.
-    expect(actions.map((a) => [a.action, a.thresholdSeconds])).toEqual([
-      ['ViewPage', 1],
-      ['Search', 2],
-      ['Login', 2],
-      ['EditPage', 3],
-      ['Logout', 2],
-    ]);
+    expect(actions.map((a) => [a.action, a.thresholdSeconds])).toEqual(EXAMPLE_THRESHOLD_SECONDS);
     for (const action of actions) {
       expect(action.count, action.action).toBeGreaterThan(0);
       // The guest freezes during stop-and-copy and drops nothing: the stall is never a failure.

@@ -14,28 +14,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { OLIO_ACTIONS } from '../../src/api/v1alpha1/index.ts';
 import { BIN } from '../support/cli.ts';
-import { dokuWikiTopology, startDokuWiki, type DokuWiki } from '../support/dokuwiki.ts';
+import { DOKUWIKI_ACTIONS, EXAMPLE_THRESHOLD_SECONDS, dokuWikiTopology, startDokuWiki, type DokuWiki } from '../support/dokuwiki.ts';
 import { temporaryDirectory } from '../support/processes.ts';
+import { testbedPoolDocuments } from '../support/run-topology.ts';
 
 const run = promisify(execFile);
 const PROFILE = fileURLToPath(new URL('../../examples/dokuwiki/workloadprofile.yaml', import.meta.url));
-const ACTIONS = ['ViewPage', 'Search', 'Login', 'EditPage', 'Logout'];
+const ACTIONS = DOKUWIKI_ACTIONS;
 /** The actions only Olio has (Login is in both). */
 const OLIO_ONLY = OLIO_ACTIONS.filter((action) => !ACTIONS.includes(action));
 const PAGES = 20;
 
 // The example, shortened: 4 users with short think times (the profile's 5 s cycle would need
 // minutes to show every action), 20 s of steady state, one migration 5 s in, 4-second windows.
-const RUN = `apiVersion: v1
-kind: Secret
-metadata: {name: creds}
-stringData: {username: root, password: replaced-by-the-testbed}
----
-apiVersion: migrascope.io/v1alpha1
-kind: XenPool
-metadata: {name: testbed}
-spec: {url: 'http://127.0.0.1:4443', credentialsSecretRef: {name: creds}}
----
+const RUN = `${testbedPoolDocuments()}---
 apiVersion: migrascope.io/v1alpha1
 kind: MigrationExperiment
 metadata: {name: dokuwiki-short}
@@ -105,13 +97,7 @@ describe('Given DokuWiki behind the testbed\'s web VM, its shipped WorkloadProfi
 
   it('Then each of the five actions is performed and judged by its threshold, with no error, and no Olio action appears', () => {
     const actions = status.runs[0]!.actions;
-    expect(actions.map((a) => [a.action, a.thresholdSeconds])).toEqual([
-      ['ViewPage', 1],
-      ['Search', 2],
-      ['Login', 2],
-      ['EditPage', 3],
-      ['Logout', 2],
-    ]);
+    expect(actions.map((a) => [a.action, a.thresholdSeconds])).toEqual(EXAMPLE_THRESHOLD_SECONDS);
     for (const action of actions) {
       expect(action.count, action.action).toBeGreaterThan(0);
       // The guest drops nothing while frozen: the stall is slowness, never a failure.

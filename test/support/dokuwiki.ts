@@ -43,6 +43,17 @@ export interface DokuWiki {
   stop(): Promise<void>;
 }
 
+/** The shipped profile's actions (examples/dokuwiki/workloadprofile.yaml), in its order. */
+export const DOKUWIKI_ACTIONS = ['ViewPage', 'Search', 'Login', 'EditPage', 'Logout'];
+/** Each action's threshold in seconds as examples/dokuwiki/experiment.yaml gives them: ViewPage 1s, Search 2s, EditPage 3s, the 2s default for the rest. */
+export const EXAMPLE_THRESHOLD_SECONDS: readonly (readonly [string, number])[] = [
+  ['ViewPage', 1],
+  ['Search', 2],
+  ['Login', 2],
+  ['EditPage', 3],
+  ['Logout', 2],
+];
+
 export const DOKUWIKI_USER = 'loadadmin';
 export const DOKUWIKI_PASSWORD = 'migrascope-wiki';
 
