@@ -160,7 +160,7 @@ async function withFlags<T>(flag: string, step: () => Promise<T>): Promise<T> {
     }
     if (error instanceof InvalidInputError) {
       const named = CONNECTION_FLAGS[error.field] ?? flag;
-      throw new InvalidInputError(named, error.message.slice(error.field.length + 2));
+      throw new InvalidInputError(named, error.detail);
     }
     if (error instanceof XenError) {
       process.stderr.write(`migrascope: ${error.message}\n`);

@@ -14,7 +14,7 @@ export function profileArgument(spec: string, params: Record<string, string | nu
     return compileWorkloadProfile(parseWorkloadProfile(value), params, '--param');
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
-    throw new InvalidInputError(error.field, `${error.message.slice(error.field.length + 2)} (in ${spec})`);
+    throw new InvalidInputError(error.field, `${error.detail} (in ${spec})`);
   }
 }
 

@@ -238,6 +238,8 @@ export class ExperimentRunner {
   }
 
   async #enqueue(plan: RunPlan): Promise<void> {
+    const resolved = this.#profile;
+    if (!resolved) throw new Error('runs are queued only after run() resolved the profile');
     const spec = this.#experiment.spec;
     const think = spec.workload.thinkTime;
     for (const shard of plan.shards) {
@@ -247,8 +249,8 @@ export class ExperimentRunner {
         shard: shard.shard,
         shards: plan.shards.length,
         url: spec.target.applicationUrl,
-        profile: this.#profile?.profile ?? 'olio',
-        ...(Object.keys(this.#profile?.params ?? {}).length === 0 ? {} : { params: this.#profile?.params }),
+        profile: resolved.profile,
+        ...(Object.keys(resolved.params).length === 0 ? {} : { params: resolved.params }),
         ...(shard.users === undefined ? {} : { users: shard.users }),
         ...(shard.rate === undefined ? {} : { rate: shard.rate }),
         ...(think ? { thinkTime: { distribution: think.distribution, meanMs: durationMs(think.mean), maxMultiple: think.maxMultiple, cycleType: think.cycleType } } : {}),

@@ -38,11 +38,6 @@ export class ProfileProblem extends InvalidInputError {
     this.name = 'ProfileProblem';
     this.reason = reason;
   }
-
-  /** The words after "field: ". */
-  get detail(): string {
-    return this.message.slice(this.field.length + 2);
-  }
 }
 
 type WorkloadSpec = Pick<MigrationExperimentSpec, 'workload' | 'sla'>;
@@ -99,6 +94,6 @@ function asSpecProblem<T>(work: () => T, fieldOf: (field: string) => string = (f
   } catch (error) {
     if (error instanceof ProfileProblem || !(error instanceof InvalidInputError)) throw error;
     const field = error.field.startsWith('spec.') ? error.field : fieldOf(error.field);
-    throw new ProfileProblem('InvalidSpec', field, error.message.slice(error.field.length + 2));
+    throw new ProfileProblem('InvalidSpec', field, error.detail);
   }
 }

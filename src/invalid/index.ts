@@ -4,9 +4,12 @@
 
 export class InvalidInputError extends Error {
   readonly field: string;
+  /** What is wrong, without the field: for a caller that names the field another way (a file, a flag). */
+  readonly detail: string;
   constructor(field: string, message: string) {
     super(`${field}: ${message}`);
     this.name = 'InvalidInputError';
     this.field = field;
+    this.detail = message;
   }
 }

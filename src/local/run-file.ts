@@ -93,7 +93,7 @@ function addDocuments(file: RunFile, positions: Map<object, string>, text: strin
       else if (resource.kind === 'MigrationExperiment') file.experiments.push(resource);
       else file.campaigns.push(resource);
     } catch (error) {
-      if (error instanceof InvalidInputError) throw new InvalidInputError(`${where}: ${error.field}`, error.message.slice(error.field.length + 2));
+      if (error instanceof InvalidInputError) throw new InvalidInputError(`${where}: ${error.field}`, error.detail);
       throw error;
     }
   }

@@ -121,7 +121,7 @@ export function compileWorkloadProfile(
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     const field = error.field.startsWith('params.') && Object.hasOwn(params, error.field.slice('params.'.length)) ? `${paramsField}${error.field.slice('params'.length)}` : `spec.${error.field}`;
-    throw new InvalidInputError(field, error.message.slice(error.field.length + 2));
+    throw new InvalidInputError(field, error.detail);
   }
 }
 
