@@ -17,9 +17,9 @@ demo-dokuwiki: deps
 	@node scripts/dokuwiki-demo.ts
 
 test: deps lint
-	@mkdir -p .cache
+	@mkdir -p .cache && rm -rf .cache/reliability
 	@status=0; $(NPM_BIN)/vitest run --reporter=default --reporter=json --outputFile.json=.cache/test-results.json || status=$$?; \
-	  node scripts/test-summary.ts .cache/test-results.json; exit $$status
+	  node scripts/reliability-table.ts; node scripts/test-summary.ts .cache/test-results.json; exit $$status
 
 unit: deps
 	$(NPM_BIN)/vitest run --project unit
