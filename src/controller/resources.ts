@@ -8,6 +8,7 @@ export const PLURALS: Record<MigrascopeKind, string> = {
   WorkloadProfile: 'workloadprofiles',
   MigrationExperiment: 'migrationexperiments',
   MigrationCampaign: 'migrationcampaigns',
+  MigrationSchedule: 'migrationschedules',
 };
 
 /** An object as the informers cache it: what the API server stored, not yet parsed. */

@@ -91,7 +91,11 @@ function addDocuments(file: RunFile, positions: Map<object, string>, text: strin
       if (resource.kind === 'XenPool') file.pools.push(resource);
       else if (resource.kind === 'WorkloadProfile') file.profiles.push(resource);
       else if (resource.kind === 'MigrationExperiment') file.experiments.push(resource);
-      else file.campaigns.push(resource);
+      else if (resource.kind === 'MigrationCampaign') file.campaigns.push(resource);
+      else {
+        // A schedule waits for its occurrences: that is the controller's job, not a run's.
+        throw new InvalidInputError('kind', 'a MigrationSchedule runs in the cluster (migrascope controller); to run one occurrence here, put its campaignTemplate in a MigrationCampaign');
+      }
     } catch (error) {
       if (error instanceof InvalidInputError) throw new InvalidInputError(`${where}: ${error.field}`, error.detail);
       throw error;

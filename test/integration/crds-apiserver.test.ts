@@ -31,6 +31,7 @@ const PLURALS: Record<MigrascopeKind, string> = {
   WorkloadProfile: 'workloadprofiles',
   MigrationExperiment: 'migrationexperiments',
   MigrationCampaign: 'migrationcampaigns',
+  MigrationSchedule: 'migrationschedules',
 };
 
 type Json = Record<string, unknown>;

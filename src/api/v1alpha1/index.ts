@@ -69,6 +69,20 @@ export {
   type MigrationCampaign,
   type MigrationCampaignManifest,
 } from './migration-campaign.ts';
+export {
+  ConcurrencyPolicy,
+  MAX_SCHEDULE_HISTORY,
+  MAX_SCHEDULE_NAME,
+  MigrationScheduleResource,
+  MigrationScheduleSpec,
+  MigrationScheduleStatus,
+  ScheduledCampaign,
+  cronOf,
+  parseSchedule,
+  type MigrationSchedule,
+  type MigrationScheduleManifest,
+} from './migration-schedule.ts';
+export { SCHEDULED_TIME_ANNOTATION, SCHEDULE_LABEL, scheduledCampaign, scheduledCampaignName } from './schedule-campaigns.ts';
 export { CAMPAIGN_LABEL, USERS_LABEL, campaignExperiments, levelExperiment, levelExperimentName } from './campaign-experiments.ts';
 export {
   XenHost,

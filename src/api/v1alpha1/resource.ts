@@ -5,10 +5,11 @@ import { API_VERSION } from './group.ts';
 import { InvalidInputError } from '../../invalid/index.ts';
 import { parseCampaign, type MigrationCampaign } from './migration-campaign.ts';
 import { parseExperiment, type MigrationExperiment } from './migration-experiment.ts';
+import { parseSchedule, type MigrationSchedule } from './migration-schedule.ts';
 import { parseWorkloadProfile, type WorkloadProfile } from './workload-profile.ts';
 import { parseXenPool, type XenPool } from './xenpool.ts';
 
-export type MigrascopeResource = XenPool | WorkloadProfile | MigrationExperiment | MigrationCampaign;
+export type MigrascopeResource = XenPool | WorkloadProfile | MigrationExperiment | MigrationCampaign | MigrationSchedule;
 export type MigrascopeKind = MigrascopeResource['kind'];
 
 const PARSERS: Record<MigrascopeKind, (object: unknown) => MigrascopeResource> = {
@@ -16,6 +17,7 @@ const PARSERS: Record<MigrascopeKind, (object: unknown) => MigrascopeResource> =
   WorkloadProfile: parseWorkloadProfile,
   MigrationExperiment: parseExperiment,
   MigrationCampaign: parseCampaign,
+  MigrationSchedule: parseSchedule,
 };
 
 export const KINDS = Object.keys(PARSERS) as MigrascopeKind[];
@@ -25,7 +27,7 @@ export function isMigrascopeObject(object: unknown): boolean {
   return typeof object === 'object' && object !== null && (object as { apiVersion?: unknown }).apiVersion === API_VERSION;
 }
 
-/** Parse a XenPool, WorkloadProfile, MigrationExperiment or MigrationCampaign, defaults filled in. */
+/** Parse a XenPool, WorkloadProfile, MigrationExperiment, MigrationCampaign or MigrationSchedule, defaults filled in. */
 export function parseResource(object: unknown): MigrascopeResource {
   if (!isMigrascopeObject(object)) {
     throw new InvalidInputError('apiVersion', `expected ${API_VERSION}`);
