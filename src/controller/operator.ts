@@ -1,6 +1,7 @@
 // The operator process as `migrascope controller` runs it: informers over XenPools, WorkloadProfiles,
-// experiments and campaigns (one namespace or all), a controller per kind, leader election so that of several
-// replicas only one reconciles, the metrics and health endpoints, and an orderly stop.
+// experiments, campaigns and schedules (one namespace or all), a controller per kind, leader
+// election so that of several replicas only one reconciles, the metrics and health endpoints, and
+// an orderly stop.
 //
 // Informers start at once, leader or not, so /readyz can say "synced" and a new leader starts from
 // a warm cache. Only the leader reconciles; its engine session (Redis connections, runners) lives
@@ -22,6 +23,7 @@ import { EngineSession } from './engine-session.ts';
 import { ExperimentReconciler } from './experiment-reconciler.ts';
 import { InformerSet, type ObjectCache } from './informer-set.ts';
 import { reportPage, reportPath, REPORTS_PREFIX } from './reports.ts';
+import { owningSchedule, ScheduleReconciler } from './schedule-reconciler.ts';
 import { subjectOf, targetOf, type StoredObject } from './resources.ts';
 import { Controller, EventRecorder, KubeApiError, KubeClient, LeaderElector, patchStatus, type ObjectKey } from './runtime/index.ts';
 import { WorkloadProfileReconciler } from './workloadprofile-reconciler.ts';
@@ -68,6 +70,8 @@ export interface OperatorOptions {
   /** Engine timings (tests shorten them). */
   leadMs?: number;
   pollMs?: number;
+  /** The clock schedules read, in ms since the epoch (tests move it rather than wait for minutes). */
+  now?: () => number;
 }
 
 export interface Operator {
@@ -100,13 +104,14 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const profiles = new InformerSet('WorkloadProfile', informerOptions);
   const experiments = new InformerSet('MigrationExperiment', informerOptions);
   const campaigns = new InformerSet('MigrationCampaign', informerOptions);
-  const informers = [pools, profiles, experiments, campaigns].flatMap((set) => set.informers);
+  const schedules = new InformerSet('MigrationSchedule', informerOptions);
+  const informers = [pools, profiles, experiments, campaigns, schedules].flatMap((set) => set.informers);
   const events = new EventRecorder(kubeConfig, EVENT_COMPONENT, log);
   const probe = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
   probe.on('error', () => undefined); // readiness reports it; the log would repeat it every retry
 
   const readiness = async (): Promise<string | undefined> => {
-    const unsynced = [pools, profiles, experiments, campaigns].flatMap((set) => set.unsynced());
+    const unsynced = [pools, profiles, experiments, campaigns, schedules].flatMap((set) => set.unsynced());
     if (unsynced.length > 0) return `informers not synced: ${unsynced.join(', ')}`;
     try {
       await Promise.race([probe.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref())]);
@@ -186,6 +191,15 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     });
     for (const informer of campaigns.informers) campaignController.watch(informer);
     for (const informer of experiments.informers) campaignController.watch(informer, owningCampaign);
+    const scheduleController = new Controller({
+      name: 'migrationschedule',
+      reconciler: new ScheduleReconciler({ kubeConfig, schedules, campaigns, events, log, ...(options.now === undefined ? {} : { now: options.now }) }),
+      workers: 2,
+      metrics,
+      log,
+    });
+    for (const informer of schedules.informers) scheduleController.watch(informer);
+    for (const informer of campaigns.informers) scheduleController.watch(informer, owningSchedule);
     const poolController = new Controller({
       name: 'xenpool',
       reconciler: new XenPoolReconciler({ kubeConfig, pools, events, log, ...(options.poolRecheckMs === undefined ? {} : { recheckMs: options.poolRecheckMs }) }),
@@ -204,7 +218,9 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       for (const object of campaigns.list()) enqueueObject(campaignController, object);
       for (const object of pools.list()) enqueueObject(poolController, object);
       for (const object of profiles.list()) enqueueObject(profileController, object);
-      await Promise.all([experimentController.start(signal), campaignController.start(signal), poolController.start(signal), profileController.start(signal)]);
+      for (const object of schedules.list()) enqueueObject(scheduleController, object);
+      const controllers = [experimentController, campaignController, scheduleController, poolController, profileController];
+      await Promise.all(controllers.map((controller) => controller.start(signal)));
     } finally {
       await session.close();
       log.info({ identity }, 'stopped reconciling');

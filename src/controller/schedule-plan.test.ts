@@ -148,9 +148,10 @@ describe('given a schedule in a time zone with daylight saving', () => {
 describe('given a schedule spec that cannot work', () => {
   it.each([
     [{ schedule: '* * * * * *' }, 'spec.schedule', 'five fields'],
-    [{ schedule: '61 * * * *' }, 'spec.schedule', 'cron expression'],
+    [{ schedule: '61 * * * *' }, 'spec.schedule', 'out of range'],
     [{ timeZone: 'Mars/Olympus' }, 'spec.timeZone', 'IANA'],
-    [{ schedule: 'CRON_TZ=UTC 0 2 * * *', timeZone: 'UTC' }, 'spec.schedule', 'cron expression'],
+    [{ schedule: 'CRON_TZ=UTC 0 2 * * *', timeZone: 'UTC' }, 'spec.schedule', 'five fields'],
+    [{ schedule: 'CRON_TZ=UTC 0 2 * *' }, 'spec.schedule', 'misspelt'],
     [{ successfulHistoryLimit: 21 }, 'spec.successfulHistoryLimit', '20'],
   ])('when %j, then it is refused naming %s', (spec, field, words) => {
     const error = refusalOf(() => schedule(spec as Partial<MigrationScheduleManifest['spec']>));

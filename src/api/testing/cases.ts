@@ -49,6 +49,11 @@ export function campaign(name = 'safe-load'): Json {
   };
 }
 
+export function schedule(name = 'nightly'): Json {
+  const { spec } = campaign();
+  return { apiVersion: API_VERSION, kind: 'MigrationSchedule', metadata: { name }, spec: { schedule: '0 2 * * 1-5', timeZone: 'Europe/Paris', campaignTemplate: { spec } } };
+}
+
 /** A shop's users: browse items, sometimes buy one. */
 export function workloadProfile(name = 'shop'): Json {
   return {
@@ -133,6 +138,12 @@ export const VALID_CASES: readonly Case[] = [
     }),
   },
   { name: 'a safeLoad campaign', kind: 'MigrationCampaign', object: campaign() },
+  { name: 'a schedule of a campaign on weekday nights, Paris time', kind: 'MigrationSchedule', object: schedule() },
+  {
+    name: 'an hourly schedule that replaces a running campaign, with a deadline and history limits',
+    kind: 'MigrationSchedule',
+    object: patched(schedule('hourly'), { 'spec.schedule': '@hourly', 'spec.timeZone': undefined, 'spec.concurrencyPolicy': 'Replace', 'spec.startingDeadlineSeconds': 300, 'spec.successfulHistoryLimit': 0, 'spec.failedHistoryLimit': 5 }),
+  },
   { name: 'a workload profile with a transition matrix', kind: 'WorkloadProfile', object: workloadProfile() },
   {
     name: 'a workload profile with a flat mix, a JSON body, a condition list and a numeric timeout',
@@ -185,6 +196,7 @@ const exp = experiment('bad');
 const camp = campaign('bad');
 const pool = xenPool('bad');
 const prof = workloadProfile('bad');
+const sched = schedule('bad');
 
 export const INVALID_CASES: readonly InvalidCase[] = [
   // Types and ranges: the schema's own checks.
@@ -251,5 +263,10 @@ export const INVALID_CASES: readonly InvalidCase[] = [
   invalid('a mix naming an unknown action', 'WorkloadProfile', prof, { 'spec.matrix': undefined, 'spec.mix': { Browse: 0.5, Checkout: 0.5 } }, 'spec.mix', 'mix may name only actions of the profile', true),
   invalid('a mix not summing to 1', 'WorkloadProfile', prof, { 'spec.matrix': undefined, 'spec.mix': { Browse: 0.5, Buy: 0.4 } }, 'spec.mix', 'the probabilities of mix must sum to 1', true),
   invalid('a profile with a probability over 1', 'WorkloadProfile', prof, { 'spec.matrix.Buy': [1.5, -0.5] }, 'spec.matrix.Buy[0]', 'Too big', false),
+  invalid('a schedule of six fields', 'MigrationSchedule', sched, { 'spec.schedule': '*/5 * * * * *' }, 'spec.schedule', 'five fields', false),
+  invalid('an unknown concurrency policy', 'MigrationSchedule', sched, { 'spec.concurrencyPolicy': 'Queue' }, 'spec.concurrencyPolicy', 'expected one of', false),
+  invalid('a negative starting deadline', 'MigrationSchedule', sched, { 'spec.startingDeadlineSeconds': -1 }, 'spec.startingDeadlineSeconds', 'Too small', false),
+  invalid('a schedule keeping 21 successful campaigns', 'MigrationSchedule', sched, { 'spec.successfulHistoryLimit': 21 }, 'spec.successfulHistoryLimit', 'Too big', false),
+  invalid('a schedule whose campaign template breaks a campaign rule', 'MigrationSchedule', sched, { 'spec.campaignTemplate.spec.judgePercentile': 95 }, 'spec.campaignTemplate.spec.judgePercentile', 'must be one of template.spec.sla.percentiles', true),
   invalid('a template offset after steady state', 'MigrationCampaign', camp, { 'spec.template.spec.migrations.offsets': ['12m'] }, 'spec.template.spec.migrations.offsets', 'inside steady state', true),
 ];

@@ -16,6 +16,7 @@ export interface KubernetesObjectWithMeta {
     uid?: string;
     resourceVersion?: string;
     generation?: number;
+    creationTimestamp?: string | Date;
     deletionTimestamp?: string | Date;
     finalizers?: string[];
     labels?: Record<string, string>;
