@@ -88,7 +88,7 @@ describe('Given a kube-apiserver where the chart was installed with helm install
 
   it('Then the three migrascope.io CRDs are established and `kubectl get mexp` knows the short name', async () => {
     const names = await kubectl(['get', 'crd', '-o', 'name']);
-    for (const plural of ['xenpools', 'migrationexperiments', 'migrationcampaigns']) expect(names).toContain(`${plural}.migrascope.io`);
+    for (const plural of ['xenpools', 'migrationexperiments', 'migrationcampaigns', 'migrationschedules']) expect(names).toContain(`${plural}.migrascope.io`);
     const listed = await runTool(kubeTools().kubectl, ['--kubeconfig', plane.adminKubeconfig, 'get', 'mexp', '-n', 'ops']);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stderr).toContain('No resources found in ops namespace.');

@@ -41,11 +41,11 @@ interface PodSpec {
 
 /** What the controller needs (issue 5, DESIGN.md), written out once: the chart must grant exactly this. */
 const CONTROLLER_RULES: Rule[] = [
-  { apiGroups: ['migrascope.io'], resources: ['xenpools', 'migrationexperiments', 'migrationcampaigns'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+  { apiGroups: ['migrascope.io'], resources: ['xenpools', 'migrationexperiments', 'migrationcampaigns', 'migrationschedules'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
   { apiGroups: ['migrascope.io'], resources: ['workloadprofiles'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['migrascope.io'], resources: ['migrationexperiments'], verbs: ['create', 'delete'] },
-  { apiGroups: ['migrascope.io'], resources: ['xenpools/status', 'workloadprofiles/status', 'migrationexperiments/status', 'migrationcampaigns/status'], verbs: ['get', 'update', 'patch'] },
-  { apiGroups: ['migrascope.io'], resources: ['xenpools/finalizers', 'migrationexperiments/finalizers', 'migrationcampaigns/finalizers'], verbs: ['update'] },
+  { apiGroups: ['migrascope.io'], resources: ['migrationexperiments', 'migrationcampaigns'], verbs: ['create', 'delete'] },
+  { apiGroups: ['migrascope.io'], resources: ['xenpools/status', 'workloadprofiles/status', 'migrationexperiments/status', 'migrationcampaigns/status', 'migrationschedules/status'], verbs: ['get', 'update', 'patch'] },
+  { apiGroups: ['migrascope.io'], resources: ['xenpools/finalizers', 'migrationexperiments/finalizers', 'migrationcampaigns/finalizers', 'migrationschedules/finalizers'], verbs: ['update'] },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
 ];

@@ -25,10 +25,10 @@ describe('Given deploy/default', () => {
       for (const object of objects) kinds.set(object.kind, (kinds.get(object.kind) ?? 0) + 1);
       expect(Object.fromEntries(kinds)).toEqual({
         Namespace: 1,
-        CustomResourceDefinition: 4,
+        CustomResourceDefinition: 5,
         ServiceAccount: 2,
         Role: 3,
-        ClusterRole: 13,
+        ClusterRole: 16,
         RoleBinding: 3,
         ClusterRoleBinding: 1,
         ConfigMap: 1,
@@ -47,7 +47,7 @@ describe('Given deploy/default', () => {
     });
 
     it('Then the CRDs are those of crds/', () => {
-      for (const name of ['xenpools', 'migrationexperiments', 'migrationcampaigns']) {
+      for (const name of ['xenpools', 'migrationexperiments', 'migrationcampaigns', 'migrationschedules']) {
         const [crd] = readManifests(`crds/migrascope.io_${name}.yaml`);
         expect(find(objects, 'CustomResourceDefinition', `${name}.migrascope.io`)).toEqual(crd);
       }

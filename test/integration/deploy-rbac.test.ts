@@ -17,7 +17,7 @@ import { startControlPlane, type ControlPlane } from '../controlplane/index.ts';
 import { repoRoot } from '../support/manifests.ts';
 import { applyShippedRbac, type ShippedRbac } from '../support/rbac.ts';
 
-const KINDS = ['xenpools', 'migrationexperiments', 'migrationcampaigns'];
+const KINDS = ['xenpools', 'migrationexperiments', 'migrationcampaigns', 'migrationschedules'];
 /** Read by the controller (and its status written), never changed: experiments copy them when they start. */
 const READ_KINDS = ['workloadprofiles'];
 
@@ -54,6 +54,9 @@ function controllerNeeds(driven: string[], own: string, leaseName: string, secre
       ...READ_KINDS.flatMap((kind) => ['get', 'list', 'watch'].map((verb) => custom(verb, kind, ns))),
       custom('create', 'migrationexperiments', ns),
       custom('delete', 'migrationexperiments', ns),
+      // A schedule's campaigns: started at each occurrence, deleted beyond the history limits.
+      custom('create', 'migrationcampaigns', ns),
+      custom('delete', 'migrationcampaigns', ns),
       ...[...KINDS, ...READ_KINDS].flatMap((kind) => ['get', 'update', 'patch'].map((verb) => custom(verb, kind, ns, { subresource: 'status' }))),
       ...KINDS.map((kind) => custom('update', kind, ns, { subresource: 'finalizers' })),
       { group: 'events.k8s.io', verb: 'create', resource: 'events', namespace: ns },
@@ -80,8 +83,8 @@ function controllerMustNot(driven: string, own: string, leaseName: string, forei
     custom('delete', 'xenpools', driven),
     custom('update', 'workloadprofiles', driven),
     custom('delete', 'workloadprofiles', driven),
-    custom('create', 'migrationcampaigns', driven),
-    custom('delete', 'migrationcampaigns', driven),
+    custom('create', 'migrationschedules', driven),
+    custom('delete', 'migrationschedules', driven),
     custom('deletecollection', 'migrationexperiments', driven),
     { verb: 'get', resource: 'pods', namespace: driven },
     { verb: 'create', resource: 'pods', namespace: driven },

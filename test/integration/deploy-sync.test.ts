@@ -17,7 +17,7 @@ describe('Given the committed chart and deploy/', () => {
     });
 
     it("Then the chart's CRDs are crds/ document for document, so Helm and kubectl install the same", () => {
-      for (const name of ['migrascope.io_xenpools.yaml', 'migrascope.io_migrationexperiments.yaml', 'migrascope.io_migrationcampaigns.yaml']) {
+      for (const name of ['migrascope.io_xenpools.yaml', 'migrascope.io_migrationexperiments.yaml', 'migrascope.io_migrationcampaigns.yaml', 'migrascope.io_migrationschedules.yaml']) {
         expect(readManifests(`helm/migrascope/crds/${name}`)).toEqual(readManifests(`crds/${name}`));
       }
     });
