@@ -78,7 +78,7 @@ export class CampaignReconciler implements Reconciler {
       else await this.#createLevel(campaign, plan.next.users, previous);
     }
 
-    const refused = specChangeCondition(generation, started.generation, previous?.phase);
+    const refused = specChangeCondition(generation, started.generation, previous?.phase, 'campaign');
     let status = campaignStatus(campaign, plan, previous, new Date());
     if (refused) status = { ...status, observedGeneration: generation, conditions: withSpecChange(status.conditions, refused) };
     await this.#write(key, previous, status);
@@ -112,7 +112,7 @@ export class CampaignReconciler implements Reconciler {
     const generation = campaign.metadata.generation ?? 0;
     const status = campaign.status ?? {};
     const ranWith = findCondition(status.conditions, 'Ready')?.observedGeneration ?? generation;
-    const refused = specChangeCondition(generation, ranWith, status.phase);
+    const refused = specChangeCondition(generation, ranWith, status.phase, 'campaign');
     if (!refused || findCondition(status.conditions, SPEC_CHANGED_CONDITION)?.observedGeneration === generation) return;
     await this.#write(key, status, { ...status, observedGeneration: generation, conditions: withSpecChange(status.conditions, refused) });
     await this.#event(campaign, 'Warning', refused.reason, refused.message);

@@ -8,6 +8,8 @@ import {
   isTerminal,
   pendingConditions,
   specChangeCondition,
+  rerunRequested,
+  rerunStatusPatch,
   ttlDecision,
   withSpecChange,
 } from './experiment-lifecycle.ts';
@@ -67,11 +69,16 @@ describe('Given a spec changed after the runs started', () => {
     expect(refused).toMatchObject({ type: SPEC_CHANGED_CONDITION, status: 'True', reason: SPEC_CHANGED_REASON, observedGeneration: 2 });
     expect(refused?.message).toContain('while it runs');
     expect(refused?.message).toContain('applies to none of the current runs');
-    expect(refused?.message).toContain('delete and recreate');
+    expect(refused?.message).toContain('once they finish, set the annotation migrascope.io/rerun');
+  });
+
+  it("when it is a campaign's, then the way out is to recreate it: its levels are its children", () => {
+    expect(specChangeCondition(2, 1, 'Running', 'campaign')?.message).toContain('delete and recreate the campaign');
   });
 
   it('when the experiment had finished, then the condition says so', () => {
     expect(specChangeCondition(4, 1, 'Succeeded')?.message).toContain('after the experiment finished');
+    expect(specChangeCondition(4, 1, 'Succeeded')?.message).toContain('to run it with this spec, set the annotation migrascope.io/rerun to a new value');
   });
 
   it('then the condition joins the others without touching them', () => {
@@ -108,5 +115,28 @@ describe('Given a deleted experiment', () => {
   it('then the finalizer deadline counts from the deletion, not from whenever it was looked at', () => {
     expect(finalizerDeadlineMs('2025-05-01T09:59:00Z', 120_000, NOW)).toBe(Date.parse('2025-05-01T10:01:00Z'));
     expect(finalizerDeadlineMs(undefined, 120_000, NOW)).toBe(NOW + 120_000);
+  });
+});
+
+describe('Given the migrascope.io/rerun annotation', () => {
+  const annotations = { 'migrascope.io/rerun': 'tuesday' };
+
+  it('when the experiment finished and the runs answer another token (or none), then a rerun is asked for with that token', () => {
+    expect(rerunRequested(annotations, { phase: 'Succeeded' })).toBe('tuesday');
+    expect(rerunRequested(annotations, { phase: 'Failed', rerunToken: 'monday' })).toBe('tuesday');
+  });
+
+  it('when the runs already answer it, the experiment still runs, or the token is empty, then nothing is asked for', () => {
+    expect(rerunRequested(annotations, { phase: 'Succeeded', rerunToken: 'tuesday' })).toBeUndefined();
+    expect(rerunRequested(annotations, { phase: 'SteadyState' })).toBeUndefined();
+    expect(rerunRequested({ 'migrascope.io/rerun': '' }, { phase: 'Succeeded' })).toBeUndefined();
+    expect(rerunRequested(undefined, { phase: 'Succeeded' })).toBeUndefined();
+  });
+
+  it('when the rerun clears the status, then every field of the last runs is nulled but the report address, and it starts Pending with the token', () => {
+    const patch = rerunStatusPatch({ phase: 'Succeeded', runs: [], summary: {}, completionTime: 'x', reportPath: '/reports/lab/exp', rerunToken: 'monday' }, 'tuesday', 3);
+    expect(patch).toMatchObject({ phase: 'Pending', runs: null, summary: null, completionTime: null, observedGeneration: 3, rerunToken: 'tuesday' });
+    expect(patch).not.toHaveProperty('reportPath');
+    expect(patch.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Progressing', status: 'True', reason: 'Starting', observedGeneration: 3 })]));
   });
 });

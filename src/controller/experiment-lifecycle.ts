@@ -12,6 +12,8 @@ import {
 import { experimentConditions } from '../engine/conditions.ts';
 
 export const EXPERIMENT_FINALIZER = 'migrascope.io/experiment';
+/** A finished experiment runs again, with its current spec, when this annotation takes a new value. */
+export const RERUN_ANNOTATION = 'migrascope.io/rerun';
 export const SPEC_CHANGED_CONDITION = 'SpecChanged';
 export const SPEC_CHANGED_REASON = 'SpecChangedWhileRunning';
 
@@ -38,16 +40,22 @@ export function ttlDecision(experiment: MigrationExperiment, nowMs: number): Ttl
  * The condition saying a spec change was refused: the run keeps the generation it started with.
  * Undefined when the object's generation is the one that runs.
  */
-export function specChangeCondition(generation: number, startedGeneration: number, phase: string | undefined): ConditionUpdate | undefined {
+export function specChangeCondition(generation: number, startedGeneration: number, phase: string | undefined, kind: 'experiment' | 'campaign' = 'experiment'): ConditionUpdate | undefined {
   if (generation <= startedGeneration) return undefined;
-  const when = isTerminal(phase) ? 'after the experiment finished' : 'while it runs';
+  const when = isTerminal(phase) ? `after the ${kind} finished` : 'while it runs';
+  // An experiment re-runs by annotation; a campaign's levels are its children, so it is recreated.
+  const remedy =
+    kind === 'campaign'
+      ? 'the change applies to none of its levels; delete and recreate the campaign to change it'
+      : isTerminal(phase)
+        ? `to run it with this spec, set the annotation ${RERUN_ANNOTATION} to a new value`
+        : `the change applies to none of the current runs; once they finish, set the annotation ${RERUN_ANNOTATION} to a new value to run this spec`;
   return {
     type: SPEC_CHANGED_CONDITION,
     status: 'True',
     reason: SPEC_CHANGED_REASON,
     message:
-      `generation ${generation} changed the spec ${when}; the runs use generation ${startedGeneration}: ` +
-      'the change applies to none of the current runs; delete and recreate the experiment to change it',
+      `generation ${generation} changed the spec ${when}; the runs use generation ${startedGeneration}: ${remedy}`,
     observedGeneration: generation,
   };
 }
@@ -56,6 +64,31 @@ export function specChangeCondition(generation: number, startedGeneration: numbe
 export function withSpecChange(conditions: readonly Condition[] | undefined, refused: ConditionUpdate | undefined, now = new Date()): Condition[] | undefined {
   if (!refused) return conditions ? [...conditions] : undefined;
   return setCondition(conditions, refused, now);
+}
+
+/**
+ * The rerun asked for by the annotation, if any: a token the finished runs do not answer yet. A
+ * token set before the first run is that run's (the start records it), never a second run.
+ */
+export function rerunRequested(annotations: Readonly<Record<string, string>> | undefined, status: { phase?: string | undefined; rerunToken?: string | undefined } | undefined): string | undefined {
+  const token = annotations?.[RERUN_ANNOTATION];
+  if (token === undefined || token === '' || !isTerminal(status?.phase) || token === status?.rerunToken) return undefined;
+  return token;
+}
+
+/**
+ * The status patch that clears a finished experiment for its rerun: every field of the last runs
+ * goes (null in a merge patch), the report's address stays, the token is recorded.
+ */
+export function rerunStatusPatch(previous: Readonly<Record<string, unknown>>, token: string, generation: number, now = new Date()): Record<string, unknown> {
+  const cleared = Object.fromEntries(Object.keys(previous).filter((key) => key !== 'reportPath').map((key) => [key, null]));
+  return {
+    ...cleared,
+    phase: 'Pending',
+    observedGeneration: generation,
+    rerunToken: token,
+    conditions: pendingConditions(undefined, generation, undefined, now),
+  };
 }
 
 /** A problem only the controller can see (a missing pool or Secret), naming the field to fix. */

@@ -3,7 +3,8 @@
 //   fetch (gone = done) -> parse (an invalid spec is a condition naming the field)
 //   -> if deleting: stop the run (a migration in flight ends first), record Aborted, remove its
 //      jobs and data, drop the finalizer; never longer than the finalizer timeout
-//   -> ensure the finalizer -> if finished: refused spec changes, TTL
+//   -> ensure the finalizer -> if finished: a rerun asked for by annotation (back to the start with
+//      the current spec), else refused spec changes, TTL
 //   -> if running here: keep running the generation it started with; refuse a spec change
 //   -> else check what only the controller can see (the profile, the pool, its Secret: Degraded
 //      naming the field, looked at again when they change or later, not hot) -> start or resume
@@ -33,6 +34,9 @@ import {
   finalizerDeadlineMs,
   isTerminal,
   pendingConditions,
+  RERUN_ANNOTATION,
+  rerunRequested,
+  rerunStatusPatch,
   specChangeCondition,
   ttlDecision,
   withSpecChange,
@@ -118,8 +122,10 @@ export class ExperimentReconciler implements Reconciler {
     const status = running?.ended?.status ?? experiment.status;
     if (isTerminal(status?.phase)) {
       this.#runnerFailures.delete(ref.uid);
-      if (isTerminal(experiment.status?.phase)) runs.forget(ref.uid);
-      return this.#finished({ ...experiment, status: status ?? {} }, ref);
+      if (!isTerminal(experiment.status?.phase)) return this.#finished({ ...experiment, status: status ?? {} }, ref);
+      runs.forget(ref.uid);
+      const token = rerunRequested(experiment.metadata.annotations, experiment.status);
+      return token === undefined ? this.#finished(experiment, ref) : this.#rerun(experiment, ref, token);
     }
     if (running && !running.ended) {
       this.#refuseChange(experiment, ref, running);
@@ -140,6 +146,9 @@ export class ExperimentReconciler implements Reconciler {
         return { requeueAfterMs: this.#options.referenceRecheckMs ?? 30_000 };
       }
       started = await session.startedSpecs.claim('experiment', ref.uid, { generation, spec: experiment.spec });
+      // A rerun token given before the first run is this run's: it must not ask for a second one.
+      const token = experiment.metadata.annotations?.[RERUN_ANNOTATION];
+      if (token && experiment.status?.rerunToken !== token) await this.#writeStatus(ref, { rerunToken: token });
     }
     const refused = specChangeCondition(generation, started.generation, experiment.status?.phase);
     if (refused && !this.#alreadyRefused(experiment, generation)) await this.#event(experiment, 'Warning', refused.reason, refused.message);
@@ -183,6 +192,25 @@ export class ExperimentReconciler implements Reconciler {
         if (!isNotFound(error)) throw error;
       }
     }
+  }
+
+  /**
+   * A finished experiment asked to run again (a new migrascope.io/rerun value): its jobs, data and
+   * started spec leave Redis, its status is cleared but for the report's address, and it starts
+   * over with the spec it has now, as if just created. The Event keeps what the last runs found.
+   */
+  async #rerun(experiment: MigrationExperiment, ref: ExperimentRef, token: string): Promise<ReconcileResult | void> {
+    const session = this.#options.session;
+    const status = experiment.status ?? {};
+    const started = await session.startedSpecs.read<MigrationExperimentSpec>('experiment', ref.uid);
+    const cleanup = await removeExperimentData(session.redis, session.deps.queues, session.deps.prefix, ref, started?.spec ?? experiment.spec);
+    if (cleanup.leftBehind.length > 0) throw new Error(`cannot rerun yet: left behind ${cleanup.leftBehind.join('; ')}`);
+    await session.startedSpecs.forget('experiment', ref.uid);
+    const generation = experiment.metadata.generation ?? 0;
+    await this.#writeStatus(ref, rerunStatusPatch(status, token, generation));
+    const verdict = status.summary?.verdict === undefined ? '' : `, verdict ${status.summary.verdict}`;
+    await this.#event(experiment, 'Normal', 'Rerun', `${RERUN_ANNOTATION}: ${token}: running again with generation ${generation}; the last runs ended ${status.phase}${verdict}`);
+    return this.#start({ ...experiment, status: { phase: 'Pending', rerunToken: token } }, ref);
   }
 
   /**

@@ -72,7 +72,7 @@ describe('Given an experiment with one migration and a TTL', () => {
     expect(at(patched, 'metadata', 'generation')).toBe(2);
     const refused = await harness.eventually('the SpecChanged condition', async () => condition(await harness.get('MigrationExperiment', 'one-migration'), 'SpecChanged'));
     expect(refused).toMatchObject({ status: 'True', reason: 'SpecChangedWhileRunning', observedGeneration: 2 });
-    expect(refused.message).toContain('applies to none of the current runs; delete and recreate');
+    expect(refused.message).toContain('applies to none of the current runs; once they finish, set the annotation migrascope.io/rerun');
     expect(await harness.events('one-migration')).toEqual(expect.arrayContaining([expect.stringMatching(/^Warning SpecChangedWhileRunning: generation 2/)]));
   });
 

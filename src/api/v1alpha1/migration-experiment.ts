@@ -57,6 +57,11 @@ export const MigrationExperimentStatus = z.strictObject({
     .max(1024)
     .optional()
     .describe("Where the controller serves this experiment's HTML report on its HTTP port (the metrics port), e.g. /reports/default/study."),
+  rerunToken: z
+    .string()
+    .max(253)
+    .optional()
+    .describe('The migrascope.io/rerun annotation these runs answer: a finished experiment runs again, with its current spec, when the annotation changes.'),
 });
 export type MigrationExperimentStatus = z.infer<typeof MigrationExperimentStatus>;
 
