@@ -37,32 +37,24 @@ local function described(found, fallback)
   return message
 end
 
-local health = {}
+local function health(code, message)
+  return { status = code, message = message }
+end
+
 local status = obj.status
 local generation = obj.metadata.generation
 if status == nil or status.observedGeneration == nil then
-  health.status = "Progressing"
-  health.message = "waiting for the Migrascope controller to look at it"
-  return health
+  return health("Progressing", "waiting for the Migrascope controller to look at it")
 end
 if generation ~= nil and status.observedGeneration < generation then
-  health.status = "Progressing"
-  health.message = "waiting for the Migrascope controller to see generation " .. generation
-  return health
+  return health("Progressing", "waiting for the Migrascope controller to see generation " .. generation)
 end
-
 local stalled = condition("Stalled")
 if stalled ~= nil and stalled.status == "True" then
-  health.status = "Degraded"
-  health.message = described(stalled, "stalled")
-  return health
+  return health("Degraded", described(stalled, "stalled"))
 end
 local ready = condition("Ready")
 if ready ~= nil and ready.status == "True" then
-  health.status = "Healthy"
-  health.message = described(ready, "ready")
-  return health
+  return health("Healthy", described(ready, "ready"))
 end
-health.status = "Progressing"
-health.message = described(condition("Reconciling"), "in progress")
-return health
+return health("Progressing", described(condition("Reconciling"), "in progress"))
