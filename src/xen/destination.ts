@@ -22,7 +22,7 @@ export interface DestinationRequest {
   vm: Vm;
   hosts: readonly Host[];
   policy: DestinationPolicy;
-  /** Name label or uuid of the host the previous migration left; automatic policies avoid it. */
+  /** Name label or uuid of the host the previous migration left; automatic policies avoid it when the pool has a third host. */
   previousSource?: string | undefined;
 }
 
