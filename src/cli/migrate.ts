@@ -55,7 +55,7 @@ export function registerMigrate(program: Command): void {
         'most-free-memory',
       ]),
     )
-    .option('--previous-source <host>', "the previous migration's source host: an automatic choice never goes back to it")
+    .option('--previous-source <host>', "the previous migration's source host: an automatic choice never goes back to it while the pool has a third host")
     .addOption(new Option('--ca <file>', "PEM bundle of the CA that signed the pool's certificate").conflicts('insecure'))
     .option('--insecure', 'do not verify the TLS certificate (only for a pool you trust on a network you trust)')
     .option('--json', 'print the migration record as one JSON document')

@@ -133,8 +133,8 @@ describe('Given hosts that cannot take the VM', () => {
     }
   });
 
-  it('when only the previous source could take the VM, then no-ping-pong refuses it and says so', () => {
-    const hosts = [source, host('xen-2')];
+  it('when only the previous source could take the VM and a third host exists, then no-ping-pong refuses it and says so', () => {
+    const hosts = [source, host('xen-2'), disabled];
     for (const policy of [roundRobin, mostFree]) {
       expect(() => chooseDestination({ vm, hosts, policy, previousSource: 'xen-2' })).toThrow(
         /xen-2: it was the previous migration's source \(no ping-pong\)/,
@@ -144,6 +144,39 @@ describe('Given hosts that cannot take the VM', () => {
 
   it('when exactly enough memory is free, then the host is eligible', () => {
     expect(refusal(vm, host('xen-5', { memoryFree: 2 * GiB }))).toBeUndefined();
+  });
+});
+
+describe('Given a pool of two hosts (no third host to go to)', () => {
+  const hosts = [host('xen-b'), host('xen-a')];
+  const [onB, onA] = [vmOn(hosts[0]!), vmOn(hosts[1]!)];
+
+  it.each([
+    ['round-robin', roundRobin],
+    ['most free memory', mostFree],
+  ])('when %s chooses after a migration from the other host, then the VM goes back there: the two hosts alternate', (_name, policy) => {
+    expect(chooseDestination({ vm: onB, hosts, policy, previousSource: 'xen-a' }).name).toBe('xen-a');
+    expect(chooseDestination({ vm: onA, hosts, policy, previousSource: 'uuid-xen-b' }).name).toBe('xen-b');
+  });
+
+  it('when successive migrations are each told the last source, then the VM alternates between the two hosts', () => {
+    let vm = onA;
+    let previous: string | undefined;
+    const visited: string[] = [];
+    for (let migration = 0; migration < 5; migration += 1) {
+      const next = chooseDestination({ vm, hosts, policy: roundRobin, previousSource: previous });
+      visited.push(next.name);
+      previous = hosts.find((candidate) => candidate.ref === vm.residentOn)!.name;
+      vm = vmOn(next);
+    }
+    expect(visited).toEqual(['xen-b', 'xen-a', 'xen-b', 'xen-a', 'xen-b']);
+  });
+
+  it('when the other host cannot take the VM, then it is refused with its own reason, not as a ping-pong', () => {
+    const full = [host('xen-a'), host('xen-b', { memoryFree: GiB })];
+    expect(() => chooseDestination({ vm: vmOn(full[0]!), hosts: full, policy: roundRobin, previousSource: 'xen-b' })).toThrow(
+      /xen-b: it has 1\.00 GiB free but the VM needs 2\.00 GiB/,
+    );
   });
 });
 
@@ -181,10 +214,11 @@ describe('Given any pool (property)', () => {
       return { pool, vm: vmOn(resident, needGiB * GiB), previous, policy };
     });
 
-  it('when an automatic policy chooses, then the host can take the VM, is not its own and not the previous source; it fails only when no such host exists', () => {
+  it('when an automatic policy chooses, then the host can take the VM, is not its own and, when the pool has a third host, not the previous source; it fails only when no such host exists', () => {
     fc.assert(
       fc.property(arbitraryPool, ({ pool, vm, previous, policy }) => {
-        const acceptable = pool.filter((candidate) => refusal(vm, candidate) === undefined && candidate.name !== previous);
+        const third = pool.some((candidate) => candidate.ref !== vm.residentOn && candidate.name !== previous);
+        const acceptable = pool.filter((candidate) => refusal(vm, candidate) === undefined && (!third || candidate.name !== previous));
         let chosen: Host | undefined;
         try {
           chosen = chooseDestination({ vm, hosts: pool, policy, previousSource: previous });

@@ -2,8 +2,13 @@
 // host with the most free memory. Whatever the policy, a destination must be able to take the VM
 // (enabled, live, enough free memory, not where the VM already is). The automatic policies also
 // never send the VM back to the previous migration's source: migrating A -> B -> A measures the
-// same pair of hosts twice (the study's "no ping-pong" rule). The previous source is an input,
-// not remembered state, so the rule holds across runs, processes and restarts.
+// same pair of hosts twice (the study's "no ping-pong" rule). The rule needs a third host to go
+// to: in a pool of two hosts, the pool users most often have and the study's own, the VM can
+// only alternate, so there the previous source is the destination (the study alternated between
+// its two hosts across runs). A third host that exists but cannot take the VM (disabled, full)
+// keeps the rule: the refusal names it, rather than quietly measuring the same pair again. The
+// previous source is an input, not remembered state, so the rule holds across runs, processes
+// and restarts.
 import { formatBytes } from '../quantity/index.ts';
 import { AmbiguousNameError, HostNotFoundError, NoDestinationError, type HostRejection } from './errors.ts';
 import type { Host, Vm } from './records.ts';
@@ -17,7 +22,7 @@ export interface DestinationRequest {
   vm: Vm;
   hosts: readonly Host[];
   policy: DestinationPolicy;
-  /** Name label or uuid of the host the previous migration left; automatic policies avoid it. */
+  /** Name label or uuid of the host the previous migration left; automatic policies avoid it when the pool has a third host. */
   previousSource?: string | undefined;
 }
 
@@ -26,11 +31,12 @@ export function chooseDestination(request: DestinationRequest): Host {
   if (policy.kind === 'host') return namedHost(vm, hosts, policy.host);
 
   const previous = request.previousSource === undefined ? undefined : findHostOrUndefined(hosts, request.previousSource);
+  const avoided = previous !== undefined && hasThirdHost(vm, hosts, previous) ? previous : undefined;
   const rejections: HostRejection[] = [];
   const eligible = (host: Host): boolean => {
     const reason =
       refusal(vm, host) ??
-      (host.ref === previous?.ref ? "it was the previous migration's source (no ping-pong)" : undefined);
+      (host.ref === avoided?.ref ? "it was the previous migration's source (no ping-pong)" : undefined);
     if (reason !== undefined) rejections.push({ host: host.name, reason });
     return reason === undefined;
   };
@@ -45,6 +51,11 @@ export function chooseDestination(request: DestinationRequest): Host {
     );
   }
   return choice;
+}
+
+/** Whether the pool has a host that is neither the VM's nor the previous source, eligible or not. */
+function hasThirdHost(vm: Vm, hosts: readonly Host[], previous: Host): boolean {
+  return hosts.some((host) => host.ref !== vm.residentOn && host.ref !== previous.ref);
 }
 
 /** Why a host cannot receive the VM, or undefined when it can. */

@@ -1,6 +1,7 @@
 // Where the control plane's binaries are: built by scripts/controlplane.sh into a cache outside
 // the repository, keyed by the Kubernetes version pinned in this folder's go.mod. Beside them,
-// `kstatus` (cmd/kstatus): the status sigs.k8s.io/cli-utils computes, as Flux and kpt do.
+// `kstatus` (cmd/kstatus): the status sigs.k8s.io/cli-utils computes, as Flux and kpt do, and
+// `argocd-health` (cmd/argocd-health): an Argo CD Lua health check run as Argo CD runs it.
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,11 +46,17 @@ export function locateBinaries(env: NodeJS.ProcessEnv = process.env): ControlPla
   return binaries;
 }
 
-/** The kstatus command scripts/controlplane.sh built (MIGRASCOPE_KSTATUS when set); missing is an error saying how to build it. */
-export function locateKstatus(env: NodeJS.ProcessEnv = process.env): string {
-  const kubernetesVersion = pinnedKubernetesVersion();
-  const path = env.MIGRASCOPE_KSTATUS ?? join(builtDirOf(kubernetesVersion, env), 'kstatus');
-  if (!isExecutable(path)) throw new Error(`kstatus missing (${path}): run scripts/controlplane.sh (it builds cmd/kstatus from sigs.k8s.io/cli-utils)`);
+/** The Go helpers of cmd/ that scripts/controlplane.sh builds beside the control plane, and what each is built from. */
+const HELPERS = {
+  kstatus: { env: 'MIGRASCOPE_KSTATUS', from: 'cmd/kstatus from sigs.k8s.io/cli-utils' },
+  'argocd-health': { env: 'MIGRASCOPE_ARGOCD_HEALTH', from: "cmd/argocd-health on Argo CD's Lua interpreter, github.com/yuin/gopher-lua" },
+} as const;
+
+/** A helper command scripts/controlplane.sh built (its MIGRASCOPE_* variable when set); missing is an error saying how to build it. */
+export function locateHelper(command: keyof typeof HELPERS, env: NodeJS.ProcessEnv = process.env): string {
+  const helper = HELPERS[command];
+  const path = env[helper.env] ?? join(builtDirOf(pinnedKubernetesVersion(), env), command);
+  if (!isExecutable(path)) throw new Error(`${command} missing (${path}): run scripts/controlplane.sh (it builds ${helper.from})`);
   return path;
 }
 

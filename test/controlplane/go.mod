@@ -1,7 +1,8 @@
 // Builds the control plane the integration tests run against: kube-apiserver from Kubernetes'
 // own module and a small etcd (cmd/etcd), so no Docker and no prebuilt download is needed; and
-// cmd/kstatus, the status sigs.k8s.io/cli-utils (Flux's and kpt's kstatus) computes for an object.
-// scripts/controlplane.sh builds the three into a cache outside the repository.
+// cmd/kstatus, the status sigs.k8s.io/cli-utils (Flux's and kpt's kstatus) computes for an object;
+// cmd/argocd-health, an Argo CD Lua health check run on Argo CD's interpreter (gopher-lua).
+// scripts/controlplane.sh builds the four into a cache outside the repository.
 module migrascope/test/controlplane
 
 go 1.24.0
@@ -11,6 +12,7 @@ godebug default=go1.24
 tool k8s.io/kubernetes/cmd/kube-apiserver
 
 require (
+	github.com/yuin/gopher-lua v1.1.2
 	go.etcd.io/etcd/server/v3 v3.6.4
 	k8s.io/apimachinery v0.34.4
 	sigs.k8s.io/cli-utils v0.37.2

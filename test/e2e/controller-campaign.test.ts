@@ -4,6 +4,7 @@
 // actions table and the recommendation, shown by kubectl get and told by Events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OLIO_ACTIONS } from '../../src/api/v1alpha1/index.ts';
+import { argocdHealth } from '../support/argocd-health.ts';
 import { kstatus } from '../support/kstatus.ts';
 import { at, condition, experimentManifest, startClusterHarness, type ClusterHarness, type Json } from './controller-cluster.ts';
 
@@ -114,6 +115,7 @@ describe('Given a safeLoad campaign over 10, 20 and 30 users with one migration 
     expect(condition(campaign, 'Degraded')?.status).toBe('False');
     expect(condition(campaign, 'Reconciling')).toMatchObject({ status: 'False', observedGeneration: 1 });
     expect((await kstatus([campaign]))[0]?.status).toBe('Current');
+    expect((await argocdHealth([campaign]))[0]?.status).toBe('Healthy');
   });
 
   it('then kubectl get shows its phase, mode, levels and recommendation', async () => {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { experimentStateKey } from '../../src/queue/run-keys.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
+import { argocdHealth } from '../support/argocd-health.ts';
 import { kstatus } from '../support/kstatus.ts';
 import { at, condition, experimentManifest, startClusterHarness, type ClusterHarness, type Json } from './controller-cluster.ts';
 
@@ -42,6 +43,7 @@ describe('Given a XenPool whose Secret holds the testbed credentials', () => {
     expect(condition(pool, 'Ready')).toMatchObject({ status: 'True', reason: 'Connected' });
     expect(condition(pool, 'Degraded')?.status).toBe('False');
     expect((await kstatus([pool]))[0]?.status).toBe('Current');
+    expect((await argocdHealth([pool]))[0]).toMatchObject({ status: 'Healthy' });
     expect(await harness.kubectlGet('XenPool', 'pool')).toMatchObject({ CONNECTED: 'true', HOSTS: '3' });
     expect(await harness.events('pool')).toEqual(expect.arrayContaining([expect.stringMatching(/^Normal Connected: logged in to engine-test/)]));
   });
@@ -67,6 +69,7 @@ describe('Given an experiment with one migration and a TTL', () => {
     });
     expect(condition(running, 'Reconciling')).toMatchObject({ status: 'True', observedGeneration: 1 });
     expect((await kstatus([running]))[0]?.status).toBe('InProgress');
+    expect((await argocdHealth([running]))[0]?.status).toBe('Progressing');
     // Removing the migrations would change what is measured: refused, the run still migrates.
     const patched = await harness.patch('MigrationExperiment', 'one-migration', { spec: { migrations: null } });
     expect(at(patched, 'metadata', 'generation')).toBe(2);
@@ -109,6 +112,7 @@ describe('Given an experiment with one migration and a TTL', () => {
     expect(condition(finished, 'Reconciling')).toMatchObject({ status: 'False', observedGeneration: 1 });
     expect(condition(finished, 'Stalled')).toMatchObject({ status: 'False', observedGeneration: 1 });
     expect((await kstatus([finished]))[0]?.status).toBe('Current');
+    expect((await argocdHealth([finished]))[0]).toMatchObject({ status: 'Healthy', message: expect.stringMatching(/^Succeeded: /) });
     expect(at(finished, 'metadata', 'finalizers')).toEqual(['migrascope.io/experiment']);
   });
 
@@ -169,6 +173,7 @@ describe('Given an experiment naming a XenPool that does not exist', () => {
     expect(condition(degraded, 'Ready')?.status).toBe('False');
     expect(condition(degraded, 'Stalled')).toMatchObject({ status: 'True', reason: 'PoolNotFound', observedGeneration: 1 });
     expect(await kstatus([degraded])).toEqual([expect.objectContaining({ status: 'Failed', message: condition(degraded, 'Degraded')?.message })]);
+    expect(await argocdHealth([degraded])).toEqual([{ status: 'Degraded', message: `Pending: ${condition(degraded, 'Degraded')?.message}` }]);
     expect(await harness.events('waits-for-pool')).toEqual([expect.stringMatching(/^Warning PoolNotFound: spec\.poolRef\.name: /)]);
     expect(await redisKeys(uid)).toEqual([]); // nothing started
   });

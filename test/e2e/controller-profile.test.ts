@@ -5,6 +5,7 @@
 // and an experiment run on a profile that is edited during the run: the run keeps the generation
 // it started with, judges exactly the profile's actions, and the next experiment takes the edit.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { argocdHealth } from '../support/argocd-health.ts';
 import { kstatus } from '../support/kstatus.ts';
 import { at, condition, experimentManifest, startClusterHarness, type ClusterHarness, type Json } from './controller-cluster.ts';
 
@@ -127,6 +128,7 @@ describe('Given a WorkloadProfile the API server accepts but the profile compile
     expect(await harness.events('on-broken')).toEqual([expect.stringMatching(/^Warning InvalidProfile: spec\.workload\.profileRef\.name: /)]);
     // Flux and kpt see both as Failed at once, not as waiting forever.
     expect((await kstatus([profile, waiting])).map((verdict) => verdict.status)).toEqual(['Failed', 'Failed']);
+    expect((await argocdHealth([profile, waiting])).map((health) => health.status)).toEqual(['Degraded', 'Degraded']);
   });
 });
 

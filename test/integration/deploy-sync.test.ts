@@ -36,13 +36,14 @@ describe('Given a copy of the sources', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  describe('When a CRD, a rule and a template change and a stray manifest appears', () => {
+  describe('When a CRD, a rule, a template and the Argo CD health check change and a stray manifest appears', () => {
     it('Then the check names each file the change makes stale', async () => {
       appendFileSync(join(root, 'crds', 'migrascope.io_xenpools.yaml'), '# changed\n');
       appendFileSync(join(root, 'deploy', 'prometheus', 'migrascope-rules.yaml'), '# changed\n');
       const template = join(root, 'helm', 'migrascope', 'templates', 'secret-access', 'worker_role.yaml');
       writeFileSync(template, readFileSync(template, 'utf8').replace('verbs: [get]\n{{- end }}', 'verbs: [get, list]\n{{- end }}'));
       writeFileSync(join(root, 'deploy', 'rbac', 'stray.yaml'), 'kind: ConfigMap\n');
+      appendFileSync(join(root, 'deploy', 'argocd', 'health.lua'), '-- changed\n');
 
       const planned = await plannedFiles(root);
       const stale = staleFiles(planned, root);
@@ -50,6 +51,7 @@ describe('Given a copy of the sources', () => {
       // The rule file is generated from src/metrics/alert-rules.ts: an edit by hand is stale, and
       // its copies (the chart's file, the rendered PrometheusRule) stay as the source says.
       expect(stale).toEqual([
+        'deploy/argocd/argocd-cm.yaml',
         'deploy/install.yaml',
         'deploy/prometheus/migrascope-rules.yaml',
         'deploy/rbac/stray.yaml',

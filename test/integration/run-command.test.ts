@@ -52,6 +52,23 @@ describe('given a run file and a testbed topology', () => {
     expect(html).toContain('quick');
   });
 
+  it('when the pool has two hosts and the experiment two runs of two round-robin migrations, then the VM alternates between them and every run succeeds', async () => {
+    const twoRuns = EXPERIMENT.replace('name: quick', 'name: alternating')
+      .replace('steadyState: 8s', 'steadyState: 12s')
+      .replace('offsets: [3s], destination: { policy: mostFreeMemory }', 'offsets: [2s, 8s], destination: { policy: roundRobin }')
+      .concat('  repetitions: 2\n  pauseBetweenRuns: 1s\n');
+    await writeFile(join(dir, 'two-runs.yaml'), twoRuns);
+    const { stdout } = await run(
+      bin,
+      ['run', join(dir, 'two-runs.yaml'), '--testbed', '--testbed-config', join(dir, 'topology.yaml'), '--results-dir', join(dir, 'results'), '--json', join(dir, 'two-runs.json'), '--no-progress'],
+      { env: { ...process.env, MIGRASCOPE_LOG_LEVEL: 'warn' }, timeout: 150_000 },
+    );
+    expect(stdout).toMatch(/alternating: Succeeded \(2 run\(s\)\)/);
+    const statuses = JSON.parse(await readFile(join(dir, 'two-runs.json'), 'utf8')) as { experiments: { status: { runs: { migrations: { state: string; source: string; destination: string }[] }[] } }[] };
+    const hops = statuses.experiments[0]?.status.runs.flatMap((one) => one.migrations.map((migration) => `${migration.state} ${migration.source} -> ${migration.destination}`));
+    expect(hops).toEqual(['Succeeded alpha -> beta', 'Succeeded beta -> alpha', 'Succeeded alpha -> beta', 'Succeeded beta -> alpha']);
+  });
+
   it('when its experiment fails, then it exits 1 (not 0) and still writes the statuses', async () => {
     await writeFile(join(dir, 'failing.yaml'), EXPERIMENT.replace('nameLabel: web', 'nameLabel: no-such-vm'));
     const failure = await run(

@@ -25,17 +25,16 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
-/** A pool whose web VM (192 MiB, quiet guest) migrates in about 2 s, fronting the reference app. */
-export function engineTopology(): ReturnType<typeof parseTopology> {
+/**
+ * A pool of `hosts` hosts h1, h2, ... (three unless told: two is the pool users most often have)
+ * whose web VM (192 MiB, quiet guest) migrates in about 2 s, fronting the reference app.
+ */
+export function engineTopology(hosts = 3): ReturnType<typeof parseTopology> {
   return parseTopology({
     pool: 'engine-test',
     credentials: { username: 'root', password: 'engine-secret' },
     tls: false,
-    hosts: [
-      { name: 'h1', memory: '4GiB', cpus: 4, linkBandwidth: '1Gbit/s' },
-      { name: 'h2', memory: '4GiB', cpus: 4, linkBandwidth: '1Gbit/s' },
-      { name: 'h3', memory: '4GiB', cpus: 4, linkBandwidth: '1Gbit/s' },
-    ],
+    hosts: Array.from({ length: hosts }, (_, i) => ({ name: `h${i + 1}`, memory: '4GiB', cpus: 4, linkBandwidth: '1Gbit/s' })),
     vms: [
       {
         name: 'web',
@@ -52,9 +51,9 @@ export function engineTopology(): ReturnType<typeof parseTopology> {
   });
 }
 
-/** `workerMetrics`: what the in-process workers export, as `migrascope worker` does. */
-export async function startEngineHarness(options: { workerMetrics?: WorkerMetrics } = {}): Promise<EngineHarness> {
-  const testbed = await startTestbed(engineTopology());
+/** `workerMetrics`: what the in-process workers export, as `migrascope worker` does; `hosts`: the pool's size. */
+export async function startEngineHarness(options: { workerMetrics?: WorkerMetrics; hosts?: number } = {}): Promise<EngineHarness> {
+  const testbed = await startTestbed(engineTopology(options.hosts));
   const redis = await startLocalRedis();
   const prefix = `test-${randomBytes(4).toString('hex')}`;
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });

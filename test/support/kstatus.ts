@@ -1,8 +1,7 @@
 // What Flux and kpt make of an object: the real kstatus library (sigs.k8s.io/cli-utils
 // pkg/kstatus) run as test/controlplane/cmd/kstatus, built by scripts/controlplane.sh.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { locateKstatus } from '../controlplane/binaries.ts';
+import { locateHelper } from '../controlplane/binaries.ts';
+import { throughJsonLines } from './json-lines-command.ts';
 
 export interface KstatusVerdict {
   kind: string;
@@ -13,11 +12,5 @@ export interface KstatusVerdict {
 
 /** Every object through one kstatus process; one verdict per object, in order. */
 export async function kstatus(objects: readonly object[]): Promise<KstatusVerdict[]> {
-  const run = promisify(execFile)(locateKstatus(), [], { timeout: 30_000 });
-  run.child.stdin?.end(objects.map((object) => JSON.stringify(object)).join('\n'));
-  const { stdout } = await run;
-  return stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as KstatusVerdict);
+  return throughJsonLines<KstatusVerdict>(locateHelper('kstatus'), objects);
 }

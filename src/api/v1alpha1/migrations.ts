@@ -14,7 +14,7 @@ export const Destination = withRules(
       .enum(DESTINATION_POLICIES)
       .default('roundRobin')
       .describe(
-        "host: always the named host. roundRobin: the pool's other hosts in turn, never back to the host the previous run started from (no ping-pong, as in the study). mostFreeMemory: the other host with the most free memory.",
+        "host: always the named host. roundRobin: the pool's other hosts in turn. mostFreeMemory: the other host with the most free memory. Both never send the VM back to the previous migration's source (no ping-pong, as in the study) when the pool has a third host; in a two-host pool the VM alternates between the two.",
       ),
     host: z.string().min(1).max(255).optional().describe('Name label of the destination host; only with policy host.'),
   }),
