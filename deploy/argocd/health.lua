@@ -1,13 +1,14 @@
 -- Argo CD health check for every Migrascope kind (MigrationExperiment, MigrationCampaign,
--- XenPool, WorkloadProfile). One script serves the four because the controller writes the same
+-- MigrationSchedule, XenPool, WorkloadProfile). One script serves them all because the controller writes the same
 -- conditions on each: Ready, and kstatus's Reconciling / Stalled (docs/controller.md). It reads
 -- them as Flux and kpt do, so Argo CD, Flux and kpt agree on every object:
 --   Progressing  the controller has not seen this generation yet, or work is under way
 --                (an experiment or campaign running, a pool being retried)
 --   Degraded     Stalled: failed, aborted on an SLA breach, or cannot start (an invalid spec,
 --                a missing pool, Secret or profile); the message says why
+--   Suspended    a MigrationSchedule with spec.suspend (as Argo CD shows a suspended CronJob)
 --   Healthy      Ready: an experiment or campaign that succeeded, a pool logged in, a profile
---                that compiles
+--                that compiles, a schedule keeping time
 -- Argo CD runs custom health scripts without Lua's standard libraries (no string, no math):
 -- only the base and table functions are used here.
 -- deploy/argocd/argocd-cm.yaml carries this file under one key per kind
@@ -54,6 +55,9 @@ if stalled ~= nil and stalled.status == "True" then
   return health("Degraded", described(stalled, "stalled"))
 end
 local ready = condition("Ready")
+if ready ~= nil and ready.status == "True" and ready.reason == "Suspended" then
+  return health("Suspended", described(ready, "suspended"))
+end
 if ready ~= nil and ready.status == "True" then
   return health("Healthy", described(ready, "ready"))
 end

@@ -5,6 +5,7 @@
 // past startingDeadlineSeconds; Replace deletes the running campaign for the next one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OLIO_ACTIONS } from '../../src/api/v1alpha1/index.ts';
+import { argocdHealth } from '../support/argocd-health.ts';
 import { kstatus } from '../support/kstatus.ts';
 import { at, condition, experimentManifest, startClusterHarness, type ClusterHarness, type Json } from './controller-cluster.ts';
 
@@ -81,6 +82,7 @@ describe('Given an hourly schedule (Forbid, a 10-minute starting deadline) of a 
     expect(await campaignsOf('hourly')).toEqual([]);
     const [verdict] = await kstatus([schedule]);
     expect(verdict?.status).toBe('Current');
+    expect((await argocdHealth([schedule]))[0]).toMatchObject({ status: 'Healthy', message: expect.stringContaining('next campaign at') });
   });
 
   it('when its hour comes, then it starts the campaign named after the occurrence, owned and labelled, and lists it as active', async () => {
@@ -128,8 +130,8 @@ describe('Given an hourly schedule (Forbid, a 10-minute starting deadline) of a 
     await harness.patch('MigrationSchedule', 'hourly', { spec: { suspend: true } });
     await harness.eventually('no next time', async () => {
       const read = await harness.get('MigrationSchedule', 'hourly');
-      return condition(read, 'Ready')?.reason === 'Suspended' && at(read, 'status', 'nextScheduleTime') === undefined ? true : undefined;
-    });
+      return condition(read, 'Ready')?.reason === 'Suspended' && at(read, 'status', 'nextScheduleTime') === undefined ? read : undefined;
+    }).then(async (read) => expect((await argocdHealth([read]))[0]?.status).toBe('Suspended'));
     await advanceTo('hourly', 1);
     await advanceTo('hourly', 1);
     expect((await campaignsOf('hourly')).length).toBe(1);
