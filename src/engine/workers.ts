@@ -44,9 +44,23 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
   // Queues only to count their jobs by state when Prometheus scrapes.
   const counted = options.metrics ? new ExperimentQueues({ connection: options.connection, prefix: options.prefix }) : undefined;
   if (counted) options.metrics?.countJobs(counted.load, counted.migration);
+  // A shard this process still drives, handed out again because its lock lapsed while Redis was
+  // away (BullMQ took it for stalled): the retry follows the running attempt instead of starting a
+  // second one on the same users. Another process retrying it takes the shard over (load-worker).
+  const driving = new Map<string, Promise<ShardEnd>>();
   const load = new Worker<LoadJobData, ShardEnd>(
     LOAD_QUEUE,
-    async (job: Job<LoadJobData>) => performLoad(LoadJobData.parse(job.data), deps),
+    async (job: Job<LoadJobData>) => {
+      const id = job.id ?? '';
+      const running = driving.get(id);
+      if (running) {
+        options.log.warn({ job: id, attempt: job.attemptsMade }, 'load job handed out again while this process still drives it (its lock lapsed): following the running shard');
+        return running;
+      }
+      const shard = performLoad(LoadJobData.parse(job.data), deps).finally(() => driving.delete(id));
+      driving.set(id, shard);
+      return shard;
+    },
     { ...common, concurrency: options.loadConcurrency ?? 16 },
   );
   const migration = new Worker<MigrationJobData, MigrationOutcome>(

@@ -39,6 +39,7 @@ export {
   PercentileResult,
   PercentileSummary,
   PercentileVerdict,
+  RedisOutage,
   RunResult,
   RunSummary,
   Verdict,
