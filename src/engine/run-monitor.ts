@@ -3,7 +3,7 @@
 // workers perform, tells the phase, and stops the run when asked. It decides nothing from events
 // it might have missed: each tick reads the state in Redis afresh (level-triggered).
 import type { Redis } from 'ioredis';
-import { durationMs, type MigrationExperiment, type RedisOutage } from '../api/v1alpha1/index.ts';
+import { durationMs, type LoadGap, type MigrationExperiment, type RedisOutage } from '../api/v1alpha1/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { MigrascopeMetrics } from '../metrics/index.ts';
 import type { ExperimentQueues } from '../queue/queues.ts';
@@ -41,6 +41,8 @@ export interface RunOutcome {
   seconds: SecondSnapshot[];
   /** The times Redis did not answer the engine for REDIS_OUTAGE_MS or more. */
   redisOutages: RedisOutage[];
+  /** Seconds a shard went unmeasured between its worker's death and another worker's takeover. */
+  loadGaps: LoadGap[];
   migrations: MigrationOutcome[];
   shards: ShardEnd[];
   /** Set when the run was stopped early, with why. */
@@ -107,6 +109,16 @@ export class RunMonitor {
     return [...this.#redisOutages];
   }
 
+  /** Seconds shards went unmeasured because their worker died, so far. */
+  loadGaps(): LoadGap[] {
+    return this.#collector.gaps.map((gap) => ({
+      shard: gap.shard,
+      startTime: new Date(gap.fromSecond * 1000).toISOString(),
+      endTime: new Date((gap.toSecond + 1) * 1000).toISOString(),
+      seconds: gap.toSecond + 1 - gap.fromSecond,
+    }));
+  }
+
   /** Migrations asked of XAPI whose end is not known yet. */
   inFlight(): number[] {
     return [...this.#claimed].filter((index) => !this.#migrations.has(index));
@@ -134,6 +146,7 @@ export class RunMonitor {
     return {
       seconds: this.#collector.all(),
       redisOutages: this.redisOutages(),
+      loadGaps: this.loadGaps(),
       migrations: this.migrations(),
       shards: [...this.#shards.values()],
       ...(this.#abortedBecause ? { abortedBecause: this.#abortedBecause } : {}),
@@ -188,7 +201,13 @@ export class RunMonitor {
   async #tick(hooks: RunMonitorHooks): Promise<boolean> {
     this.#ticks += 1;
     if (this.#abortedBecause !== undefined && !this.#abortWritten) await this.abort(this.#abortedBecause);
+    const gapsBefore = this.#collector.gaps.length;
     const changed = await this.#collector.poll();
+    for (const gap of this.loadGaps().slice(gapsBefore)) {
+      const message = `load shard ${gap.shard} lost its worker: its users went unmeasured for ${gap.seconds}s (${gap.startTime} to ${gap.endTime}) until another worker took it over`;
+      this.#deps.log.warn({ gap }, message);
+      hooks.onEvent?.({ type: 'Warning', reason: 'LoadGap', message });
+    }
     this.#feedLiveSla(hooks);
     const migrationsChanged = await this.#readMigrations(hooks);
     const shardsChanged = await this.#readShards();

@@ -45,9 +45,16 @@ export class ShardPublisher {
     this.#attempt = randomUUID();
   }
 
-  /** Takes the shard over from any earlier attempt, which stops publishing at its next batch. */
-  async claim(): Promise<void> {
-    await this.#redis.hset(this.#keys.shardOwner(this.#shard), 'attempt', this.#attempt, 'batch', '0');
+  /**
+   * Takes the shard over from any earlier attempt, which stops publishing at its next batch. A
+   * takeover is marked in the stream with the second it happened in: from the earlier attempt's
+   * last watermark to that second, the shard's users went unmeasured (the engine records the gap).
+   */
+  async claim(nowMs = Date.now()): Promise<void> {
+    const owner = this.#keys.shardOwner(this.#shard);
+    const previous = await this.#redis.hget(owner, 'attempt');
+    await this.#redis.hset(owner, 'attempt', this.#attempt, 'batch', '0');
+    if (previous !== null) await this.#redis.xadd(this.#keys.seconds, '*', 'shard', String(this.#shard), 'takeover', String(Math.floor(nowMs / 1000)));
   }
 
   /** False once a later attempt owns the shard: this one must stop, its seconds are not wanted. */
@@ -77,6 +84,13 @@ export class ShardPublisher {
   }
 }
 
+/** Epoch seconds fromSecond..toSecond (inclusive) in which a shard's users were not (fully) measured. */
+export interface ShardGap {
+  shard: number;
+  fromSecond: number;
+  toSecond: number;
+}
+
 /**
  * Reads a run's stream incrementally and keeps every second merged across shards. `complete(s)`
  * says whether every shard has moved past second s, which is when the live SLA may judge it.
@@ -89,6 +103,7 @@ export class SecondCollector {
   readonly #seconds = new Map<number, SecondSnapshot>();
   readonly #watermarks = new Map<number, number>();
   #entries = 0;
+  readonly #gaps: ShardGap[] = [];
 
   constructor(redis: Redis, keys: RunKeys, shards: number) {
     this.#redis = redis;
@@ -106,6 +121,13 @@ export class SecondCollector {
         this.#entries += 1;
         const entry = fieldMap(fields);
         const shard = Number(entry.shard);
+        if (entry.takeover !== undefined) {
+          // Seconds the dead attempt had not delivered, through the one its successor started in.
+          const from = this.#watermarks.get(shard);
+          const to = Number(entry.takeover);
+          if (from !== undefined && from <= to) this.#gaps.push({ shard, fromSecond: from, toSecond: to });
+          continue;
+        }
         if (entry.watermark !== undefined) {
           this.#watermarks.set(shard, Math.max(this.#watermarks.get(shard) ?? -Infinity, Number(entry.watermark)));
           continue;
@@ -124,6 +146,11 @@ export class SecondCollector {
   get watermark(): number {
     if (this.#watermarks.size < this.#shards) return -Infinity;
     return Math.min(...this.#watermarks.values());
+  }
+
+  /** Where a shard's worker died and another took it over: seconds measured partly or not at all. */
+  get gaps(): ShardGap[] {
+    return [...this.#gaps];
   }
 
   second(second: number): SecondSnapshot | undefined {

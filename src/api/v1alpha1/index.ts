@@ -38,6 +38,7 @@ export {
   MigrationResult,
   PercentileResult,
   PercentileSummary,
+  LoadGap,
   PercentileVerdict,
   RedisOutage,
   RunResult,

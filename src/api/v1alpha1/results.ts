@@ -56,6 +56,14 @@ export const RedisOutage = z.strictObject({
 });
 export type RedisOutage = z.infer<typeof RedisOutage>;
 
+export const LoadGap = z.strictObject({
+  shard: Count.describe('The load shard (a slice of the users) whose worker died.'),
+  startTime: Time.describe('Start of the first second not fully measured.'),
+  endTime: Time.describe('End of the last second not fully measured: another worker drove the shard from then on.'),
+  seconds: Seconds,
+});
+export type LoadGap = z.infer<typeof LoadGap>;
+
 export const RunResult = z.strictObject({
   index: z.int().min(1).describe('1-based run number.'),
   state: z.enum(['Running', 'Succeeded', 'Failed', 'Aborted']),
@@ -72,6 +80,11 @@ export const RunResult = z.strictObject({
     .max(32)
     .optional()
     .describe('Each time Redis did not answer the engine for 5 s or more during the run: the load went on measuring and its seconds arrived once Redis was back.'),
+  loadGaps: z
+    .array(LoadGap)
+    .max(64)
+    .optional()
+    .describe("Seconds in which a shard's users went unmeasured because its worker died, before another worker took the shard over; the results leave them out."),
   message: z.string().max(4096).optional().describe('Why the run failed or was aborted.'),
 });
 export type RunResult = z.infer<typeof RunResult>;
