@@ -70,19 +70,29 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
   );
   for (const worker of [load, migration]) {
     worker.on('failed', (job, error) => options.log.warn({ job: job?.id, attempt: job?.attemptsMade, err: error }, 'job failed'));
-    // A lost Redis makes every reconnect attempt an 'error': log a message once, not once per retry.
-    let lastError: string | undefined;
-    worker.on('error', (error) => {
-      if (error.message === lastError) return;
-      lastError = error.message;
-      options.log.error({ err: error }, 'worker error');
-    });
-    worker.on('ready', () => (lastError = undefined));
+    const forget = logErrorsOnce(worker, 'worker error', options.log);
+    worker.on('ready', forget);
   }
+  // Without a listener, BullMQ prints each of the queues' errors to the console, once per reconnect.
+  for (const queue of counted ? [counted.load, counted.migration] : []) logErrorsOnce(queue, 'queue error', options.log);
   return {
     close: async (force = false) => {
       await Promise.all([load.close(force), migration.close(force)]);
       await counted?.close();
     },
   };
+}
+
+/**
+ * A lost Redis makes every reconnect attempt an 'error': each message is logged once, not once per
+ * retry. Returns a function that forgets the last message (Redis is back: the next one is news).
+ */
+function logErrorsOnce(emitter: { on(event: 'error', listener: (error: Error) => void): unknown }, what: string, log: Logger): () => void {
+  let lastError: string | undefined;
+  emitter.on('error', (error) => {
+    if (error.message === lastError) return;
+    lastError = error.message;
+    log.error({ err: error }, what);
+  });
+  return () => (lastError = undefined);
 }
