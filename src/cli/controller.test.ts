@@ -1,7 +1,8 @@
 // `migrascope controller --metrics-series-grace`: read as a duration, refused (exit 2, naming the
 // flag, before any kubeconfig or cluster is touched) when it is not one, and handed to the
 // operator as the grace period of its metrics. The program's own main() runs in this process;
-// only startOperator is replaced, so that nothing connects to a cluster or Redis.
+// only startOperator is replaced, so that nothing connects to a cluster (the command's own watch
+// on Redis finds none: one test is about that).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { Operator, OperatorOptions } from '../controller/operator.ts';
 import { createLogger, setLogger } from '../log/index.ts';
 import { main } from './main.ts';
+import { UNREACHABLE_CLUSTER_KUBECONFIG as KUBECONFIG } from '../../test/support/kubeconfig.ts';
 
 const started = vi.hoisted(() => [] as OperatorOptions[]);
 /** How the next operator ends (default: done at once). */
@@ -25,14 +27,6 @@ vi.mock('../controller/operator.ts', async (importOriginal) => ({
     return { metricsUrl: undefined, done, stop: async () => undefined } as unknown as Operator;
   }),
 }));
-
-const KUBECONFIG = `apiVersion: v1
-kind: Config
-clusters: [{ name: test, cluster: { server: 'https://127.0.0.1:1' } }]
-users: [{ name: test, user: { token: not-used } }]
-contexts: [{ name: test, context: { cluster: test, user: test } }]
-current-context: test
-`;
 
 describe('Given `migrascope controller --metrics-series-grace`', () => {
   let dir: string;

@@ -50,15 +50,21 @@ async function runWorker(options: WorkerCliOptions): Promise<number> {
   const redis = await connectRedis(options.redis, { timeoutMs });
   const connection = await connectRedis(options.redis, { timeoutMs });
   let lost: RedisUnavailableError | undefined;
+  const unwatch: (() => void)[] = [];
   const redisLost = new Promise<void>((resolve) => {
     for (const client of [redis, connection]) {
       const onLost = (error: RedisUnavailableError): void => {
         lost ??= error;
         resolve();
       };
-      watchRedis(client, options.redis, timeoutMs, onLost, client === redis ? log : undefined);
+      unwatch.push(watchRedis(client, options.redis, timeoutMs, onLost, client === redis ? log : undefined));
     }
   });
+  const disconnect = (): void => {
+    for (const stop of unwatch) stop(); // closing is not an outage
+    redis.disconnect();
+    connection.disconnect();
+  };
   const metrics = new MigrascopeMetrics();
   const workerMetrics = new WorkerMetrics(metrics.registry);
   const workers = startWorkers({
@@ -87,8 +93,7 @@ async function runWorker(options: WorkerCliOptions): Promise<number> {
     await workers.close(true);
     await server?.close();
     workerMetrics.close();
-    redis.disconnect();
-    connection.disconnect();
+    disconnect();
     return 1;
   }
   // A live migration in flight is let finish (the pod's grace period covers it); load shards keep
@@ -102,8 +107,7 @@ async function runWorker(options: WorkerCliOptions): Promise<number> {
   await Promise.race([workers.close(false), abandon]);
   await server?.close();
   workerMetrics.close();
-  redis.disconnect();
-  connection.disconnect();
+  disconnect();
   return 0;
 }
 

@@ -5,31 +5,30 @@
 // second counted twice (a shard whose lock lapsed is not driven twice), and the run's status says
 // how long Redis was gone.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MigrationExperimentStatus } from '../../src/api/v1alpha1/index.ts';
+import type { RedisOutage } from '../../src/api/v1alpha1/index.ts';
 import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
 import type { RunPlan } from '../../src/engine/plan.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
-import type { MigrationReport } from '../../src/testbed/index.ts';
 import { shortExperiment, startEngineHarness, type EngineHarness } from '../support/engine.ts';
 import { recordFault } from './reliability.ts';
 import { secondsCovered, shardSeconds } from './shard-seconds.ts';
 
 describe('given an experiment whose migration is done and whose load runs on', () => {
   let harness: EngineHarness;
-  let migrations: MigrationReport[];
 
   beforeEach(async () => {
     harness = await startEngineHarness();
-    migrations = [];
-    harness.testbed.migrations.on('migration', (report) => migrations.push(report));
   });
   afterEach(async () => {
     if (harness?.redis.pid) process.kill(harness.redis.pid, 'SIGCONT');
     await harness?.close();
   });
 
-  /** Runs a 50 s experiment, does `fault` to Redis once the migration is done, and judges the run. */
-  async function runThrough(name: string, fault: () => Promise<void>): Promise<{ status: MigrationExperimentStatus; seconds: { recorded: number; expected: number } }> {
+  /**
+   * Runs a 50 s experiment, does `fault` to Redis once the migration is done, judges the run and
+   * records the case; returns the outage status reports.
+   */
+  async function runThrough(name: string, faultCase: string, fault: () => Promise<void>): Promise<RedisOutage> {
     const ref = { uid: `exp-${name}`, namespace: 'test', name };
     let plan: RunPlan | undefined;
     const runner = new ExperimentRunner(shortExperiment(harness, { name, steady: '45s' }), ref, harness.deps, { onRunFinished: (_result, _outcome, planned) => void (plan = planned) });
@@ -43,40 +42,33 @@ describe('given an experiment whose migration is done and whose load runs on', (
     expect(missing).toEqual([]);
     // Every action a shard completed is in the stream once: none lost, none counted twice.
     for (const shard of shards) expect(shard.streamed, `shard ${shard.shard}`).toBe(shard.end?.completed);
-    expect(migrations).toHaveLength(1);
+    expect(harness.migrations).toHaveLength(1);
     expect(status.runs?.[0]?.migrations).toMatchObject([{ state: 'Succeeded' }]);
-    return { status, seconds };
+    const outages = status.runs?.[0]?.redisOutages ?? [];
+    expect(outages).toHaveLength(1);
+    recordFault({
+      case: faultCase,
+      outcome: `completed; status: redisOutages ${outages[0]!.seconds} s; no action counted twice`,
+      seconds,
+      migrations: { requested: status.runs?.[0]?.migrations?.length ?? 0, done: harness.migrations.length },
+    });
+    return outages[0]!;
   }
 
   it('when Redis is unreachable for 30 s, then the run completes with every second counted once and its status says how long Redis was gone', async () => {
-    const { status, seconds } = await runThrough('frozen', async () => {
+    const outage = await runThrough('frozen', 'Redis unreachable for 30 s', async () => {
       const pid = harness.redis.pid!;
       process.kill(pid, 'SIGSTOP');
       await new Promise((resolve) => setTimeout(resolve, 30_000));
       process.kill(pid, 'SIGCONT');
     });
-    const outages = status.runs?.[0]?.redisOutages ?? [];
-    expect(outages).toHaveLength(1);
-    expect(outages[0]!.seconds).toBeGreaterThanOrEqual(25);
-    expect(outages[0]!.seconds).toBeLessThan(40);
-    recordFault({
-      case: 'Redis unreachable for 30 s',
-      outcome: `completed; status: redisOutages ${outages[0]!.seconds} s; no action counted twice`,
-      seconds,
-      migrations: { requested: status.runs?.[0]?.migrations?.length ?? 0, done: migrations.length },
-    });
+    expect(outage.seconds).toBeGreaterThanOrEqual(25);
+    expect(outage.seconds).toBeLessThan(40);
   });
 
   it('when Redis is stopped and started again 10 s later on the same data, then the run completes with every second counted once and its status says so', async () => {
-    const { status, seconds } = await runThrough('restarted', () => harness.redis.restart(10_000));
-    const outages = status.runs?.[0]?.redisOutages ?? [];
-    expect(outages).toHaveLength(1);
-    expect(outages[0]!.seconds).toBeGreaterThanOrEqual(8);
-    recordFault({
-      case: 'Redis restarted mid-run (down 10 s)',
-      outcome: `completed; status: redisOutages ${outages[0]!.seconds} s; no action counted twice`,
-      seconds,
-      migrations: { requested: status.runs?.[0]?.migrations?.length ?? 0, done: migrations.length },
-    });
+    const outage = await runThrough('restarted', 'Redis restarted mid-run (down 10 s)', () => harness.redis.restart(10_000));
+    expect(outage.seconds).toBeGreaterThanOrEqual(8);
+    expect(outage.seconds).toBeLessThan(30);
   });
 });

@@ -14,21 +14,33 @@ export interface ShardSeconds {
   seconds: Set<number>;
   /** Actions (successes and failures) in this shard's stream entries. */
   streamed: number;
+  /** Whether another attempt took the shard over (a takeover mark in the stream). */
+  takenOver: boolean;
+  /** Actions in the entries after the last takeover (all of them without one): what the attempt that ended the shard sent. */
+  sinceTakeover: number;
   /** What the shard recorded as its end (undefined: it never ended). */
   end: ShardEnd | undefined;
 }
 
 export async function shardSeconds(redis: Redis, keys: RunKeys, shards: number): Promise<ShardSeconds[]> {
-  const result = Array.from({ length: shards }, (_, shard): ShardSeconds => ({ shard, seconds: new Set(), streamed: 0, end: undefined }));
+  const result = Array.from({ length: shards }, (_, shard): ShardSeconds => ({ shard, seconds: new Set(), streamed: 0, takenOver: false, sinceTakeover: 0, end: undefined }));
   for (const [, fields] of await redis.xrange(keys.seconds, '-', '+')) {
     const entry = new Map<string, string>();
     for (let i = 0; i + 1 < fields.length; i += 2) entry.set(fields[i]!, fields[i + 1]!);
+    const shard = result[Number(entry.get('shard'))]!;
+    if (entry.has('takeover')) {
+      shard.takenOver = true;
+      shard.sinceTakeover = 0;
+    }
     const data = entry.get('data');
     if (data === undefined) continue;
     const snapshot = decodeSecond(JSON.parse(data));
-    const shard = result[Number(entry.get('shard'))]!;
     shard.seconds.add(snapshot.second);
-    for (const action of Object.values(snapshot.actions)) shard.streamed += action.ok + Object.values(action.errors).reduce((sum, n) => sum + (n ?? 0), 0);
+    for (const action of Object.values(snapshot.actions)) {
+      const actions = action.ok + Object.values(action.errors).reduce((sum, n) => sum + (n ?? 0), 0);
+      shard.streamed += actions;
+      shard.sinceTakeover += actions;
+    }
   }
   for (const [shard, text] of Object.entries(await redis.hgetall(keys.shards))) result[Number(shard)]!.end = JSON.parse(text) as ShardEnd;
   return result;
