@@ -1,14 +1,17 @@
 // `migrascope controller --metrics-series-grace`: read as a duration, refused (exit 2, naming the
 // flag, before any kubeconfig or cluster is touched) when it is not one, and handed to the
 // operator as the grace period of its metrics. The program's own main() runs in this process;
-// only startOperator is replaced, so that nothing connects to a cluster or Redis.
+// only startOperator is replaced, so that nothing connects to a cluster (the command's own watch
+// on Redis finds none: one test is about that).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Operator, OperatorOptions } from '../controller/operator.ts';
 import { createLogger, setLogger } from '../log/index.ts';
 import { main } from './main.ts';
+import { UNREACHABLE_CLUSTER_KUBECONFIG as KUBECONFIG } from '../../test/support/kubeconfig.ts';
 
 const started = vi.hoisted(() => [] as OperatorOptions[]);
 /** How the next operator ends (default: done at once). */
@@ -24,14 +27,6 @@ vi.mock('../controller/operator.ts', async (importOriginal) => ({
     return { metricsUrl: undefined, done, stop: async () => undefined } as unknown as Operator;
   }),
 }));
-
-const KUBECONFIG = `apiVersion: v1
-kind: Config
-clusters: [{ name: test, cluster: { server: 'https://127.0.0.1:1' } }]
-users: [{ name: test, user: { token: not-used } }]
-contexts: [{ name: test, context: { cluster: test, user: test } }]
-current-context: test
-`;
 
 describe('Given `migrascope controller --metrics-series-grace`', () => {
   let dir: string;
@@ -113,6 +108,37 @@ describe('Given `migrascope controller` exit codes (0 success, 1 failure)', () =
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         for (const listener of process.listeners(signal)) if (!listeners[signal].includes(listener)) process.off(signal, listener);
       }
+    }
+  });
+
+  it('when Redis stays unreachable past MIGRASCOPE_REDIS_TIMEOUT, then it stops the operator and main() returns 1 (no endless retry)', async () => {
+    nextDone.value = () => new Promise(() => undefined); // an operator that would run forever
+    const listeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve)); // a port nothing listens on
+    vi.stubEnv('MIGRASCOPE_REDIS_TIMEOUT', '1s');
+    const started = Date.now();
+    try {
+      expect(await main(['node', 'migrascope', 'controller', '--kubeconfig', kubeconfig, '--redis', `redis://127.0.0.1:${port}`])).toBe(1);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      vi.unstubAllEnvs();
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        for (const listener of process.listeners(signal)) if (!listeners[signal].includes(listener)) process.off(signal, listener);
+      }
+    }
+  });
+
+  it('when MIGRASCOPE_REDIS_TIMEOUT is not a duration, then it exits 2 naming it and starts no operator', async () => {
+    vi.stubEnv('MIGRASCOPE_REDIS_TIMEOUT', 'a while');
+    const before = started.length;
+    try {
+      expect(await main(['node', 'migrascope', 'controller', '--kubeconfig', kubeconfig])).toBe(2);
+      expect(started).toHaveLength(before);
+    } finally {
+      vi.unstubAllEnvs();
     }
   });
 

@@ -8,7 +8,9 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../invalid/index.ts';
-import { logger } from '../log/index.ts';
+import { Redis } from 'ioredis';
+import { logger, type Logger } from '../log/index.ts';
+import { DEFAULT_CLUSTER_REDIS_TIMEOUT_MS, redisTimeoutMs, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
 import { MigrascopeMetrics } from '../metrics/index.ts';
 import { loadKubeConfig, ownNamespace } from '../controller/kubeconfig.ts';
 import { LeadershipLostError, startOperator } from '../controller/operator.ts';
@@ -66,6 +68,7 @@ async function runController(options: ControllerCliOptions): Promise<number> {
   // The flags first: a bad one is refused (exit 2, naming it) whatever the kubeconfig.
   const finalizerTimeoutMs = parseDuration('--finalizer-timeout', options.finalizerTimeout);
   const seriesGraceMs = parseDuration('--metrics-series-grace', options.metricsSeriesGrace);
+  const redisTimeout = redisTimeoutMs(process.env, DEFAULT_CLUSTER_REDIS_TIMEOUT_MS);
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   const namespaces = options.namespace.split(',').map((ns) => ns.trim()).filter((ns) => ns !== '');
   const leaseNamespace = options.leaseNamespace ?? ownNamespace() ?? namespaces[0] ?? 'default';
@@ -90,7 +93,14 @@ async function runController(options: ControllerCliOptions): Promise<number> {
     'controller started',
   );
   const signalled = untilTerminated();
-  const outcome = await Promise.race([signalled.then(() => 'signal' as const), operator.done.then(() => 'done' as const, (error: unknown) => error)]);
+  const redis = superviseRedis(options.redis, redisTimeout, log);
+  const outcome = await Promise.race([signalled.then(() => 'signal' as const), operator.done.then(() => 'done' as const, (error: unknown) => error), redis.lost]);
+  redis.stop();
+  if (outcome instanceof RedisUnavailableError) {
+    log.error(`${outcome.message}: exiting (the runs go on in the workers; the next controller resumes them from Redis)`);
+    await operator.stop();
+    return 1;
+  }
   if (outcome instanceof LeadershipLostError) {
     log.error(outcome.message);
     await operator.stop();
@@ -104,6 +114,25 @@ async function runController(options: ControllerCliOptions): Promise<number> {
   log.info('SIGTERM: stopping');
   await operator.stop();
   return 0;
+}
+
+/**
+ * Redis as the controller waits for it: an outage (or a Redis not there at start) is logged once
+ * and waited out for MIGRASCOPE_REDIS_TIMEOUT (default 5 min); `lost` resolves after that.
+ */
+function superviseRedis(url: string, timeoutMs: number, log: Logger): { lost: Promise<RedisUnavailableError>; stop(): void } {
+  const client = new Redis(url, { maxRetriesPerRequest: null });
+  let unwatch = (): void => undefined;
+  const lost = new Promise<RedisUnavailableError>((resolve) => {
+    unwatch = watchRedis(client, url, timeoutMs, resolve, log);
+  });
+  return {
+    lost,
+    stop: () => {
+      unwatch();
+      client.disconnect();
+    },
+  };
 }
 
 /** Resolves at the first SIGINT or SIGTERM. */

@@ -1,6 +1,6 @@
 // The tables `migrascope run` prints at the end: per action the Table-2 figures and verdicts, the
-// migrations (where, how long, the downtime users saw), and the overall verdict; for campaigns the
-// levels x actions table and the recommendation.
+// migrations (where, how long, the downtime users saw), Redis outages and load gaps, and the
+// overall verdict; for campaigns the levels x actions table and the recommendation.
 import type { MigrationCampaignStatus, MigrationExperiment, MigrationExperimentStatus, RunResult } from '../api/v1alpha1/index.ts';
 import type { RunOutcome } from '../engine/run-monitor.ts';
 import type { RunPlan } from '../engine/plan.ts';
@@ -52,6 +52,11 @@ export function describeExperiment(record: ExperimentRecord): string {
       ]),
     );
     for (const failed of migrations.filter((m) => m.message)) lines.push(`  migration ${failed.run}.${failed.index}: ${failed.message}`);
+  }
+  // What a run went without: the results hold no seconds for a load gap, and say so here.
+  for (const run of status.runs ?? []) {
+    for (const outage of run.redisOutages ?? []) lines.push(`  run ${run.index}: Redis did not answer for ${outage.seconds}s from ${outage.startTime} (the load went on; its seconds arrived after)`);
+    for (const gap of run.loadGaps ?? []) lines.push(`  run ${run.index}: load shard ${gap.shard} went unmeasured for ${gap.seconds}s from ${gap.startTime} (its worker died before another took it over)`);
   }
   const verdicts = (status.summary?.verdicts ?? []).map((v) => `p${v.percentile} ${v.verdict === 'Pass' ? 'met' : 'BROKEN'}`);
   lines.push('', `verdict: ${verdicts.length ? verdicts.join(', ') : 'no SLA window was judged'}${status.summary?.worstP99VsSla ? ` (worst p99 vs SLA: ${status.summary.worstP99VsSla})` : ''}`);

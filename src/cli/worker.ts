@@ -4,13 +4,14 @@
 // end; jobs abandoned (a second signal, SIGKILL) are taken over by another worker once their lock
 // lapses (a load shard keeps its timetable, a migration under way is followed, never asked twice).
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { clusterPoolResolver } from '../controller/cluster-pool-credentials.ts';
 import { loadKubeConfig } from '../controller/kubeconfig.ts';
 import { startWorkers } from '../engine/workers.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
 import { MigrascopeMetrics, startMetricsServer, WorkerMetrics } from '../metrics/index.ts';
+import { connectRedis, DEFAULT_CLUSTER_REDIS_TIMEOUT_MS, redisTimeoutMs, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
+import { exitWith } from './exit-codes.ts';
 import { DEFAULT_REDIS_URL, parsePort, untilTerminated } from './controller.ts';
 
 interface WorkerCliOptions {
@@ -35,15 +36,35 @@ export function registerWorker(program: Command): void {
     .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (env MIGRASCOPE_METRICS_PORT)', parsePort, process.env.MIGRASCOPE_METRICS_PORT ? parsePort(process.env.MIGRASCOPE_METRICS_PORT) : undefined)
     .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0')
     .addHelpText('after', '\nExample:\n  migrascope worker --redis redis://redis:6379 --load-concurrency 8\n')
-    .action(async (options: WorkerCliOptions) => runWorker(options));
+    .addHelpText('after', '\nEnvironment:\n  MIGRASCOPE_REDIS_TIMEOUT  how long Redis may be unreachable, at start and mid-run, before exiting 1 (default 5m)\n')
+    .action(async (options: WorkerCliOptions) => exitWith(await runWorker(options)));
 }
 
-async function runWorker(options: WorkerCliOptions): Promise<void> {
+async function runWorker(options: WorkerCliOptions): Promise<number> {
   const log = logger();
   const kubeConfig = loadKubeConfig(options.kubeconfig);
-  const redis = new Redis(options.redis, { maxRetriesPerRequest: null });
-  const connection = new Redis(options.redis, { maxRetriesPerRequest: null });
-  for (const client of [redis, connection]) client.on('error', (error: Error) => log.warn({ err: error }, 'Redis connection error (retrying)'));
+  // Redis is waited for, at start and when lost, up to MIGRASCOPE_REDIS_TIMEOUT (default 5 min): the
+  // shards keep measuring and their seconds wait in memory meanwhile. Longer, and this exits 1 for
+  // Kubernetes to restart it; BullMQ hands its shards to another worker.
+  const timeoutMs = redisTimeoutMs(process.env, DEFAULT_CLUSTER_REDIS_TIMEOUT_MS);
+  const redis = await connectRedis(options.redis, { timeoutMs });
+  const connection = await connectRedis(options.redis, { timeoutMs });
+  let lost: RedisUnavailableError | undefined;
+  const unwatch: (() => void)[] = [];
+  const redisLost = new Promise<void>((resolve) => {
+    for (const client of [redis, connection]) {
+      const onLost = (error: RedisUnavailableError): void => {
+        lost ??= error;
+        resolve();
+      };
+      unwatch.push(watchRedis(client, options.redis, timeoutMs, onLost, client === redis ? log : undefined));
+    }
+  });
+  const disconnect = (): void => {
+    for (const stop of unwatch) stop(); // closing is not an outage
+    redis.disconnect();
+    connection.disconnect();
+  };
   const metrics = new MigrascopeMetrics();
   const workerMetrics = new WorkerMetrics(metrics.registry);
   const workers = startWorkers({
@@ -66,7 +87,15 @@ async function runWorker(options: WorkerCliOptions): Promise<void> {
           readiness: async () => (redis.status === 'ready' ? undefined : `Redis connection is ${redis.status}`),
         });
   log.info({ prefix: options.prefix, loadConcurrency: options.loadConcurrency, migrationConcurrency: options.migrationConcurrency, metrics: server?.url }, 'worker started');
-  await untilTerminated();
+  await Promise.race([untilTerminated(), redisLost]);
+  if (lost) {
+    log.error(`${lost.message}: exiting (the shards go to another worker once Redis is back)`);
+    await workers.close(true);
+    await server?.close();
+    workerMetrics.close();
+    disconnect();
+    return 1;
+  }
   // A live migration in flight is let finish (the pod's grace period covers it); load shards keep
   // measuring until then. A second signal, or the grace period's SIGKILL, abandons what runs: BullMQ
   // hands it to another worker (a shard keeps its timetable, a migration is followed, not repeated).
@@ -78,8 +107,8 @@ async function runWorker(options: WorkerCliOptions): Promise<void> {
   await Promise.race([workers.close(false), abandon]);
   await server?.close();
   workerMetrics.close();
-  redis.disconnect();
-  connection.disconnect();
+  disconnect();
+  return 0;
 }
 
 function positiveInt(flag: string): (text: string) => number {

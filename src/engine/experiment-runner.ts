@@ -4,7 +4,7 @@
 // engine that restarts mid-run re-attaches to the same run instead of starting another one.
 import type { Redis } from 'ioredis';
 import { join } from 'node:path';
-import { durationMs, EXPERIMENT_PHASES, type ExperimentPhase, type MigrationExperiment, type MigrationExperimentStatus, type MigrationResult, type RunResult } from '../api/v1alpha1/index.ts';
+import { durationMs, EXPERIMENT_PHASES, type ExperimentPhase, type MigrationExperiment, type MigrationExperimentStatus, type MigrationResult, type LoadGap, type RedisOutage, type RunResult } from '../api/v1alpha1/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { MigrascopeMetrics } from '../metrics/index.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
@@ -185,6 +185,7 @@ export class ExperimentRunner {
       startTime: new Date(plan.startAtMs).toISOString(),
       steadyStateStartTime: new Date(plan.steadyStartMs).toISOString(),
       migrations: migrationResults(plan, monitor.migrations(), monitor.inFlight()),
+      ...outagesOf(monitor.redisOutages(), monitor.loadGaps()),
     });
     const outcome = await monitor.watch(
       {
@@ -211,6 +212,7 @@ export class ExperimentRunner {
       verdicts: analysis.verdicts,
       verdict: analysis.verdict,
       ...(this.#experiment.spec.record.requestLog ? { requestLog: this.#requestLogPattern(run) } : {}),
+      ...outagesOf(outcome.redisOutages, outcome.loadGaps),
       ...(outcome.abortedBecause || outcome.failedBecause ? { message: outcome.abortedBecause ?? outcome.failedBecause } : {}),
     };
     await this.#observer.onRunFinished?.(result, outcome, plan);
@@ -359,6 +361,11 @@ function migrationResults(plan: RunPlan, outcomes: MigrationOutcome[], inFlight:
     const { task: _task, offsetMs: _offsetMs, downtimeStartMs: _from, downtimeEndMs: _to, ...rest } = outcome;
     return { ...rest, offset };
   });
+}
+
+/** What went missing during the run, for status: absent when nothing did. */
+function outagesOf(redisOutages: RedisOutage[], loadGaps: LoadGap[]): Pick<RunResult, 'redisOutages' | 'loadGaps'> {
+  return { ...(redisOutages.length === 0 ? {} : { redisOutages }), ...(loadGaps.length === 0 ? {} : { loadGaps }) };
 }
 
 function isRunPhase(phase: string | undefined): phase is RunPhase {

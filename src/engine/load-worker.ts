@@ -13,7 +13,7 @@ import type { SecondSnapshot } from '../recording/index.ts';
 import { compileProfile, loadProfile, parseProfileDocument, type Profile } from '../workloads/index.ts';
 import type { LoadJobData, ThinkTimeSpec } from '../queue/contracts.ts';
 import { RunKeys } from '../queue/run-keys.ts';
-import { publishSeconds } from './second-stream.ts';
+import { ShardPublisher } from './second-stream.ts';
 
 /** How a shard ended, as recorded in the run's shards hash. */
 export interface ShardEnd {
@@ -59,17 +59,19 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
       .catch((error: unknown) => log.warn({ err: error }, 'cannot read the abort flag'));
   }, deps.abortPollMs ?? 250);
 
+  const publisher = new ShardPublisher(deps.redis, keys, job.shard);
+  await publisher.claim();
   let pending: SecondSnapshot[] = [];
   let watermark = Math.floor(job.startAtMs / 1000);
-  let publishing = Promise.resolve();
-  const flush = (): Promise<void> => {
+  const flush = async (): Promise<void> => {
     const batch = pending;
     pending = [];
-    const mark = watermark;
-    publishing = publishing.then(() => publishSeconds(deps.redis, keys, job.shard, batch, mark));
-    return publishing;
+    if (await publisher.publish(batch, watermark)) return;
+    if (!stop.signal.aborted) log.warn('another attempt of this shard took it over (this one was thought dead): stopping, its seconds go uncounted');
+    stop.abort('superseded');
   };
-  const flushEverySecond = setInterval(() => void flush().catch((error: unknown) => log.error({ err: error }, 'cannot publish seconds')), 1000);
+  // While Redis is away the seconds wait in the publisher, in order, and go once it is back.
+  const flushEverySecond = setInterval(() => void flush().catch((error: unknown) => log.error({ err: error }, 'cannot publish seconds (kept, sent again with the next)')), 1000);
 
   let end: ShardEnd;
   const measured = deps.metrics?.shardStarted();
@@ -105,6 +107,8 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
   }
   watermark = Math.max(watermark, Math.ceil((job.startAtMs + job.rampUpMs + job.steadyMs + job.rampDownMs) / 1000) + 1);
   await flush();
+  // A superseded attempt leaves the shard's end to the attempt that owns it.
+  if (publisher.superseded) return { ...end, state: 'stopped', message: 'superseded by a later attempt of this shard' };
   await deps.redis.hsetnx(keys.shards, String(job.shard), JSON.stringify(end));
   if (end.errors > 0) log.warn({ completed: end.completed, errors: end.errors, failureSamples: end.failureSamples, state: end.state }, 'shard finished with failed actions');
   else log.info({ completed: end.completed, state: end.state }, 'shard finished');

@@ -3,7 +3,7 @@
 // workers perform, tells the phase, and stops the run when asked. It decides nothing from events
 // it might have missed: each tick reads the state in Redis afresh (level-triggered).
 import type { Redis } from 'ioredis';
-import { durationMs, type MigrationExperiment } from '../api/v1alpha1/index.ts';
+import { durationMs, type LoadGap, type MigrationExperiment, type RedisOutage } from '../api/v1alpha1/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { MigrascopeMetrics } from '../metrics/index.ts';
 import type { ExperimentQueues } from '../queue/queues.ts';
@@ -34,8 +34,15 @@ export interface RunMonitorHooks {
   onChange?(): void;
 }
 
+/** A tick whose Redis round trips took this long means Redis was away (they take milliseconds). */
+export const REDIS_OUTAGE_MS = 5000;
+
 export interface RunOutcome {
   seconds: SecondSnapshot[];
+  /** The times Redis did not answer the engine for REDIS_OUTAGE_MS or more. */
+  redisOutages: RedisOutage[];
+  /** Seconds a shard went unmeasured between its worker's death and another worker's takeover. */
+  loadGaps: LoadGap[];
   migrations: MigrationOutcome[];
   shards: ShardEnd[];
   /** Set when the run was stopped early, with why. */
@@ -73,6 +80,7 @@ export class RunMonitor {
   #aborting = false;
   #failedBecause: string | undefined;
   #ticks = 0;
+  #redisOutages: RedisOutage[] = [];
 
   /** `resumedAt`: the phase status showed when a restarted engine takes the run over. */
   constructor(experiment: MigrationExperiment, plan: RunPlan, deps: RunMonitorDeps, resumedAt?: RunPhase) {
@@ -96,6 +104,21 @@ export class RunMonitor {
     return [...this.#migrations.values()].sort((a, b) => a.index - b.index);
   }
 
+  /** The times Redis did not answer for a while, so far. */
+  redisOutages(): RedisOutage[] {
+    return [...this.#redisOutages];
+  }
+
+  /** Seconds shards went unmeasured because their worker died, so far. */
+  loadGaps(): LoadGap[] {
+    return this.#collector.gaps.map((gap) => ({
+      shard: gap.shard,
+      startTime: new Date(gap.fromSecond * 1000).toISOString(),
+      endTime: new Date((gap.toSecond + 1) * 1000).toISOString(),
+      seconds: gap.toSecond + 1 - gap.fromSecond,
+    }));
+  }
+
   /** Migrations asked of XAPI whose end is not known yet. */
   inFlight(): number[] {
     return [...this.#claimed].filter((index) => !this.#migrations.has(index));
@@ -108,7 +131,11 @@ export class RunMonitor {
     if (signal?.aborted) onAbort();
     try {
       for (;;) {
+        // While Redis is away every command waits (ioredis queues them until it is back): a tick
+        // that took seconds is the length of an outage, whether the server went away or froze.
+        const tickStart = Date.now();
         const done = await this.#tick(hooks);
+        this.#noteSlowRedis(tickStart, Date.now(), hooks);
         if (done) break;
         await new Promise((resolve) => setTimeout(resolve, this.#deps.pollMs ?? 500));
       }
@@ -118,11 +145,23 @@ export class RunMonitor {
     await this.#collector.poll();
     return {
       seconds: this.#collector.all(),
+      redisOutages: this.redisOutages(),
+      loadGaps: this.loadGaps(),
       migrations: this.migrations(),
       shards: [...this.#shards.values()],
       ...(this.#abortedBecause ? { abortedBecause: this.#abortedBecause } : {}),
       ...(this.#failedBecause ? { failedBecause: this.#failedBecause } : {}),
     };
+  }
+
+  #noteSlowRedis(startMs: number, endMs: number, hooks: RunMonitorHooks): void {
+    if (endMs - startMs < REDIS_OUTAGE_MS) return;
+    const outage: RedisOutage = { startTime: new Date(startMs).toISOString(), endTime: new Date(endMs).toISOString(), seconds: Math.round((endMs - startMs) / 100) / 10 };
+    if (this.#redisOutages.length < 32) this.#redisOutages.push(outage);
+    const message = `Redis did not answer for ${outage.seconds}s (from ${outage.startTime} to ${outage.endTime}); the load went on measuring and its seconds arrived once Redis was back`;
+    this.#deps.log.warn({ outage }, message);
+    hooks.onEvent?.({ type: 'Warning', reason: 'RedisUnavailable', message });
+    hooks.onChange?.();
   }
 
   /**
@@ -162,7 +201,13 @@ export class RunMonitor {
   async #tick(hooks: RunMonitorHooks): Promise<boolean> {
     this.#ticks += 1;
     if (this.#abortedBecause !== undefined && !this.#abortWritten) await this.abort(this.#abortedBecause);
+    const gapsBefore = this.#collector.gaps.length;
     const changed = await this.#collector.poll();
+    for (const gap of this.loadGaps().slice(gapsBefore)) {
+      const message = `load shard ${gap.shard} lost its worker: its users went unmeasured for ${gap.seconds}s (${gap.startTime} to ${gap.endTime}) until another worker took it over`;
+      this.#deps.log.warn({ gap }, message);
+      hooks.onEvent?.({ type: 'Warning', reason: 'LoadGap', message });
+    }
     this.#feedLiveSla(hooks);
     const migrationsChanged = await this.#readMigrations(hooks);
     const shardsChanged = await this.#readShards();

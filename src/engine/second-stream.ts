@@ -3,18 +3,92 @@
 // outlived the worker's drain lag); the entries are never de-duplicated, because every part holds
 // different actions. The stream stays in Redis for the run's lifetime, so an engine that restarts
 // re-reads it from the start and loses nothing.
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { decodeSecond, encodeSecond, mergeSeconds, type SecondSnapshot } from '../recording/index.ts';
 import type { RunKeys } from '../queue/run-keys.ts';
 
-export async function publishSeconds(redis: Redis, keys: RunKeys, shard: number, snapshots: SecondSnapshot[], watermark: number): Promise<void> {
-  const pipeline = redis.pipeline();
-  for (const snapshot of snapshots) {
-    pipeline.xadd(keys.seconds, '*', 'shard', String(shard), 'second', String(snapshot.second), 'data', JSON.stringify(encodeSecond(snapshot)));
+// Checks that the attempt still owns its shard and that the batch is new, then appends it: one
+// script, so a batch is all in the stream or not at all. KEYS: owner hash, stream. ARGV: attempt,
+// batch number, shard, watermark, then second and encoded data pairs.
+const PUBLISH_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[1] then return 0 end
+if tonumber(redis.call('HGET', KEYS[1], 'batch') or '0') >= tonumber(ARGV[2]) then return 1 end
+for i = 5, #ARGV, 2 do
+  redis.call('XADD', KEYS[2], '*', 'shard', ARGV[3], 'second', ARGV[i], 'data', ARGV[i + 1])
+end
+redis.call('XADD', KEYS[2], '*', 'shard', ARGV[3], 'watermark', ARGV[4])
+redis.call('HSET', KEYS[1], 'batch', ARGV[2])
+return 1
+`;
+
+/**
+ * One attempt's way of sending its shard's seconds. The attempt that starts last owns the shard:
+ * a shard retried while its first attempt is still alive (its lock lapsed while Redis was away)
+ * then has one attempt publishing, never two counting the same users' seconds twice. Batches the
+ * attempt could not send (Redis away) are kept in order and sent once Redis is back.
+ */
+export class ShardPublisher {
+  readonly #redis: Redis;
+  readonly #keys: RunKeys;
+  readonly #shard: number;
+  readonly #attempt: string;
+  #unsent: { batch: number; snapshots: SecondSnapshot[]; watermark: number }[] = [];
+  #batches = 0;
+  #sending: Promise<boolean> = Promise.resolve(true);
+  #superseded = false;
+
+  constructor(redis: Redis, keys: RunKeys, shard: number) {
+    this.#redis = redis;
+    this.#keys = keys;
+    this.#shard = shard;
+    this.#attempt = randomUUID();
   }
-  // An entry without data moves the shard's watermark even through seconds without any action.
-  pipeline.xadd(keys.seconds, '*', 'shard', String(shard), 'watermark', String(watermark));
-  await pipeline.exec();
+
+  /**
+   * Takes the shard over from any earlier attempt, which stops publishing at its next batch. A
+   * takeover is marked in the stream with the second it happened in: from the earlier attempt's
+   * last watermark to that second, the shard's users went unmeasured (the engine records the gap).
+   */
+  async claim(nowMs = Date.now()): Promise<void> {
+    const owner = this.#keys.shardOwner(this.#shard);
+    const previous = await this.#redis.hget(owner, 'attempt');
+    await this.#redis.hset(owner, 'attempt', this.#attempt, 'batch', '0');
+    if (previous !== null) await this.#redis.xadd(this.#keys.seconds, '*', 'shard', String(this.#shard), 'takeover', String(Math.floor(nowMs / 1000)));
+  }
+
+  /** False once a later attempt owns the shard: this one must stop, its seconds are not wanted. */
+  get superseded(): boolean {
+    return this.#superseded;
+  }
+
+  /** Queues a batch and sends every queued batch in order; false when superseded. */
+  publish(snapshots: SecondSnapshot[], watermark: number): Promise<boolean> {
+    this.#batches += 1;
+    this.#unsent.push({ batch: this.#batches, snapshots, watermark });
+    // After a failed send too: the batch stays queued and goes with the next one.
+    const send = (): Promise<boolean> => this.#sendUnsent();
+    this.#sending = this.#sending.then(send, send);
+    return this.#sending;
+  }
+
+  async #sendUnsent(): Promise<boolean> {
+    while (this.#unsent.length > 0 && !this.#superseded) {
+      const { batch, snapshots, watermark } = this.#unsent[0]!;
+      const pairs = snapshots.flatMap((snapshot) => [String(snapshot.second), JSON.stringify(encodeSecond(snapshot))]);
+      const owned = await this.#redis.eval(PUBLISH_SCRIPT, 2, this.#keys.shardOwner(this.#shard), this.#keys.seconds, this.#attempt, String(batch), String(this.#shard), String(watermark), ...pairs);
+      if (owned === 0) this.#superseded = true;
+      this.#unsent.shift();
+    }
+    return !this.#superseded;
+  }
+}
+
+/** Epoch seconds fromSecond..toSecond (inclusive) in which a shard's users were not (fully) measured. */
+export interface ShardGap {
+  shard: number;
+  fromSecond: number;
+  toSecond: number;
 }
 
 /**
@@ -29,6 +103,7 @@ export class SecondCollector {
   readonly #seconds = new Map<number, SecondSnapshot>();
   readonly #watermarks = new Map<number, number>();
   #entries = 0;
+  readonly #gaps: ShardGap[] = [];
 
   constructor(redis: Redis, keys: RunKeys, shards: number) {
     this.#redis = redis;
@@ -46,6 +121,13 @@ export class SecondCollector {
         this.#entries += 1;
         const entry = fieldMap(fields);
         const shard = Number(entry.shard);
+        if (entry.takeover !== undefined) {
+          // Seconds the dead attempt had not delivered, through the one its successor started in.
+          const from = this.#watermarks.get(shard);
+          const to = Number(entry.takeover);
+          if (from !== undefined && from <= to) this.#gaps.push({ shard, fromSecond: from, toSecond: to });
+          continue;
+        }
         if (entry.watermark !== undefined) {
           this.#watermarks.set(shard, Math.max(this.#watermarks.get(shard) ?? -Infinity, Number(entry.watermark)));
           continue;
@@ -64,6 +146,11 @@ export class SecondCollector {
   get watermark(): number {
     if (this.#watermarks.size < this.#shards) return -Infinity;
     return Math.min(...this.#watermarks.values());
+  }
+
+  /** Where a shard's worker died and another took it over: seconds measured partly or not at all. */
+  get gaps(): ShardGap[] {
+    return [...this.#gaps];
   }
 
   second(second: number): SecondSnapshot | undefined {

@@ -44,9 +44,23 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
   // Queues only to count their jobs by state when Prometheus scrapes.
   const counted = options.metrics ? new ExperimentQueues({ connection: options.connection, prefix: options.prefix }) : undefined;
   if (counted) options.metrics?.countJobs(counted.load, counted.migration);
+  // A shard this process still drives, handed out again because its lock lapsed while Redis was
+  // away (BullMQ took it for stalled): the retry follows the running attempt instead of starting a
+  // second one on the same users. Another process retrying it takes the shard over (load-worker).
+  const driving = new Map<string, Promise<ShardEnd>>();
   const load = new Worker<LoadJobData, ShardEnd>(
     LOAD_QUEUE,
-    async (job: Job<LoadJobData>) => performLoad(LoadJobData.parse(job.data), deps),
+    async (job: Job<LoadJobData>) => {
+      const id = job.id ?? '';
+      const running = driving.get(id);
+      if (running) {
+        options.log.warn({ job: id, attempt: job.attemptsMade }, 'load job handed out again while this process still drives it (its lock lapsed): following the running shard');
+        return running;
+      }
+      const shard = performLoad(LoadJobData.parse(job.data), deps).finally(() => driving.delete(id));
+      driving.set(id, shard);
+      return shard;
+    },
     { ...common, concurrency: options.loadConcurrency ?? 16 },
   );
   const migration = new Worker<MigrationJobData, MigrationOutcome>(
@@ -56,19 +70,29 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
   );
   for (const worker of [load, migration]) {
     worker.on('failed', (job, error) => options.log.warn({ job: job?.id, attempt: job?.attemptsMade, err: error }, 'job failed'));
-    // A lost Redis makes every reconnect attempt an 'error': log a message once, not once per retry.
-    let lastError: string | undefined;
-    worker.on('error', (error) => {
-      if (error.message === lastError) return;
-      lastError = error.message;
-      options.log.error({ err: error }, 'worker error');
-    });
-    worker.on('ready', () => (lastError = undefined));
+    const forget = logErrorsOnce(worker, 'worker error', options.log);
+    worker.on('ready', forget);
   }
+  // Without a listener, BullMQ prints each of the queues' errors to the console, once per reconnect.
+  for (const queue of counted ? [counted.load, counted.migration] : []) logErrorsOnce(queue, 'queue error', options.log);
   return {
     close: async (force = false) => {
       await Promise.all([load.close(force), migration.close(force)]);
       await counted?.close();
     },
   };
+}
+
+/**
+ * A lost Redis makes every reconnect attempt an 'error': each message is logged once, not once per
+ * retry. Returns a function that forgets the last message (Redis is back: the next one is news).
+ */
+function logErrorsOnce(emitter: { on(event: 'error', listener: (error: Error) => void): unknown }, what: string, log: Logger): () => void {
+  let lastError: string | undefined;
+  emitter.on('error', (error) => {
+    if (error.message === lastError) return;
+    lastError = error.message;
+    log.error({ err: error }, what);
+  });
+  return () => (lastError = undefined);
 }

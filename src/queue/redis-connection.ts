@@ -3,14 +3,22 @@
 // asks Redis to be ready within a bounded wait, and watches it afterwards: a connection lost for
 // longer than that is an error, never an endless retry flood.
 import { Redis } from 'ioredis';
+import type { Logger } from '../log/index.ts';
 import { parseDuration } from '../quantity/index.ts';
 
-/** How long to wait for Redis, at start and after a lost connection (env MIGRASCOPE_REDIS_TIMEOUT). */
+/** How long `run` waits for Redis, at start and after a lost connection (env MIGRASCOPE_REDIS_TIMEOUT). */
 export const DEFAULT_REDIS_TIMEOUT_MS = 10_000;
 
-export function redisTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+/**
+ * The same for the controller and the workers: in a cluster Redis is a pod of its own that may be
+ * rescheduled or restarted, so an outage of a few minutes is waited out (the runs go on: workers
+ * keep their seconds until Redis is back) before the process exits 1 and Kubernetes restarts it.
+ */
+export const DEFAULT_CLUSTER_REDIS_TIMEOUT_MS = 300_000;
+
+export function redisTimeoutMs(env: NodeJS.ProcessEnv = process.env, fallbackMs = DEFAULT_REDIS_TIMEOUT_MS): number {
   const text = env.MIGRASCOPE_REDIS_TIMEOUT;
-  return text ? parseDuration('MIGRASCOPE_REDIS_TIMEOUT', text) : DEFAULT_REDIS_TIMEOUT_MS;
+  return text ? parseDuration('MIGRASCOPE_REDIS_TIMEOUT', text) : fallbackMs;
 }
 
 /** The URL without its password, for messages and logs. */
@@ -81,10 +89,11 @@ function timeoutMs(ms: number): string {
 
 /**
  * Calls `onLost` once when `client` has been disconnected for longer than `graceMs` (or gave up
- * reconnecting). Errors while reconnecting are remembered, not logged one by one. Returns a stop
+ * reconnecting). Errors while reconnecting are remembered, not logged one by one; with `log`, an
+ * outage is logged once when it begins and once when it ends (with its length). Returns a stop
  * function.
  */
-export function watchRedis(client: Redis, url: string, graceMs: number, onLost: (error: RedisUnavailableError) => void): () => void {
+export function watchRedis(client: Redis, url: string, graceMs: number, onLost: (error: RedisUnavailableError) => void, log?: Logger): () => void {
   let timer: NodeJS.Timeout | undefined;
   let lastError: unknown;
   let lost = false;
@@ -94,12 +103,19 @@ export function watchRedis(client: Redis, url: string, graceMs: number, onLost: 
     onLost(new RedisUnavailableError(`lost Redis at ${redactRedisUrl(url)}: ${why}${lastError ? ` (${describe(lastError)})` : ''}`));
   };
   const onError = (error: unknown): void => void (lastError = error);
+  let downSince: number | undefined;
   const onDown = (): void => {
+    if (downSince === undefined) {
+      downSince = Date.now();
+      log?.warn({ redis: redactRedisUrl(url) }, `lost Redis: reconnecting for up to ${timeoutMs(graceMs)} (MIGRASCOPE_REDIS_TIMEOUT)`);
+    }
     timer ??= setTimeout(() => lose(`not reachable for ${timeoutMs(graceMs)}`), graceMs);
   };
   const onReady = (): void => {
     clearTimeout(timer);
     timer = undefined;
+    if (downSince !== undefined) log?.info({ redis: redactRedisUrl(url), seconds: (Date.now() - downSince) / 1000 }, 'Redis is back');
+    downSince = undefined;
   };
   const onEnd = (): void => lose('the connection ended');
   client.on('error', onError);

@@ -23,6 +23,13 @@ export class RunKeys {
   migrationClaim(index: number): string {
     return `${this.base}:migration:${index}:claim`;
   }
+  /**
+   * Hash attempt, batch: the attempt of a shard allowed to publish (the latest to start) and the
+   * last batch of seconds it published, so a batch sent again after a lost reply counts once.
+   */
+  shardOwner(shard: number): string {
+    return `${this.base}:shard:${shard}:owner`;
+  }
   /** Present when the run must stop; its value says why. */
   get abort(): string {
     return `${this.base}:abort`;

@@ -5,7 +5,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
-import type { MigrationReport } from '../../src/testbed/index.ts';
 import { shortExperiment, startEngineHarness, type EngineHarness } from '../support/engine.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -13,13 +12,10 @@ const root = new URL('../../', import.meta.url).pathname;
 describe('given an engine process in the middle of a run', () => {
   let harness: EngineHarness;
   let child: ChildProcess | undefined;
-  const migrations: MigrationReport[] = [];
 
   beforeAll(async () => {
-    harness = await startEngineHarness();
     // Only the restarted engine's workers may take jobs: the harness's own are not running yet.
-    await harness.workers.close(true);
-    harness.testbed.migrations.on('migration', (report) => migrations.push(report));
+    harness = await startEngineHarness({ workers: false });
   });
   afterAll(async () => {
     child?.kill('SIGKILL');
@@ -57,9 +53,9 @@ describe('given an engine process in the middle of a run', () => {
 
     expect(status.phase).toBe('Succeeded');
     expect(status.completedRuns).toBe(1);
-    expect(migrations).toHaveLength(1);
+    expect(harness.migrations).toHaveLength(1);
     expect(status.runs?.[0]?.migrations?.[0]?.state).toBe('Succeeded');
-    expect(status.runs?.[0]?.migrations?.[0]?.destination).toBe(migrations[0]?.destination);
+    expect(status.runs?.[0]?.migrations?.[0]?.destination).toBe(harness.migrations[0]?.destination);
     // The second engine followed the task the first one had recorded instead of asking again.
     expect(status.runs?.[0]?.migrations?.[0]?.message).toMatch(/followed, not repeated/);
     expect(await harness.client.xlen(keys.seconds)).toBeGreaterThanOrEqual(recordedBeforeKill);

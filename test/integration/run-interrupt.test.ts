@@ -3,6 +3,7 @@
 // what was recorded, exits 130 and leaves nothing running. An unreachable --redis is an error after
 // a bounded wait, and SIGINT during that wait exits 130 too.
 import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, readlinkSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -164,7 +165,7 @@ describe('given `migrascope run` in a process group of its own, as a terminal st
     }
   });
 
-  it('when the command itself is SIGKILLed, then its testbed stops by itself', async () => {
+  it('when the command itself is SIGKILLed, then its testbed and its redis-server stop by themselves and the data is removed', async () => {
     const run = startInGroup(['run', join(dir, 'run.yaml'), '--testbed', '--testbed-config', join(dir, 'topology.yaml'), '--results-dir', join(dir, 'results'), '--no-progress']);
     const children = await (async () => {
       await waitFor('the run to start its load', async () => /load|shard|run 1/i.test(run.output()) && descendants(run.pid).length >= 2, 120_000, run.output);
@@ -172,12 +173,19 @@ describe('given `migrascope run` in a process group of its own, as a terminal st
     })();
     const args = (pid: number): string => execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
     const testbedPid = children.find((pid) => args(pid).includes(' testbed '));
+    const redisPid = children.find((pid) => args(pid).includes('redis-server'));
     try {
       expect(testbedPid, children.map(args).join('')).toBeDefined();
+      expect(redisPid, children.map(args).join('')).toBeDefined();
+      // redis-server rewrites its command line, but works in its data directory (--dir).
+      const redisDir = readlinkSync(`/proc/${redisPid}/cwd`);
+      expect(redisDir).toMatch(/migrascope-redis-/);
       process.kill(run.pid, 'SIGKILL');
       await waitFor('the testbed to stop by itself', async () => !alive(testbedPid!), 15_000);
+      await waitFor('redis-server to stop by itself', async () => !alive(redisPid!), 15_000);
+      await waitFor("redis-server's data to be removed", async () => !existsSync(redisDir!), 15_000);
     } finally {
-      for (const pid of children) if (alive(pid)) process.kill(pid, 'SIGKILL'); // redis-server has no such watch
+      for (const pid of children) if (alive(pid)) process.kill(pid, 'SIGKILL');
     }
   });
 

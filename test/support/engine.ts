@@ -11,7 +11,7 @@ import { createLogger } from '../../src/log/index.ts';
 import type { WorkerMetrics } from '../../src/metrics/index.ts';
 import { startLocalRedis, type LocalRedis } from '../../src/queue/local-redis.ts';
 import { ExperimentQueues } from '../../src/queue/queues.ts';
-import { parseTopology, startTestbed, type Testbed } from '../../src/testbed/index.ts';
+import { parseTopology, startTestbed, type MigrationReport, type Testbed } from '../../src/testbed/index.ts';
 
 export interface EngineHarness {
   testbed: Testbed;
@@ -20,6 +20,8 @@ export interface EngineHarness {
   client: Redis;
   deps: EngineDeps;
   workers: WorkerHost;
+  /** The migrations the testbed performed, as they end. */
+  migrations: MigrationReport[];
   /** Kills the in-process workers as a crash would (jobs abandoned), then starts new ones. */
   restartWorkers(): Promise<void>;
   close(): Promise<void>;
@@ -51,8 +53,12 @@ export function engineTopology(hosts = 3): ReturnType<typeof parseTopology> {
   });
 }
 
-/** `workerMetrics`: what the in-process workers export, as `migrascope worker` does; `hosts`: the pool's size. */
-export async function startEngineHarness(options: { workerMetrics?: WorkerMetrics; hosts?: number } = {}): Promise<EngineHarness> {
+/**
+ * `workerMetrics`: what the in-process workers export, as `migrascope worker` does; `hosts`: the
+ * pool's size. `workers: false`: none take jobs until restartWorkers() (a test whose jobs go to
+ * another process first).
+ */
+export async function startEngineHarness(options: { workerMetrics?: WorkerMetrics; hosts?: number; workers?: boolean } = {}): Promise<EngineHarness> {
   const testbed = await startTestbed(engineTopology(options.hosts));
   const redis = await startLocalRedis();
   const prefix = `test-${randomBytes(4).toString('hex')}`;
@@ -69,7 +75,8 @@ export async function startEngineHarness(options: { workerMetrics?: WorkerMetric
     prefix,
     client,
     deps,
-    workers: startWorkers(workerOptions),
+    workers: options.workers === false ? { close: async () => undefined } : startWorkers(workerOptions),
+    migrations: [],
     async restartWorkers() {
       await harness.workers.close(true);
       harness.workers = startWorkers(workerOptions);
@@ -83,6 +90,7 @@ export async function startEngineHarness(options: { workerMetrics?: WorkerMetric
       await testbed.close();
     },
   };
+  testbed.migrations.on('migration', (report) => harness.migrations.push(report));
   return harness;
 }
 

@@ -49,6 +49,21 @@ export type ActionResult = z.infer<typeof ActionResult>;
 export const PercentileVerdict = z.strictObject({ percentile: z.number().gt(0).lt(100), verdict: Verdict });
 export type PercentileVerdict = z.infer<typeof PercentileVerdict>;
 
+export const RedisOutage = z.strictObject({
+  startTime: Time,
+  endTime: Time,
+  seconds: Seconds.describe('How long Redis did not answer the engine.'),
+});
+export type RedisOutage = z.infer<typeof RedisOutage>;
+
+export const LoadGap = z.strictObject({
+  shard: Count.describe('The load shard (a slice of the users) whose worker died.'),
+  startTime: Time.describe('Start of the first second not fully measured.'),
+  endTime: Time.describe('End of the last second not fully measured: another worker drove the shard from then on.'),
+  seconds: Seconds,
+});
+export type LoadGap = z.infer<typeof LoadGap>;
+
 export const RunResult = z.strictObject({
   index: z.int().min(1).describe('1-based run number.'),
   state: z.enum(['Running', 'Succeeded', 'Failed', 'Aborted']),
@@ -60,6 +75,16 @@ export const RunResult = z.strictObject({
   verdicts: z.array(PercentileVerdict).max(8).optional().describe(`Per percentile over all actions: the study's "p99 broken, p90 kept".`),
   verdict: Verdict.optional().describe('Fail when any action failed at any percentile.'),
   requestLog: z.string().max(4096).optional().describe('Where the request log of this run is kept (record.requestLog).'),
+  redisOutages: z
+    .array(RedisOutage)
+    .max(32)
+    .optional()
+    .describe('Each time Redis did not answer the engine for 5 s or more during the run: the load went on measuring and its seconds arrived once Redis was back.'),
+  loadGaps: z
+    .array(LoadGap)
+    .max(64)
+    .optional()
+    .describe("Seconds in which a shard's users went unmeasured because its worker died, before another worker took the shard over; the results leave them out."),
   message: z.string().max(4096).optional().describe('Why the run failed or was aborted.'),
 });
 export type RunResult = z.infer<typeof RunResult>;
