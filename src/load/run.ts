@@ -3,7 +3,7 @@
 // complete seconds handed on as they close (for the SLA windows, progress, and workers that ship
 // them elsewhere), the optional request log and downtime probe, and a summary of steady state.
 import { InvalidInputError } from '../invalid/index.ts';
-import { logger } from '../log/index.ts';
+import { logger, redactUrlPassword } from '../log/index.ts';
 import { newWideHistogram, Recorder, RequestLogWriter, summarize, type ActionSecond, type ActionSummary, type ErrorKind, type SecondSnapshot, userKeyed } from '../recording/index.ts';
 import { Random, type Profile } from '../workloads/index.ts';
 import { ActionRunner, type RequestTrace } from './action-runner.ts';
@@ -197,7 +197,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
   options.signal?.addEventListener('abort', abort, { once: true });
 
-  log.debug({ profile: options.profile.name, url: url.href, users: options.users, start: new Date(timeline.start).toISOString() }, 'load run starting');
+  log.debug({ profile: options.profile.name, url: redactUrlPassword(url.href), users: options.users, start: new Date(timeline.start).toISOString() }, 'load run starting');
   try {
     options.onStart?.(timeline);
     probe?.start();
@@ -217,7 +217,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const steadySeconds = timeline.steadySeconds;
   return {
     profile: options.profile.name,
-    url: url.href,
+    url: redactUrlPassword(url.href),
     mode: options.rate ? 'open' : 'closed',
     users: options.users,
     rate: options.rate,
@@ -229,7 +229,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     actions: summarize([{ second: steadySeconds.fromSecond, actions: steadyTotals }]),
     phases,
     failureSamples,
-    probe: probe && options.probe ? probeReport(probe, options.probe.mode, probeUrl, timeline) : undefined,
+    probe: probe && options.probe ? probeReport(probe, options.probe.mode, redactUrlPassword(probeUrl), timeline) : undefined,
     stoppedEarly,
   };
 }
@@ -260,8 +260,8 @@ function parseUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new InvalidInputError('--url', `"${text}" is not a URL (e.g. http://127.0.0.1:8080)`);
+    throw new InvalidInputError('--url', `"${redactUrlPassword(text)}" is not a URL (e.g. http://127.0.0.1:8080)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidInputError('--url', `"${text}" must be http:// or https://`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidInputError('--url', `"${redactUrlPassword(text)}" must be http:// or https://`);
   return url;
 }

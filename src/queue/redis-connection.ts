@@ -3,6 +3,7 @@
 // asks Redis to be ready within a bounded wait, and watches it afterwards: a connection lost for
 // longer than that is an error, never an endless retry flood.
 import { Redis } from 'ioredis';
+import { redactUrlPassword } from '../log/index.ts';
 import { parseDuration } from '../quantity/index.ts';
 
 /** How long to wait for Redis, at start and after a lost connection (env MIGRASCOPE_REDIS_TIMEOUT). */
@@ -11,17 +12,6 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 10_000;
 export function redisTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const text = env.MIGRASCOPE_REDIS_TIMEOUT;
   return text ? parseDuration('MIGRASCOPE_REDIS_TIMEOUT', text) : DEFAULT_REDIS_TIMEOUT_MS;
-}
-
-/** The URL without its password, for messages and logs. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
 }
 
 export class RedisUnavailableError extends Error {
@@ -54,7 +44,7 @@ export async function connectRedis(url: string, options: { timeoutMs: number; si
       new Promise<void>((resolve) => client.once('ready', () => resolve())),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new RedisUnavailableError(`cannot reach Redis at ${redactRedisUrl(url)} within ${timeoutMs(options.timeoutMs)}${lastError ? `: ${describe(lastError)}` : ''}`)),
+          () => reject(new RedisUnavailableError(`cannot reach Redis at ${redactUrlPassword(url)} within ${timeoutMs(options.timeoutMs)}${lastError ? `: ${describe(lastError)}` : ''}`)),
           options.timeoutMs,
         );
       }),
@@ -91,7 +81,7 @@ export function watchRedis(client: Redis, url: string, graceMs: number, onLost: 
   const lose = (why: string): void => {
     if (lost) return;
     lost = true;
-    onLost(new RedisUnavailableError(`lost Redis at ${redactRedisUrl(url)}: ${why}${lastError ? ` (${describe(lastError)})` : ''}`));
+    onLost(new RedisUnavailableError(`lost Redis at ${redactUrlPassword(url)}: ${why}${lastError ? ` (${describe(lastError)})` : ''}`));
   };
   const onError = (error: unknown): void => void (lastError = error);
   const onDown = (): void => {
