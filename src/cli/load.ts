@@ -343,6 +343,13 @@ export function describeLoad(report: LoadReport): string {
         `longest gap in steady state ${formatDuration(gap.durationMs)}${report.probe.gaps.length > 0 ? `; ${report.probe.gaps.length} gap(s) over ${formatDuration(5 * report.probe.intervalMs)} in the run` : ''}`,
     );
   }
+  if (report.requestLog) {
+    const { path, written, dropped } = report.requestLog;
+    lines.push(
+      `request log ${path}: ${written} lines` +
+        (dropped > 0 ? `; ${dropped} lines DROPPED, the disk being too slow (the results above count them; only the log lacks them)` : ''),
+    );
+  }
   const failures = Object.entries(report.failureSamples);
   if (failures.length > 0) {
     lines.push('', 'failures (samples):');

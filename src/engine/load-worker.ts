@@ -23,6 +23,8 @@ export interface ShardEnd {
   errors: number;
   /** A few failures per action, with their kind and reason, to say what went wrong. */
   failureSamples?: Record<string, string[]>;
+  /** Request-log lines dropped because the disk fell behind (the seconds still count them). */
+  requestLogDropped?: number;
   message?: string;
 }
 
@@ -97,6 +99,7 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
       completed: Object.values(result.phases).reduce((sum, phase) => sum + phase.actions, 0),
       errors: Object.values(result.phases).reduce((sum, phase) => sum + phase.errors, 0),
       ...(Object.keys(result.failureSamples).length > 0 ? { failureSamples: result.failureSamples } : {}),
+      ...(result.requestLog && result.requestLog.dropped > 0 ? { requestLogDropped: result.requestLog.dropped } : {}),
     };
   } finally {
     clearInterval(watchAbort);
@@ -106,6 +109,7 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
   watermark = Math.max(watermark, Math.ceil((job.startAtMs + job.rampUpMs + job.steadyMs + job.rampDownMs) / 1000) + 1);
   await flush();
   await deps.redis.hsetnx(keys.shards, String(job.shard), JSON.stringify(end));
+  if (end.requestLogDropped) log.warn({ path: job.requestLogPath, dropped: end.requestLogDropped }, 'the disk fell behind the request log: lines dropped from it');
   if (end.errors > 0) log.warn({ completed: end.completed, errors: end.errors, failureSamples: end.failureSamples, state: end.state }, 'shard finished with failed actions');
   else log.info({ completed: end.completed, state: end.state }, 'shard finished');
   return end;

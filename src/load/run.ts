@@ -35,6 +35,8 @@ export interface LoadOptions {
   rate?: readonly RateStep[];
   /** Write every steady-state action to this JSON-lines file. */
   logPath?: string;
+  /** Bytes of the log that may wait for a slow disk before lines are dropped (default 16 MiB). */
+  logMaxBufferedBytes?: number;
   /** Probe the application's availability during the run. */
   probe?: { mode: 'http' | 'tcp'; path?: string; intervalMs?: number };
   seed?: number;
@@ -88,6 +90,8 @@ export interface LoadResult {
   /** A few failure reasons per action, to tell a person what went wrong. */
   failureSamples: Record<string, string[]>;
   probe: ProbeReport | undefined;
+  /** The request log, when one was kept: lines written, and lines dropped because the disk fell behind. */
+  requestLog: { path: string; written: number; dropped: number } | undefined;
   stoppedEarly: boolean;
 }
 
@@ -121,7 +125,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const pool = new Http1Pool(url.origin, { connections });
   const runner = new ActionRunner(pool, options.profile, url.pathname, options.onRequest);
   const recorder = new Recorder();
-  const requestLog = options.logPath === undefined ? undefined : new RequestLogWriter(options.logPath);
+  const requestLog = options.logPath === undefined ? undefined : new RequestLogWriter(options.logPath, { maxBufferedBytes: options.logMaxBufferedBytes });
   const phases = Object.fromEntries(PHASES.map((phase) => [phase, { actions: 0, errors: 0 }])) as Record<Phase, PhaseCounts>;
   const failureSamples: Record<string, string[]> = userKeyed();
   // Steady state summed per action as its seconds close: a long run does not keep every second
@@ -230,6 +234,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     phases,
     failureSamples,
     probe: probe && options.probe ? probeReport(probe, options.probe.mode, redactUrlPassword(probeUrl), timeline) : undefined,
+    requestLog: requestLog && { path: requestLog.path, written: requestLog.written, dropped: requestLog.dropped },
     stoppedEarly,
   };
 }
