@@ -329,8 +329,10 @@ export function describeLoad(report: LoadReport): string {
     `SLA: ${sla.windows} window(s) of ${formatDuration(sla.window)} sliding by ${formatDuration(sla.step)}${report.slaWindowShortened ? ' (window shortened to the steady state)' : ''}: ${overall}`,
     verdicts,
     ...(report.unjudgedActions.length > 0 ? [unjudgedNote(report.unjudgedActions)] : []),
-    // Percentiles are over the successful actions: a run whose actions fail can still "meet" them.
-    ...(failed > 0 ? [`note: ${failed} of ${started} steady-state actions failed; the percentiles and verdicts count only the others`] : []),
+    // Percentiles are over the successful actions; failures count against the verdicts by their share.
+    ...(failed > 0
+      ? [`note: ${failed} of ${started} steady-state actions failed; the percentiles are those of the others, and a window where over 10% (1%) of an action failed breaks its p90 (p99)`]
+      : []),
     '',
     `phases: ${Object.entries(report.phases)
       .map(([phase, counts]) => `${PHASE_NAMES[phase as keyof typeof PHASE_NAMES]} ${counts.actions} actions (${counts.errors} errors)`)

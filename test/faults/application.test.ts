@@ -1,8 +1,9 @@
 // The application under test misbehaving while `migrascope load` drives it: a loopback server
 // whose pages reset the connection, answer 500 or never answer, and which stops listening for a
 // while in the middle of the run (connections refused). What must hold: every failure counted by
-// its kind, the run going on to its end, the verdicts reading "not met" for an action that never
-// succeeded, and the request log holding every failure with its kind.
+// its kind, the run going on to its end, the failures counting against the verdicts (an action
+// whose fast successes hide over 10% of failures does not meet p90; one that never succeeded
+// reads "no data", not met), and the request log holding every failure with its kind.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -55,7 +56,7 @@ describe('given an application that resets, answers 500, stalls and, for 1.5 s, 
     await new Promise<void>((resolve) => app.listen(port, '127.0.0.1', resolve));
   }
 
-  it('when loaded, then each failure is counted by kind, the run goes to its end, and actions that never succeeded are not met', async () => {
+  it('when loaded, then each failure is counted by kind, the run goes to its end, and failures count against the verdicts', async () => {
     const profile = join(dir, 'faulty.yaml');
     await writeFile(
       profile,
@@ -107,7 +108,11 @@ describe('given an application that resets, answers 500, stalls and, for 1.5 s, 
     for (const action of Object.values(report.actions)) {
       expect(Object.values(action.errorsByKind).reduce((sum, n) => sum + (n ?? 0), 0)).toBe(action.errors);
     }
-    // Verdicts: an action that never succeeded reads "no data", not met, and so does the run.
+    // Verdicts: the fine page's successes were fast, but over 10% of it failed: p90 is not met.
+    expect(Fine!.errors / Fine!.count).toBeGreaterThan(0.1);
+    expect(Fine!.p90).toBeLessThan(1000);
+    expect(report.sla.actions.Fine?.percentiles['90']?.met).toBe(false);
+    // An action that never succeeded reads "no data", not met, and so does the run.
     expect(report.noData.sort()).toEqual(['Broken', 'Reset', 'Stalled']);
     expect(Object.values(report.sla.met)).toEqual([false, false]);
 
@@ -129,7 +134,7 @@ describe('given an application that resets, answers 500, stalls and, for 1.5 s, 
     const errors = (kind: 'connect' | 'status' | 'timeout') => Object.values(report.actions).reduce((sum, action) => sum + (action.errorsByKind[kind] ?? 0), 0);
     recordFault({
       case: 'Application resets, answers 500, stalls past the timeout, refuses connections for 1.5 s',
-      outcome: `completed; errors by kind: connect ${errors('connect')}, status ${errors('status')}, timeout ${errors('timeout')}; failing actions not met (no data)`,
+      outcome: `completed; errors by kind: connect ${errors('connect')}, status ${errors('status')}, timeout ${errors('timeout')}; p90 not met where over 10% failed`,
       seconds: { recorded: secondsLogged.size, expected: STEADY_SECONDS },
       migrations: null,
     });
