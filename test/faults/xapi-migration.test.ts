@@ -7,6 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrationExperimentStatus } from '../../src/api/v1alpha1/index.ts';
 import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
+import { performMigration } from '../../src/engine/migration-worker.ts';
+import { testbedPoolResolver } from '../../src/local/testbed-binding.ts';
+import { createLogger } from '../../src/log/index.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
 import type { MigrationReport, PlannedFailure } from '../../src/testbed/index.ts';
 import { hostNotEnoughFreeMemory, otherOperationInProgress, sessionInvalid, vmBadPowerState } from '../../src/testbed/xapi/errors.ts';
@@ -155,6 +158,51 @@ describe('given an experiment migrating the web VM through the testbed XAPI', ()
       outcome: 'completed; asked again after 2 s and 4 s, migrated on the third request',
       seconds: outcome.seconds,
       migrations: { requested: 1, done: outcome.done.length },
+    });
+  });
+
+  it('when the VM stays busy past the bound (OTHER_OPERATION_IN_PROGRESS every time), then the migration worker gives up after its last request, saying so with the code', async () => {
+    const busy: PlannedFailure = ([vm]) => otherOperationInProgress('VM', String(vm), 'clean_reboot', newRef());
+    harness.testbed.faults.failNext(MIGRATE, busy, 3);
+    const asked = harness.testbed.faults.calls(MIGRATE);
+    const done = migrations.length;
+    const web = harness.testbed.vms.find((vm) => vm.name === 'web');
+    const started = Date.now();
+    const outcome = await performMigration(
+      {
+        experiment: { uid: 'exp-xapi-busy-long', namespace: 'test', name: 'xapi-busy-long' },
+        run: 1,
+        index: 1,
+        pool: { namespace: 'test', name: 'pool' },
+        vm: 'web',
+        destination: { kind: 'roundRobin' },
+        dueAtMs: started,
+        offsetMs: 0,
+        timeoutMs: 60_000,
+        probeUrl: `${web?.url ?? ''}/healthz`,
+      },
+      'attempt-1',
+      {
+        redis: harness.client,
+        prefix: harness.prefix,
+        resolvePool: testbedPoolResolver(harness.testbed),
+        log: createLogger({ level: 'silent' }),
+        probeTailMs: 0,
+        busyRetry: { attempts: 3, firstDelayMs: 200 },
+      },
+    );
+
+    expect(outcome.state).toBe('Failed');
+    expect(outcome.message).toMatch(/VM web is busy with clean_reboot; wait for it to finish and try again \(asked 3 times; the VM stayed busy\) \(XAPI OTHER_OPERATION_IN_PROGRESS\)$/);
+    expect(harness.testbed.faults.calls(MIGRATE) - asked).toBe(3);
+    expect(migrations.length - done).toBe(0);
+    // Backing off 200 ms, then 400 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    recordFault({
+      case: 'XAPI answers OTHER_OPERATION_IN_PROGRESS past the retry bound',
+      outcome: 'Failed after the last request, naming OTHER_OPERATION_IN_PROGRESS',
+      seconds: null,
+      migrations: { requested: 1, done: migrations.length - done },
     });
   });
 
