@@ -16,6 +16,7 @@ import { XenPool } from '../xen/index.ts';
 import { experimentConditions } from './conditions.ts';
 import { ExperimentMetrics } from './experiment-metrics.ts';
 import type { MigrationOutcome, PoolResolver } from './migration-worker.ts';
+import type { ShardEnd } from './load-worker.ts';
 import { planRun, type RunPlan } from './plan.ts';
 import { analyzeRun, summarizeRuns } from './run-analysis.ts';
 import { RUN_PHASES, RunMonitor, type RunEvent, type RunOutcome, type RunPhase } from './run-monitor.ts';
@@ -211,6 +212,7 @@ export class ExperimentRunner {
       verdicts: analysis.verdicts,
       verdict: analysis.verdict,
       ...(this.#experiment.spec.record.requestLog ? { requestLog: this.#requestLogPattern(run) } : {}),
+      ...droppedFromLog(outcome.shards),
       ...(outcome.abortedBecause || outcome.failedBecause ? { message: outcome.abortedBecause ?? outcome.failedBecause } : {}),
     };
     await this.#observer.onRunFinished?.(result, outcome, plan);
@@ -363,6 +365,12 @@ function migrationResults(plan: RunPlan, outcomes: MigrationOutcome[], inFlight:
 
 function isRunPhase(phase: string | undefined): phase is RunPhase {
   return (RUN_PHASES as readonly string[]).includes(phase ?? '');
+}
+
+/** The request-log lines the shards dropped (their disk fell behind), when any was. */
+function droppedFromLog(shards: readonly ShardEnd[]): Pick<RunResult, 'requestLogDroppedLines'> {
+  const dropped = shards.reduce((sum, shard) => sum + (shard.requestLogDropped ?? 0), 0);
+  return dropped > 0 ? { requestLogDroppedLines: dropped } : {};
 }
 
 function failureReason(message: string | undefined): string {

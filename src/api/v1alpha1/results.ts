@@ -60,6 +60,7 @@ export const RunResult = z.strictObject({
   verdicts: z.array(PercentileVerdict).max(8).optional().describe(`Per percentile over all actions: the study's "p99 broken, p90 kept".`),
   verdict: Verdict.optional().describe('Fail when any action failed at any percentile.'),
   requestLog: z.string().max(4096).optional().describe('Where the request log of this run is kept (record.requestLog).'),
+  requestLogDroppedLines: Count.optional().describe('Lines the request log lacks because its disk fell behind; the results still count them.'),
   message: z.string().max(4096).optional().describe('Why the run failed or was aborted.'),
 });
 export type RunResult = z.infer<typeof RunResult>;
