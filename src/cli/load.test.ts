@@ -274,3 +274,23 @@ describe('Given an HTTPS application whose certificate is not trusted', () => {
     }
   });
 });
+
+describe('Given an application URL with a user and password in it', () => {
+  it('When it is refused, Then the message names --url and shows the user, not the password', async () => {
+    const unparsable = await refusal({ url: 'http://alice:hunter2@[::1/' });
+    const wrongScheme = await refusal({ url: 'ftp://alice:hunter2@127.0.0.1/' });
+    for (const error of [unparsable, wrongScheme]) {
+      expect(error.field).toBe('--url');
+      expect(error.message).toContain('alice:***@');
+      expect(error.message).not.toContain('hunter2');
+    }
+  });
+
+  it('When loaded, Then the report (its table and JSON) shows the user, not the password', async () => {
+    const withPassword = url.replace('http://', 'http://alice:hunter2@');
+    const report = await loadCommand(options({ url: withPassword, steady: '1s', probe: '/healthz' }));
+    expect(report.url).toContain('alice:***@');
+    expect(JSON.stringify(report)).not.toContain('hunter2');
+    expect(describeLoad(report)).not.toContain('hunter2');
+  });
+});

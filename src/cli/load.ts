@@ -329,8 +329,10 @@ export function describeLoad(report: LoadReport): string {
     `SLA: ${sla.windows} window(s) of ${formatDuration(sla.window)} sliding by ${formatDuration(sla.step)}${report.slaWindowShortened ? ' (window shortened to the steady state)' : ''}: ${overall}`,
     verdicts,
     ...(report.unjudgedActions.length > 0 ? [unjudgedNote(report.unjudgedActions)] : []),
-    // Percentiles are over the successful actions: a run whose actions fail can still "meet" them.
-    ...(failed > 0 ? [`note: ${failed} of ${started} steady-state actions failed; the percentiles and verdicts count only the others`] : []),
+    // Percentiles are over the successful actions; failures count against the verdicts by their share.
+    ...(failed > 0
+      ? [`note: ${failed} of ${started} steady-state actions failed; the percentiles are those of the others, and a window where over 10% (1%) of an action failed breaks its p90 (p99)`]
+      : []),
     '',
     `phases: ${Object.entries(report.phases)
       .map(([phase, counts]) => `${PHASE_NAMES[phase as keyof typeof PHASE_NAMES]} ${counts.actions} actions (${counts.errors} errors)`)
@@ -341,6 +343,13 @@ export function describeLoad(report: LoadReport): string {
     lines.push(
       `probe (${report.probe.mode} ${report.probe.url} every ${formatDuration(report.probe.intervalMs)}): ${report.probe.answered}/${report.probe.sent} answered; ` +
         `longest gap in steady state ${formatDuration(gap.durationMs)}${report.probe.gaps.length > 0 ? `; ${report.probe.gaps.length} gap(s) over ${formatDuration(5 * report.probe.intervalMs)} in the run` : ''}`,
+    );
+  }
+  if (report.requestLog) {
+    const { path, written, dropped } = report.requestLog;
+    lines.push(
+      `request log ${path}: ${written} lines` +
+        (dropped > 0 ? `; ${dropped} lines DROPPED, the disk being too slow (the results above count them; only the log lacks them)` : ''),
     );
   }
   const failures = Object.entries(report.failureSamples);

@@ -15,7 +15,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import type { MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
 import { startWorkers, type WorkerHost } from '../engine/workers.ts';
-import type { Logger } from '../log/index.ts';
+import { redactUrlPassword, type Logger } from '../log/index.ts';
 import { MigrascopeMetrics, startMetricsServer, WorkerMetrics, type MetricsServer } from '../metrics/index.ts';
 import { CampaignReconciler, owningCampaign } from './campaign-reconciler.ts';
 import { clusterPoolResolver } from './cluster-pool-credentials.ts';
@@ -116,7 +116,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     try {
       await Promise.race([probe.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref())]);
     } catch (error) {
-      return `Redis at ${redactUrl(options.redisUrl)} unreachable: ${(error as Error).message}`;
+      return `Redis at ${redactUrlPassword(options.redisUrl)} unreachable: ${(error as Error).message}`;
     }
     return undefined;
   };
@@ -322,15 +322,5 @@ async function writeRunnerStatus(kubeConfig: KubeConfig, target: ReturnType<type
       return;
     }
     throw error;
-  }
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the given URL';
   }
 }

@@ -16,6 +16,7 @@ import { XenPool } from '../xen/index.ts';
 import { experimentConditions } from './conditions.ts';
 import { ExperimentMetrics } from './experiment-metrics.ts';
 import type { MigrationOutcome, PoolResolver } from './migration-worker.ts';
+import type { ShardEnd } from './load-worker.ts';
 import { planRun, type RunPlan } from './plan.ts';
 import { analyzeRun, summarizeRuns } from './run-analysis.ts';
 import { RUN_PHASES, RunMonitor, type RunEvent, type RunOutcome, type RunPhase } from './run-monitor.ts';
@@ -213,6 +214,7 @@ export class ExperimentRunner {
       verdict: analysis.verdict,
       ...(this.#experiment.spec.record.requestLog ? { requestLog: this.#requestLogPattern(run) } : {}),
       ...outagesOf(outcome.redisOutages, outcome.loadGaps),
+      ...droppedFromLog(outcome.shards),
       ...(outcome.abortedBecause || outcome.failedBecause ? { message: outcome.abortedBecause ?? outcome.failedBecause } : {}),
     };
     await this.#observer.onRunFinished?.(result, outcome, plan);
@@ -370,6 +372,12 @@ function outagesOf(redisOutages: RedisOutage[], loadGaps: LoadGap[]): Pick<RunRe
 
 function isRunPhase(phase: string | undefined): phase is RunPhase {
   return (RUN_PHASES as readonly string[]).includes(phase ?? '');
+}
+
+/** The request-log lines the shards dropped (their disk fell behind), when any was. */
+function droppedFromLog(shards: readonly ShardEnd[]): Pick<RunResult, 'requestLogDroppedLines'> {
+  const dropped = shards.reduce((sum, shard) => sum + (shard.requestLogDropped ?? 0), 0);
+  return dropped > 0 ? { requestLogDroppedLines: dropped } : {};
 }
 
 function failureReason(message: string | undefined): string {

@@ -23,6 +23,8 @@ export interface ShardEnd {
   errors: number;
   /** A few failures per action, with their kind and reason, to say what went wrong. */
   failureSamples?: Record<string, string[]>;
+  /** Request-log lines dropped because the disk fell behind (the seconds still count them). */
+  requestLogDropped?: number;
   message?: string;
 }
 
@@ -99,6 +101,7 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
       completed: Object.values(result.phases).reduce((sum, phase) => sum + phase.actions, 0),
       errors: Object.values(result.phases).reduce((sum, phase) => sum + phase.errors, 0),
       ...(Object.keys(result.failureSamples).length > 0 ? { failureSamples: result.failureSamples } : {}),
+      ...(result.requestLog && result.requestLog.dropped > 0 ? { requestLogDropped: result.requestLog.dropped } : {}),
     };
   } finally {
     clearInterval(watchAbort);
@@ -110,6 +113,7 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
   // A superseded attempt leaves the shard's end to the attempt that owns it.
   if (publisher.superseded) return { ...end, state: 'stopped', message: 'superseded by a later attempt of this shard' };
   await deps.redis.hsetnx(keys.shards, String(job.shard), JSON.stringify(end));
+  if (end.requestLogDropped) log.warn({ path: job.requestLogPath, dropped: end.requestLogDropped }, 'the disk fell behind the request log: lines dropped from it');
   if (end.errors > 0) log.warn({ completed: end.completed, errors: end.errors, failureSamples: end.failureSamples, state: end.state }, 'shard finished with failed actions');
   else log.info({ completed: end.completed, state: end.state }, 'shard finished');
   return end;

@@ -2,14 +2,16 @@
 // migration in Redis (SET NX); a worker that finds the claim taken, because an earlier attempt
 // died mid-migration, follows the recorded XAPI task to its end instead of migrating again. An
 // active probe polls the application throughout, so the downtime users saw is measured from the
-// client side, next to what XAPI reports.
+// client side, next to what XAPI reports. XAPI's refusals are final, but one: a VM busy with
+// another operation (OTHER_OPERATION_IN_PROGRESS) is asked again, a few times with backoff, since
+// XAPI refused before starting anything and the other operation ends by itself.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/index.ts';
 import type { WorkerMetrics } from '../metrics/index.ts';
 import { DowntimeProbe } from '../load/index.ts';
 import type { MigrationJobData, PoolRef } from '../queue/contracts.ts';
 import { experimentLastSourceKey, RunKeys } from '../queue/run-keys.ts';
-import { XenPool, type MigrationRecord, type Vm, type XapiCredentials } from '../xen/index.ts';
+import { XenPool, type Host, type MigrationOptions, type MigrationRecord, type Vm, type XapiCredentials } from '../xen/index.ts';
 
 export type PoolResolver = (pool: PoolRef) => Promise<XapiCredentials>;
 
@@ -52,7 +54,16 @@ export interface MigrationWorkerDeps {
   /** After the task ends, keep probing this long so a late stall is still seen (default 1 s). */
   probeTailMs?: number;
   probeIntervalMs?: number;
+  /** How often a busy VM is asked for (default 5) and the first wait, doubled each time (default 2 s). */
+  busyRetry?: BusyRetry;
 }
+
+export interface BusyRetry {
+  attempts: number;
+  firstDelayMs: number;
+}
+
+const BUSY_RETRY: BusyRetry = { attempts: 5, firstDelayMs: 2_000 };
 
 export async function performMigration(job: MigrationJobData, attempt: string, deps: MigrationWorkerDeps): Promise<MigrationOutcome> {
   const keys = new RunKeys(deps.prefix, job.experiment, job.run);
@@ -93,7 +104,8 @@ export async function performMigration(job: MigrationJobData, attempt: string, d
     const measured = deps.metrics?.migrationStarted(job.experiment.namespace, job.experiment.name);
     let result: MigrationRecord;
     try {
-      result = await pool.migrate(vm, destination, {
+      const stopped = async () => (await deps.redis.get(keys.abort)) !== null;
+      result = await migrateWhenFree(pool, vm, destination, deps.busyRetry ?? BUSY_RETRY, stopped, log, {
         onProgress: (progress) => measured?.progress(progress.progress, progress.dataRemainingBytes),
         onTask: (task: string) => {
           claim.task = task;
@@ -112,6 +124,26 @@ export async function performMigration(job: MigrationJobData, attempt: string, d
     return await finish(deps, keys, job, { ...outcome, ...model });
   } finally {
     await pool.close();
+  }
+}
+
+/** The migration, asked again while XAPI says the VM is busy (bounded, backing off, never once the run stopped). */
+async function migrateWhenFree(
+  pool: XenPool,
+  vm: Vm,
+  destination: Host,
+  retry: BusyRetry,
+  stopped: () => Promise<boolean>,
+  log: Logger,
+  options: MigrationOptions,
+): Promise<MigrationRecord> {
+  for (let attempt = 1, delayMs = retry.firstDelayMs; ; attempt += 1, delayMs *= 2) {
+    const result = await pool.migrate(vm, destination, options);
+    if (result.ok || result.failure?.kind !== 'operation-in-progress') return result;
+    if (attempt >= retry.attempts) return { ...result, reason: `${result.reason ?? ''} (asked ${attempt} times; the VM stayed busy)` };
+    if (await stopped()) return result;
+    log.warn({ attempt, delayMs, reason: result.reason }, 'the VM is busy with another operation: asking again');
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
 }
 
@@ -140,8 +172,14 @@ function outcomeOf(base: { index: number; offsetMs: number }, result: MigrationR
     durationSeconds: result.durationMs / 1000,
     ...(downtimeSeconds === undefined ? {} : { downtimeSeconds }),
     ...(result.task ? { task: result.task } : {}),
-    ...(result.reason ? { message: result.reason } : {}),
+    ...(result.reason ? { message: withXapiCode(result) } : {}),
   };
+}
+
+/** The reason in words, then XAPI's own code, so a status names the error a XenServer admin would search for. */
+function withXapiCode(result: MigrationRecord): string | undefined {
+  const code = result.failure?.xapiCode;
+  return code === undefined ? result.reason : `${result.reason ?? ''} (XAPI ${code})`;
 }
 
 async function finish(deps: MigrationWorkerDeps, keys: RunKeys, job: MigrationJobData, outcome: MigrationOutcome): Promise<MigrationOutcome> {

@@ -3,7 +3,7 @@
 // complete seconds handed on as they close (for the SLA windows, progress, and workers that ship
 // them elsewhere), the optional request log and downtime probe, and a summary of steady state.
 import { InvalidInputError } from '../invalid/index.ts';
-import { logger } from '../log/index.ts';
+import { logger, redactUrlPassword } from '../log/index.ts';
 import { newWideHistogram, Recorder, RequestLogWriter, summarize, type ActionSecond, type ActionSummary, type ErrorKind, type SecondSnapshot, userKeyed } from '../recording/index.ts';
 import { Random, type Profile } from '../workloads/index.ts';
 import { ActionRunner, type RequestTrace } from './action-runner.ts';
@@ -35,6 +35,8 @@ export interface LoadOptions {
   rate?: readonly RateStep[];
   /** Write every steady-state action to this JSON-lines file. */
   logPath?: string;
+  /** Bytes of the log that may wait for a slow disk before lines are dropped (default 16 MiB). */
+  logMaxBufferedBytes?: number;
   /** Probe the application's availability during the run. */
   probe?: { mode: 'http' | 'tcp'; path?: string; intervalMs?: number };
   seed?: number;
@@ -88,6 +90,8 @@ export interface LoadResult {
   /** A few failure reasons per action, to tell a person what went wrong. */
   failureSamples: Record<string, string[]>;
   probe: ProbeReport | undefined;
+  /** The request log, when one was kept: lines written, and lines dropped because the disk fell behind. */
+  requestLog: { path: string; written: number; dropped: number } | undefined;
   stoppedEarly: boolean;
 }
 
@@ -121,7 +125,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const pool = new Http1Pool(url.origin, { connections });
   const runner = new ActionRunner(pool, options.profile, url.pathname, options.onRequest);
   const recorder = new Recorder();
-  const requestLog = options.logPath === undefined ? undefined : new RequestLogWriter(options.logPath);
+  const requestLog = options.logPath === undefined ? undefined : new RequestLogWriter(options.logPath, { maxBufferedBytes: options.logMaxBufferedBytes });
   const phases = Object.fromEntries(PHASES.map((phase) => [phase, { actions: 0, errors: 0 }])) as Record<Phase, PhaseCounts>;
   const failureSamples: Record<string, string[]> = userKeyed();
   // Steady state summed per action as its seconds close: a long run does not keep every second
@@ -197,7 +201,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
   options.signal?.addEventListener('abort', abort, { once: true });
 
-  log.debug({ profile: options.profile.name, url: url.href, users: options.users, start: new Date(timeline.start).toISOString() }, 'load run starting');
+  log.debug({ profile: options.profile.name, url: redactUrlPassword(url.href), users: options.users, start: new Date(timeline.start).toISOString() }, 'load run starting');
   try {
     options.onStart?.(timeline);
     probe?.start();
@@ -217,7 +221,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const steadySeconds = timeline.steadySeconds;
   return {
     profile: options.profile.name,
-    url: url.href,
+    url: redactUrlPassword(url.href),
     mode: options.rate ? 'open' : 'closed',
     users: options.users,
     rate: options.rate,
@@ -229,7 +233,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     actions: summarize([{ second: steadySeconds.fromSecond, actions: steadyTotals }]),
     phases,
     failureSamples,
-    probe: probe && options.probe ? probeReport(probe, options.probe.mode, probeUrl, timeline) : undefined,
+    probe: probe && options.probe ? probeReport(probe, options.probe.mode, redactUrlPassword(probeUrl), timeline) : undefined,
+    requestLog: requestLog && { path: requestLog.path, written: requestLog.written, dropped: requestLog.dropped },
     stoppedEarly,
   };
 }
@@ -260,8 +265,8 @@ function parseUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new InvalidInputError('--url', `"${text}" is not a URL (e.g. http://127.0.0.1:8080)`);
+    throw new InvalidInputError('--url', `"${redactUrlPassword(text)}" is not a URL (e.g. http://127.0.0.1:8080)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidInputError('--url', `"${text}" must be http:// or https://`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidInputError('--url', `"${redactUrlPassword(text)}" must be http:// or https://`);
   return url;
 }

@@ -3,6 +3,7 @@
 import { pino, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
+export { redactUrlPassword } from './url-password.ts';
 
 /** Paths whose values never reach a log line, wherever they appear in a logged object. */
 export const REDACTED_PATHS = [

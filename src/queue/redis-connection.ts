@@ -3,7 +3,7 @@
 // asks Redis to be ready within a bounded wait, and watches it afterwards: a connection lost for
 // longer than that is an error, never an endless retry flood.
 import { Redis } from 'ioredis';
-import type { Logger } from '../log/index.ts';
+import { redactUrlPassword, type Logger } from '../log/index.ts';
 import { parseDuration } from '../quantity/index.ts';
 
 /** How long `run` waits for Redis, at start and after a lost connection (env MIGRASCOPE_REDIS_TIMEOUT). */
@@ -19,17 +19,6 @@ export const DEFAULT_CLUSTER_REDIS_TIMEOUT_MS = 300_000;
 export function redisTimeoutMs(env: NodeJS.ProcessEnv = process.env, fallbackMs = DEFAULT_REDIS_TIMEOUT_MS): number {
   const text = env.MIGRASCOPE_REDIS_TIMEOUT;
   return text ? parseDuration('MIGRASCOPE_REDIS_TIMEOUT', text) : fallbackMs;
-}
-
-/** The URL without its password, for messages and logs. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
 }
 
 export class RedisUnavailableError extends Error {
@@ -62,7 +51,7 @@ export async function connectRedis(url: string, options: { timeoutMs: number; si
       new Promise<void>((resolve) => client.once('ready', () => resolve())),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new RedisUnavailableError(`cannot reach Redis at ${redactRedisUrl(url)} within ${timeoutMs(options.timeoutMs)}${lastError ? `: ${describe(lastError)}` : ''}`)),
+          () => reject(new RedisUnavailableError(`cannot reach Redis at ${redactUrlPassword(url)} within ${timeoutMs(options.timeoutMs)}${lastError ? `: ${describe(lastError)}` : ''}`)),
           options.timeoutMs,
         );
       }),
@@ -100,21 +89,21 @@ export function watchRedis(client: Redis, url: string, graceMs: number, onLost: 
   const lose = (why: string): void => {
     if (lost) return;
     lost = true;
-    onLost(new RedisUnavailableError(`lost Redis at ${redactRedisUrl(url)}: ${why}${lastError ? ` (${describe(lastError)})` : ''}`));
+    onLost(new RedisUnavailableError(`lost Redis at ${redactUrlPassword(url)}: ${why}${lastError ? ` (${describe(lastError)})` : ''}`));
   };
   const onError = (error: unknown): void => void (lastError = error);
   let downSince: number | undefined;
   const onDown = (): void => {
     if (downSince === undefined) {
       downSince = Date.now();
-      log?.warn({ redis: redactRedisUrl(url) }, `lost Redis: reconnecting for up to ${timeoutMs(graceMs)} (MIGRASCOPE_REDIS_TIMEOUT)`);
+      log?.warn({ redis: redactUrlPassword(url) }, `lost Redis: reconnecting for up to ${timeoutMs(graceMs)} (MIGRASCOPE_REDIS_TIMEOUT)`);
     }
     timer ??= setTimeout(() => lose(`not reachable for ${timeoutMs(graceMs)}`), graceMs);
   };
   const onReady = (): void => {
     clearTimeout(timer);
     timer = undefined;
-    if (downSince !== undefined) log?.info({ redis: redactRedisUrl(url), seconds: (Date.now() - downSince) / 1000 }, 'Redis is back');
+    if (downSince !== undefined) log?.info({ redis: redactUrlPassword(url), seconds: (Date.now() - downSince) / 1000 }, 'Redis is back');
     downSince = undefined;
   };
   const onEnd = (): void => lose('the connection ended');

@@ -2,6 +2,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parseLine, readRequestLog, RequestLogWriter, type RequestLogLine } from './request-log.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'migrascope-request-log-'));
@@ -16,6 +20,7 @@ describe('Given a RequestLogWriter', () => {
       writer.write({ action: 'Login', startMs: 1_700_000_000_200, durationUs: 2_000_000, ok: false, errorKind: 'timeout' });
       for (let i = 0; i < 10_000; i++) writer.write({ action: 'TagSearch', startMs: 1_700_000_001_000 + i, durationUs: i, ok: true });
       await writer.close();
+      expect({ written: writer.written, dropped: writer.dropped }).toEqual({ written: 10_002, dropped: 0 });
       return readFile(path, 'utf8');
     })();
 
@@ -44,6 +49,54 @@ describe('Given a RequestLogWriter', () => {
     });
   });
 });
+
+describe('Given a disk slower than the load (a sink taking 5 ms per 16 KiB write)', () => {
+  it('When a million lines come in bursts, Then memory stays bounded and every line is written or counted as dropped', async () => {
+    let received = 0;
+    const slowDisk = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _encoding, done) {
+        for (const byte of chunk) if (byte === 0x0a) received += 1;
+        setTimeout(done, 5);
+      },
+    });
+    const maxBufferedBytes = 1024 * 1024;
+    const writer = new RequestLogWriter('slow.jsonl', { stream: slowDisk, maxBufferedBytes });
+    const before = retainedMemory();
+    let peakGrowth = 0;
+    let peakBehind = 0;
+    const lines = 1_000_000;
+    for (let i = 0; i < lines; i++) {
+      writer.write({ action: 'EventDetail', startMs: 1_700_000_000_000 + i, durationUs: 123_456 + i, ok: i % 10 !== 0, ...(i % 10 === 0 ? { errorKind: 'timeout' as const } : {}) });
+      // Bursts of 2,000 actions, as completions arrive between turns of the event loop.
+      if (i % 2_000 === 0) {
+        peakBehind = Math.max(peakBehind, slowDisk.writableLength);
+        await nextTurn();
+      }
+      if (i % 100_000 === 0) peakGrowth = Math.max(peakGrowth, retainedMemory() - before);
+    }
+    await writer.close();
+
+    expect(writer.dropped).toBeGreaterThan(0);
+    expect(writer.written + writer.dropped).toBe(lines);
+    expect(received).toBe(writer.written);
+    // What waited for the disk stayed under the bound (plus the batch that crossed it).
+    expect(peakBehind).toBeLessThanOrEqual(maxBufferedBytes + 64 * 1024);
+    // The million lines are about 90 MB; unbounded, they would all wait in memory.
+    expect(peakGrowth).toBeLessThan(8 * 1024 * 1024);
+  });
+});
+
+/**
+ * Heap and buffers still in use after a full collection (the stream keeps its pending writes as
+ * Buffers, outside the heap). `gc` is V8's own, exposed at run time for this measurement.
+ */
+function retainedMemory(): number {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
 
 describe('Given request-log lines', () => {
   it.each([

@@ -1,8 +1,14 @@
 // The request log: one JSON line per action, {"t": start epoch ms, "action", "ms", "ok"} (and
 // "error": kind on a failure), so that any run can be analysed again with other SLA settings.
 // Lines are written in completion order, so "t" is not monotonic; readers must not assume it is.
-import { createWriteStream, createReadStream, type WriteStream } from 'node:fs';
+//
+// A disk slower than the load does not slow the load down (users waiting on a disk would measure
+// the disk, not the application): lines wait in memory up to a bound, and beyond it whole batches
+// are dropped and counted, so memory stays bounded and the run says exactly how many lines its log
+// lacks (`dropped`). The histograms and the SLA never depend on the log; only re-analysis does.
+import { createWriteStream, createReadStream } from 'node:fs';
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { ERROR_KINDS, type ActionOutcome, type ErrorKind } from './outcome.ts';
 import { msFromUs } from './histogram.ts';
@@ -18,20 +24,44 @@ export interface RequestLogRecord {
 /** Lines are batched into large writes: one write() per action would cost more than the action. */
 const FLUSH_AT_CHARS = 64 * 1024;
 
+/** Bytes that may wait for the disk (about 170,000 lines) before lines are dropped. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+export interface RequestLogOptions {
+  maxBufferedBytes?: number;
+  /** Where the lines go; the file at `path` by default. */
+  stream?: Writable;
+}
+
 export class RequestLogWriter {
   readonly path: string;
-  #stream: WriteStream;
+  #stream: Writable;
+  readonly #maxBufferedBytes: number;
   #pending = '';
+  #pendingLines = 0;
+  #written = 0;
+  #dropped = 0;
   #failure: Error | undefined;
   /** Each action's escaped name, once: the line's middle is the same for every line of an action. */
   #middles = new Map<string, string>();
 
-  constructor(path: string) {
+  constructor(path: string, options: RequestLogOptions = {}) {
     this.path = path;
-    this.#stream = createWriteStream(path, { flags: 'w' });
+    this.#maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.#stream = options.stream ?? createWriteStream(path, { flags: 'w' });
     this.#stream.on('error', (error) => {
       this.#failure = error;
     });
+  }
+
+  /** Lines handed to the disk (written once close() resolves). */
+  get written(): number {
+    return this.#written;
+  }
+
+  /** Lines dropped because the disk was more than maxBufferedBytes behind. */
+  get dropped(): number {
+    return this.#dropped;
   }
 
   write(outcome: ActionOutcome): void {
@@ -43,6 +73,7 @@ export class RequestLogWriter {
     }
     const tail = outcome.ok ? ',"ok":true}\n' : outcome.errorKind === undefined ? ',"ok":false}\n' : `,"ok":false,"error":"${outcome.errorKind}"}\n`;
     this.#pending += '{"t":' + outcome.startMs + middle + msFromUs(outcome.durationUs) + tail;
+    this.#pendingLines += 1;
     if (this.#pending.length >= FLUSH_AT_CHARS) this.#flush();
   }
 
@@ -56,10 +87,20 @@ export class RequestLogWriter {
     if (this.#failure) throw new Error(`request log ${this.path}: ${this.#failure.message}`, { cause: this.#failure });
   }
 
+  /** Hands the batch to the disk, or drops it (counted) while the disk is too far behind. */
   #flush(): void {
     if (this.#pending === '') return;
-    this.#stream.write(this.#pending);
+    // writableLength: bytes written but not yet on disk. Characters stand for bytes here: the bound
+    // is on memory, and a line's characters take at least a byte each.
+    const behind = this.#stream.writableLength;
+    if (behind > 0 && behind + this.#pending.length > this.#maxBufferedBytes) {
+      this.#dropped += this.#pendingLines;
+    } else {
+      this.#stream.write(this.#pending);
+      this.#written += this.#pendingLines;
+    }
     this.#pending = '';
+    this.#pendingLines = 0;
   }
 }
 

@@ -4,7 +4,7 @@
 // Lines come in completion order, so the seconds are put in order before the windows slide.
 import { JsHistogram } from 'hdr-histogram-js';
 import { InvalidInputError } from '../invalid/index.ts';
-import { newHistogram, readRequestLog, usFromMs, type SecondSnapshot } from '../recording/index.ts';
+import { newHistogram, readRequestLog, usFromMs, type ErrorKind, type SecondSnapshot } from '../recording/index.ts';
 import { SlidingWindowSla, type SlaResult } from './sliding-window-sla.ts';
 
 /** A time a person gave: absolute (epoch ms), or an offset from the log's first second. */
@@ -61,6 +61,7 @@ export interface LogAnalysis {
 interface ActionSecondCounts {
   count: number;
   errors: number;
+  kinds: Partial<Record<ErrorKind, number>>;
   /** Bucket (its lowest value, µs) to count. */
   buckets: Map<number, number>;
 }
@@ -79,17 +80,20 @@ export async function analyzeRequestLog(path: string, options: LogAnalysisOption
       options.onCorrupt(line.line, line.corrupt);
       continue;
     }
-    const { t, action, ms, ok } = line.record;
+    const { t, action, ms, ok, error } = line.record;
     first = Math.min(first, t);
     last = Math.max(last, t);
     const second = Math.floor(t / 1000);
     let actions = seconds.get(second);
     if (actions === undefined) seconds.set(second, (actions = new Map()));
     let counts = actions.get(action);
-    if (counts === undefined) actions.set(action, (counts = { count: 0, errors: 0, buckets: new Map() }));
+    if (counts === undefined) actions.set(action, (counts = { count: 0, errors: 0, kinds: {}, buckets: new Map() }));
     counts.count += 1;
     if (!ok) {
       counts.errors += 1;
+      // The SLA counts failures whatever their kind; a line without one is kept under `body`.
+      const kind = error ?? 'body';
+      counts.kinds[kind] = (counts.kinds[kind] ?? 0) + 1;
       continue;
     }
     const bucket = bucketOf(usFromMs(ms));
@@ -129,7 +133,7 @@ export async function analyzeRequestLog(path: string, options: LogAnalysisOption
       totals.set(action, total);
       const histogram = newHistogram();
       for (const [bucket, count] of counts.buckets) histogram.recordValueWithCount(bucket, count);
-      snapshot.actions[action] = { histogram, ok: counts.count - counts.errors, errors: {} };
+      snapshot.actions[action] = { histogram, ok: counts.count - counts.errors, errors: counts.kinds };
     }
     sla.add(snapshot);
   }

@@ -2,7 +2,8 @@
 // leave: a second costs its non-empty buckets, added by index, and a window step never re-reads
 // the window. Seconds are kept as their non-empty buckets only (a few hundred numbers for a busy
 // second instead of a whole histogram's counts array), which keeps five minutes of seconds small
-// even for many actions.
+// even for many actions. Failed actions are kept as a count per second: they have no response
+// time, but they decide whether a percentile can still be met (failedAt).
 import type { JsHistogram } from 'hdr-histogram-js';
 import { asJs, bucketsOf, newWideHistogram, type Buckets, type Histogram } from '../recording/index.ts';
 
@@ -19,12 +20,25 @@ export class RunningWindow {
   readonly #histogram: JsHistogram = asJs(newWideHistogram());
   /** Each second's buckets, kept until the second leaves the window. */
   readonly #seconds = new Map<number, Buckets[]>();
+  /** Each second's failed actions, kept until the second leaves the window. */
+  readonly #failedSeconds = new Map<number, number>();
+  #failures = 0;
 
+  /** Successful actions in the window. */
   get samples(): number {
     return this.#histogram.totalCount;
   }
 
-  add(second: number, histogram: Histogram): void {
+  /** Failed actions in the window. */
+  get failures(): number {
+    return this.#failures;
+  }
+
+  add(second: number, histogram: Histogram, failures = 0): void {
+    if (failures > 0) {
+      this.#failures += failures;
+      this.#failedSeconds.set(second, (this.#failedSeconds.get(second) ?? 0) + failures);
+    }
     if (histogram.totalCount === 0) return;
     const buckets = bucketsOf(histogram);
     this.#apply(buckets, 1);
@@ -40,6 +54,20 @@ export class RunningWindow {
       for (const buckets of parts) this.#apply(buckets, -1);
       this.#seconds.delete(kept);
     }
+    for (const [kept, failures] of this.#failedSeconds) {
+      if (kept >= second) continue;
+      this.#failures -= failures;
+      this.#failedSeconds.delete(kept);
+    }
+  }
+
+  /**
+   * Whether the p-th percentile of every action in the window, the failed ones counted as slower
+   * than any response, falls on a failure: more than (100 - p)% of the actions failed, so the
+   * percentile cannot be met whatever the successes took.
+   */
+  failedAt(percentile: number): boolean {
+    return this.#failures > 0 && rankOf(percentile, this.samples + this.#failures) > this.samples;
   }
 
   /**

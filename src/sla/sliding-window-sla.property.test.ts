@@ -86,7 +86,7 @@ function fromScratch(s: Scenario): WindowEvaluation[] {
       }
       if (values.length === 0) continue;
       values.sort((a, b) => a - b);
-      const judged: WindowAction = { samples: values.length, percentiles: {}, violated: {} };
+      const judged: WindowAction = { samples: values.length, failures: 0, percentiles: {}, violated: {} };
       for (const p of s.percentiles) {
         const rank = Math.max(1, Math.ceil((p * values.length) / 100 - 1e-9));
         const exact = values[rank - 1]!;

@@ -166,6 +166,41 @@ describe('Given the seconds of one worker each, for the same second, and one lat
   });
 });
 
+describe('Given fast actions and failed ones in the same 10 s window', () => {
+  const options = { window: 10_000, step: 10_000, start: T0, end: T0 + 10_000, thresholds: { HomePage: 1000 } };
+  /** 100 successes of 50 ms, and `failed` timeouts, in second 0. */
+  function judged(failed: number) {
+    const snapshot = second(0, { HomePage: Array.from({ length: 100 }, () => 50) });
+    snapshot.actions.HomePage!.errors = { timeout: failed };
+    const sla = new SlidingWindowSla(options);
+    const [window] = feed(sla, [snapshot]);
+    return { window: window?.actions.HomePage, verdict: sla.result().actions.HomePage };
+  }
+
+  it('When 5 of 105 failed (within p90\'s 10%, over p99\'s 1%), Then p90 is met, p99 broken, and the values stay those of the successes', () => {
+    const { window, verdict } = judged(5);
+    expect(window).toMatchObject({ samples: 100, failures: 5, violated: { '90': false, '99': true } });
+    expect(window?.percentiles['99']).toBe(reported(50));
+    expect(verdict?.percentiles['90']?.met).toBe(true);
+    expect(verdict?.percentiles['99']?.met).toBe(false);
+  });
+
+  it('When 12 of 112 failed, Then p90 is broken too', () => {
+    expect(judged(12).window?.violated).toEqual({ '90': true, '99': true });
+  });
+
+  it('When none failed, Then both are met', () => {
+    expect(judged(0).window?.violated).toEqual({ '90': false, '99': false });
+  });
+
+  it('When a window holds only failures, Then it is judged, broken, with no value and no sample', () => {
+    const sla = new SlidingWindowSla(options);
+    const [window] = feed(sla, [{ second: S0, actions: { HomePage: { histogram: newHistogram(), ok: 0, errors: { connect: 3 } } } }]);
+    expect(window?.actions.HomePage).toEqual({ samples: 0, failures: 3, percentiles: {}, violated: { '90': true, '99': true } });
+    expect(sla.result().actions.HomePage).toMatchObject({ windowsWithSamples: 0, percentiles: { '90': { met: false, maxMs: null } } });
+  });
+});
+
 describe('Given settings that cannot be used', () => {
   it.each([
     [{ window: 1500, start: T0 }, 'window'],

@@ -10,7 +10,7 @@
 // an already judged window is "late": it still counts for the windows to come, and the result
 // reports how many samples came late, since the judged windows never saw them.
 import { InvalidInputError } from '../invalid/index.ts';
-import { msFromUs, type SecondSnapshot } from '../recording/index.ts';
+import { msFromUs, type ActionSecond, type SecondSnapshot } from '../recording/index.ts';
 import { RunningWindow } from './running-window.ts';
 import { CLOUDSTONE_THRESHOLDS_MS, DEFAULT_PERCENTILES, DEFAULT_STEP_MS, DEFAULT_WINDOW_MS, wholeSeconds } from './thresholds.ts';
 
@@ -53,7 +53,9 @@ export interface WindowEvaluation {
 export interface WindowAction {
   /** Successful actions in the window. */
   samples: number;
-  /** Keyed by percentile ("90"): ms, nearest rank within HdrHistogram precision. */
+  /** Failed actions in the window: they have no response time, but too many of them break the SLA. */
+  failures: number;
+  /** Keyed by percentile ("90"): ms over the successes, nearest rank within HdrHistogram precision; none without a success. */
   percentiles: Record<string, number>;
   /** Keyed by percentile; only for actions with a threshold. */
   violated: Record<string, boolean>;
@@ -148,7 +150,7 @@ export class SlidingWindowSla {
     for (const [action, part] of Object.entries(snapshot.actions)) {
       if (missedByJudged) this.#lateSamples += part.histogram.totalCount;
       this.#verdictOf(action);
-      if (enters) this.#runningOf(action).add(snapshot.second, part.histogram);
+      if (enters) this.#runningOf(action).add(snapshot.second, part.histogram, failuresOf(part));
     }
     return judged;
   }
@@ -216,7 +218,7 @@ export class SlidingWindowSla {
     const firstSecond = (end - this.window) / 1000;
     for (const running of this.#running.values()) {
       running.evictBefore(firstSecond);
-      if (running.samples > 0) return false;
+      if (running.samples > 0 || running.failures > 0) return false;
     }
     return true;
   }
@@ -227,25 +229,29 @@ export class SlidingWindowSla {
     this.#windows += 1;
     for (const [action, running] of this.#running) {
       running.evictBefore(firstSecond);
-      if (running.samples === 0) continue;
+      if (running.samples === 0 && running.failures === 0) continue;
       const verdict = this.#verdictOf(action);
-      verdict.windowsWithSamples += 1;
-      const judged: WindowAction = { samples: running.samples, percentiles: {}, violated: {} };
-      const buckets = running.percentiles(this.percentiles);
+      if (running.samples > 0) verdict.windowsWithSamples += 1;
+      const judged: WindowAction = { samples: running.samples, failures: running.failures, percentiles: {}, violated: {} };
+      const buckets = running.samples > 0 ? running.percentiles(this.percentiles) : [];
       this.percentiles.forEach((percentile, i) => {
         const key = String(percentile);
-        const bucket = buckets[i]!;
-        const ms = msFromUs(bucket.highestUs);
-        judged.percentiles[key] = ms;
+        const bucket = buckets[i];
         const record = verdict.percentiles[key]!;
-        if (record.maxMs === null || ms > record.maxMs) {
-          record.maxMs = ms;
-          record.maxAt = end;
+        if (bucket !== undefined) {
+          const ms = msFromUs(bucket.highestUs);
+          judged.percentiles[key] = ms;
+          if (record.maxMs === null || ms > record.maxMs) {
+            record.maxMs = ms;
+            record.maxAt = end;
+          }
         }
         if (verdict.thresholdMs === null) return;
         // Over the threshold only when the percentile's whole bucket is: a value HdrHistogram
-        // cannot tell apart from the threshold (within 0.1%) meets it (docs/sla.md).
-        const violated = bucket.lowestUs > verdict.thresholdMs * 1000;
+        // cannot tell apart from the threshold (within 0.1%) meets it (docs/sla.md). Failures are
+        // not timed, but when more than (100 - p)% of the window's actions failed the percentile
+        // is broken whatever the successes took: those users got no page.
+        const violated = running.failedAt(percentile) || (bucket !== undefined && bucket.lowestUs > verdict.thresholdMs * 1000);
         judged.violated[key] = violated;
         if (violated) {
           record.violations += 1;
@@ -291,4 +297,11 @@ function onSecond(field: string, ms: number): number {
   if (!Number.isFinite(ms)) throw new InvalidInputError(field, `must be an epoch time in ms (got ${ms})`);
   if (ms % 1000 !== 0) throw new InvalidInputError(field, `must fall on a whole second (got ${new Date(ms).toISOString()})`);
   return ms;
+}
+
+/** An action's failed actions in a second, all kinds together. */
+function failuresOf(part: ActionSecond): number {
+  let failures = 0;
+  for (const count of Object.values(part.errors)) failures += count ?? 0;
+  return failures;
 }

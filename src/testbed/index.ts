@@ -10,9 +10,9 @@ import { startReferenceApp, type ReferenceApp } from './app/index.ts';
 import type { TopologyConfig, VmConfig } from './config.ts';
 import { GuestProxy } from './guest-proxy.ts';
 import { createTestbedTls, writeCaFile } from './tls.ts';
-import { startXapiServer, type MigrationObserver } from './xapi/index.ts';
+import { startXapiServer, type MigrationObserver, type XapiFaultControl } from './xapi/index.ts';
 
-export type { MigrationObserver, MigrationPhaseEvent, MigrationReport } from './xapi/index.ts';
+export type { MigrationObserver, MigrationPhaseEvent, MigrationReport, PlannedFailure, XapiFaultControl } from './xapi/index.ts';
 export { loadTopology, parseTopology, type TopologyConfig } from './config.ts';
 
 export interface TestbedOptions {
@@ -36,6 +36,8 @@ export interface Testbed extends TestbedDescription {
   migrations: MigrationObserver;
   /** The guest proxy of each VM that fronts one, by VM name. */
   guests: ReadonlyMap<string, GuestProxy>;
+  /** Faults a test may ask of the XAPI: planned errors, forgotten sessions, cut connections. */
+  faults: XapiFaultControl;
   close(): Promise<void>;
 }
 
@@ -79,7 +81,7 @@ export async function startTestbed(topology: TopologyConfig, options: TestbedOpt
       }),
     };
     logger().info({ url: xapi.url, hosts: description.hosts.length, vms: description.vms.length }, 'testbed ready');
-    return { ...description, migrations: xapi.migrations, guests, close: closeAll };
+    return { ...description, migrations: xapi.migrations, guests, faults: xapi.faults, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

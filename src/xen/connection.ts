@@ -15,6 +15,7 @@ import { Agent } from 'undici';
 import { createClient, type Xapi } from 'xen-api';
 import './library-log.ts'; // xen-api's DEBUG output to our logger on stderr, never stdout
 import { InvalidInputError } from '../invalid/index.ts';
+import { redactUrlPassword } from '../log/index.ts';
 import { explainFailure } from './failures.ts';
 
 export interface XapiCredentials {
@@ -88,18 +89,13 @@ export async function openConnection(
   };
 }
 
-/** The URL as written, its password (anything between "//user:" and "@") replaced. */
-export function redactUserinfo(url: string): string {
-  return url.replace(/^([a-z]*:?\/\/)?([^/@:]*):[^/@]*@/i, (_, scheme: string | undefined, user: string) => `${scheme ?? ''}${user}:***@`);
-}
-
 function checkUrl(url: string): string {
   const withScheme = /^[a-z]+:\/\//i.test(url) ? url : `https://${url}`;
   let parsed: URL;
   try {
     parsed = new URL(withScheme);
   } catch {
-    throw new InvalidInputError('url', `"${redactUserinfo(url)}" is not a URL (expected https://HOST[:PORT])`);
+    throw new InvalidInputError('url', `"${redactUrlPassword(url)}" is not a URL (expected https://HOST[:PORT])`);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new InvalidInputError('url', `use https:// (or http://), not ${parsed.protocol}//`);

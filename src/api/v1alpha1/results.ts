@@ -85,6 +85,7 @@ export const RunResult = z.strictObject({
     .max(64)
     .optional()
     .describe("Seconds in which a shard's users went unmeasured because its worker died, before another worker took the shard over; the results leave them out."),
+  requestLogDroppedLines: Count.optional().describe('Lines the request log lacks because its disk fell behind; the results still count them.'),
   message: z.string().max(4096).optional().describe('Why the run failed or was aborted.'),
 });
 export type RunResult = z.infer<typeof RunResult>;

@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { Dispatcher, type CallOutcome, type MethodSpec } from './dispatch.ts';
-import { XapiFailure } from './errors.ts';
+import { otherOperationInProgress, sessionInvalid, XapiFailure } from './errors.ts';
+import { FaultPlan } from './faults.ts';
 import { SessionTable } from './sessions.ts';
 import { ObjectStore } from './store.ts';
 import { TaskTable } from './tasks.ts';
 
-function setUp(methods: MethodSpec[]) {
+function setUp(methods: MethodSpec[], faults?: FaultPlan) {
   const store = new ObjectStore();
   const sessions = new SessionTable({ username: 'root', password: 'secret' });
   const dispatcher = new Dispatcher(sessions, new TaskTable(store, 'OpaqueRef:host'), [
     { name: 'session.login_with_password', params: 2, optional: 2, session: false, run: ([u, p]) => sessions.login(u, p) },
     ...methods,
-  ]);
+  ], faults);
   const session = sessions.login('root', 'secret');
   return { store, dispatcher, session };
 }
@@ -120,6 +121,35 @@ describe('Given the dispatcher', () => {
         bare: true,
         value: ['session.login_with_password', 'thing.echo'],
       });
+    });
+  });
+
+  describe('When a test planned faults', () => {
+    const asyncEcho: MethodSpec = { ...echo, async: true, run: async ([x]) => String(x) };
+
+    it("Then the planned error lands on the Async call's task with the call's own objects, once, and every call is counted", async () => {
+      const faults = new FaultPlan();
+      faults.failNext('thing.echo', ([x]) => otherOperationInProgress('VM', String(x), 'clean_reboot', 'OpaqueRef:other'));
+      const { dispatcher, session, store } = setUp([asyncEcho], faults);
+      const refused = await dispatcher.call('Async.thing.echo', [session, 'OpaqueRef:vm']);
+      const served = await dispatcher.call('Async.thing.echo', [session, 'OpaqueRef:vm']);
+      if (!refused.ok || !served.ok) throw new Error('no task');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(store.get('task', String(refused.value))).toMatchObject({
+        status: 'failure',
+        error_info: ['OTHER_OPERATION_IN_PROGRESS', 'VM', 'OpaqueRef:vm', 'clean_reboot', 'OpaqueRef:other'],
+      });
+      expect(store.get('task', String(served.value))).toMatchObject({ status: 'success' });
+      expect(faults.calls('thing.echo')).toBe(2);
+    });
+
+    it('Then a planned SESSION_INVALID refuses the call itself with its session, before any task, and the session is gone', async () => {
+      const faults = new FaultPlan();
+      faults.failNext('thing.echo', sessionInvalid(''));
+      const { dispatcher, session, store } = setUp([asyncEcho], faults);
+      expect(failure(await dispatcher.call('Async.thing.echo', [session, 'x']))).toEqual(['SESSION_INVALID', [session]]);
+      expect(store.count('task')).toBe(0);
+      expect(failure(await dispatcher.call('thing.echo', [session, 'x']))).toEqual(['SESSION_INVALID', [session]]);
     });
   });
 });

@@ -8,7 +8,8 @@
 // keyword, so the Python SDK calls that), though not under Async (gen_server.ml says it never did).
 import { performance } from 'node:perf_hooks';
 import { logger } from '../../log/index.ts';
-import { asXapiFailure, methodUnknown, parameterCountMismatch, type XapiFailure } from './errors.ts';
+import { asXapiFailure, methodUnknown, parameterCountMismatch, sessionInvalid, type XapiFailure } from './errors.ts';
+import type { CallFaults } from './faults.ts';
 import type { SessionTable } from './sessions.ts';
 import type { TaskHandle, TaskTable } from './tasks.ts';
 import type { WireValue } from './wire.ts';
@@ -45,10 +46,13 @@ export class Dispatcher {
   readonly #alternatives = new Map<string, MethodSpec>();
   readonly #sessions: SessionTable;
   readonly #tasks: TaskTable;
+  readonly #faults: CallFaults | undefined;
 
-  constructor(sessions: SessionTable, tasks: TaskTable, methods: MethodSpec[]) {
+  /** `faults`: the calls a test asked to fail (faults.ts); none without. */
+  constructor(sessions: SessionTable, tasks: TaskTable, methods: MethodSpec[], faults?: CallFaults) {
     this.#sessions = sessions;
     this.#tasks = tasks;
+    this.#faults = faults;
     for (const method of methods) {
       this.#methods.set(method.name, method);
       this.#alternatives.set(method.name.replace('.', '_'), method);
@@ -89,20 +93,38 @@ export class Dispatcher {
     if (!countOk) throw parameterCountMismatch(name, spec.params, received);
     const session = spec.session ? this.#sessions.check(params[0]) : '';
     const args = spec.session ? params.slice(1) : params;
-    if (!isAsync) return spec.run(args, { session });
+    const run = this.#plannedRun(spec, session, args);
+    if (!isAsync) return run(args, { session });
 
     const task = this.#tasks.create(method);
-    void this.#runTask(spec, args, { session, task });
+    void this.#runTask(run, spec.name, args, { session, task });
     return task.ref;
   }
 
-  async #runTask(spec: MethodSpec, args: unknown[], context: Required<CallContext>): Promise<void> {
+  /**
+   * The method, or the failure a test planned for this call: raised where the method would raise
+   * it (in the task of an Async call), except SESSION_INVALID, which the session check raises
+   * before any task exists, the session then gone as in XAPI.
+   */
+  #plannedRun(spec: MethodSpec, session: string, args: unknown[]): MethodSpec['run'] {
+    const planned = this.#faults?.next(spec.name, args);
+    if (planned === undefined) return spec.run;
+    if (planned.code === 'SESSION_INVALID') {
+      this.#sessions.forget(session);
+      throw sessionInvalid(session);
+    }
+    return () => {
+      throw planned;
+    };
+  }
+
+  async #runTask(run: MethodSpec['run'], name: string, args: unknown[], context: Required<CallContext>): Promise<void> {
     try {
-      const value = await spec.run(args, context);
+      const value = await run(args, context);
       this.#tasks.succeed(context.task.ref, encodeValue(value));
     } catch (error) {
       const failure = asXapiFailure(error);
-      if (failure.code === 'INTERNAL_ERROR') logger().error({ err: error, method: spec.name }, 'testbed XAPI task failed');
+      if (failure.code === 'INTERNAL_ERROR') logger().error({ err: error, method: name }, 'testbed XAPI task failed');
       this.#tasks.fail(context.task.ref, failure);
     }
   }

@@ -5,6 +5,7 @@ import type { TopologyConfig } from '../config.ts';
 import type { GuestControl, LiveMigration } from '../migration.ts';
 import { Dispatcher } from './dispatch.ts';
 import { EventService } from './events.ts';
+import { FaultPlan, type XapiFaultControl } from './faults.ts';
 import { xapiMethods } from './methods.ts';
 import { SimulatedPool } from './pool.ts';
 import { startXapiEndpoint } from './server.ts';
@@ -15,6 +16,7 @@ import type { MigrationObserver } from './vm-migration.ts';
 
 export type { MigrationObserver, MigrationPhaseEvent, MigrationReport } from './vm-migration.ts';
 export type { Credentials } from './sessions.ts';
+export type { PlannedFailure, XapiFaultControl } from './faults.ts';
 
 export interface XapiServerOptions {
   topology: TopologyConfig;
@@ -29,6 +31,8 @@ export interface XapiServer {
   url: string;
   pool: SimulatedPool;
   migrations: MigrationObserver;
+  /** Faults a test may ask of this XAPI (faults.ts). */
+  faults: XapiFaultControl;
   close(): Promise<void>;
 }
 
@@ -48,12 +52,19 @@ export async function startXapiServer(options: XapiServerOptions): Promise<XapiS
     observer: migrations,
     running,
   };
-  const dispatcher = new Dispatcher(sessions, tasks, xapiMethods({ store, sessions, tasks, events, migration }));
+  const plan = new FaultPlan();
+  const dispatcher = new Dispatcher(sessions, tasks, xapiMethods({ store, sessions, tasks, events, migration }), plan);
   const endpoint = await startXapiEndpoint({ dispatcher, tls: options.tls, port: options.port });
   return {
     url: endpoint.url,
     pool,
     migrations,
+    faults: {
+      failNext: (method, failure, times) => plan.failNext(method, failure, times),
+      calls: (method) => plan.calls(method),
+      forgetSessions: () => sessions.forgetAll(),
+      cutConnections: (ms) => endpoint.cut(ms),
+    },
     close: async () => {
       for (const underway of running) underway.interrupt();
       events.wakeAll();

@@ -23,6 +23,8 @@ export interface XapiEndpointOptions {
 export interface XapiEndpoint {
   url: string;
   port: number;
+  /** Drops every connection and refuses new ones for `ms`, then listens again on the same port (a test's fault). */
+  cut(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,26 +45,39 @@ export async function startXapiEndpoint(options: XapiEndpointOptions): Promise<X
   };
   const server = options.tls ? https.createServer({ ...options.tls }, handler) : http.createServer(handler);
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    const refuse = (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EADDRINUSE') return reject(error);
-      reject(new InvalidInputError('port', `${host}:${options.port} is already in use; choose another port, or 0 for any free one`));
-    };
-    server.once('error', refuse);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', refuse);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const refuse = (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE') return reject(error);
+        reject(new InvalidInputError('port', `${host}:${port} is already in use; choose another port, or 0 for any free one`));
+      };
+      server.once('error', refuse);
+      server.listen(port, host, () => {
+        server.off('error', refuse);
+        resolve();
+      });
     });
-  });
+  const stop = () =>
+    new Promise<void>((resolve, reject) => {
+      if (!server.listening) return resolve();
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeAllConnections();
+    });
+  await listen(options.port ?? 0);
   const { port } = server.address() as AddressInfo;
+  let closed = false;
   return {
     url: `${options.tls ? 'https' : 'http'}://${host}:${port}/`,
     port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    cut: async (ms) => {
+      await stop();
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      if (!closed) await listen(port);
+    },
+    close: () => {
+      closed = true;
+      return stop();
+    },
   };
 }
 

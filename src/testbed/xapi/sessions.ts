@@ -41,6 +41,15 @@ export class SessionTable {
     this.#sessions.delete(session as string);
   }
 
+  /** The session is gone, as when it expires or XAPI restarts; its next call gets SESSION_INVALID. */
+  forget(session: string): void {
+    this.#sessions.delete(session);
+  }
+
+  forgetAll(): void {
+    this.#sessions.clear();
+  }
+
   /** Throws SESSION_INVALID unless `session` is a live session reference. */
   check(session: unknown): string {
     if (typeof session !== 'string' || !this.#sessions.has(session)) throw sessionInvalid(String(session));
