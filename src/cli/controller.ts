@@ -14,6 +14,7 @@ import { loadKubeConfig, ownNamespace } from '../controller/kubeconfig.ts';
 import { LeadershipLostError, startOperator } from '../controller/operator.ts';
 import { parseDuration } from '../quantity/index.ts';
 import { exitWith } from './exit-codes.ts';
+import { addMetricsFlags, secureMetricsOf, type MetricsFlags } from './metrics-flags.ts';
 
 interface ControllerCliOptions {
   kubeconfig?: string;
@@ -31,10 +32,12 @@ interface ControllerCliOptions {
   metricsSeriesGrace: string;
 }
 
+type ControllerFlags = ControllerCliOptions & MetricsFlags;
+
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export function registerController(program: Command): void {
-  program
+  const command = program
     .command('controller')
     .description('Run the Kubernetes operator: reconcile XenPools, MigrationExperiments and MigrationCampaigns until SIGTERM')
     .option('--kubeconfig <file>', 'kubeconfig to use (default: the pod service account, $KUBECONFIG or ~/.kube/config)')
@@ -45,7 +48,8 @@ export function registerController(program: Command): void {
     .option('--lease-namespace <ns>', "namespace of the Lease (default: $POD_NAMESPACE, the pod's namespace, --namespace, or default)")
     .option('--lease-name <name>', 'name of the Lease (env MIGRASCOPE_LEASE_NAME)', process.env.MIGRASCOPE_LEASE_NAME || 'migrascope-controller')
     .option('--metrics-port <port>', 'port of /metrics, /healthz and /readyz, 0: any free port (env MIGRASCOPE_METRICS_PORT)', parsePort, parsePort(process.env.MIGRASCOPE_METRICS_PORT || '8080'))
-    .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0')
+    .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0');
+  addMetricsFlags(command)
     .option('--workers', 'also run load and migration workers in this process (else run `migrascope worker`)')
     .option('--results-dir <dir>', 'where request logs go (record.requestLog)', 'migrascope-results')
     .option('--metrics-series-grace <duration>', "how long a finished experiment's series stay in /metrics (at least two scrape intervals)", '60s')
@@ -56,12 +60,12 @@ export function registerController(program: Command): void {
         '  migrascope controller --redis redis://redis:6379 --leader-elect\n' +
         '  migrascope controller --kubeconfig ~/.kube/config --namespace lab,lab2 --workers --metrics-port 0\n',
     )
-    .action(async (options: ControllerCliOptions) => {
+    .action(async (options: ControllerFlags) => {
       exitWith(await runController(options));
     });
 }
 
-async function runController(options: ControllerCliOptions): Promise<number> {
+async function runController(options: ControllerFlags): Promise<number> {
   const log = logger();
   // The flags first: a bad one is refused (exit 2, naming it) whatever the kubeconfig.
   const finalizerTimeoutMs = parseDuration('--finalizer-timeout', options.finalizerTimeout);
@@ -79,6 +83,7 @@ async function runController(options: ControllerCliOptions): Promise<number> {
       : undefined,
     metricsPort: options.metricsPort,
     metricsHost: options.metricsBindAddress,
+    secureMetrics: secureMetricsOf(options),
     workers: options.workers === true,
     resultsDir: options.resultsDir,
     finalizerTimeoutMs,

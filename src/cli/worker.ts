@@ -7,11 +7,13 @@ import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { clusterPoolResolver } from '../controller/cluster-pool-credentials.ts';
 import { loadKubeConfig } from '../controller/kubeconfig.ts';
+import { securedServing } from '../controller/metrics-access.ts';
 import { startWorkers } from '../engine/workers.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
 import { MigrascopeMetrics, startMetricsServer, WorkerMetrics } from '../metrics/index.ts';
 import { DEFAULT_REDIS_URL, parsePort, untilTerminated } from './controller.ts';
+import { addMetricsFlags, secureMetricsOf, type MetricsFlags } from './metrics-flags.ts';
 
 interface WorkerCliOptions {
   kubeconfig?: string;
@@ -23,8 +25,10 @@ interface WorkerCliOptions {
   metricsBindAddress: string;
 }
 
+type WorkerFlags = WorkerCliOptions & MetricsFlags;
+
 export function registerWorker(program: Command): void {
-  program
+  const command = program
     .command('worker')
     .description('Run load and migration workers taking jobs from Redis, until SIGTERM')
     .option('--redis <url>', 'Redis the controller queues jobs in (env MIGRASCOPE_REDIS_URL)', process.env.MIGRASCOPE_REDIS_URL ?? DEFAULT_REDIS_URL)
@@ -33,12 +37,13 @@ export function registerWorker(program: Command): void {
     .option('--load-concurrency <n>', 'load shards driven at once by this process', positiveInt('--load-concurrency'), 16)
     .option('--migration-concurrency <n>', 'migrations at once (of different experiments)', positiveInt('--migration-concurrency'), 4)
     .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (env MIGRASCOPE_METRICS_PORT)', parsePort, process.env.MIGRASCOPE_METRICS_PORT ? parsePort(process.env.MIGRASCOPE_METRICS_PORT) : undefined)
-    .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0')
+    .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0');
+  addMetricsFlags(command)
     .addHelpText('after', '\nExample:\n  migrascope worker --redis redis://redis:6379 --load-concurrency 8\n')
-    .action(async (options: WorkerCliOptions) => runWorker(options));
+    .action(async (options: WorkerFlags) => runWorker(options));
 }
 
-async function runWorker(options: WorkerCliOptions): Promise<void> {
+async function runWorker(options: WorkerFlags): Promise<void> {
   const log = logger();
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   const redis = new Redis(options.redis, { maxRetriesPerRequest: null });
@@ -56,16 +61,20 @@ async function runWorker(options: WorkerCliOptions): Promise<void> {
     migrationConcurrency: options.migrationConcurrency,
     metrics: workerMetrics,
   });
+  const secure = secureMetricsOf(options);
+  const secured = secure && options.metricsPort !== undefined ? securedServing(kubeConfig, secure) : undefined;
   const server =
     options.metricsPort === undefined
       ? undefined
       : await startMetricsServer({
+          guard: secured?.guard,
+          tls: secured?.tls,
           registry: metrics.registry,
           port: options.metricsPort,
           host: options.metricsBindAddress,
           readiness: async () => (redis.status === 'ready' ? undefined : `Redis connection is ${redis.status}`),
         });
-  log.info({ prefix: options.prefix, loadConcurrency: options.loadConcurrency, migrationConcurrency: options.migrationConcurrency, metrics: server?.url }, 'worker started');
+  log.info({ prefix: options.prefix, loadConcurrency: options.loadConcurrency, migrationConcurrency: options.migrationConcurrency, metrics: server?.url, metricsAccess: server ? (secured?.description ?? 'anyone (plain HTTP)') : undefined }, 'worker started');
   await untilTerminated();
   // A live migration in flight is let finish (the pod's grace period covers it); load shards keep
   // measuring until then. A second signal, or the grace period's SIGKILL, abandons what runs: BullMQ

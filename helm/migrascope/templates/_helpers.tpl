@@ -154,6 +154,8 @@ Redis' --maxmemory in bytes: redis.internal.maxmemoryPercent of the container's 
 {{ include "migrascope.redisEnv" .root | trim }}
 - name: MIGRASCOPE_METRICS_PORT
   value: {{ .root.Values.metrics.port | quote }}
+- name: MIGRASCOPE_METRICS_SECURE
+  value: {{ .root.Values.metrics.secure | quote }}
 - name: MIGRASCOPE_WATCH_NAMESPACES
   value: {{ join "," .root.Values.watchNamespaces | quote }}
 - name: MIGRASCOPE_LOG_LEVEL
@@ -166,4 +168,9 @@ Redis' --maxmemory in bytes: redis.internal.maxmemoryPercent of the container's 
   valueFrom:
     fieldRef:
       fieldPath: metadata.namespace
+{{- end }}
+
+{{- /* The scheme of the metrics port: HTTPS when metrics.secure (the kubelet's probes follow it). */}}
+{{- define "migrascope.metricsScheme" -}}
+{{ if .Values.metrics.secure }}HTTPS{{ else }}HTTP{{ end }}
 {{- end }}
