@@ -14,6 +14,7 @@ import { loadKubeConfig, ownNamespace } from '../controller/kubeconfig.ts';
 import { LeadershipLostError, startOperator } from '../controller/operator.ts';
 import { parseDuration } from '../quantity/index.ts';
 import { exitWith } from './exit-codes.ts';
+import { addLoadTargetsFlag, loadTargetsOf, type LoadTargetsFlag } from './load-targets-flag.ts';
 import { addMetricsFlags, secureMetricsOf, type MetricsFlags } from './metrics-flags.ts';
 
 interface ControllerCliOptions {
@@ -32,7 +33,7 @@ interface ControllerCliOptions {
   metricsSeriesGrace: string;
 }
 
-type ControllerFlags = ControllerCliOptions & MetricsFlags;
+type ControllerFlags = ControllerCliOptions & MetricsFlags & LoadTargetsFlag;
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -49,7 +50,7 @@ export function registerController(program: Command): void {
     .option('--lease-name <name>', 'name of the Lease (env MIGRASCOPE_LEASE_NAME)', process.env.MIGRASCOPE_LEASE_NAME || 'migrascope-controller')
     .option('--metrics-port <port>', 'port of /metrics, /healthz and /readyz, 0: any free port (env MIGRASCOPE_METRICS_PORT)', parsePort, parsePort(process.env.MIGRASCOPE_METRICS_PORT || '8080'))
     .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0');
-  addMetricsFlags(command)
+  addLoadTargetsFlag(addMetricsFlags(command))
     .option('--workers', 'also run load and migration workers in this process (else run `migrascope worker`)')
     .option('--results-dir <dir>', 'where request logs go (record.requestLog)', 'migrascope-results')
     .option('--metrics-series-grace <duration>', "how long a finished experiment's series stay in /metrics (at least two scrape intervals)", '60s')
@@ -70,6 +71,7 @@ async function runController(options: ControllerFlags): Promise<number> {
   // The flags first: a bad one is refused (exit 2, naming it) whatever the kubeconfig.
   const finalizerTimeoutMs = parseDuration('--finalizer-timeout', options.finalizerTimeout);
   const seriesGraceMs = parseDuration('--metrics-series-grace', options.metricsSeriesGrace);
+  const loadTargets = loadTargetsOf(options, log);
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   const namespaces = options.namespace.split(',').map((ns) => ns.trim()).filter((ns) => ns !== '');
   const leaseNamespace = options.leaseNamespace ?? ownNamespace() ?? namespaces[0] ?? 'default';
@@ -84,6 +86,7 @@ async function runController(options: ControllerFlags): Promise<number> {
     metricsPort: options.metricsPort,
     metricsHost: options.metricsBindAddress,
     secureMetrics: secureMetricsOf(options),
+    loadTargets,
     workers: options.workers === true,
     resultsDir: options.resultsDir,
     finalizerTimeoutMs,

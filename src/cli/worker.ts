@@ -13,6 +13,7 @@ import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
 import { MigrascopeMetrics, startMetricsServer, WorkerMetrics } from '../metrics/index.ts';
 import { DEFAULT_REDIS_URL, parsePort, untilTerminated } from './controller.ts';
+import { addLoadTargetsFlag, loadTargetsOf, type LoadTargetsFlag } from './load-targets-flag.ts';
 import { addMetricsFlags, secureMetricsOf, type MetricsFlags } from './metrics-flags.ts';
 
 interface WorkerCliOptions {
@@ -25,7 +26,7 @@ interface WorkerCliOptions {
   metricsBindAddress: string;
 }
 
-type WorkerFlags = WorkerCliOptions & MetricsFlags;
+type WorkerFlags = WorkerCliOptions & MetricsFlags & LoadTargetsFlag;
 
 export function registerWorker(program: Command): void {
   const command = program
@@ -38,13 +39,14 @@ export function registerWorker(program: Command): void {
     .option('--migration-concurrency <n>', 'migrations at once (of different experiments)', positiveInt('--migration-concurrency'), 4)
     .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (env MIGRASCOPE_METRICS_PORT)', parsePort, process.env.MIGRASCOPE_METRICS_PORT ? parsePort(process.env.MIGRASCOPE_METRICS_PORT) : undefined)
     .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0');
-  addMetricsFlags(command)
+  addLoadTargetsFlag(addMetricsFlags(command))
     .addHelpText('after', '\nExample:\n  migrascope worker --redis redis://redis:6379 --load-concurrency 8\n')
     .action(async (options: WorkerFlags) => runWorker(options));
 }
 
 async function runWorker(options: WorkerFlags): Promise<void> {
   const log = logger();
+  const loadTargets = loadTargetsOf(options, log);
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   const redis = new Redis(options.redis, { maxRetriesPerRequest: null });
   const connection = new Redis(options.redis, { maxRetriesPerRequest: null });
@@ -60,6 +62,7 @@ async function runWorker(options: WorkerFlags): Promise<void> {
     loadConcurrency: options.loadConcurrency,
     migrationConcurrency: options.migrationConcurrency,
     metrics: workerMetrics,
+    loadTargets,
   });
   const secure = secureMetricsOf(options);
   const secured = secure && options.metricsPort !== undefined ? securedServing(kubeConfig, secure) : undefined;

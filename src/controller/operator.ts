@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import type { MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
+import type { LoadTargetAllowList } from '../engine/load-targets.ts';
 import { startWorkers, type WorkerHost } from '../engine/workers.ts';
 import type { Logger } from '../log/index.ts';
 import { MigrascopeMetrics, startMetricsServer, WorkerMetrics, type MetricsServer } from '../metrics/index.ts';
@@ -59,6 +60,8 @@ export interface OperatorOptions {
    * tls.key, else a self-signed certificate is made. Plain HTTP to anyone when undefined.
    */
   secureMetrics?: SecureMetricsOptions | undefined;
+  /** Where each namespace may send load (checked before an experiment starts, and by in-process workers); unrestricted when undefined. */
+  loadTargets?: LoadTargetAllowList | undefined;
   /** Run load and migration workers in this process too. */
   workers?: boolean;
   log: Logger;
@@ -146,7 +149,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     workerConnections = [new Redis(options.redisUrl, { maxRetriesPerRequest: null }), new Redis(options.redisUrl, { maxRetriesPerRequest: null })];
     const [connection, redis] = workerConnections as [Redis, Redis];
     workerMetrics = new WorkerMetrics(metrics.registry);
-    workers = startWorkers({ connection, redis, prefix, resolvePool: clusterPoolResolver(kubeConfig), log, metrics: workerMetrics });
+    workers = startWorkers({ connection, redis, prefix, resolvePool: clusterPoolResolver(kubeConfig), log, metrics: workerMetrics, loadTargets: options.loadTargets });
     log.info('load and migration workers run in this process');
   }
 
@@ -181,6 +184,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         log,
         ...(options.finalizerTimeoutMs === undefined ? {} : { finalizerTimeoutMs: options.finalizerTimeoutMs }),
         ...(options.referenceRecheckMs === undefined ? {} : { referenceRecheckMs: options.referenceRecheckMs }),
+        loadTargets: options.loadTargets,
       }),
       workers: concurrency,
       metrics,

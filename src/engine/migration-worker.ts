@@ -5,6 +5,7 @@
 // client side, next to what XAPI reports.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/index.ts';
+import type { LoadTargetAllowList } from './load-targets.ts';
 import type { WorkerMetrics } from '../metrics/index.ts';
 import { DowntimeProbe } from '../load/index.ts';
 import type { MigrationJobData, PoolRef } from '../queue/contracts.ts';
@@ -52,6 +53,8 @@ export interface MigrationWorkerDeps {
   /** After the task ends, keep probing this long so a late stall is still seen (default 1 s). */
   probeTailMs?: number;
   probeIntervalMs?: number;
+  /** Where each namespace may send requests (the probe's); unrestricted when undefined. */
+  loadTargets?: LoadTargetAllowList | undefined;
 }
 
 export async function performMigration(job: MigrationJobData, attempt: string, deps: MigrationWorkerDeps): Promise<MigrationOutcome> {
@@ -63,6 +66,12 @@ export async function performMigration(job: MigrationJobData, attempt: string, d
   const base = { index: job.index, offsetMs: job.offsetMs };
   const aborted = await deps.redis.get(keys.abort);
   if (aborted !== null) return record(deps.redis, keys, { ...base, state: 'Cancelled', message: `not started: the run was stopped (${aborted})` });
+  // The probe sends requests for the namespace: the job came through Redis, so it is checked here too.
+  const refused = await deps.loadTargets?.refusal(job.experiment.namespace, job.probeUrl);
+  if (refused !== undefined) {
+    log.warn({ namespace: job.experiment.namespace }, `refusing the migration: ${refused}`);
+    return record(deps.redis, keys, { ...base, state: 'Failed', message: `not started: ${refused}` });
+  }
 
   const pool = await XenPool.connect(await deps.resolvePool(job.pool), { log });
   try {
