@@ -97,6 +97,8 @@ describe('Given the chart helm/migrascope', () => {
       expect(container(controller).ports).toEqual([{ name: 'metrics', containerPort: 8080, protocol: 'TCP' }]);
       // Secure metrics by default: the port speaks HTTPS, so the kubelet's probes do too (they need no token).
       expect(env(controller, 'MIGRASCOPE_METRICS_SECURE')?.value).toBe('true');
+      // No loadTargets by default: load may go anywhere, and the controller logs so at start.
+      expect(env(controller, 'MIGRASCOPE_LOAD_TARGETS_FILE')).toBeUndefined();
       expect(container(controller).livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'metrics', scheme: 'HTTPS' });
       expect(container(controller).readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'metrics', scheme: 'HTTPS' });
     });
@@ -202,6 +204,20 @@ describe('Given the chart helm/migrascope', () => {
     let objects: KubeObject[];
     beforeAll(async () => {
       objects = await renderChart({ namespace: 'ops', valuesFiles: ['ci/namespaced-values.yaml'] });
+    });
+
+    it('Then both processes read the loadTargets allow-list from a ConfigMap they mount, as given', () => {
+      const configMap = find(objects, 'ConfigMap', 'migrascope-load-targets', 'ops');
+      expect(parse((configMap.data as Record<string, string>)['load-targets.yaml'] ?? '')).toEqual({
+        'lab-a': ['10.20.0.0/16', 'shop.lab.example.com'],
+        '*': ['*.bench.example.com', 'fd00::/8'],
+      });
+      for (const name of ['migrascope-controller', 'migrascope-worker']) {
+        const deployment = find(objects, 'Deployment', name, 'ops');
+        expect(env(deployment, 'MIGRASCOPE_LOAD_TARGETS_FILE')?.value).toBe('/etc/migrascope/load-targets/load-targets.yaml');
+        expect(container(deployment).volumeMounts).toContainEqual({ name: 'load-targets', mountPath: '/etc/migrascope/load-targets', readOnly: true });
+        expect(pod(deployment).volumes).toContainEqual({ name: 'load-targets', configMap: { name: 'migrascope-load-targets' } });
+      }
     });
 
     it('Then nothing of the controller is cluster-wide: the same rules come as a Role in each watched namespace', () => {

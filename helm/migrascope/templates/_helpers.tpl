@@ -156,6 +156,10 @@ Redis' --maxmemory in bytes: redis.internal.maxmemoryPercent of the container's 
   value: {{ .root.Values.metrics.port | quote }}
 - name: MIGRASCOPE_METRICS_SECURE
   value: {{ .root.Values.metrics.secure | quote }}
+{{- if .root.Values.loadTargets }}
+- name: MIGRASCOPE_LOAD_TARGETS_FILE
+  value: /etc/migrascope/load-targets/load-targets.yaml
+{{- end }}
 - name: MIGRASCOPE_WATCH_NAMESPACES
   value: {{ join "," .root.Values.watchNamespaces | quote }}
 - name: MIGRASCOPE_LOG_LEVEL
@@ -173,4 +177,20 @@ Redis' --maxmemory in bytes: redis.internal.maxmemoryPercent of the container's 
 {{- /* The scheme of the metrics port: HTTPS when metrics.secure (the kubelet's probes follow it). */}}
 {{- define "migrascope.metricsScheme" -}}
 {{ if .Values.metrics.secure }}HTTPS{{ else }}HTTP{{ end }}
+{{- end }}
+
+{{- /* The loadTargets ConfigMap, mounted in both processes when the allow-list is set. */}}
+{{- define "migrascope.loadTargetsMount" -}}
+{{- if .Values.loadTargets }}
+- name: load-targets
+  mountPath: /etc/migrascope/load-targets
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- define "migrascope.loadTargetsVolume" -}}
+{{- if .Values.loadTargets }}
+- name: load-targets
+  configMap:
+    name: {{ include "migrascope.fullname" . }}-load-targets
+{{- end }}
 {{- end }}
