@@ -92,7 +92,7 @@ export class XenPoolReconciler implements Reconciler {
   }
 
   async #describe(pool: XenPool): Promise<PoolDescription> {
-    return describePool(await xenPoolCredentials(this.#options.kubeConfig, pool));
+    return describePool(await xenPoolCredentials(this.#options.kubeConfig, pool), { log: this.#options.log });
   }
 
   async #write(key: ObjectKey, previous: XenPoolStatus | undefined, status: XenPoolStatus): Promise<void> {
