@@ -5,11 +5,17 @@
 // those reviews); the callers are service accounts bound the way a cluster admin binds Prometheus:
 // to the chart's migrascope-metrics-reader ClusterRole, or, for reports, to the experiment viewer
 // role in the experiment's namespace.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Agent, request } from 'undici';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Operator } from '../../src/controller/operator.ts';
 import { KubeClient } from '../../src/controller/runtime/index.ts';
+import { find, readManifests } from '../support/manifests.ts';
+import { freePort, startProcess, temporaryDirectory, waitFor, type RunningProcess } from '../support/processes.ts';
 import { applyShippedRbac, type ShippedRbac } from '../support/rbac.ts';
+import { discoveredTarget, scrapeConfigOf, type ServiceMonitor } from '../support/service-monitor-scrape.ts';
 import { startClusterHarness, type ClusterHarness } from './controller-cluster.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -109,5 +115,49 @@ describe('Given the controller started with secure metrics, under the shipped RB
 
   it('then the kubelet probes stay open: /healthz answers without a token', async () => {
     expect((await get('/healthz')).status).toBe(200);
+  });
+});
+
+describe('Given a real Prometheus scraping the controller with the shipped ServiceMonitor (HTTPS, its bearer token file, insecureSkipVerify)', () => {
+  let prometheus: RunningProcess | undefined;
+  let url: string;
+
+  async function up(): Promise<Record<string, string>> {
+    const body = (await (await fetch(`${url}/api/v1/query?query=up`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+    return Object.fromEntries(body.data.result.map((sample) => [sample.metric.pod ?? '', sample.value[1]]));
+  }
+
+  beforeAll(async () => {
+    const shipped = find(readManifests('deploy/monitoring/service_monitor.yaml'), 'ServiceMonitor', 'migrascope') as unknown as ServiceMonitor;
+    const service = find(readManifests('deploy/manager/metrics_service.yaml'), 'Service', 'migrascope-controller-metrics');
+    const [endpoint] = shipped.spec.endpoints;
+    expect(endpoint).toMatchObject({ scheme: 'https', bearerTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token', tlsConfig: { insecureSkipVerify: true } });
+    const dir = await temporaryDirectory('prometheus-secure-metrics');
+    const port = new URL(base).port;
+    // Two Prometheus service accounts: the token file is the pod's; one is bound to the reader role, one is not.
+    const jobs = [];
+    for (const [pod, token] of [['scraped-as-reader', tokens.reader], ['scraped-as-nobody', tokens.nobody]] as const) {
+      await writeFile(join(dir, `${pod}.token`), token);
+      await writeFile(join(dir, `${pod}.json`), JSON.stringify([discoveredTarget({ address: `127.0.0.1:${port}`, namespace: OPERATOR_NAMESPACE, service: service.metadata.name, serviceLabels: service.metadata.labels ?? {}, port: 'metrics', pod, container: 'controller' })]));
+      const monitor: ServiceMonitor = { ...shipped, spec: { ...shipped.spec, endpoints: [{ ...endpoint!, interval: '1s', bearerTokenFile: join(dir, `${pod}.token`) }] } };
+      const job = scrapeConfigOf(monitor, 0, { file_sd_configs: [{ files: [join(dir, `${pod}.json`)] }] });
+      job.job_name = `${String(job.job_name)}-${pod}`;
+      jobs.push(job);
+    }
+    await writeFile(join(dir, 'prometheus.yml'), stringify({ global: { scrape_interval: '1s' }, scrape_configs: jobs }));
+    const promPort = await freePort();
+    url = `http://127.0.0.1:${promPort}`;
+    prometheus = startProcess('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { cleanup: [dir] });
+    await waitFor('Prometheus to scrape both targets', async () => Object.keys(await up().catch(() => ({}))).length === 2, 30_000, () => prometheus?.output() ?? '');
+  });
+  afterAll(async () => prometheus?.stop());
+
+  it('then the account bound to migrascope-metrics-reader scrapes the controller (up 1, its metrics stored), and the other is refused (up 0)', async () => {
+    await waitFor('both verdicts', async () => {
+      const seen = await up();
+      return seen['scraped-as-reader'] === '1' && seen['scraped-as-nobody'] === '0';
+    }, 30_000, () => prometheus?.output() ?? '');
+    const body = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('count(controller_runtime_reconcile_total{pod="scraped-as-reader"})')}`)).json()) as { data: { result: unknown[] } };
+    expect(body.data.result.length).toBe(1);
   });
 });
