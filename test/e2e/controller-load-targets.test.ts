@@ -101,6 +101,19 @@ describe('Given a worker with the same allow-list and a load job queued straight
       seed: 1,
     });
     keys = new RunKeys(prefix, experiment, 1);
+    // A migration whose downtime probe would poll the same forbidden target.
+    await queues.addMigration({
+      experiment,
+      run: 1,
+      index: 1,
+      pool: { namespace: harness.namespace, name: 'pool' },
+      vm: 'web',
+      destination: { kind: 'roundRobin' },
+      dueAtMs: Date.now(),
+      offsetMs: 0,
+      timeoutMs: 60_000,
+      probeUrl: `http://127.0.0.1:${port}/healthz`,
+    });
   });
 
   afterAll(async () => {
@@ -121,6 +134,18 @@ describe('Given a worker with the same allow-list and a load job queued straight
     expect(end.message).toContain('load target "127.0.0.1" is not allowed');
     expect(end.message).toContain(`namespace "${harness.namespace}" may send load only to 10.0.0.0/8`);
     expect(end.completed).toBe(0);
+    expect(requests).toBe(0);
+  });
+
+  it('then a migration whose probe would poll it is not started: Failed, naming the target, nothing asked of XAPI', async () => {
+    const redis = connections[1] as Redis;
+    const outcome = await harness.eventually('the migration to be recorded', async () => {
+      const recorded = await redis.hget(keys.migrations, '1');
+      return recorded === null ? undefined : (JSON.parse(recorded) as { state: string; message?: string });
+    }, 30_000);
+    expect(outcome.state).toBe('Failed');
+    expect(outcome.message).toContain('not started: load target "127.0.0.1" is not allowed');
+    expect(harness.migrations).toEqual([]);
     expect(requests).toBe(0);
   });
 });

@@ -11,7 +11,7 @@ import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Operator } from '../../src/controller/operator.ts';
-import { KubeClient } from '../../src/controller/runtime/index.ts';
+import { DECISION_TTL_MS, KubeClient } from '../../src/controller/runtime/index.ts';
 import { find, readManifests } from '../support/manifests.ts';
 import { freePort, startProcess, temporaryDirectory, waitFor, type RunningProcess } from '../support/processes.ts';
 import { applyShippedRbac, type ShippedRbac } from '../support/rbac.ts';
@@ -159,5 +159,15 @@ describe('Given a real Prometheus scraping the controller with the shipped Servi
     }, 30_000, () => prometheus?.output() ?? '');
     const body = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('count(controller_runtime_reconcile_total{pod="scraped-as-reader"})')}`)).json()) as { data: { result: unknown[] } };
     expect(body.data.result.length).toBe(1);
+  });
+});
+
+describe('Given the reader scraped /metrics a moment ago', () => {
+  it('when its ClusterRoleBinding is deleted, then it is refused (403) within the 10 s the decisions are cached', async () => {
+    expect((await get('/metrics', tokens.reader)).status).toBe(200);
+    await KubeClient.for(harness.admin).request('DELETE', `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/callers-${harness.namespace}-prometheus`);
+    const revoked = Date.now();
+    await harness.eventually('the revoked reader refused', async () => ((await get('/metrics', tokens.reader)).status === 403 ? true : undefined), 20_000);
+    expect(Date.now() - revoked).toBeLessThan(DECISION_TTL_MS + 2_000);
   });
 });
