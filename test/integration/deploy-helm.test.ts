@@ -220,6 +220,15 @@ describe('Given the chart helm/migrascope', () => {
       }
     });
 
+    it('Then both processes serve their metrics with the certificate of metrics.certSecret', () => {
+      for (const name of ['migrascope-controller', 'migrascope-worker']) {
+        const deployment = find(objects, 'Deployment', name, 'ops');
+        expect(env(deployment, 'MIGRASCOPE_METRICS_CERT_DIR')?.value).toBe('/etc/migrascope/metrics-certs');
+        expect(container(deployment).volumeMounts).toContainEqual({ name: 'metrics-certs', mountPath: '/etc/migrascope/metrics-certs', readOnly: true });
+        expect(pod(deployment).volumes).toContainEqual({ name: 'metrics-certs', secret: { secretName: 'migrascope-metrics-tls' } });
+      }
+    });
+
     it('Then nothing of the controller is cluster-wide: the same rules come as a Role in each watched namespace', () => {
       // Only the reviews the secure metrics endpoint asks for, which are cluster-scoped by nature.
       expect(ofKind(objects, 'ClusterRoleBinding').map((o) => o.metadata.name)).toEqual(['migrascope-metrics-auth']);

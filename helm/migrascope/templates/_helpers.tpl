@@ -156,6 +156,10 @@ Redis' --maxmemory in bytes: redis.internal.maxmemoryPercent of the container's 
   value: {{ .root.Values.metrics.port | quote }}
 - name: MIGRASCOPE_METRICS_SECURE
   value: {{ .root.Values.metrics.secure | quote }}
+{{- if and .root.Values.metrics.secure .root.Values.metrics.certSecret }}
+- name: MIGRASCOPE_METRICS_CERT_DIR
+  value: /etc/migrascope/metrics-certs
+{{- end }}
 {{- if .root.Values.loadTargets }}
 - name: MIGRASCOPE_LOAD_TARGETS_FILE
   value: /etc/migrascope/load-targets/load-targets.yaml
@@ -179,18 +183,28 @@ Redis' --maxmemory in bytes: redis.internal.maxmemoryPercent of the container's 
 {{ if .Values.metrics.secure }}HTTPS{{ else }}HTTP{{ end }}
 {{- end }}
 
-{{- /* The loadTargets ConfigMap, mounted in both processes when the allow-list is set. */}}
-{{- define "migrascope.loadTargetsMount" -}}
+{{- /* What both processes read from files: the loadTargets ConfigMap when the allow-list is set, the metrics certificate Secret when metrics.secure names one. */}}
+{{- define "migrascope.configMounts" -}}
 {{- if .Values.loadTargets }}
 - name: load-targets
   mountPath: /etc/migrascope/load-targets
   readOnly: true
 {{- end }}
+{{- if and .Values.metrics.secure .Values.metrics.certSecret }}
+- name: metrics-certs
+  mountPath: /etc/migrascope/metrics-certs
+  readOnly: true
 {{- end }}
-{{- define "migrascope.loadTargetsVolume" -}}
+{{- end }}
+{{- define "migrascope.configVolumes" -}}
 {{- if .Values.loadTargets }}
 - name: load-targets
   configMap:
     name: {{ include "migrascope.fullname" . }}-load-targets
+{{- end }}
+{{- if and .Values.metrics.secure .Values.metrics.certSecret }}
+- name: metrics-certs
+  secret:
+    secretName: {{ .Values.metrics.certSecret }}
 {{- end }}
 {{- end }}
