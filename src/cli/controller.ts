@@ -16,6 +16,8 @@ import { loadKubeConfig, ownNamespace } from '../controller/kubeconfig.ts';
 import { LeadershipLostError, startOperator } from '../controller/operator.ts';
 import { parseDuration } from '../quantity/index.ts';
 import { exitWith } from './exit-codes.ts';
+import { addLoadTargetsFlag, loadTargetsOf, type LoadTargetsFlag } from './load-targets-flag.ts';
+import { addMetricsFlags, secureMetricsOf, type MetricsFlags } from './metrics-flags.ts';
 
 interface ControllerCliOptions {
   kubeconfig?: string;
@@ -33,10 +35,12 @@ interface ControllerCliOptions {
   metricsSeriesGrace: string;
 }
 
+type ControllerFlags = ControllerCliOptions & MetricsFlags & LoadTargetsFlag;
+
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export function registerController(program: Command): void {
-  program
+  const command = program
     .command('controller')
     .description('Run the Kubernetes operator: reconcile XenPools, MigrationExperiments and MigrationCampaigns until SIGTERM')
     .option('--kubeconfig <file>', 'kubeconfig to use (default: the pod service account, $KUBECONFIG or ~/.kube/config)')
@@ -47,7 +51,8 @@ export function registerController(program: Command): void {
     .option('--lease-namespace <ns>', "namespace of the Lease (default: $POD_NAMESPACE, the pod's namespace, --namespace, or default)")
     .option('--lease-name <name>', 'name of the Lease (env MIGRASCOPE_LEASE_NAME)', process.env.MIGRASCOPE_LEASE_NAME || 'migrascope-controller')
     .option('--metrics-port <port>', 'port of /metrics, /healthz and /readyz, 0: any free port (env MIGRASCOPE_METRICS_PORT)', parsePort, parsePort(process.env.MIGRASCOPE_METRICS_PORT || '8080'))
-    .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0')
+    .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0');
+  addLoadTargetsFlag(addMetricsFlags(command))
     .option('--workers', 'also run load and migration workers in this process (else run `migrascope worker`)')
     .option('--results-dir <dir>', 'where request logs go (record.requestLog)', 'migrascope-results')
     .option('--metrics-series-grace <duration>', "how long a finished experiment's series stay in /metrics (at least two scrape intervals)", '60s')
@@ -58,17 +63,18 @@ export function registerController(program: Command): void {
         '  migrascope controller --redis redis://redis:6379 --leader-elect\n' +
         '  migrascope controller --kubeconfig ~/.kube/config --namespace lab,lab2 --workers --metrics-port 0\n',
     )
-    .action(async (options: ControllerCliOptions) => {
+    .action(async (options: ControllerFlags) => {
       exitWith(await runController(options));
     });
 }
 
-async function runController(options: ControllerCliOptions): Promise<number> {
+async function runController(options: ControllerFlags): Promise<number> {
   const log = logger();
   // The flags first: a bad one is refused (exit 2, naming it) whatever the kubeconfig.
   const finalizerTimeoutMs = parseDuration('--finalizer-timeout', options.finalizerTimeout);
   const seriesGraceMs = parseDuration('--metrics-series-grace', options.metricsSeriesGrace);
   const redisTimeout = redisTimeoutMs(process.env, DEFAULT_CLUSTER_REDIS_TIMEOUT_MS);
+  const loadTargets = loadTargetsOf(options, log);
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   const namespaces = options.namespace.split(',').map((ns) => ns.trim()).filter((ns) => ns !== '');
   const leaseNamespace = options.leaseNamespace ?? ownNamespace() ?? namespaces[0] ?? 'default';
@@ -82,6 +88,8 @@ async function runController(options: ControllerCliOptions): Promise<number> {
       : undefined,
     metricsPort: options.metricsPort,
     metricsHost: options.metricsBindAddress,
+    secureMetrics: secureMetricsOf(options),
+    loadTargets,
     workers: options.workers === true,
     resultsDir: options.resultsDir,
     finalizerTimeoutMs,

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { clusterPoolResolver } from '../controller/cluster-pool-credentials.ts';
 import { loadKubeConfig } from '../controller/kubeconfig.ts';
+import { securedServing } from '../controller/metrics-access.ts';
 import { startWorkers } from '../engine/workers.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
@@ -13,6 +14,8 @@ import { MigrascopeMetrics, startMetricsServer, WorkerMetrics } from '../metrics
 import { connectRedis, DEFAULT_CLUSTER_REDIS_TIMEOUT_MS, redisTimeoutMs, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
 import { exitWith } from './exit-codes.ts';
 import { DEFAULT_REDIS_URL, parsePort, untilTerminated } from './controller.ts';
+import { addLoadTargetsFlag, loadTargetsOf, type LoadTargetsFlag } from './load-targets-flag.ts';
+import { addMetricsFlags, secureMetricsOf, type MetricsFlags } from './metrics-flags.ts';
 
 interface WorkerCliOptions {
   kubeconfig?: string;
@@ -24,8 +27,10 @@ interface WorkerCliOptions {
   metricsBindAddress: string;
 }
 
+type WorkerFlags = WorkerCliOptions & MetricsFlags & LoadTargetsFlag;
+
 export function registerWorker(program: Command): void {
-  program
+  const command = program
     .command('worker')
     .description('Run load and migration workers taking jobs from Redis, until SIGTERM')
     .option('--redis <url>', 'Redis the controller queues jobs in (env MIGRASCOPE_REDIS_URL)', process.env.MIGRASCOPE_REDIS_URL ?? DEFAULT_REDIS_URL)
@@ -34,14 +39,16 @@ export function registerWorker(program: Command): void {
     .option('--load-concurrency <n>', 'load shards driven at once by this process', positiveInt('--load-concurrency'), 16)
     .option('--migration-concurrency <n>', 'migrations at once (of different experiments)', positiveInt('--migration-concurrency'), 4)
     .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (env MIGRASCOPE_METRICS_PORT)', parsePort, process.env.MIGRASCOPE_METRICS_PORT ? parsePort(process.env.MIGRASCOPE_METRICS_PORT) : undefined)
-    .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0')
+    .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0');
+  addLoadTargetsFlag(addMetricsFlags(command))
     .addHelpText('after', '\nExample:\n  migrascope worker --redis redis://redis:6379 --load-concurrency 8\n')
     .addHelpText('after', '\nEnvironment:\n  MIGRASCOPE_REDIS_TIMEOUT  how long Redis may be unreachable, at start and mid-run, before exiting 1 (default 5m)\n')
-    .action(async (options: WorkerCliOptions) => exitWith(await runWorker(options)));
+    .action(async (options: WorkerFlags) => exitWith(await runWorker(options)));
 }
 
-async function runWorker(options: WorkerCliOptions): Promise<number> {
+async function runWorker(options: WorkerFlags): Promise<number> {
   const log = logger();
+  const loadTargets = loadTargetsOf(options, log);
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   // Redis is waited for, at start and when lost, up to MIGRASCOPE_REDIS_TIMEOUT (default 5 min): the
   // shards keep measuring and their seconds wait in memory meanwhile. Longer, and this exits 1 for
@@ -76,17 +83,22 @@ async function runWorker(options: WorkerCliOptions): Promise<number> {
     loadConcurrency: options.loadConcurrency,
     migrationConcurrency: options.migrationConcurrency,
     metrics: workerMetrics,
+    loadTargets,
   });
+  const secure = secureMetricsOf(options);
+  const secured = secure && options.metricsPort !== undefined ? securedServing(kubeConfig, secure) : undefined;
   const server =
     options.metricsPort === undefined
       ? undefined
       : await startMetricsServer({
+          guard: secured?.guard,
+          tls: secured?.tls,
           registry: metrics.registry,
           port: options.metricsPort,
           host: options.metricsBindAddress,
           readiness: async () => (redis.status === 'ready' ? undefined : `Redis connection is ${redis.status}`),
         });
-  log.info({ prefix: options.prefix, loadConcurrency: options.loadConcurrency, migrationConcurrency: options.migrationConcurrency, metrics: server?.url }, 'worker started');
+  log.info({ prefix: options.prefix, loadConcurrency: options.loadConcurrency, migrationConcurrency: options.migrationConcurrency, metrics: server?.url, metricsAccess: server ? (secured?.description ?? 'anyone (plain HTTP)') : undefined }, 'worker started');
   await Promise.race([untilTerminated(), redisLost]);
   if (lost) {
     log.error(`${lost.message}: exiting (the shards go to another worker once Redis is back)`);

@@ -20,6 +20,7 @@ import {
   type MigrationExperimentStatus,
 } from '../api/v1alpha1/index.ts';
 import { experimentConditions } from '../engine/conditions.ts';
+import type { LoadTargetAllowList } from '../engine/load-targets.ts';
 import { ProfileProblem, resolveProfile } from '../engine/workload-profile.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -71,6 +72,8 @@ export interface ExperimentReconcilerOptions {
   finalizerTimeoutMs?: number;
   /** How soon an experiment waiting for its pool or Secret is looked at again (default 30 s). */
   referenceRecheckMs?: number;
+  /** Where each namespace may send load; unrestricted when undefined. */
+  loadTargets?: LoadTargetAllowList | undefined;
 }
 
 const DELETED = 'the experiment was deleted';
@@ -289,6 +292,11 @@ export class ExperimentReconciler implements Reconciler {
     } catch (error) {
       if (!(error instanceof ProfileProblem)) throw error;
       return { reason: error.reason, field: error.field, message: error.detail };
+    }
+    const targets = [['spec.target.applicationUrl', experiment.spec.target.applicationUrl], ['spec.target.probeUrl', experiment.spec.target.probeUrl]] as const;
+    for (const [field, url] of targets) {
+      const refused = url === undefined ? undefined : await this.#options.loadTargets?.refusal(namespace, url);
+      if (refused !== undefined) return { reason: 'TargetNotAllowed', field, message: refused };
     }
     const poolName = experiment.spec.poolRef.name;
     const object = this.#options.pools.get(namespace, poolName);

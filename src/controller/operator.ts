@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import type { MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
+import type { LoadTargetAllowList } from '../engine/load-targets.ts';
 import { startWorkers, type WorkerHost } from '../engine/workers.ts';
 import { redactUrlPassword, type Logger } from '../log/index.ts';
 import { MigrascopeMetrics, startMetricsServer, WorkerMetrics, type MetricsServer } from '../metrics/index.ts';
@@ -22,7 +23,8 @@ import { clusterPoolResolver } from './cluster-pool-credentials.ts';
 import { EngineSession } from './engine-session.ts';
 import { ExperimentReconciler } from './experiment-reconciler.ts';
 import { InformerSet, type ObjectCache } from './informer-set.ts';
-import { reportPage, reportPath, REPORTS_PREFIX } from './reports.ts';
+import { securedServing, type SecureMetricsOptions } from './metrics-access.ts';
+import { reportAccess, reportPage, reportPath, REPORTS_PREFIX } from './reports.ts';
 import { owningSchedule, ScheduleReconciler } from './schedule-reconciler.ts';
 import { subjectOf, targetOf, type StoredObject } from './resources.ts';
 import { Controller, EventRecorder, KubeApiError, KubeClient, LeaderElector, patchStatus, type ObjectKey } from './runtime/index.ts';
@@ -54,6 +56,14 @@ export interface OperatorOptions {
   /** Serve /metrics, /healthz, /readyz on this port (0: any free port); none when undefined. */
   metricsPort?: number | undefined;
   metricsHost?: string;
+  /**
+   * Serve /metrics and the reports over HTTPS to callers the API server vouches for (TokenReview)
+   * and allows (SubjectAccessReview), as kubebuilder's secure metrics; `certDir` holds tls.crt and
+   * tls.key, else a self-signed certificate is made. Plain HTTP to anyone when undefined.
+   */
+  secureMetrics?: SecureMetricsOptions | undefined;
+  /** Where each namespace may send load (checked before an experiment starts, and by in-process workers); unrestricted when undefined. */
+  loadTargets?: LoadTargetAllowList | undefined;
   /** Run load and migration workers in this process too. */
   workers?: boolean;
   log: Logger;
@@ -124,9 +134,17 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   let metricsServer: MetricsServer | undefined;
   if (options.metricsPort !== undefined) {
     // Reports are served by every replica, leader or not: they read the informers' cache and Redis.
-    const reports = { prefix: REPORTS_PREFIX, render: (path: string, query: URLSearchParams) => reportPage({ experiments, campaigns, redis: probe, prefix }, path, query) };
-    metricsServer = await startMetricsServer({ registry: metrics.registry, port: options.metricsPort, host: options.metricsHost ?? '0.0.0.0', readiness, pages: [reports] });
-    log.info({ url: metricsServer.url }, `serving /metrics, /healthz, /readyz and ${REPORTS_PREFIX}<namespace>/<name>`);
+    const reports = {
+      prefix: REPORTS_PREFIX,
+      render: (path: string, query: URLSearchParams) => reportPage({ experiments, campaigns, redis: probe, prefix }, path, query),
+      access: (path: string, query: URLSearchParams) => reportAccess({ experiments, campaigns }, path, query),
+    };
+    const secured = options.secureMetrics ? securedServing(kubeConfig, options.secureMetrics) : undefined;
+    metricsServer = await startMetricsServer({ registry: metrics.registry, port: options.metricsPort, host: options.metricsHost ?? '0.0.0.0', readiness, pages: [reports], guard: secured?.guard, tls: secured?.tls });
+    log.info(
+      { url: metricsServer.url, access: secured?.description ?? 'anyone (plain HTTP): --metrics-secure guards it' },
+      `serving /metrics, /healthz, /readyz and ${REPORTS_PREFIX}<namespace>/<name>`,
+    );
   }
 
   let workers: WorkerHost | undefined;
@@ -136,7 +154,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     workerConnections = [new Redis(options.redisUrl, { maxRetriesPerRequest: null }), new Redis(options.redisUrl, { maxRetriesPerRequest: null })];
     const [connection, redis] = workerConnections as [Redis, Redis];
     workerMetrics = new WorkerMetrics(metrics.registry);
-    workers = startWorkers({ connection, redis, prefix, resolvePool: clusterPoolResolver(kubeConfig), log, metrics: workerMetrics });
+    workers = startWorkers({ connection, redis, prefix, resolvePool: clusterPoolResolver(kubeConfig), log, metrics: workerMetrics, loadTargets: options.loadTargets });
     log.info('load and migration workers run in this process');
   }
 
@@ -171,6 +189,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         log,
         ...(options.finalizerTimeoutMs === undefined ? {} : { finalizerTimeoutMs: options.finalizerTimeoutMs }),
         ...(options.referenceRecheckMs === undefined ? {} : { referenceRecheckMs: options.referenceRecheckMs }),
+        loadTargets: options.loadTargets,
       }),
       workers: concurrency,
       metrics,

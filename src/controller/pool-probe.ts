@@ -7,6 +7,7 @@ import { openConnection } from '../xen/connection.ts';
 import { explainFailure } from '../xen/failures.ts';
 import { hostFromRecords, type XapiRecord } from '../xen/records.ts';
 import type { XenHost } from '../api/v1alpha1/index.ts';
+import type { Logger } from '../log/index.ts';
 
 export interface PoolDescription {
   poolName: string;
@@ -17,8 +18,8 @@ export interface PoolDescription {
 /** The testbed says what it is in its pool's description; a pool it migrated also carries the model key. */
 const TESTBED_DESCRIPTION = /migrascope testbed/i;
 
-export async function describePool(credentials: XapiCredentials, options: { callTimeoutMs?: number } = {}): Promise<PoolDescription> {
-  const connection = await openConnection(credentials, { callTimeoutMs: options.callTimeoutMs ?? 20_000 });
+export async function describePool(credentials: XapiCredentials, options: { callTimeoutMs?: number; log?: Logger } = {}): Promise<PoolDescription> {
+  const connection = await openConnection(credentials, { callTimeoutMs: options.callTimeoutMs ?? 20_000, ...(options.log ? { log: options.log } : {}) });
   try {
     const call = async (method: string): Promise<Record<string, XapiRecord>> => {
       try {

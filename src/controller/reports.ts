@@ -9,6 +9,7 @@
 // ?kind=campaign (in a campaign's status.reportPath) or ?kind=experiment says which is meant.
 import type { Redis } from 'ioredis';
 import {
+  GROUP,
   parseCampaign,
   parseExperiment,
   type MigrationCampaign,
@@ -22,6 +23,7 @@ import type { MigrationOutcome } from '../engine/migration-worker.ts';
 import { RunKeys } from '../queue/run-keys.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
 import { renderCampaignReport, renderExperimentReport, type ExperimentReportInput, type MigrationInstants, type RunReportInput } from '../report/index.ts';
+import type { Access } from '../metrics/index.ts';
 import type { ObjectCache } from './informer-set.ts';
 import type { StoredObject } from './resources.ts';
 
@@ -62,6 +64,20 @@ export async function reportPage(sources: ReportSources, path: string, query: UR
   if (campaign) return html(await campaignReport(sources, campaign));
   const what = kind === 'campaign' ? 'MigrationCampaign' : kind === 'experiment' ? 'MigrationExperiment' : 'MigrationExperiment or MigrationCampaign';
   return notFound(`no ${what} "${name}" in namespace "${namespace}" (is it watched by this controller?)`);
+}
+
+/**
+ * What reading the report at `path` asks of RBAC: get on the object it is about, in its namespace.
+ * A resource attribute rather than a non-resource URL (/reports/*) because RBAC grants those only
+ * cluster-wide: this way whoever may read an experiment (its namespace's viewer role) may read its
+ * report, and nobody else, with no role of ours to bind. The bare path is the experiment's unless
+ * only a campaign has that name, as reportPage decides.
+ */
+export function reportAccess(sources: Pick<ReportSources, 'experiments' | 'campaigns'>, path: string, query: URLSearchParams): Access {
+  const [namespace = '', name = ''] = path.slice(REPORTS_PREFIX.length).split('/').filter(Boolean).map(decodeURIComponent);
+  const kind = query.get('kind');
+  const campaign = kind === 'campaign' || (kind === null && sources.experiments.get(namespace, name) === undefined && sources.campaigns.get(namespace, name) !== undefined);
+  return { resource: { group: GROUP, resource: campaign ? 'migrationcampaigns' : 'migrationexperiments', namespace, name, verb: 'get' } };
 }
 
 async function experimentReport(sources: ReportSources, object: StoredObject): Promise<string> {

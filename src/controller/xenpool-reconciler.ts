@@ -13,6 +13,10 @@ import { subjectOf, targetOf } from './resources.ts';
 import { mergePatchOf } from './status-publisher.ts';
 import { patchStatus, type EventRecorder, type ObjectKey, type ReconcileResult, type Reconciler } from './runtime/index.ts';
 
+/** What the status and a Warning Event say of a pool reached with spec.insecureSkipVerify. */
+export const UNVERIFIED_TLS_NOTE =
+  "the pool's TLS certificate is NOT verified (spec.insecureSkipVerify): anyone on the network path can pose as the pool and read its password; set caBundleSecretRef instead";
+
 export interface XenPoolReconcilerOptions {
   kubeConfig: KubeConfig;
   pools: ObjectCache;
@@ -52,7 +56,8 @@ export class XenPoolReconciler implements Reconciler {
     let status: XenPoolStatus;
     try {
       const found = await (this.#options.describe ?? ((p: XenPool) => this.#describe(p)))(pool);
-      const message = `logged in to ${found.poolName} (${found.hosts.length} host(s))${found.simulated ? ', the Migrascope testbed' : ''}`;
+      const unverified = pool.spec.insecureSkipVerify === true && pool.spec.url.startsWith('https:');
+      const message = `logged in to ${found.poolName} (${found.hosts.length} host(s))${found.simulated ? ', the Migrascope testbed' : ''}${unverified ? `; ${UNVERIFIED_TLS_NOTE}` : ''}`;
       status = {
         ...(generation === undefined ? {} : { observedGeneration: generation }),
         connected: true,
@@ -63,7 +68,10 @@ export class XenPoolReconciler implements Reconciler {
         lastConnectedTime: new Date().toISOString(),
         conditions: poolConditions(previous?.conditions, { kind: 'current', reason: 'Connected', message }, generation),
       };
-      if (previous?.connected !== true) await this.#event(pool, 'Normal', 'Connected', message);
+      if (previous?.connected !== true) {
+        await this.#event(pool, 'Normal', 'Connected', message);
+        if (unverified) await this.#event(pool, 'Warning', 'TLSNotVerified', UNVERIFIED_TLS_NOTE);
+      }
     } catch (error) {
       const reason = error instanceof PoolReferenceError ? error.reason : 'ConnectFailed';
       const message = (error as Error).message;
@@ -84,7 +92,7 @@ export class XenPoolReconciler implements Reconciler {
   }
 
   async #describe(pool: XenPool): Promise<PoolDescription> {
-    return describePool(await xenPoolCredentials(this.#options.kubeConfig, pool));
+    return describePool(await xenPoolCredentials(this.#options.kubeConfig, pool), { log: this.#options.log });
   }
 
   async #write(key: ObjectKey, previous: XenPoolStatus | undefined, status: XenPoolStatus): Promise<void> {

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/index.ts';
+import type { LoadTargetAllowList } from './load-targets.ts';
 import type { WorkerMetrics } from '../metrics/index.ts';
 import { runLoad } from '../load/index.ts';
 import type { SecondSnapshot } from '../recording/index.ts';
@@ -35,6 +36,8 @@ export interface LoadWorkerDeps {
   metrics?: WorkerMetrics | undefined;
   /** How often the abort key is looked at (default 250 ms). */
   abortPollMs?: number;
+  /** Where each namespace may send load; unrestricted when undefined. */
+  loadTargets?: LoadTargetAllowList | undefined;
 }
 
 export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promise<ShardEnd> {
@@ -42,6 +45,14 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
   const log = deps.log.child({ experiment: job.experiment.name, run: job.run, shard: job.shard });
   const recorded = await deps.redis.hget(keys.shards, String(job.shard));
   if (recorded) return JSON.parse(recorded) as ShardEnd;
+  // Jobs come through Redis, which others may write to: the worker checks the target itself, before any request.
+  const refused = await deps.loadTargets?.refusal(job.experiment.namespace, job.url);
+  if (refused !== undefined) {
+    const end: ShardEnd = { shard: job.shard, state: 'failed', completed: 0, errors: 0, message: `not started: ${refused}` };
+    await deps.redis.hsetnx(keys.shards, String(job.shard), JSON.stringify(end));
+    log.warn({ namespace: job.experiment.namespace }, `refusing the load shard: ${refused}`);
+    return end;
+  }
 
   const resolved = resolveProfile(job.profile, job.params ?? {});
   const profile = job.thinkTime ? withThinkTime(resolved, job.thinkTime) : resolved;

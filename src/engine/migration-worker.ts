@@ -7,6 +7,7 @@
 // XAPI refused before starting anything and the other operation ends by itself.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/index.ts';
+import type { LoadTargetAllowList } from './load-targets.ts';
 import type { WorkerMetrics } from '../metrics/index.ts';
 import { DowntimeProbe } from '../load/index.ts';
 import type { MigrationJobData, PoolRef } from '../queue/contracts.ts';
@@ -56,6 +57,8 @@ export interface MigrationWorkerDeps {
   probeIntervalMs?: number;
   /** How often a busy VM is asked for (default 5) and the first wait, doubled each time (default 2 s). */
   busyRetry?: BusyRetry;
+  /** Where each namespace may send requests (the probe's); unrestricted when undefined. */
+  loadTargets?: LoadTargetAllowList | undefined;
 }
 
 export interface BusyRetry {
@@ -74,6 +77,12 @@ export async function performMigration(job: MigrationJobData, attempt: string, d
   const base = { index: job.index, offsetMs: job.offsetMs };
   const aborted = await deps.redis.get(keys.abort);
   if (aborted !== null) return record(deps.redis, keys, { ...base, state: 'Cancelled', message: `not started: the run was stopped (${aborted})` });
+  // The probe sends requests for the namespace: the job came through Redis, so it is checked here too.
+  const refused = await deps.loadTargets?.refusal(job.experiment.namespace, job.probeUrl);
+  if (refused !== undefined) {
+    log.warn({ namespace: job.experiment.namespace }, `refusing the migration: ${refused}`);
+    return record(deps.redis, keys, { ...base, state: 'Failed', message: `not started: ${refused}` });
+  }
 
   const pool = await XenPool.connect(await deps.resolvePool(job.pool), { log });
   try {

@@ -5,6 +5,7 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/index.ts';
+import type { LoadTargetAllowList } from './load-targets.ts';
 import type { WorkerMetrics } from '../metrics/index.ts';
 import { ExperimentQueues } from '../queue/queues.ts';
 import { LOAD_QUEUE, LoadJobData, MIGRATION_QUEUE, MigrationJobData } from '../queue/contracts.ts';
@@ -24,6 +25,8 @@ export interface WorkerHostOptions {
   migrationConcurrency?: number;
   /** What the workers do, on this process's /metrics (shards, users, actions, saturation, jobs by state). */
   metrics?: WorkerMetrics | undefined;
+  /** Where each namespace may send load (the controller's loadTargets); unrestricted when undefined. */
+  loadTargets?: LoadTargetAllowList | undefined;
   /** How soon a job whose worker died is handed to another (BullMQ lock; default 10 s). */
   lockDurationMs?: number;
 }
@@ -40,7 +43,7 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
     lockDuration: options.lockDurationMs ?? 10_000,
     stalledInterval: Math.max(1000, Math.floor((options.lockDurationMs ?? 10_000) / 2)),
   };
-  const deps = { redis: options.redis, prefix: options.prefix, log: options.log, resolvePool: options.resolvePool, metrics: options.metrics };
+  const deps = { redis: options.redis, prefix: options.prefix, log: options.log, resolvePool: options.resolvePool, metrics: options.metrics, loadTargets: options.loadTargets };
   // Queues only to count their jobs by state when Prometheus scrapes.
   const counted = options.metrics ? new ExperimentQueues({ connection: options.connection, prefix: options.prefix }) : undefined;
   if (counted) options.metrics?.countJobs(counted.load, counted.migration);

@@ -15,7 +15,7 @@ import { Agent } from 'undici';
 import { createClient, type Xapi } from 'xen-api';
 import './library-log.ts'; // xen-api's DEBUG output to our logger on stderr, never stdout
 import { InvalidInputError } from '../invalid/index.ts';
-import { redactUrlPassword } from '../log/index.ts';
+import { logger as processLogger, redactUrlPassword, type Logger } from '../log/index.ts';
 import { explainFailure } from './failures.ts';
 
 export interface XapiCredentials {
@@ -32,7 +32,13 @@ export interface XapiCredentials {
 export interface ConnectionTuning {
   /** A call that gets no answer for this long fails (and is retried when that is safe). */
   callTimeoutMs?: number;
+  /** Where the warning of an unverified connection goes (default: the process's logger). */
+  log?: Logger;
 }
+
+/** Said at every connection made without verifying the pool's certificate. */
+export const UNVERIFIED_TLS_WARNING =
+  "XAPI's TLS certificate is NOT verified (insecureSkipVerify): whoever sits on the network path can pose as the pool and read its password; give the pool's CA bundle instead";
 
 export interface XapiConnection {
   readonly client: Xapi;
@@ -70,6 +76,7 @@ export async function openConnection(
     callTimeout: timeout,
   });
   useDispatcher(client, dispatcher);
+  if (credentials.insecureSkipVerify === true && url.startsWith('https:')) (tuning.log ?? processLogger()).warn({ url, username: credentials.username }, UNVERIFIED_TLS_WARNING);
   try {
     await client.connect();
   } catch (error) {

@@ -86,7 +86,7 @@ export class XenPool {
 
   /** Logs in; TLS is verified unless `insecureSkipVerify` is set. */
   static async connect(credentials: XapiCredentials, options: XenPoolOptions = {}): Promise<XenPool> {
-    const connection = await openConnection(credentials, options);
+    const connection = await openConnection(credentials, { ...options, log: options.log ?? processLogger().child({ part: 'xen' }) });
     const pool = new XenPool(connection, options);
     pool.#log.debug({ url: connection.url, username: credentials.username }, 'logged in to XAPI');
     return pool;

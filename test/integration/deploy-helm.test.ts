@@ -95,8 +95,27 @@ describe('Given the chart helm/migrascope', () => {
       ]);
       expect(env(controller, 'MIGRASCOPE_LEASE_NAME')?.value).toBe('migrascope-controller');
       expect(container(controller).ports).toEqual([{ name: 'metrics', containerPort: 8080, protocol: 'TCP' }]);
-      expect(container(controller).livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
-      expect(container(controller).readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
+      // Secure metrics by default: the port speaks HTTPS, so the kubelet's probes do too (they need no token).
+      expect(env(controller, 'MIGRASCOPE_METRICS_SECURE')?.value).toBe('true');
+      // No loadTargets by default: load may go anywhere, and the controller logs so at start.
+      expect(env(controller, 'MIGRASCOPE_LOAD_TARGETS_FILE')).toBeUndefined();
+      expect(container(controller).livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'metrics', scheme: 'HTTPS' });
+      expect(container(controller).readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'metrics', scheme: 'HTTPS' });
+    });
+
+    it('Then both processes may ask the API server about a caller of /metrics (TokenReview, SubjectAccessReview), and migrascope-metrics-reader grants get on /metrics', () => {
+      expect(rules(find(objects, 'ClusterRole', 'migrascope-metrics-auth'))).toEqual([
+        { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+        { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+      ]);
+      expect(find(objects, 'ClusterRoleBinding', 'migrascope-metrics-auth').subjects).toEqual([
+        { kind: 'ServiceAccount', name: 'migrascope-controller', namespace: 'ops' },
+        { kind: 'ServiceAccount', name: 'migrascope-worker', namespace: 'ops' },
+      ]);
+      expect(rules(find(objects, 'ClusterRole', 'migrascope-metrics-reader'))).toEqual([{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
+      const worker = find(objects, 'Deployment', 'migrascope-worker', 'ops');
+      expect(env(worker, 'MIGRASCOPE_METRICS_SECURE')?.value).toBe('true');
+      expect(container(worker).readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'metrics', scheme: 'HTTPS' });
     });
 
     it('Then the workers run `migrascope worker` apart, under an account of their own', () => {
@@ -187,8 +206,32 @@ describe('Given the chart helm/migrascope', () => {
       objects = await renderChart({ namespace: 'ops', valuesFiles: ['ci/namespaced-values.yaml'] });
     });
 
+    it('Then both processes read the loadTargets allow-list from a ConfigMap they mount, as given', () => {
+      const configMap = find(objects, 'ConfigMap', 'migrascope-load-targets', 'ops');
+      expect(parse((configMap.data as Record<string, string>)['load-targets.yaml'] ?? '')).toEqual({
+        'lab-a': ['10.20.0.0/16', 'shop.lab.example.com'],
+        '*': ['*.bench.example.com', 'fd00::/8'],
+      });
+      for (const name of ['migrascope-controller', 'migrascope-worker']) {
+        const deployment = find(objects, 'Deployment', name, 'ops');
+        expect(env(deployment, 'MIGRASCOPE_LOAD_TARGETS_FILE')?.value).toBe('/etc/migrascope/load-targets/load-targets.yaml');
+        expect(container(deployment).volumeMounts).toContainEqual({ name: 'load-targets', mountPath: '/etc/migrascope/load-targets', readOnly: true });
+        expect(pod(deployment).volumes).toContainEqual({ name: 'load-targets', configMap: { name: 'migrascope-load-targets' } });
+      }
+    });
+
+    it('Then both processes serve their metrics with the certificate of metrics.certSecret', () => {
+      for (const name of ['migrascope-controller', 'migrascope-worker']) {
+        const deployment = find(objects, 'Deployment', name, 'ops');
+        expect(env(deployment, 'MIGRASCOPE_METRICS_CERT_DIR')?.value).toBe('/etc/migrascope/metrics-certs');
+        expect(container(deployment).volumeMounts).toContainEqual({ name: 'metrics-certs', mountPath: '/etc/migrascope/metrics-certs', readOnly: true });
+        expect(pod(deployment).volumes).toContainEqual({ name: 'metrics-certs', secret: { secretName: 'migrascope-metrics-tls' } });
+      }
+    });
+
     it('Then nothing of the controller is cluster-wide: the same rules come as a Role in each watched namespace', () => {
-      expect(ofKind(objects, 'ClusterRoleBinding')).toEqual([]);
+      // Only the reviews the secure metrics endpoint asks for, which are cluster-scoped by nature.
+      expect(ofKind(objects, 'ClusterRoleBinding').map((o) => o.metadata.name)).toEqual(['migrascope-metrics-auth']);
       expect(ofKind(objects, 'ClusterRole').map((o) => o.metadata.name)).not.toContain('migrascope-controller');
       for (const namespace of ['lab-a', 'lab-b']) {
         expect(rules(find(objects, 'Role', 'migrascope-controller', namespace))).toEqual(CONTROLLER_RULES);
@@ -275,6 +318,9 @@ describe('Given the chart helm/migrascope', () => {
         {
           port: 'metrics',
           path: '/metrics',
+          scheme: 'https',
+          bearerTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+          tlsConfig: { insecureSkipVerify: true },
           interval: '15s',
           scrapeTimeout: '10s',
           honorLabels: true,

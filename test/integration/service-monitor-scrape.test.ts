@@ -21,10 +21,15 @@ const OPERATOR_NAMESPACE = 'migrascope-system';
 const shipped = find(readManifests('deploy/monitoring/service_monitor.yaml'), 'ServiceMonitor', 'migrascope') as unknown as ServiceMonitor;
 const service = find(readManifests('deploy/manager/metrics_service.yaml'), 'Service', 'migrascope-controller-metrics');
 
-/** The shipped monitor, scraped every second so the test need not wait 30 s; honorLabels as shipped unless given. */
+/**
+ * The shipped monitor, scraped every second so the test need not wait 30 s; honorLabels as shipped
+ * unless given. Scraped plain: this test is about labels, and its /metrics asks no token (the
+ * shipped HTTPS and bearer token are scraped by test/e2e/controller-metrics-auth.test.ts).
+ */
 function monitorWith(honorLabels: boolean | undefined): ServiceMonitor {
-  const [endpoint] = shipped.spec.endpoints;
-  if (!endpoint) throw new Error('the shipped ServiceMonitor has no endpoint');
+  const [shippedEndpoint] = shipped.spec.endpoints;
+  if (!shippedEndpoint) throw new Error('the shipped ServiceMonitor has no endpoint');
+  const { scheme: _scheme, bearerTokenFile: _token, tlsConfig: _tls, ...endpoint } = shippedEndpoint;
   return { ...shipped, spec: { ...shipped.spec, endpoints: [{ ...endpoint, interval: '1s', honorLabels: honorLabels ?? endpoint.honorLabels }] } };
 }
 

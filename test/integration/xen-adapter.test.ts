@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'xen-api';
 import { createLogger } from '../../src/log/index.ts';
+import { UNVERIFIED_TLS_WARNING } from '../../src/xen/connection.ts';
 import { parseTopology, startTestbed, type MigrationReport, type Testbed } from '../../src/testbed/index.ts';
 import {
   NoDestinationError,
@@ -109,9 +110,18 @@ describe('Given the testbed serves XAPI over HTTPS with its own CA', () => {
     }
   });
 
-  it('when verification is skipped on request, then it logs in without the CA', async () => {
-    const pool = await connect({ caBundle: undefined, insecureSkipVerify: true });
+  it('when verification is skipped on request, then it logs in without the CA, and says so loudly at every connection (a verified one says nothing)', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', destination: { write: (line: string) => lines.push(line) } });
+    const pool = await connect({ caBundle: undefined, insecureSkipVerify: true }, { log });
     expect(await pool.findVm('web')).toMatchObject({ name: 'web' });
+    await connect({ caBundle: undefined, insecureSkipVerify: true }, { log });
+    const warnings = lines.map((line) => JSON.parse(line) as { level: number; msg: string; url?: string }).filter((entry) => entry.level === 40);
+    expect(warnings.map((entry) => entry.msg)).toEqual([UNVERIFIED_TLS_WARNING, UNVERIFIED_TLS_WARNING]);
+    expect(warnings[0]?.url).toBe(new URL(testbed.xapi.url).origin);
+    lines.length = 0;
+    await connect({}, { log });
+    expect(lines.filter((line) => line.includes('NOT verified'))).toEqual([]);
   });
 
   it('when the password is wrong, then the refusal names the user and the URL, not the password', async () => {

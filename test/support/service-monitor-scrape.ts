@@ -14,6 +14,10 @@
 export interface ServiceMonitorEndpoint {
   port: string;
   path?: string;
+  scheme?: string;
+  /** Generated as authorization.credentials_file (type Bearer), as prometheus-operator does. */
+  bearerTokenFile?: string;
+  tlsConfig?: { insecureSkipVerify?: boolean; caFile?: string; serverName?: string };
   interval?: string;
   scrapeTimeout?: string;
   honorLabels?: boolean;
@@ -104,6 +108,17 @@ export function scrapeConfigOf(monitor: ServiceMonitor, index: number, discovery
     ...(endpoint.interval ? { scrape_interval: endpoint.interval } : {}),
     ...(endpoint.scrapeTimeout ? { scrape_timeout: endpoint.scrapeTimeout } : {}),
     ...(endpoint.path ? { metrics_path: endpoint.path } : {}),
+    ...(endpoint.scheme ? { scheme: endpoint.scheme } : {}),
+    ...(endpoint.bearerTokenFile ? { authorization: { type: 'Bearer', credentials_file: endpoint.bearerTokenFile } } : {}),
+    ...(endpoint.tlsConfig
+      ? {
+          tls_config: {
+            ...(endpoint.tlsConfig.insecureSkipVerify === undefined ? {} : { insecure_skip_verify: endpoint.tlsConfig.insecureSkipVerify }),
+            ...(endpoint.tlsConfig.caFile ? { ca_file: endpoint.tlsConfig.caFile } : {}),
+            ...(endpoint.tlsConfig.serverName ? { server_name: endpoint.tlsConfig.serverName } : {}),
+          },
+        }
+      : {}),
     relabel_configs: relabel,
     metric_relabel_configs: (endpoint.metricRelabelings ?? []).map(promRelabel),
   };

@@ -154,6 +154,16 @@ Redis' --maxmemory in bytes: redis.internal.maxmemoryPercent of the container's 
 {{ include "migrascope.redisEnv" .root | trim }}
 - name: MIGRASCOPE_METRICS_PORT
   value: {{ .root.Values.metrics.port | quote }}
+- name: MIGRASCOPE_METRICS_SECURE
+  value: {{ .root.Values.metrics.secure | quote }}
+{{- if and .root.Values.metrics.secure .root.Values.metrics.certSecret }}
+- name: MIGRASCOPE_METRICS_CERT_DIR
+  value: /etc/migrascope/metrics-certs
+{{- end }}
+{{- if .root.Values.loadTargets }}
+- name: MIGRASCOPE_LOAD_TARGETS_FILE
+  value: /etc/migrascope/load-targets/load-targets.yaml
+{{- end }}
 - name: MIGRASCOPE_WATCH_NAMESPACES
   value: {{ join "," .root.Values.watchNamespaces | quote }}
 - name: MIGRASCOPE_LOG_LEVEL
@@ -166,4 +176,35 @@ Redis' --maxmemory in bytes: redis.internal.maxmemoryPercent of the container's 
   valueFrom:
     fieldRef:
       fieldPath: metadata.namespace
+{{- end }}
+
+{{- /* The scheme of the metrics port: HTTPS when metrics.secure (the kubelet's probes follow it). */}}
+{{- define "migrascope.metricsScheme" -}}
+{{ if .Values.metrics.secure }}HTTPS{{ else }}HTTP{{ end }}
+{{- end }}
+
+{{- /* What both processes read from files: the loadTargets ConfigMap when the allow-list is set, the metrics certificate Secret when metrics.secure names one. */}}
+{{- define "migrascope.configMounts" -}}
+{{- if .Values.loadTargets }}
+- name: load-targets
+  mountPath: /etc/migrascope/load-targets
+  readOnly: true
+{{- end }}
+{{- if and .Values.metrics.secure .Values.metrics.certSecret }}
+- name: metrics-certs
+  mountPath: /etc/migrascope/metrics-certs
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- define "migrascope.configVolumes" -}}
+{{- if .Values.loadTargets }}
+- name: load-targets
+  configMap:
+    name: {{ include "migrascope.fullname" . }}-load-targets
+{{- end }}
+{{- if and .Values.metrics.secure .Values.metrics.certSecret }}
+- name: metrics-certs
+  secret:
+    secretName: {{ .Values.metrics.certSecret }}
+{{- end }}
 {{- end }}

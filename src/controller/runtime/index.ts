@@ -26,3 +26,4 @@ export { patchStatus, updateStatusWithRetry, type StatusUpdateOptions } from './
 export { addFinalizer, removeFinalizer } from './finalizers.ts';
 export { EventRecorder, type EventSubject, type EventType } from './event-recorder.ts';
 export { microTime } from './micro-time.ts';
+export { KubeRequestAuthorizer, DECISION_TTL_MS, type RequestAuthorizerOptions } from './request-authorizer.ts';
