@@ -21,7 +21,8 @@ const ENTRY: Partial<Record<CorpusKind, (path: string, warn: (words: string) => 
   profiles: (path) => loadProfile(path),
   'run-files': (path) => readRunFiles([path]),
   'testbed-configs': (path) => loadTopology(path),
-  'request-logs': (path, warn) => analyzeRequestLog(path, { onCorrupt: (line, reason) => warn(`line ${line}: ${reason}`) }),
+  // Each corrupt line is said as the CLI says it: FILE:LINE: why.
+  'request-logs': (path, warn) => analyzeRequestLog(path, { onCorrupt: (line, reason) => warn(`${path}:${line}: ${reason}`) }),
 };
 
 for (const [kind, entry] of Object.entries(ENTRY) as [CorpusKind, NonNullable<(typeof ENTRY)[CorpusKind]>][]) {
