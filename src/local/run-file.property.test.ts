@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { experiment, workloadProfile, xenPool } from '../api/testing/cases.ts';
-import { mutated, parsedOrRefused } from '../invalid/mutations.ts';
+import { mutated, parsedOrRefused } from '../invalid/testing/mutations.ts';
 import { parseRunFile } from './run-file.ts';
 
 const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'xen-credentials' }, stringData: { username: 'root', password: 'p' } };

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { mutated, parsedOrRefused } from '../invalid/mutations.ts';
+import { mutated, parsedOrRefused } from '../invalid/testing/mutations.ts';
 import { parseTopology } from './config.ts';
 
 const bundled: unknown = parse(readFileSync(new URL('./default-topology.yaml', import.meta.url), 'utf8'));

@@ -3,7 +3,7 @@
 // InvalidInputError naming a field; never any other exception.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { mutated, parsedOrRefused } from '../invalid/mutations.ts';
+import { mutated, parsedOrRefused } from '../invalid/testing/mutations.ts';
 import { olioProfileDocument } from './olio.ts';
 import { compileProfile } from './profile.ts';
 import { parseProfileDocument } from './profile-schema.ts';

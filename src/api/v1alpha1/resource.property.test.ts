@@ -2,8 +2,9 @@
 // arbitrary values. The parser returns a resource or refuses it as InvalidInputError naming a
 // field; never a TypeError, a RangeError or a zod dump. The profile compiler after the schema too.
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { mutated, parsedOrRefused } from '../../invalid/mutations.ts';
+import { describe, expect, it } from 'vitest';
+import { refusalOf } from '../../invalid/testing.ts';
+import { mutated, parsedOrRefused } from '../../invalid/testing/mutations.ts';
 import { campaign, experiment, workloadProfile, xenPool } from '../testing/cases.ts';
 import { compileWorkloadProfile, parseWorkloadProfile } from './workload-profile.ts';
 import { parseResource } from './resource.ts';
@@ -28,6 +29,14 @@ describe('Given a WorkloadProfile broken in one place', () => {
       fc.property(mutated(workloadProfile()), (input) => parsedOrRefused(() => compileWorkloadProfile(parseWorkloadProfile(input)))),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('Given a kind named like an Object.prototype member (regression: found by the property above)', () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('When the kind is %s, Then it is refused naming kind, never parsed by what Object.prototype holds', (kind) => {
+    const error = refusalOf(() => parseResource({ ...xenPool(), kind }));
+    expect(error.field).toBe('kind');
+    expect(error.message).toContain('expected one of XenPool');
   });
 });
 

@@ -3,7 +3,7 @@
 // Object.prototype's names as keys), and the check every parser of ours must pass on them: it
 // returns a value or refuses with InvalidInputError, never any other exception.
 import fc from 'fast-check';
-import { InvalidInputError } from './index.ts';
+import { InvalidInputError } from '../index.ts';
 
 /** Values nobody should write where a field is expected. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
