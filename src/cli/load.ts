@@ -99,9 +99,9 @@ export interface LoadReport extends LoadResult {
   /** The profile's actions without a threshold: measured, not judged. */
   unjudgedActions: string[];
   /**
-   * Judged actions that were tried in steady state and never succeeded (every one failed: an app
-   * unreachable, a certificate not trusted): their percentiles judge nothing, so their verdicts
-   * are null and the SLA is not met (sla.met false); the command exits 1.
+   * Judged actions that never succeeded in steady state (every one failed: an app unreachable, a
+   * certificate not trusted; or none was tried): their percentiles judge nothing, so their
+   * verdicts are null and the SLA is not met (sla.met false); the command exits 1.
    */
   noData: string[];
 }
@@ -162,22 +162,9 @@ export async function loadCommand(options: LoadCommandOptions): Promise<LoadRepo
   return withNoData({ ...result, sla: sla.result(), slaWindowShortened, unjudgedActions: judged.unjudged, noData: [] });
 }
 
-/**
- * Percentiles are over successes, so an action whose every try failed has no violating window and
- * would read as met. It reads as "no data" instead, and the SLA as not met.
- */
+/** The judged actions the SLA engine found no success of (ActionVerdict.noData): listed, and the command exits 1. */
 function withNoData(report: LoadReport): LoadReport {
-  const noData: string[] = [];
-  const summaries = new Map(Object.entries(report.actions));
-  for (const [action, verdict] of Object.entries(report.sla.actions)) {
-    if (verdict.thresholdMs === null || verdict.windowsWithSamples > 0) continue;
-    const summary = summaries.get(action);
-    if (summary === undefined || summary.count === 0 || summary.count > summary.errors) continue;
-    noData.push(action);
-    for (const percentile of Object.values(verdict.percentiles)) percentile.met = null;
-  }
-  if (noData.length > 0) for (const key of Object.keys(report.sla.met)) report.sla.met[key] = false;
-  return { ...report, noData };
+  return { ...report, noData: Object.entries(report.sla.actions).flatMap(([action, verdict]) => (verdict.noData ? [action] : [])) };
 }
 
 /**
@@ -305,7 +292,7 @@ export function describeLoad(report: LoadReport): string {
         header: `p${key}`,
         value: ([action, verdict]: [string, SlaResult['actions'][string]]) => {
           const record = verdict.percentiles[key];
-          if (verdict.thresholdMs !== null && report.noData.includes(action)) return 'NO DATA (every one failed)';
+          if (verdict.thresholdMs !== null && report.noData.includes(action)) return 'NO DATA (none succeeded)';
           if (!record || record.met === null) return 'not judged';
           return record.met ? 'met' : `VIOLATED in ${record.violations} window(s)`;
         },
@@ -316,7 +303,7 @@ export function describeLoad(report: LoadReport): string {
   const overall = !judgedAny
     ? 'no action has a threshold'
     : report.noData.length > 0
-      ? `NOT MET: no data, every ${report.noData.join(', ')} action failed (see the errors)`
+      ? `NOT MET: no data, no ${report.noData.join(', ')} action succeeded (see the errors)`
       : keys.map((key) => `p${key} ${sla.met[key] ? 'met' : 'VIOLATED'}`).join(', ');
   const failed = Object.values(report.actions).reduce((sum, summary) => sum + summary.errors, 0);
   const started = Object.values(report.actions).reduce((sum, summary) => sum + summary.count, 0);

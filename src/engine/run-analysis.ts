@@ -1,7 +1,7 @@
 // From a run's merged seconds to what status and the report say about it: per action the count,
 // the errors and, per percentile, the highest windowed value (the study's Table 2) and the
 // violating windows; then, over runs, means and worst values as the study averaged its 5 runs.
-import { durationMs, worstP99VsSla, type ActionResult, type ActionSummary, type MigrationResult, type RunResult, type RunSummary, type Sla } from '../api/v1alpha1/index.ts';
+import { durationMs, worstP99VsSla, worstVerdict, type ActionResult, type ActionSummary, type MigrationResult, type RunResult, type RunSummary, type Sla } from '../api/v1alpha1/index.ts';
 import { summarize, userKeyed, type SecondSnapshot } from '../recording/index.ts';
 import { SlidingWindowSla, type SlaResult } from '../sla/index.ts';
 import type { RunPlan } from './plan.ts';
@@ -49,7 +49,7 @@ export function analyzeRun(seconds: readonly SecondSnapshot[], sla: Sla, plan: P
           percentile,
           ...(judged?.maxMs == null ? {} : { maxSeconds: judged.maxMs / 1000 }),
           violations: judged?.violations ?? 0,
-          verdict: judged?.met === false ? ('Fail' as const) : ('Pass' as const),
+          verdict: verdict?.noData ? ('NoData' as const) : judged?.met === false ? ('Fail' as const) : ('Pass' as const),
         };
       });
       return {
@@ -58,7 +58,7 @@ export function analyzeRun(seconds: readonly SecondSnapshot[], sla: Sla, plan: P
         errors: totals[name]?.errors ?? 0,
         thresholdSeconds: (options.thresholds[name] ?? 0) / 1000,
         percentiles,
-        verdict: percentiles.some((p) => p.verdict === 'Fail') ? ('Fail' as const) : ('Pass' as const),
+        verdict: worstVerdict(percentiles.map((p) => p.verdict)),
       };
     });
   const verdicts = options.percentiles.map((percentile) => ({
@@ -80,11 +80,12 @@ export function summarizeRuns(runs: readonly RunResult[]): RunSummary {
     const percentiles = (results[0]?.percentiles ?? []).map(({ percentile }) => {
       const maxima = results.map((r) => r.percentiles.find((p) => p.percentile === percentile)?.maxSeconds).filter((s): s is number => s !== undefined);
       const violations = results.reduce((sum, r) => sum + (r.percentiles.find((p) => p.percentile === percentile)?.violations ?? 0), 0);
+      const noData = results.some((r) => r.percentiles.find((p) => p.percentile === percentile)?.verdict === 'NoData');
       return {
         percentile,
         ...(maxima.length ? { meanMaxSeconds: mean(maxima), worstMaxSeconds: Math.max(...maxima) } : {}),
         violations,
-        verdict: violations > 0 ? ('Fail' as const) : ('Pass' as const),
+        verdict: violations > 0 ? ('Fail' as const) : noData ? ('NoData' as const) : ('Pass' as const),
       };
     });
     return {
@@ -93,13 +94,14 @@ export function summarizeRuns(runs: readonly RunResult[]): RunSummary {
       errors: results.reduce((sum, r) => sum + r.errors, 0),
       thresholdSeconds: results[0]?.thresholdSeconds ?? 0,
       percentiles,
-      verdict: percentiles.some((p) => p.verdict === 'Fail') ? ('Fail' as const) : ('Pass' as const),
+      verdict: worstVerdict(percentiles.map((p) => p.verdict)),
     };
   });
   const percentileList = actions[0]?.percentiles.map((p) => p.percentile) ?? [];
   const verdicts = percentileList.map((percentile) => ({
     percentile,
-    verdict: actions.some((a) => a.percentiles.some((p) => p.percentile === percentile && p.verdict === 'Fail')) ? ('Fail' as const) : ('Pass' as const),
+    // An action with no data breaks the percentile as a run's verdicts do (the SLA is not met).
+    verdict: actions.some((a) => a.percentiles.some((p) => p.percentile === percentile && p.verdict !== 'Pass')) ? ('Fail' as const) : ('Pass' as const),
   }));
   const worst = worstP99VsSla(actions);
   return {

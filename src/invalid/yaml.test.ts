@@ -63,7 +63,24 @@ describe('Given a YAML alias bomb', () => {
 describe('Given ordinary YAML', () => {
   it('Then a few aliases are fine, and a duplicated key is refused naming the source', () => {
     expect(parseYamlDocument('x: &x {a: 1}\ny: *x\nz: *x\n', 's.yaml')).toEqual({ x: { a: 1 }, y: { a: 1 }, z: { a: 1 } });
-    expect(refusal(() => parseYamlDocument('x: 1\nx: 2\n', 's.yaml')).message).toMatch(/^s\.yaml: not valid YAML: .*unique/);
+    expect(refusal(() => parseYamlDocument('x: 1\nx: 2\n', 's.yaml')).message).toMatch(/^s\.yaml: not valid YAML: .*unique \(line 2, column 1\)$/);
+  });
+
+  it('Then in a stream, a duplicated key is named by its line in the file', () => {
+    expect(refusal(() => parseYamlDocuments('a: 1\n---\nb: 1\n  # note\nb: 2\n', 'f.yaml')).message).toMatch(/^f\.yaml \(document 2\): .*unique \(line 5, column 1\)$/);
+  });
+});
+
+describe('Given YAML nested deeper than the parser has stack for', () => {
+  const deep = `x: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`;
+
+  it.each([
+    ['one document', () => parseYamlDocument(deep, 'deep.yaml')],
+    ['a stream', () => parseYamlDocuments(`a: 1\n---\n${deep}`, 'deep.yaml')],
+  ])('When it is %s, Then it is refused as too deeply nested, not with the runtime\'s words', (_, parse) => {
+    const error = refusal(parse);
+    expect(error.message).toMatch(/^deep\.yaml.*: not valid YAML: nested too deeply/);
+    expect(error.message).not.toMatch(/call stack/i);
   });
 
   it('Then every document of a stream is returned with where it is, empty ones as null', () => {

@@ -95,9 +95,11 @@ export class ResponseParser {
    * is handed on or kept is copied first: the head once, each body piece.
    */
   feed(chunk: Buffer, transient = false): void {
+    // An empty read says nothing, even between responses (it is not "0 bytes nobody asked for").
+    if (chunk.length === 0) return;
     this.#transient = transient;
     if (this.#phase === PHASE.idle) throw new ResponseParseError(`${chunk.length} bytes arrived that no request asked for`);
-    if (chunk.length > 0) this.#started = true;
+    this.#started = true;
     let data = chunk;
     while (data.length > 0) {
       // Read anew each turn: an end inside the previous turn moved the phase.

@@ -5,8 +5,8 @@ import { migrationOffsetsMs, profileLabel, type MigrationExperiment, type Percen
 import { formatInstant, formatOffset, percentileName } from './format.ts';
 import { html, type Markup } from './html.ts';
 
-/** Per percentile, the actions that broke it and in how many windows (over all runs). */
-export type Breaches = Map<number, { action: string; violations: number }[]>;
+/** Per percentile, the actions that broke it and in how many windows (over all runs), or with no data. */
+export type Breaches = Map<number, { action: string; violations: number; noData: boolean }[]>;
 
 export function verdictBadges(verdicts: readonly PercentileVerdict[], breaches: Breaches, size: 'large' | 'small' = 'large'): Markup {
   if (verdicts.length === 0) {
@@ -15,24 +15,27 @@ export function verdictBadges(verdicts: readonly PercentileVerdict[], breaches: 
   return html`<div class="verdicts">${verdicts.map((verdict) => {
     const kept = verdict.verdict === 'Pass';
     const broken = breaches.get(verdict.percentile) ?? [];
-    const why = kept ? 'every window of every action under its threshold' : broken.map((b) => `${b.action} (${b.violations} ${b.violations === 1 ? 'window' : 'windows'})`).join(', ');
+    const why = kept ? 'every window of every action under its threshold' : broken.map((b) => `${b.action} (${b.noData && b.violations === 0 ? 'no data: never succeeded' : `${b.violations} ${b.violations === 1 ? 'window' : 'windows'}`})`).join(', ');
     return html`<div class="big-verdict ${kept ? 'pass' : 'fail'}" data-percentile="${verdict.percentile}"><div class="what">${percentileName(verdict.percentile)} SLA${strictness(verdict.percentile)}</div><div class="result">${kept ? '✓ kept' : '✗ broken'}</div>${size === 'large' ? html`<div class="why">${why}</div>` : ''}</div>`;
   })}</div>`;
 }
 
 /**
- * Per percentile, the actions whose verdict at it is Fail, with their violating windows; an
- * action listed several times (once per run) is named once, its windows added up.
+ * Per percentile, the actions whose verdict at it is Fail or NoData, with their violating windows;
+ * an action listed several times (once per run) is named once, its windows added up.
  */
 export function breachesOf(actions: readonly { action: string; percentiles: readonly { percentile: number; violations: number; verdict: string }[] }[]): Breaches {
   const breaches: Breaches = new Map();
   for (const action of actions) {
     for (const result of action.percentiles) {
-      if (result.verdict !== 'Fail') continue;
+      if (result.verdict === 'Pass') continue;
       const list = breaches.get(result.percentile) ?? [];
       const known = list.find((breach) => breach.action === action.action);
-      if (known) known.violations += result.violations;
-      else list.push({ action: action.action, violations: result.violations });
+      const noData = result.verdict === 'NoData';
+      if (known) {
+        known.violations += result.violations;
+        known.noData ||= noData;
+      } else list.push({ action: action.action, violations: result.violations, noData });
       breaches.set(result.percentile, list);
     }
   }

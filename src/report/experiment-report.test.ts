@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../api/v1alpha1/index.ts';
+import { Sla, type RunResult } from '../api/v1alpha1/index.ts';
+import { analyzeRun } from '../engine/run-analysis.ts';
 import { renderExperimentReport } from './experiment-report.ts';
 import type { ExperimentReportInput, RunReportInput } from './input.ts';
 import { secondOf, svgElements, svgsOf, tableRows } from './testing/reading.ts';
@@ -69,6 +70,24 @@ describe('Given a run in which nothing was recorded', () => {
 
   it('Then no verdict is claimed', () => {
     expect(html).toContain('No verdict');
+  });
+});
+
+describe('Given a run whose every HomePage failed, judged by the engine as status holds it', () => {
+  const seconds = Array.from({ length: 80 }, (_, s) => secondOf(T0 / 1000 + s, { Login: [300] }, { HomePage: 2 }));
+  const analysis = analyzeRun(seconds, Sla.parse({ window: '20s', thresholds: { HomePage: '1s', Login: '1s' } }), plan);
+  const html = renderExperimentReport({ experiment, generatedAt, runs: [run({ actions: analysis.actions, verdicts: analysis.verdicts, verdict: analysis.verdict }, seconds)] });
+
+  it('Then the header says the SLA is broken by HomePage having no data, never kept', () => {
+    expect(html).toMatch(/<div class="big-verdict fail" data-percentile="90">.*✗ broken.*HomePage \(no data: never succeeded\)/);
+    expect(html).not.toMatch(/big-verdict pass/);
+  });
+
+  it('Then the action table reads No data for HomePage, Pass for Login', () => {
+    expect(tableRows(html, 'actions').map((row) => [row[0], row.at(-1)])).toEqual([
+      ['HomePage', '✗ No data'],
+      ['Login', '✓ Pass'],
+    ]);
   });
 });
 

@@ -58,7 +58,7 @@ function overallVerdicts(runs: readonly RunResult[], summary: RunSummary | undef
   if (judged.length === 0) return [];
   return percentiles.map((percentile) => ({
     percentile,
-    verdict: judged.some((run) => run.verdicts?.some((v) => v.percentile === percentile && v.verdict === 'Fail')) ? 'Fail' : 'Pass',
+    verdict: judged.some((run) => run.verdicts?.some((v) => v.percentile === percentile && v.verdict !== 'Pass')) ? 'Fail' : 'Pass',
   }));
 }
 

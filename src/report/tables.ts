@@ -9,7 +9,9 @@ import type { MigrationInstants, RunTimetable } from './input.ts';
 
 export function verdictBadge(verdict: Verdict | undefined, size: 'small' | 'large' = 'small'): Markup {
   if (verdict === undefined) return html`<span class="verdict none ${size}">–</span>`;
-  return html`<span class="verdict ${verdict === 'Pass' ? 'pass' : 'fail'} ${size}">${verdict === 'Pass' ? '✓ Pass' : '✗ Fail'}</span>`;
+  const text = verdict === 'Pass' ? '✓ Pass' : verdict === 'NoData' ? '✗ No data' : '✗ Fail';
+  if (verdict === 'NoData') return html`<span class="verdict fail ${size}" title="never succeeded in steady state: nothing to judge, not met">${text}</span>`;
+  return html`<span class="verdict ${verdict === 'Pass' ? 'pass' : 'fail'} ${size}">${text}</span>`;
 }
 
 /** A windowed maximum, red when its percentile broke the SLA. */

@@ -168,7 +168,8 @@ function describe(result: SlaResult, totals: Map<string, { count: number; errors
       met: {},
       firstViolationAt: {},
     };
-    const failedEveryTime = entry.threshold !== null && total.count > 0 && total.errors === total.count;
+    // The SLA engine's judgement: a judged action no window held a success of.
+    const failedEveryTime = verdict?.noData === true;
     if (failedEveryTime) noData.push(action);
     for (const percentile of result.percentiles.map(String)) {
       const judged = verdict?.percentiles[percentile];

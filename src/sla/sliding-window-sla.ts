@@ -69,7 +69,7 @@ export interface PercentileVerdict {
   violations: number;
   /** End of the first violating window, epoch ms. */
   firstViolationAt: number | null;
-  /** No violating window; null for an action without a threshold. */
+  /** No violating window; null for an action without a threshold, or with no data (see ActionVerdict.noData). */
   met: boolean | null;
 }
 
@@ -77,6 +77,14 @@ export interface ActionVerdict {
   thresholdMs: number | null;
   /** Windows that held at least one successful action (the others are empty and judged met). */
   windowsWithSamples: number;
+  /**
+   * A judged action tried in steady state that no judged window held a success of (every try
+   * failed): there is nothing to judge, so its percentiles are not met (met null) and neither is
+   * the SLA. Errors are outside the percentiles by design; without this an app that failed every
+   * request would read as "met". False while no window was judged at all, and for an action never
+   * tried (a rare action a short run did not reach).
+   */
+  noData: boolean;
   percentiles: Record<string, PercentileVerdict>;
 }
 
@@ -89,7 +97,7 @@ export interface SlaResult {
   /** Windows judged so far. */
   windows: number;
   actions: Record<string, ActionVerdict>;
-  /** Per percentile: no action with a threshold had a violating window. */
+  /** Per percentile: no action with a threshold had a violating window, and none had no data. */
   met: Record<string, boolean>;
   /** Samples that arrived after a window they belonged to had been judged. */
   lateSamples: number;
@@ -111,6 +119,8 @@ export class SlidingWindowSla {
   #finished = false;
   readonly #running = new Map<string, RunningWindow>();
   readonly #verdicts = new Map<string, ActionVerdict>();
+  /** The actions seen in a steady-state second (tried, whether they succeeded or not). */
+  readonly #tried = new Set<string>();
 
   constructor(options: SlaOptions) {
     this.window = wholeSeconds('window', options.window ?? DEFAULT_WINDOW_MS);
@@ -150,6 +160,7 @@ export class SlidingWindowSla {
     for (const [action, part] of Object.entries(snapshot.actions)) {
       if (missedByJudged) this.#lateSamples += part.histogram.totalCount;
       this.#verdictOf(action);
+      this.#tried.add(action);
       if (enters) this.#runningOf(action).add(snapshot.second, part.histogram, failuresOf(part));
     }
     return judged;
@@ -167,12 +178,15 @@ export class SlidingWindowSla {
   result(): SlaResult {
     const actions: Record<string, ActionVerdict> = Object.create(null) as Record<string, ActionVerdict>;
     for (const [action, verdict] of [...this.#verdicts].sort(([a], [b]) => a.localeCompare(b))) {
-      actions[action] = structuredClone(verdict);
+      const judged = structuredClone(verdict);
+      judged.noData = this.#windows > 0 && judged.thresholdMs !== null && judged.windowsWithSamples === 0 && this.#tried.has(action);
+      if (judged.noData) for (const percentile of Object.values(judged.percentiles)) percentile.met = null;
+      actions[action] = judged;
     }
     const met: Record<string, boolean> = {};
     for (const percentile of this.percentiles) {
       const key = String(percentile);
-      met[key] = Object.values(actions).every((verdict) => verdict.percentiles[key]?.met !== false);
+      met[key] = Object.values(actions).every((verdict) => !verdict.noData && verdict.percentiles[key]?.met !== false);
     }
     return {
       start: this.start,
@@ -277,7 +291,7 @@ export class SlidingWindowSla {
     let verdict = this.#verdicts.get(action);
     if (verdict === undefined) {
       const thresholdMs = (Object.hasOwn(this.thresholds, action) ? this.thresholds[action] : undefined) ?? this.defaultThreshold ?? null;
-      verdict = { thresholdMs, windowsWithSamples: 0, percentiles: {} };
+      verdict = { thresholdMs, windowsWithSamples: 0, noData: false, percentiles: {} };
       for (const percentile of this.percentiles) {
         verdict.percentiles[String(percentile)] = {
           maxMs: null,

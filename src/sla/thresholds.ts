@@ -48,7 +48,7 @@ export async function readSlaFile(path: string): Promise<SlaSpec> {
   try {
     document = parseYaml(text, YAML_LIMITS);
   } catch (error) {
-    throw new InvalidInputError(path, `not YAML (${yamlProblem(error)})`);
+    throw new InvalidInputError(path, `not YAML (${yamlProblem(error, text)})`);
   }
   return slaSpecFrom(document, path);
 }

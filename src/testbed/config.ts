@@ -179,7 +179,7 @@ export function loadTopology(file?: string): TopologyConfig {
   try {
     document = parseYaml(text, YAML_LIMITS);
   } catch (error) {
-    throw new InvalidInputError('--config', `${String(source)} is not valid YAML: ${yamlProblem(error)}`);
+    throw new InvalidInputError('--config', `${String(source)} is not valid YAML: ${yamlProblem(error, text)}`);
   }
   return parseTopology(document);
 }

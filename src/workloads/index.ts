@@ -59,7 +59,7 @@ export function readProfileYaml(path: string): unknown {
   try {
     value = parseYaml(text, YAML_LIMITS);
   } catch (error) {
-    throw new InvalidInputError('--profile', `${path} is not valid YAML: ${yamlProblem(error)}`);
+    throw new InvalidInputError('--profile', `${path} is not valid YAML: ${yamlProblem(error, text)}`);
   }
   return value;
 }

@@ -50,6 +50,38 @@ export class ActionMix {
     return this.#size - 1;
   }
 
+  /** The actions a user at `from` can reach in one or more steps. */
+  reachableFrom(from: number): Set<number> {
+    const reached = new Set<number>();
+    const frontier = [from];
+    while (frontier.length > 0) {
+      const at = frontier.pop() as number;
+      for (let to = 0; to < this.#size; to += 1) {
+        if (!reached.has(to) && this.probability(at, to) > 0) {
+          reached.add(to);
+          frontier.push(to);
+        }
+      }
+    }
+    return reached;
+  }
+
+  /**
+   * Where users get trapped: an action reached from the start after which some action reached
+   * before is never done again (an absorbing action, or a closed group of actions). The start
+   * itself may be left for good (a flat mix that gives it no weight): a user's first action is
+   * not a trap. Undefined when every action reached from the start leads back to all the others.
+   */
+  trap(): { at: number; never: number[] } | undefined {
+    const reached = this.reachableFrom(this.start);
+    for (const at of reached) {
+      const onward = this.reachableFrom(at);
+      const never = [...reached].filter((to) => !onward.has(to)).sort((a, b) => a - b);
+      if (never.length > 0) return { at, never };
+    }
+    return undefined;
+  }
+
   /** The probability of going from `from` to `to`. */
   probability(from: number, to: number): number {
     const base = from * this.#size;

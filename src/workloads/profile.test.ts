@@ -52,6 +52,39 @@ describe('Given a malformed profile', () => {
     expect(() => compileProfile(parseProfileDocument(document))).not.toThrow();
   });
 
+  it('When a row keeps users on its action for good (an absorbing state), Then it is refused naming that row', () => {
+    const document = shop();
+    document.matrix = { Browse: [0.8, 0.2], Buy: [0, 1] };
+    const error = refusal(document);
+    expect(error.field).toBe('matrix.Buy');
+    expect(error.message).toMatch(/traps users: after Buy they never do Browse again/);
+  });
+
+  it('When two actions pass users only between themselves, Then the closed group is refused naming one of its rows', () => {
+    const document = shop();
+    (document.actions as unknown[]).push({ name: 'Pay', requests: [{ path: '/pay' }] });
+    document.matrix = { Browse: [0.5, 0.5, 0], Buy: [0, 0, 1], Pay: [0, 1, 0] };
+    const error = refusal(document);
+    expect(error.field).toMatch(/^matrix\.(Buy|Pay)$/);
+    expect(error.message).toMatch(/never do Browse again/);
+  });
+
+  it('When no row leads to an action, Then it is refused naming the matrix and the action', () => {
+    const document = shop();
+    (document.actions as unknown[]).push({ name: 'Pay', requests: [{ path: '/pay' }] });
+    document.matrix = { Browse: [0.5, 0.5, 0], Buy: [1, 0, 0], Pay: [1, 0, 0] };
+    const error = refusal(document);
+    expect(error.field).toBe('matrix');
+    expect(error.message).toMatch(/no row leads to Pay from the start action Browse/);
+  });
+
+  it('When only the start action is never done again, Then it is accepted (a first action is not a trap)', () => {
+    const document = shop();
+    (document.actions as unknown[]).push({ name: 'Pay', requests: [{ path: '/pay' }] });
+    document.matrix = { Browse: [0, 1, 0], Buy: [0, 0, 1], Pay: [0, 1, 0] };
+    expect(() => compileProfile(parseProfileDocument(document))).not.toThrow();
+  });
+
   it('When a matrix entry is negative, Then it is refused naming the entry', () => {
     const document = shop();
     document.matrix = { Browse: [1.2, -0.2], Buy: [1, 0] };

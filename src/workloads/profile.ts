@@ -184,7 +184,32 @@ function compileMix(document: ProfileDocument, actionIndex: ReadonlyMap<string, 
     checkSum(field, row);
     rows.push(row);
   }
-  return new ActionMix(rows, start);
+  return checkReach(new ActionMix(rows, start), document.actions);
+}
+
+/**
+ * A matrix that traps users (an action, or a group, they never leave) would measure those
+ * actions only after the first minutes, and one that never leads to an action would judge it on
+ * no data: both are slips, refused naming the row to fix.
+ */
+function checkReach(mix: ActionMix, actions: readonly ActionDocument[]): ActionMix {
+  const name = (index: number): string => actions[index]?.name ?? String(index);
+  const reached = mix.reachableFrom(mix.start);
+  const unreached = actions.map((_, i) => i).filter((i) => i !== mix.start && !reached.has(i));
+  if (unreached.length > 0) {
+    throw new InvalidInputError(
+      'matrix',
+      `no row leads to ${unreached.map(name).join(', ')} from the start action ${name(mix.start)}: users never do ${unreached.length === 1 ? 'it' : 'them'} (give ${unreached.length === 1 ? 'it' : 'them'} a probability in some reachable row, or remove ${unreached.length === 1 ? 'the action' : 'those actions'})`,
+    );
+  }
+  const trap = mix.trap();
+  if (trap) {
+    throw new InvalidInputError(
+      `matrix.${name(trap.at)}`,
+      `traps users: after ${name(trap.at)} they never do ${trap.never.map(name).join(', ')} again (give this row, or a row it leads to, a probability towards them)`,
+    );
+  }
+  return mix;
 }
 
 function checkSum(field: string, row: readonly number[]): void {

@@ -80,7 +80,9 @@ export async function openConnection(
   try {
     await client.connect();
   } catch (error) {
-    await dispatcher.destroy();
+    // Closed, not destroyed: a request the client still has in flight (it may have started one
+    // before the failure surfaced) would get "the client is destroyed" with no one to catch it.
+    await closeWithin(dispatcher, 2_000);
     throw explainFailure(error, { url, username: credentials.username });
   }
   return {

@@ -40,11 +40,20 @@ export abstract class XenError extends Error {
   readonly params: readonly string[];
 
   constructor(message: string, details: XenErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(printable(message), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.xapiCode = details.xapiCode;
     this.params = details.params ?? [];
   }
+}
+
+/**
+ * Messages carry what the pool sent (codes, names, parameters) to a terminal: control characters
+ * and the invisible ones that reorder or hide text (bidi overrides, zero-width) are shown as
+ * \u{...} escapes, so a hostile pool cannot make a message read as something else.
+ */
+function printable(text: string): string {
+  return text.replace(/(?![\n\t])[\p{Cc}\p{Cf}]/gu, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
 }
 
 /** The XAPI endpoint cannot be reached or the connection broke (refused, reset, timed out). */

@@ -197,3 +197,18 @@ describe('Given the connection itself fails', () => {
     expect(explainFailure(original, {})).toBe(original);
   });
 });
+
+describe('Given a hostile pool', () => {
+  it('When a reply nested too deeply exhausted the decoder, Then it is a protocol error naming the pool, not the runtime', () => {
+    const error = explainFailure(new RangeError('Maximum call stack size exceeded'), { url: 'https://xen-1' });
+    expect(error).toBeInstanceOf(XapiProtocolError);
+    expect(error.message).toBe('XAPI at https://xen-1 sent a reply nested too deeply to decode; a XenServer / XCP-ng host never does');
+  });
+
+  it('When its error code hides a bidi override and a zero-width space, Then the message shows them escaped', () => {
+    const error = explainFailure(new XapiError('SESSION_AUTHENTICATION_FAILED\u202e\u200b', ['root\u0007']), { url: 'https://xen-1' });
+    expect(error.message).toContain('SESSION_AUTHENTICATION_FAILED\\u{202e}\\u{200b}');
+    expect(error.message).toContain('root\\u{7}');
+    expect(error.message).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+  });
+});

@@ -57,6 +57,12 @@ export function explainFailure(error: unknown, context: FailureContext = {}): Xe
       { cause: error },
     );
   }
+  if (error instanceof RangeError) {
+    // The client decodes replies recursively: a reply nested thousands deep exhausts the stack.
+    return new XapiProtocolError(`XAPI at ${context.url ?? 'the pool'} sent a reply nested too deeply to decode; a XenServer / XCP-ng host never does`, {
+      cause: error,
+    });
+  }
   const status = httpStatus(error);
   if (status !== undefined) {
     return new XapiProtocolError(

@@ -44,6 +44,7 @@ export {
   RunResult,
   RunSummary,
   Verdict,
+  worstVerdict,
   worstP99VsSla,
 } from './results.ts';
 export {

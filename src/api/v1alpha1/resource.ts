@@ -33,7 +33,9 @@ export function parseResource(object: unknown): MigrascopeResource {
     throw new InvalidInputError('apiVersion', `expected ${API_VERSION}`);
   }
   const kind = (object as { kind?: unknown }).kind;
-  const parse = typeof kind === 'string' ? PARSERS[kind as MigrascopeKind] : undefined;
+  // Own keys only: a kind of "constructor" would otherwise find Object (and return the document
+  // unparsed as a resource), "__proto__" or "toString" something that is not a parser.
+  const parse = typeof kind === 'string' && Object.hasOwn(PARSERS, kind) ? PARSERS[kind as MigrascopeKind] : undefined;
   if (!parse) throw new InvalidInputError('kind', `expected one of ${KINDS.join(', ')} (got ${JSON.stringify(kind)})`);
   return parse(object);
 }

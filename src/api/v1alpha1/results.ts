@@ -5,8 +5,16 @@
 import { z } from 'zod';
 import { Duration } from './duration.ts';
 
-export const Verdict = z.enum(['Pass', 'Fail']).describe('Pass: the SLA held in every window; Fail: at least one window broke it.');
+export const Verdict = z
+  .enum(['Pass', 'Fail', 'NoData'])
+  .describe('Pass: the SLA held in every window; Fail: at least one window broke it; NoData: the action never succeeded in steady state, so nothing was judged (not met).');
 export type Verdict = z.infer<typeof Verdict>;
+
+/** The verdict of several: any Fail fails, then no data, then Pass. */
+export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
+  if (verdicts.includes('Fail')) return 'Fail';
+  return verdicts.includes('NoData') ? 'NoData' : 'Pass';
+}
 
 const Time = z.iso.datetime({ offset: true });
 const Seconds = z.number().min(0);
@@ -72,8 +80,8 @@ export const RunResult = z.strictObject({
   endTime: Time.optional(),
   migrations: z.array(MigrationResult).max(64).optional(),
   actions: z.array(ActionResult).max(32).optional(),
-  verdicts: z.array(PercentileVerdict).max(8).optional().describe(`Per percentile over all actions: the study's "p99 broken, p90 kept".`),
-  verdict: Verdict.optional().describe('Fail when any action failed at any percentile.'),
+  verdicts: z.array(PercentileVerdict).max(8).optional().describe(`Per percentile over all actions: the study's "p99 broken, p90 kept" (an action with no data breaks it).`),
+  verdict: Verdict.optional().describe('Fail when any action failed, or had no data, at any percentile.'),
   requestLog: z.string().max(4096).optional().describe('Where the request log of this run is kept (record.requestLog).'),
   redisOutages: z
     .array(RedisOutage)

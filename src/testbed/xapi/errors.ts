@@ -18,6 +18,19 @@ export const handleInvalid = (cls: string, ref: string) => new XapiFailure('HAND
 /** Db_exn.Read_missing_uuid -> [table; uuid]. */
 export const uuidInvalid = (cls: string, uuid: string) => new XapiFailure('UUID_INVALID', [cls, uuid]);
 
+/**
+ * A parameter as a failure names it: a client may send any JSON or XML-RPC value where a string
+ * belongs, even an object whose toString is a number, and naming it must not throw.
+ */
+export function parameterText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /** Session_check -> [session ref]. */
 export const sessionInvalid = (session: string) => new XapiFailure('SESSION_INVALID', [session]);
 

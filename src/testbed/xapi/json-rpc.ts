@@ -13,6 +13,13 @@ export interface JsonRpcCall {
   params: unknown[];
 }
 
+/**
+ * The deepest nesting of a call's parameters read, as MAX_XML_DEPTH bounds XML-RPC: XAPI's own
+ * calls nest a few levels; a body of 100,000 "[" parses, but each method (and each error naming a
+ * parameter) would then walk it recursively and overflow the stack.
+ */
+export const MAX_JSON_DEPTH = 64;
+
 /** The body is not a JSON-RPC call; XAPI answers these with HTTP 500 (Malformed_method_request). */
 export class JsonRpcParseError extends Error {
   override name = 'JsonRpcParseError';
@@ -35,7 +42,21 @@ export function parseJsonRpcCall(body: string): JsonRpcCall {
   else if (jsonrpc === '2.0') version = 2;
   else throw new JsonRpcParseError("Invalid field 'jsonrpc' in request body");
   if (typeof id !== 'string' && typeof id !== 'number') throw new JsonRpcParseError('Required field id is missing');
-  return { version, id, method, params: paramsOf(version, params) };
+  const list = paramsOf(version, params);
+  if (depthOver(list, MAX_JSON_DEPTH)) throw new JsonRpcParseError(`'params' nested deeper than ${MAX_JSON_DEPTH}`);
+  return { version, id, method, params: list };
+}
+
+/** Whether `value` nests arrays and objects more than `limit` deep; iterative, so any depth is safe. */
+function depthOver(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [next, depth] = pending.pop() as [unknown, number];
+    if (typeof next !== 'object' || next === null) continue;
+    if (depth > limit) return true;
+    for (const inner of Object.values(next)) pending.push([inner, depth + 1]);
+  }
+  return false;
 }
 
 function paramsOf(version: JsonRpcVersion, params: unknown): unknown[] {

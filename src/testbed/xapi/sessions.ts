@@ -3,7 +3,7 @@
 // other call passes first. Unlike XAPI, a failed login answers at once (XAPI sleeps 5 s against
 // brute force; tests would only wait).
 import { timingSafeEqual } from 'node:crypto';
-import { authenticationFailed, sessionInvalid } from './errors.ts';
+import { authenticationFailed, parameterText, sessionInvalid } from './errors.ts';
 import { newRef } from './store.ts';
 
 export interface Credentials {
@@ -20,8 +20,8 @@ export class SessionTable {
   }
 
   login(username: unknown, password: unknown): string {
-    const user = String(username);
-    if (user !== this.#credentials.username || !sameSecret(String(password), this.#credentials.password)) {
+    const user = parameterText(username);
+    if (typeof username !== 'string' || typeof password !== 'string' || user !== this.#credentials.username || !sameSecret(password, this.#credentials.password)) {
       throw authenticationFailed(user);
     }
     const ref = newRef();
@@ -52,7 +52,7 @@ export class SessionTable {
 
   /** Throws SESSION_INVALID unless `session` is a live session reference. */
   check(session: unknown): string {
-    if (typeof session !== 'string' || !this.#sessions.has(session)) throw sessionInvalid(String(session));
+    if (typeof session !== 'string' || !this.#sessions.has(session)) throw sessionInvalid(parameterText(session));
     return session;
   }
 }
