@@ -85,7 +85,7 @@ export function summarizeRuns(runs: readonly RunResult[]): RunSummary {
         percentile,
         ...(maxima.length ? { meanMaxSeconds: mean(maxima), worstMaxSeconds: Math.max(...maxima) } : {}),
         violations,
-        verdict: violations > 0 ? ('Fail' as const) : noData ? ('NoData' as const) : ('Pass' as const),
+        verdict: noData ? ('NoData' as const) : violations > 0 ? ('Fail' as const) : ('Pass' as const),
       };
     });
     return {

@@ -15,7 +15,7 @@ export function verdictBadges(verdicts: readonly PercentileVerdict[], breaches: 
   return html`<div class="verdicts">${verdicts.map((verdict) => {
     const kept = verdict.verdict === 'Pass';
     const broken = breaches.get(verdict.percentile) ?? [];
-    const why = kept ? 'every window of every action under its threshold' : broken.map((b) => `${b.action} (${b.noData && b.violations === 0 ? 'no data: never succeeded' : `${b.violations} ${b.violations === 1 ? 'window' : 'windows'}`})`).join(', ');
+    const why = kept ? 'every window of every action under its threshold' : broken.map((b) => `${b.action} (${b.noData ? 'no data: never succeeded' : `${b.violations} ${b.violations === 1 ? 'window' : 'windows'}`})`).join(', ');
     return html`<div class="big-verdict ${kept ? 'pass' : 'fail'}" data-percentile="${verdict.percentile}"><div class="what">${percentileName(verdict.percentile)} SLA${strictness(verdict.percentile)}</div><div class="result">${kept ? '✓ kept' : '✗ broken'}</div>${size === 'large' ? html`<div class="why">${why}</div>` : ''}</div>`;
   })}</div>`;
 }

@@ -193,11 +193,13 @@ describe('Given fast actions and failed ones in the same 10 s window', () => {
     expect(judged(0).window?.violated).toEqual({ '90': false, '99': false });
   });
 
-  it('When a window holds only failures, Then it is judged, broken, with no value and no sample', () => {
+  it('When a window holds only failures, Then the window is broken, and the action, never successful, reads no data and not met', () => {
     const sla = new SlidingWindowSla(options);
     const [window] = feed(sla, [{ second: S0, actions: { HomePage: { histogram: newHistogram(), ok: 0, errors: { connect: 3 } } } }]);
     expect(window?.actions.HomePage).toEqual({ samples: 0, failures: 3, percentiles: {}, violated: { '90': true, '99': true } });
-    expect(sla.result().actions.HomePage).toMatchObject({ windowsWithSamples: 0, percentiles: { '90': { met: false, maxMs: null } } });
+    // No value to judge: the action's verdict is "no data" rather than a number over the threshold; the SLA is not met either way.
+    expect(sla.result().actions.HomePage).toMatchObject({ windowsWithSamples: 0, noData: true, percentiles: { '90': { met: null, maxMs: null } } });
+    expect(sla.result().met).toEqual({ '90': false, '99': false });
   });
 });
 
