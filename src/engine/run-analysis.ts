@@ -3,7 +3,7 @@
 // violating windows; then, over runs, means and worst values as the study averaged its 5 runs.
 import { durationMs, worstP99VsSla, worstVerdict, type ActionResult, type ActionSummary, type MigrationResult, type RunResult, type RunSummary, type Sla } from '../api/v1alpha1/index.ts';
 import { summarize, userKeyed, type SecondSnapshot } from '../recording/index.ts';
-import { SlidingWindowSla, type SlaResult } from '../sla/index.ts';
+import { runSpread, SlidingWindowSla, type RunSpread, type SlaResult } from '../sla/index.ts';
 import type { RunPlan } from './plan.ts';
 
 /** The SLA engine's options for a run's steady state (the live view, the analysis and the report share them). */
@@ -68,7 +68,19 @@ export function analyzeRun(seconds: readonly SecondSnapshot[], sla: Sla, plan: P
   return { sla: result, actions, verdicts, verdict: verdicts.some((v) => v.verdict === 'Fail') ? 'Fail' : 'Pass' };
 }
 
-/** Means and worst values over the finished runs. */
+/** A percentile's windowed maxima over runs, as status carries them: the worst, the mean and its spread. */
+export function maximaOverRuns(spread: RunSpread | undefined) {
+  if (!spread) return {};
+  return {
+    worstMaxSeconds: spread.worst,
+    meanMaxSeconds: spread.mean,
+    ...(spread.stdDev === undefined ? {} : { stdDevMaxSeconds: spread.stdDev }),
+    ...(spread.ci95 === undefined ? {} : { ci95MaxSeconds: spread.ci95 }),
+    runsMeasured: spread.runs,
+  };
+}
+
+/** Means, spreads and worst values over the finished runs. */
 export function summarizeRuns(runs: readonly RunResult[]): RunSummary {
   const finished = runs.filter((run) => run.state !== 'Running');
   const migrations = finished.flatMap((run) => run.migrations ?? []).filter((m): m is MigrationResult => m.state === 'Succeeded');
@@ -83,7 +95,7 @@ export function summarizeRuns(runs: readonly RunResult[]): RunSummary {
       const noData = results.some((r) => r.percentiles.find((p) => p.percentile === percentile)?.verdict === 'NoData');
       return {
         percentile,
-        ...(maxima.length ? { meanMaxSeconds: mean(maxima), worstMaxSeconds: Math.max(...maxima) } : {}),
+        ...maximaOverRuns(runSpread(maxima)),
         violations,
         verdict: noData ? ('NoData' as const) : violations > 0 ? ('Fail' as const) : ('Pass' as const),
       };

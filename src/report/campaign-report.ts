@@ -101,7 +101,7 @@ function levelsSection(input: CampaignReportInput): Markup {
   return html`<section class="card" id="levels">
 <h2>Levels × actions</h2>
 <p class="subtitle">Per level and action: the highest ${percentileName(judged)} over the ${spec.template.spec.sla.window} windows of steady state${
-    spec.repetitions > 1 ? `, the mean over ${spec.repetitions} runs (the study's averaging)` : ''
+    spec.repetitions > 1 ? ` in any of the ${spec.repetitions} runs (the study's Table 2: the maximum recorded), with the mean over runs and its 95 % confidence interval beside it` : ''
   }${others.length ? html`; below it ${others.map(percentileName).join(', ')}` : ''}. Red: over the threshold in at least one window.</p>
 <div class="table-scroll"><table class="level-table">
 <thead><tr><th>Users</th><th>Verdict</th>${names.map((name) => html`<th>${name}<br><span class="subtitle">${formatSeconds(thresholdOf(name))}</span></th>`)}<th>Longest downtime</th><th>Mean migration</th></tr></thead>
@@ -119,7 +119,7 @@ function levelsSection(input: CampaignReportInput): Markup {
       actions: names.map((name) => ({
         action: name,
         thresholdSeconds: thresholdOf(name),
-        seconds: levels.map((level) => percentileOf(level, name, judged)?.meanMaxSeconds),
+        seconds: levels.map((level) => percentileOf(level, name, judged)?.worstMaxSeconds),
       })),
       percentile: judged,
       ...(recommended === undefined ? {} : { recommended }),
@@ -137,10 +137,12 @@ function levelRow(level: CampaignLevelInput, names: readonly string[], judged: n
     const action = summary?.actions?.find((a) => a.action === name);
     const main = action?.percentiles.find((p) => p.percentile === judged);
     if (!action || !main) return html`<td>–</td>`;
-    const worst = main.worstMaxSeconds === undefined ? '' : `worst run ${formatSeconds(main.worstMaxSeconds)}, ${main.violations} violating windows`;
-    return html`<td class="${main.verdict === 'Fail' ? 'over' : 'under'}" data-action="${name}" title="${worst}">${formatSeconds(main.meanMaxSeconds)}${others.map((p) => {
+    const ci = main.ci95MaxSeconds;
+    // Table 2's figure is the worst run's; the mean and its spread sit beside it, not in a tooltip.
+    const mean = (main.runsMeasured ?? 1) > 1 ? html`<span class="second">mean ${formatSeconds(main.meanMaxSeconds)}${ci === undefined ? '' : ` ± ${formatSeconds((ci.high - ci.low) / 2)}`}</span>` : '';
+    return html`<td class="${main.verdict === 'Fail' ? 'over' : 'under'}" data-action="${name}" title="${main.violations} violating windows">${formatSeconds(main.worstMaxSeconds)}${mean}${others.map((p) => {
       const other = action.percentiles.find((q) => q.percentile === p);
-      return html`<span class="second">${percentileName(p)} ${formatSeconds(other?.meanMaxSeconds)}${other?.verdict === 'Fail' ? ' ✗' : ''}</span>`;
+      return html`<span class="second">${percentileName(p)} ${formatSeconds(other?.worstMaxSeconds)}${other?.verdict === 'Fail' ? ' ✗' : ''}</span>`;
     })}</td>`;
   })}<td>${formatSeconds(summary?.maxDowntimeSeconds)}</td><td>${formatSeconds(summary?.meanMigrationSeconds)}</td></tr>`;
 }

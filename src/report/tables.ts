@@ -2,7 +2,7 @@
 // highest windowed percentiles, threshold, violating windows, verdict), the migrations (route,
 // start, duration, downtime seen by the clients and by the model), and over several runs the
 // mean and worst of those maxima. Figures come from the status, as the engine judged them.
-import { durationMs, type ActionResult, type ActionSummary, type MigrationResult, type RunSummary, type Verdict } from '../api/v1alpha1/index.ts';
+import { durationMs, type ActionResult, type ActionSummary, type MigrationResult, type PercentileSummary, type RunSummary, type Verdict } from '../api/v1alpha1/index.ts';
 import { formatCount, formatOffset, formatSeconds, percentileName } from './format.ts';
 import { html, type Markup } from './html.ts';
 import type { MigrationInstants, RunTimetable } from './input.ts';
@@ -46,16 +46,26 @@ export function summaryTable(summary: RunSummary, percentiles: readonly number[]
 <thead><tr><th rowspan="2">Action</th><th rowspan="2" class="num">Count</th><th rowspan="2" class="num">Errors</th>${percentiles.map(
     (p) => html`<th colspan="2" class="group">Max ${percentileName(p)} over runs</th>`,
   )}<th rowspan="2" class="num">Threshold</th>${percentiles.map((p) => html`<th rowspan="2" class="num">Violations ${percentileName(p)}</th>`)}<th rowspan="2">Verdict</th></tr>
-<tr>${percentiles.map(() => html`<th class="num">mean</th><th class="num">worst</th>`)}</tr></thead>
+<tr>${percentiles.map(() => html`<th class="num">worst run</th><th class="num">mean ± 95 % CI</th>`)}</tr></thead>
 <tbody>${actions.map((action) => {
     const of = (p: number) => action.percentiles.find((result) => result.percentile === p);
     return html`<tr data-action="${action.action}"><th scope="row">${action.action}</th><td class="num">${formatCount(action.count)}</td><td class="num ${action.errors > 0 ? 'over' : ''}">${formatCount(action.errors)}</td>${percentiles.map(
-      (p) => html`${maxCell(of(p)?.meanMaxSeconds, overThreshold(of(p)?.meanMaxSeconds, action.thresholdSeconds), action.thresholdSeconds)}${maxCell(of(p)?.worstMaxSeconds, of(p)?.verdict, action.thresholdSeconds)}`,
+      (p) => html`${maxCell(of(p)?.worstMaxSeconds, of(p)?.verdict, action.thresholdSeconds)}${meanCell(of(p), action.thresholdSeconds)}`,
     )}<td class="num">${thresholdText(action.thresholdSeconds)}</td>${percentiles.map(
       (p) => html`<td class="num">${of(p) === undefined ? '–' : formatCount(of(p)!.violations)}</td>`,
     )}<td>${verdictBadge(action.verdict)}</td></tr>`;
   })}</tbody>
 </table>`;
+}
+
+/** The mean over runs with the half-width of its 95 % interval ("0.95 s ± 0.12 s"), red when the mean is over the threshold. */
+function meanCell(p: PercentileSummary | undefined, thresholdSeconds: number): Markup {
+  const mean = p?.meanMaxSeconds;
+  const verdict = overThreshold(mean, thresholdSeconds);
+  const ci = p?.ci95MaxSeconds;
+  const title = ci === undefined ? '' : `95 % CI ${formatSeconds(ci.low)} – ${formatSeconds(ci.high)}, sd ${formatSeconds(p?.stdDevMaxSeconds)}, ${p?.runsMeasured ?? '?'} runs`;
+  const spread = ci === undefined ? '' : ` ± ${formatSeconds((ci.high - ci.low) / 2)}`;
+  return html`<td class="num ${verdict === 'Fail' ? 'over' : mean !== undefined ? 'under' : ''}" title="${title}">${formatSeconds(mean)}${spread}</td>`;
 }
 
 /** A mean over runs can sit over the threshold while no single run's verdict did, or the reverse. */

@@ -20,4 +20,5 @@ export type { LogAnalysis, LogAnalysisOptions, LogActionResult, TimeSpec } from 
 export { analyzeRequestLog } from './request-log-analysis.ts';
 export type { Recovery, RecoveryOptions } from './recovery-time.ts';
 export { recoveryTime } from './recovery-time.ts';
+export { runSpread, type RunSpread } from './run-spread.ts';
 export { userKeyed } from '../recording/index.ts';

@@ -29,5 +29,23 @@ describe('given a testbed pool of two hosts, a local Redis and in-process worker
     expect(recorded.map((migration) => `${migration.source} -> ${migration.destination}`)).toEqual(hops);
     expect(migrations.map((report) => `${report.source} -> ${report.destination}`)).toEqual(hops);
     expect(status.summary?.migrations).toBe(4);
+
+    // Across the two real runs, per action and percentile: the worst run's windowed maximum (Table 2),
+    // the mean, the sample sd and the 95 % interval with Student's t for 1 degree of freedom (12.706).
+    const judged = (status.summary?.actions ?? []).flatMap((action) => action.percentiles.map((p) => ({ action: action.action, ...p })));
+    expect(judged.length).toBeGreaterThan(0);
+    for (const summary of judged) {
+      const maxima = (status.runs ?? []).map((run) => run.actions?.find((a) => a.action === summary.action)?.percentiles.find((p) => p.percentile === summary.percentile)?.maxSeconds);
+      if (maxima.some((m) => m === undefined)) continue;
+      const [a, b] = maxima as [number, number];
+      const mean = (a + b) / 2;
+      const sd = Math.abs(a - b) / Math.SQRT2;
+      expect(summary.worstMaxSeconds).toBe(Math.max(a, b));
+      expect(summary.meanMaxSeconds).toBeCloseTo(mean, 9);
+      expect(summary.stdDevMaxSeconds).toBeCloseTo(sd, 9);
+      expect(summary.runsMeasured).toBe(2);
+      expect(summary.ci95MaxSeconds?.high).toBeCloseTo(mean + 12.7062 * (sd / Math.SQRT2), 3);
+      expect(summary.ci95MaxSeconds?.low).toBeCloseTo(Math.max(0, mean - 12.7062 * (sd / Math.SQRT2)), 3);
+    }
   });
 });

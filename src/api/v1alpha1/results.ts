@@ -100,8 +100,14 @@ export type RunResult = z.infer<typeof RunResult>;
 
 export const PercentileSummary = z.strictObject({
   percentile: z.number().gt(0).lt(100),
+  worstMaxSeconds: Seconds.optional().describe("Highest windowed value of any run: the study's Table 2 (\"the maximum recorded\")."),
   meanMaxSeconds: Seconds.optional().describe("Mean over runs of the run's highest windowed value (how the study averaged)."),
-  worstMaxSeconds: Seconds.optional().describe('Highest windowed value of any run.'),
+  stdDevMaxSeconds: Seconds.optional().describe("Sample standard deviation over runs of the run's highest windowed value (two runs or more)."),
+  ci95MaxSeconds: z
+    .strictObject({ low: Seconds, high: Seconds })
+    .optional()
+    .describe("95 % confidence interval of meanMaxSeconds (Student's t, runs - 1 degrees of freedom; two runs or more)."),
+  runsMeasured: Count.optional().describe('Runs that gave a windowed value for this percentile.'),
   violations: Count.describe('Violating windows, all runs together.'),
   verdict: Verdict,
 });

@@ -7,7 +7,6 @@ import {
   durationMs,
   parseCampaign,
   parseExperiment,
-  type ActionSummary,
   type MigrationCampaign,
   type MigrationExperiment,
   type MigrationExperimentManifest,
@@ -17,7 +16,7 @@ import {
 import { Recorder, type SecondSnapshot } from '../../recording/index.ts';
 import { Random } from '../../workloads/index.ts';
 import type { CampaignReportInput, ExperimentReportInput, MigrationInstants, RunReportInput } from '../input.ts';
-import { analyzeRun } from '../../engine/run-analysis.ts';
+import { analyzeRun, summarizeRuns } from '../../engine/run-analysis.ts';
 import { resolveProfile, withJudgedThresholds } from '../../engine/workload-profile.ts';
 
 /** Share of each action in the Olio mix and its median response time at ease, ms. */
@@ -185,40 +184,9 @@ function judge(experiment: MigrationExperiment, plan: RunReportInput['plan'], se
   };
 }
 
-/** Means and worst values over runs, as status.summary holds them. */
+/** Means, spreads and worst values over runs, as status.summary holds them: the engine's own summary. */
 export function summaryOf(runs: readonly RunResult[]): RunSummary {
-  const migrations = runs.flatMap((run) => run.migrations ?? []);
-  const durations = migrations.map((m) => m.durationSeconds ?? 0);
-  const downtimes = migrations.map((m) => m.downtimeSeconds ?? 0);
-  const names = [...new Set(runs.flatMap((run) => (run.actions ?? []).map((a) => a.action)))];
-  const actions: ActionSummary[] = names.map((name) => {
-    const results = runs.map((run) => run.actions!.find((a) => a.action === name)!).filter(Boolean);
-    const percentiles = results[0]!.percentiles.map(({ percentile }) => {
-      const maxima = results.map((r) => r.percentiles.find((p) => p.percentile === percentile)!.maxSeconds ?? 0);
-      const violations = results.reduce((sum, r) => sum + r.percentiles.find((p) => p.percentile === percentile)!.violations, 0);
-      return { percentile, meanMaxSeconds: mean(maxima), worstMaxSeconds: Math.max(...maxima), violations, verdict: violations > 0 ? ('Fail' as const) : ('Pass' as const) };
-    });
-    return {
-      action: name,
-      count: results.reduce((sum, r) => sum + r.count, 0),
-      errors: results.reduce((sum, r) => sum + r.errors, 0),
-      thresholdSeconds: results[0]!.thresholdSeconds,
-      percentiles,
-      verdict: percentiles.some((p) => p.verdict === 'Fail') ? 'Fail' : 'Pass',
-    };
-  });
-  const verdicts = (actions[0]?.percentiles ?? []).map(({ percentile }) => ({
-    percentile,
-    verdict: actions.some((a) => a.percentiles.some((p) => p.percentile === percentile && p.verdict === 'Fail')) ? ('Fail' as const) : ('Pass' as const),
-  }));
-  return {
-    runs: runs.length,
-    migrations: migrations.length,
-    ...(migrations.length ? { meanMigrationSeconds: mean(durations), maxMigrationSeconds: Math.max(...durations), meanDowntimeSeconds: mean(downtimes), maxDowntimeSeconds: Math.max(...downtimes) } : {}),
-    actions,
-    verdicts,
-    verdict: verdicts.some((v) => v.verdict === 'Fail') ? 'Fail' : 'Pass',
-  };
+  return summarizeRuns(runs);
 }
 
 /** The study's single migration: `runs` runs of 600 users, one 44 s migration with 3 s of downtime. */
@@ -287,6 +255,3 @@ export function safeLoadCampaignReport(generatedAt = new Date(RUN_START_MS + 6 *
   };
 }
 
-function mean(values: readonly number[]): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
-}
