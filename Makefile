@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NPM_BIN := node_modules/.bin
 export PATH := $(CURDIR)/$(NPM_BIN):$(PATH)
 
-.PHONY: deps demo demo-dokuwiki test unit lint typecheck bench crds clean
+.PHONY: deps demo demo-dokuwiki test unit lint typecheck bench crds image clean
 
 deps:
 	@scripts/deps.sh
@@ -36,6 +36,10 @@ bench: deps
 
 crds: deps
 	npm run crds
+
+# The operator's image (docker build, or buildah bud where there is no Docker): IMAGE=name:tag.
+image:
+	@scripts/build-image.sh
 
 clean:
 	rm -rf .cache coverage dist

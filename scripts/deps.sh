@@ -60,4 +60,5 @@ fi
 # all cached outside the repository (each script does nothing when its cache is current).
 scripts/controlplane.sh >/dev/null
 scripts/kube-tools.sh >/dev/null
+scripts/image-tools.sh # buildah and mmdebstrap: the image test builds and runs the Dockerfile
 echo "deps: ready (node $(node_modules/.bin/node --version))"
