@@ -74,5 +74,10 @@ container=$(buildah "${buildah_storage[@]}" from scratch)
 buildah "${buildah_storage[@]}" add "$container" "$tmp/root.tar" / >/dev/null
 buildah "${buildah_storage[@]}" config --env NODE_VERSION="${node_version#v}" --cmd node "$container"
 buildah "${buildah_storage[@]}" commit --rm --quiet "$container" "$image" >/dev/null
+# The bases of former recipes go: each is a full copy of the root in vfs storage.
+buildah "${buildah_storage[@]}" images --noheading --format '{{.Name}}:{{.Tag}}' |
+  awk -v keep="$image" 'index($0, "localhost/migrascope-base:") == 1 && $0 != keep' |
+  xargs --no-run-if-empty buildah "${buildah_storage[@]}" rmi >/dev/null ||
+  echo "image-base: a former base stays (an image built on it is still there)" >&2
 echo "image-base: built in $((SECONDS - started)) s" >&2
 print_paths

@@ -66,7 +66,8 @@ export async function buildImage(): Promise<BuiltImage> {
   if (!storage || !base) throw new Error(`scripts/image-base.sh printed no IMAGE_STORAGE= and IMAGE_BASE= lines: ${printed}`);
   const buildah = (args: string[]) => tool('buildah', ['--root', join(storage, 'root'), '--runroot', join(storage, 'run'), '--storage-driver', 'vfs', ...args]);
 
-  const name = `localhost/migrascope-test:${process.pid}-${Date.now()}`;
+  await removeAbandoned(buildah);
+  const name = `${TEST_REPOSITORY}:${process.pid}-${Date.now()}`;
   await tool(join(root, 'scripts', 'build-image.sh'), ['--root', join(storage, 'root'), '--runroot', join(storage, 'run'), '--storage-driver', 'vfs', '--build-arg', `BASE_IMAGE=${base}`], {
     env: { ...process.env, IMAGE: name, IMAGE_BUILDER: 'buildah' },
   });
@@ -90,6 +91,26 @@ export async function buildImage(): Promise<BuiltImage> {
       await buildah(['rmi', name]);
     },
   };
+}
+
+const TEST_REPOSITORY = 'localhost/migrascope-test';
+
+/**
+ * Removes the images (and their working containers) of test runs that were killed before their
+ * afterAll: each tag starts with the pid of its run, and a run still alive keeps its own.
+ */
+async function removeAbandoned(buildah: (args: string[]) => Promise<string>): Promise<void> {
+  const tags = (await buildah(['images', '--noheading', '--format', '{{.Name}}:{{.Tag}}'])).split('\n').filter((tag) => tag.startsWith(`${TEST_REPOSITORY}:`));
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const abandoned = tags.filter((tag) => !alive(Number(tag.slice(TEST_REPOSITORY.length + 1).split('-')[0])));
+  if (abandoned.length > 0) await buildah(['rmi', '--force', ...abandoned]);
 }
 
 const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
