@@ -12,6 +12,8 @@ import { tool } from '../../scripts/kube-tools.ts';
 import { startProcess, type RunningProcess } from './processes.ts';
 
 const root = join(import.meta.dirname, '..', '..');
+/** Where the test's images are tagged, `<pid>-<time>` each. */
+const TEST_REPOSITORY = 'localhost/migrascope-test';
 
 export interface ImageConfig {
   User: string;
@@ -64,15 +66,16 @@ export async function buildImage(): Promise<BuiltImage> {
   const storage = paths.get('IMAGE_STORAGE');
   const base = paths.get('IMAGE_BASE');
   if (!storage || !base) throw new Error(`scripts/image-base.sh printed no IMAGE_STORAGE= and IMAGE_BASE= lines: ${printed}`);
-  const buildah = (args: string[]) => tool('buildah', ['--root', join(storage, 'root'), '--runroot', join(storage, 'run'), '--storage-driver', 'vfs', ...args]);
+  const storageFlags = ['--root', join(storage, 'root'), '--runroot', join(storage, 'run'), '--storage-driver', 'vfs'];
+  const buildah = (args: string[]) => tool('buildah', [...storageFlags, ...args]);
 
   await removeAbandoned(buildah);
   const name = `${TEST_REPOSITORY}:${process.pid}-${Date.now()}`;
-  await tool(join(root, 'scripts', 'build-image.sh'), ['--root', join(storage, 'root'), '--runroot', join(storage, 'run'), '--storage-driver', 'vfs', '--build-arg', `BASE_IMAGE=${base}`], {
+  await tool(join(root, 'scripts', 'build-image.sh'), [...storageFlags, '--build-arg', `BASE_IMAGE=${base}`], {
     env: { ...process.env, IMAGE: name, IMAGE_BUILDER: 'buildah' },
   });
   const layerBytes = async (image: string) => {
-    const [inspected] = JSON.parse(`[${await buildah(['inspect', '--type', 'image', image])}]`) as [ImageInspect];
+    const inspected = JSON.parse(await buildah(['inspect', '--type', 'image', image])) as ImageInspect;
     const manifest = JSON.parse(inspected.Manifest) as { layers: { size: number }[] };
     return { config: inspected.OCIv1.config, bytes: manifest.layers.reduce((sum, layer) => sum + layer.size, 0) };
   };
@@ -92,8 +95,6 @@ export async function buildImage(): Promise<BuiltImage> {
     },
   };
 }
-
-const TEST_REPOSITORY = 'localhost/migrascope-test';
 
 /**
  * Removes the images (and their working containers) of test runs that were killed before their
