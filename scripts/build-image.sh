@@ -2,10 +2,11 @@
 # Builds the image from the Dockerfile (`make image`): with `docker build` where Docker is, else
 # with `buildah bud` (no daemon; chroot isolation unless BUILDAH_ISOLATION says otherwise). The OCI
 # labels get the version of package.json, the commit and the origin remote. Arguments after the
-# script's go to the builder (the image test passes its storage and --build-arg BASE_IMAGE=...).
+# script's go to the builder (the image test passes its buildah storage).
 #
 #   IMAGE                  the name to tag (default migrascope:<version>)
 #   IMAGE_BUILDER          docker or buildah (default: docker when present)
+#   BASE_IMAGE             another base than the Dockerfile's pinned one (a mirror of it)
 #   NODE_EXTRA_CA_CERTS    a CA bundle for npm behind a proxy that re-signs TLS: passed as the
 #                          build secret `ca` (see the Dockerfile), never written into a layer
 set -euo pipefail
@@ -26,6 +27,7 @@ if [[ -z "$builder" ]]; then
 fi
 
 args=(--build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "SOURCE=$source" -t "$image")
+if [[ -n "${BASE_IMAGE:-}" ]]; then args+=(--build-arg "BASE_IMAGE=$BASE_IMAGE"); fi
 if [[ -n "${NODE_EXTRA_CA_CERTS:-}" ]]; then args+=(--secret "id=ca,src=$NODE_EXTRA_CA_CERTS"); fi
 case "$builder" in
   docker) docker build "${args[@]}" "$@" . ;;

@@ -71,9 +71,7 @@ export async function buildImage(): Promise<BuiltImage> {
 
   await removeAbandoned(buildah);
   const name = `${TEST_REPOSITORY}:${process.pid}-${Date.now()}`;
-  await tool(join(root, 'scripts', 'build-image.sh'), [...storageFlags, '--build-arg', `BASE_IMAGE=${base}`], {
-    env: { ...process.env, IMAGE: name, IMAGE_BUILDER: 'buildah' },
-  });
+  await tool(join(root, 'scripts', 'build-image.sh'), storageFlags, { env: { ...process.env, IMAGE: name, IMAGE_BUILDER: 'buildah', BASE_IMAGE: base } });
   const layerBytes = async (image: string) => {
     const inspected = JSON.parse(await buildah(['inspect', '--type', 'image', image])) as ImageInspect;
     const manifest = JSON.parse(inspected.Manifest) as { layers: { size: number }[] };
