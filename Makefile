@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NPM_BIN := node_modules/.bin
 export PATH := $(CURDIR)/$(NPM_BIN):$(PATH)
 
-.PHONY: deps deps-dokuwiki deps-test demo demo-dokuwiki test unit lint typecheck bench crds clean
+.PHONY: deps deps-dokuwiki deps-test demo demo-dokuwiki test unit lint typecheck bench crds image clean
 
 deps:
 	@scripts/deps.sh demo
@@ -43,6 +43,10 @@ bench: deps-test
 
 crds: deps-test
 	npm run crds
+
+# The operator's image (docker build, or buildah bud where there is no Docker): IMAGE=name:tag.
+image:
+	@scripts/build-image.sh
 
 clean:
 	rm -rf .cache coverage dist

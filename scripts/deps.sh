@@ -86,5 +86,6 @@ if wants test; then
   # all cached outside the repository (each script does nothing when its cache is current).
   scripts/controlplane.sh >/dev/null
   scripts/kube-tools.sh >/dev/null
+  scripts/image-tools.sh # buildah and mmdebstrap: the image test builds and runs the Dockerfile
 fi
 echo "deps: ready for ${parts[*]} (node $(node_modules/.bin/node --version))"
