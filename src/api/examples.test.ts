@@ -1,17 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { EXAMPLES_DIR, exampleResourceFiles } from './testing/example-files.ts';
 import { compileWorkloadProfile, isMigrascopeObject, judgedThresholds, parseResource, type MigrascopeResource } from './v1alpha1/index.ts';
 
-const examples = join(import.meta.dirname, '..', '..', 'examples');
-// Subfolders too (examples/dokuwiki/): an application's profile sits beside its experiments. The
-// GitOps tools' own files (kustomizations, examples/gitops/flux.yaml and argocd.yaml) are not
-// resources of ours: test/integration/examples-gitops.test.ts checks them.
-const TOOL_FILES = /(^|\/)kustomization\.yaml$|^gitops\/(flux|argocd)\.yaml$/;
-const files = readdirSync(examples, { recursive: true, encoding: 'utf8' })
-  .filter((name) => name.endsWith('.yaml') && !TOOL_FILES.test(name))
-  .sort();
+const examples = EXAMPLES_DIR;
+const files = exampleResourceFiles();
 
 interface Secret {
   kind: 'Secret';

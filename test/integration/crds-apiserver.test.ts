@@ -22,6 +22,7 @@ import {
   worstP99VsSla,
   type MigrascopeKind,
 } from '../../src/api/index.ts';
+import { exampleResourceFiles } from '../../src/api/testing/example-files.ts';
 import { startControlPlane, type ControlPlane } from '../controlplane/index.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -190,10 +191,8 @@ describe('Given the CRDs applied to a real kube-apiserver', () => {
   });
 
   describe('When every example in examples/ is applied', () => {
-    // Subfolders too: examples/dokuwiki/ holds a WorkloadProfile and an experiment that uses it.
-    const files = readdirSync(join(root, 'examples'), { recursive: true, encoding: 'utf8' })
-      .filter((name) => name.endsWith('.yaml'))
-      .sort();
+    // Subfolders too (examples/dokuwiki/ holds a WorkloadProfile and an experiment that uses it); not the GitOps tools' files.
+    const files = exampleResourceFiles();
     it('Then the subfolders are among them', () => {
       expect(files).toEqual(expect.arrayContaining([join('dokuwiki', 'workloadprofile.yaml'), join('dokuwiki', 'experiment.yaml')]));
     });
