@@ -10,6 +10,7 @@
 //   - History limits: the oldest finished campaigns beyond each limit are deleted.
 import type { CampaignPhase, MigrationSchedule, MigrationScheduleStatus, ScheduledCampaign } from '../api/v1alpha1/index.ts';
 import { cronOf, scheduledCampaignName } from '../api/v1alpha1/index.ts';
+import { isTerminal } from './experiment-lifecycle.ts';
 
 /** Beyond this many missed occurrences a schedule stops counting them one by one (CronJob's limit). */
 export const MAX_MISSED_COUNTED = 100;
@@ -40,19 +41,13 @@ export interface SchedulePlan {
   requeueAfterMs?: number;
 }
 
-const FINISHED: readonly CampaignPhase[] = ['Succeeded', 'Failed', 'Aborted'];
-
-export function isFinished(phase: CampaignPhase | undefined): boolean {
-  return phase !== undefined && FINISHED.includes(phase);
-}
-
 export function planSchedule(schedule: MigrationSchedule, children: readonly ChildCampaign[], nowMs: number, createdMs: number): SchedulePlan {
   const spec = schedule.spec;
   const previous = schedule.status ?? {};
   const events: ScheduleEvent[] = [];
   const cron = cronOf(spec.schedule, spec.timeZone);
   const newestFirst = [...children].sort((a, b) => b.scheduledMs - a.scheduledMs);
-  const active = newestFirst.filter((child) => !isFinished(child.phase));
+  const active = newestFirst.filter((child) => !isTerminal(child.phase));
   const remove = expiredHistory(newestFirst, spec.successfulHistoryLimit, spec.failedHistoryLimit);
 
   let lastScheduleMs = previous.lastScheduleTime === undefined ? undefined : Date.parse(previous.lastScheduleTime);
@@ -93,8 +88,8 @@ export function planSchedule(schedule: MigrationSchedule, children: readonly Chi
   const lastSuccessfulMs = succeeded.length > 0 ? Math.max(...succeeded) : undefined;
   const status: MigrationScheduleStatus = {
     ...previous,
-    active: [...started, ...kept.filter((child) => !isFinished(child.phase)).map(summary)],
-    history: kept.filter((child) => isFinished(child.phase)).map(summary),
+    active: [...started, ...kept.filter((child) => !isTerminal(child.phase)).map(summary)],
+    history: kept.filter((child) => isTerminal(child.phase)).map(summary),
     missedOccurrences: missed,
   };
   setOrDelete(status, 'lastScheduleTime', lastScheduleMs);

@@ -23,7 +23,7 @@ import { FIELD_MANAGER } from './campaign-reconciler.ts';
 import type { ObjectCache } from './informer-set.ts';
 import { mergePatchOf } from './status-publisher.ts';
 import { subjectOf, targetOf, type StoredObject } from './resources.ts';
-import { applyObject, KubeApiError, KubeClient, objectPath, patchStatus, type EventRecorder, type ObjectKey, type ReconcileResult, type Reconciler } from './runtime/index.ts';
+import { applyObject, isNotFound, KubeClient, objectPath, patchStatus, type EventRecorder, type ObjectKey, type ReconcileResult, type Reconciler } from './runtime/index.ts';
 import { planSchedule, type ChildCampaign } from './schedule-plan.ts';
 
 export interface ScheduleReconcilerOptions {
@@ -95,7 +95,7 @@ export class ScheduleReconciler implements Reconciler {
     try {
       await KubeClient.for(this.#options.kubeConfig).request('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' });
     } catch (error) {
-      if (!(error instanceof KubeApiError && error.status === 404)) throw error;
+      if (!isNotFound(error)) throw error;
     }
   }
 
