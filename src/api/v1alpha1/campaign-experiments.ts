@@ -2,6 +2,7 @@
 // and owner references, so a GitOps tool sees a stable tree and a restarted controller finds them.
 
 import { API_VERSION } from './group.ts';
+import { controlledBy } from './object-meta.ts';
 import { campaignLevels, type MigrationCampaign } from './migration-campaign.ts';
 import { parseExperiment, type MigrationExperiment, type MigrationExperimentManifest } from './migration-experiment.ts';
 
@@ -26,13 +27,7 @@ export function levelExperiment(campaign: MigrationCampaign, users: number): Mig
       ...(metadata.namespace === undefined ? {} : { namespace: metadata.namespace }),
       labels: { ...template.metadata?.labels, [CAMPAIGN_LABEL]: metadata.name, [USERS_LABEL]: String(users) },
       ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
-      ...(metadata.uid === undefined
-        ? {}
-        : {
-            ownerReferences: [
-              { apiVersion: API_VERSION, kind: 'MigrationCampaign', name: metadata.name, uid: metadata.uid, controller: true, blockOwnerDeletion: true },
-            ],
-          }),
+      ...controlledBy('MigrationCampaign', metadata),
     },
     spec: {
       ...structuredClone(template.spec),

@@ -2,6 +2,7 @@
 // constrain it), so this is loose: unknown metadata fields pass through untouched.
 
 import { z } from 'zod';
+import { API_VERSION } from './group.ts';
 import { ObjectName } from './references.ts';
 
 /**
@@ -43,3 +44,13 @@ export const TemplateMeta = z.strictObject({
     .optional()
     .describe('Annotations added to every experiment of the campaign.'),
 });
+
+/**
+ * The owner reference of an object the controller makes from `owner` (a campaign's experiment, a
+ * schedule's campaign): deleted with it, found again after a restart. Nothing while the owner has
+ * no uid (a run file's objects, never stored by an API server).
+ */
+export function controlledBy(kind: string, owner: { name: string; uid?: string | undefined }) {
+  if (owner.uid === undefined) return {};
+  return { ownerReferences: [{ apiVersion: API_VERSION, kind, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true }] };
+}

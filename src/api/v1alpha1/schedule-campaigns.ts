@@ -3,6 +3,7 @@
 // occurrence asks for the same object and never starts it twice.
 
 import { API_VERSION } from './group.ts';
+import { controlledBy } from './object-meta.ts';
 import { parseCampaign, type MigrationCampaign, type MigrationCampaignManifest } from './migration-campaign.ts';
 import type { MigrationSchedule } from './migration-schedule.ts';
 
@@ -27,13 +28,7 @@ export function scheduledCampaign(schedule: MigrationSchedule, scheduledMs: numb
       ...(metadata.namespace === undefined ? {} : { namespace: metadata.namespace }),
       labels: { ...template.metadata?.labels, [SCHEDULE_LABEL]: metadata.name },
       annotations: { ...template.metadata?.annotations, [SCHEDULED_TIME_ANNOTATION]: new Date(scheduledMs).toISOString() },
-      ...(metadata.uid === undefined
-        ? {}
-        : {
-            ownerReferences: [
-              { apiVersion: API_VERSION, kind: 'MigrationSchedule', name: metadata.name, uid: metadata.uid, controller: true, blockOwnerDeletion: true },
-            ],
-          }),
+      ...controlledBy('MigrationSchedule', metadata),
     },
     spec: structuredClone(template.spec),
   };
