@@ -29,10 +29,8 @@ export interface AnalyzeFlags {
   json?: boolean;
 }
 
-export function registerAnalyze(program: Command): void {
-  program
-    .command('analyze')
-    .description('Judge a request log (JSON lines) against an SLA over sliding windows: per action count, errors, max windowed percentiles, violations')
+export function defineAnalyze(command: Command): void {
+  command
     .argument('<log>', 'request log written by `migrascope load --log FILE` (one JSON object per line)')
     .option('--sla <file>', 'YAML SLA: thresholds: {HomePage: 1s, ...}; optional window, step, percentiles (default: the Cloudstone SLA)')
     .option('--window <duration>', 'window length, whole seconds (default 5m)')
