@@ -4,7 +4,10 @@
 // Lines come in completion order, so the seconds are put in order before the windows slide.
 import { JsHistogram } from 'hdr-histogram-js';
 import { InvalidInputError } from '../invalid/index.ts';
-import { newHistogram, readRequestLog, usFromMs, type ErrorKind, type SecondSnapshot } from '../recording/index.ts';
+import { newHistogram, usFromMs } from '../recording/histogram.ts';
+import type { ErrorKind } from '../recording/outcome.ts';
+import type { SecondSnapshot } from '../recording/recorder.ts';
+import { readRequestLog } from '../recording/request-log.ts';
 import { SlidingWindowSla, type SlaResult } from './sliding-window-sla.ts';
 
 /** A time a person gave: absolute (epoch ms), or an offset from the log's first second. */
