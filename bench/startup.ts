@@ -79,7 +79,8 @@ export async function measureStartup(options: { runs: number; log: (line: string
       ['node -e 0', [process.execPath, '-e', '0']],
       ['migrascope --help', [BIN, '--help']],
       ['migrascope predict --preset study-web-vm', [BIN, 'predict', '--preset', 'study-web-vm']],
-      [`migrascope analyze <${requestLog.lines} lines>`, [BIN, 'analyze', logPath]],
+      // 10 s windows: the default 5 min window is longer than this log, and would judge nothing.
+      [`migrascope analyze <${requestLog.lines} lines> --window 10s`, [BIN, 'analyze', logPath, '--window', '10s']],
     ];
     const measure = async (cold: boolean): Promise<StartupCase[]> => {
       const cacheDir = join(dir, cold ? 'cold-cache' : 'warm-cache');
@@ -91,7 +92,6 @@ export async function measureStartup(options: { runs: number; log: (line: string
           if (cold) rmSync(cacheDir, { recursive: true, force: true });
           samples.get(name)!.push(await once(time, command, cacheDir));
         }
-        options.log(`startup (${cold ? 'cold' : 'warm'}): round ${round + 1}/${options.runs}`);
       }
       const cases = commands.map(([name]) => {
         const runs = samples.get(name)!;
