@@ -154,7 +154,7 @@ async function accuracyAt(users: number, settings: Settings['accuracy']): Promis
 }
 
 async function startup(settings: Settings['startup']): Promise<StartupFigures | { skipped: string }> {
-  say(`\n## Start-up: wall time and peak resident memory through bin/migrascope, beside node -e 0 (median of ${settings.runs}, interleaved)`);
+  say(`\n## Start-up: wall time, CPU time and peak resident memory through bin/migrascope, beside node -e 0 (median of ${settings.runs}, interleaved)`);
   const figures = await measureStartup({ ...settings, log });
   if ('skipped' in figures) {
     say(`skipped: ${figures.skipped}`);
@@ -163,11 +163,11 @@ async function startup(settings: Settings['startup']): Promise<StartupFigures | 
   const row = (entry: StartupCase, judged: boolean): string => {
     const within = entry.wallMs < TARGETS.startupMs && entry.peakMiB < TARGETS.startupMiB;
     const verdict = judged ? (within ? `  meets < ${TARGETS.startupMs} ms, < ${TARGETS.startupMiB} MiB` : `  OVER target ${TARGETS.startupMs} ms / ${TARGETS.startupMiB} MiB`) : '';
-    return `${entry.name.padEnd(54)}${`${entry.wallMs.toFixed(0)} ms`.padStart(9)}${times(entry.overNode.wall).padStart(8)}${`${entry.peakMiB.toFixed(0)} MiB`.padStart(9)}${times(entry.overNode.peak).padStart(8)}${verdict}`;
+    return `${entry.name.padEnd(54)}${`${entry.wallMs.toFixed(0)} ms`.padStart(9)}${times(entry.overNode.wall).padStart(8)}${`${entry.cpuMs.toFixed(0)} ms`.padStart(9)}${times(entry.overNode.cpu).padStart(8)}${`${entry.peakMiB.toFixed(0)} MiB`.padStart(9)}${times(entry.overNode.peak).padStart(8)}${verdict}`;
   };
   for (const [cache, cases] of [['warm', figures.warm], ['cold', figures.cold]] as const) {
     say(`${cache === 'warm' ? 'compile cache warm (every run but the first after a change)' : 'compile cache empty (the first run after a change)'}:`);
-    say(`${'command'.padEnd(54)}${'wall'.padStart(9)}${'/node'.padStart(8)}${'peak'.padStart(9)}${'/node'.padStart(8)}`);
+    say(`${'command'.padEnd(54)}${'wall'.padStart(9)}${'/node'.padStart(8)}${'CPU'.padStart(9)}${'/node'.padStart(8)}${'peak'.padStart(9)}${'/node'.padStart(8)}`);
     cases.forEach((entry, i) => say(row(entry, i > 0)));
   }
   return figures;

@@ -20,8 +20,10 @@ export interface StartupCase {
   peakMiB: number;
   /** Wall time, ms: the median of the runs. */
   wallMs: number;
+  /** CPU time (user + system, every thread), ms: the median of the runs; GNU time counts in 10 ms steps. */
+  cpuMs: number;
   /** Ratios to `node -e 0` of the same run (the same cache state). */
-  overNode: { wall: number; peak: number };
+  overNode: { wall: number; cpu: number; peak: number };
 }
 
 export interface StartupFigures {
@@ -56,14 +58,16 @@ const median = (values: number[]): number => {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-/** One run of `command` under GNU time: wall ms measured here, peak RSS in MiB from time's %M. */
-async function once(time: string, command: readonly string[], cacheDir: string): Promise<{ wallMs: number; peakMiB: number }> {
+type Sample = { wallMs: number; cpuMs: number; peakMiB: number };
+
+/** One run of `command` under GNU time: wall ms measured here, CPU and peak RSS (MiB) from time's %U, %S and %M. */
+async function once(time: string, command: readonly string[], cacheDir: string): Promise<Sample> {
   const started = process.hrtime.bigint();
-  const finished = await run(time, ['-f', 'peak-kib=%M', ...command], 30_000, { env: { ...process.env, NODE_COMPILE_CACHE: cacheDir, MIGRASCOPE_LOG_LEVEL: 'warn' } });
+  const finished = await run(time, ['-f', 'startup peak-kib=%M user-s=%U system-s=%S', ...command], 30_000, { env: { ...process.env, NODE_COMPILE_CACHE: cacheDir, MIGRASCOPE_LOG_LEVEL: 'warn' } });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const peak = /peak-kib=(\d+)/.exec(finished.stderr);
-  if (finished.code !== 0 || peak === null) throw new Error(`${command.join(' ')}: exit code ${finished.code}\n${finished.stderr.trim().split('\n').slice(-5).join('\n')}`);
-  return { wallMs, peakMiB: Number(peak[1]) / 1024 };
+  const figures = /startup peak-kib=(\d+) user-s=([\d.]+) system-s=([\d.]+)/.exec(finished.stderr);
+  if (finished.code !== 0 || figures === null) throw new Error(`${command.join(' ')}: exit code ${finished.code}\n${finished.stderr.trim().split('\n').slice(-5).join('\n')}`);
+  return { wallMs, cpuMs: (Number(figures[2]) + Number(figures[3])) * 1000, peakMiB: Number(figures[1]) / 1024 };
 }
 
 export async function measureStartup(options: { runs: number; log: (line: string) => void }): Promise<StartupFigures | { skipped: string }> {
@@ -84,7 +88,7 @@ export async function measureStartup(options: { runs: number; log: (line: string
     ];
     const measure = async (cold: boolean): Promise<StartupCase[]> => {
       const cacheDir = join(dir, cold ? 'cold-cache' : 'warm-cache');
-      const samples = new Map<string, { wallMs: number; peakMiB: number }[]>(commands.map(([name]) => [name, []]));
+      const samples = new Map<string, Sample[]>(commands.map(([name]) => [name, []]));
       // The warm cache is filled by one unrecorded run of each command.
       if (!cold) for (const [, command] of commands) await once(time, command, cacheDir);
       for (let round = 0; round < options.runs; round++) {
@@ -95,10 +99,10 @@ export async function measureStartup(options: { runs: number; log: (line: string
       }
       const cases = commands.map(([name]) => {
         const runs = samples.get(name)!;
-        return { name, wallMs: median(runs.map((sample) => sample.wallMs)), peakMiB: median(runs.map((sample) => sample.peakMiB)) };
+        return { name, wallMs: median(runs.map((sample) => sample.wallMs)), cpuMs: median(runs.map((sample) => sample.cpuMs)), peakMiB: median(runs.map((sample) => sample.peakMiB)) };
       });
       const node = cases[0]!;
-      return cases.map((entry) => ({ ...entry, overNode: { wall: entry.wallMs / node.wallMs, peak: entry.peakMiB / node.peakMiB } }));
+      return cases.map((entry) => ({ ...entry, overNode: { wall: entry.wallMs / node.wallMs, cpu: entry.cpuMs / node.cpuMs, peak: entry.peakMiB / node.peakMiB } }));
     };
     const warm = await measure(false);
     const cold = await measure(true);
