@@ -18,7 +18,7 @@ export interface LazyCommand {
   description: string;
   /**
    * What follows the name in the list of commands, as commander derives it once the command is
-   * defined: '[options]', then its arguments ('[options] <log>'). main.test.ts checks they agree.
+   * defined: '[options]', then its arguments ('[options] <log>'). lazy-command.test.ts checks they agree.
    */
   usage: string;
   /** Imports the command's module: `async () => (await import('./predict.ts')).definePredict`. */
