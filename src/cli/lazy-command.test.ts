@@ -55,7 +55,8 @@ describe('Given the migrascope command run with a hook recording every module it
 });
 
 describe('Given the program with its commands not yet defined', () => {
-  it('Then the list of commands reads the same once every command is defined (each entry of COMMANDS says its usage right)', async () => {
+  // Defining every command imports all of the CLI (the engine, the controller...): seconds on a busy machine.
+  it('Then the list of commands reads the same once every command is defined (each entry of COMMANDS says its usage right)', { timeout: 60_000 }, async () => {
     const program = buildProgram();
     const lazily = program.helpInformation();
     for (const command of program.commands) await defineCommand(command);
