@@ -5,17 +5,12 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
 import { formatDuration, parseDuration } from '../quantity/index.ts';
-import {
-  analyzeRequestLog,
-  percentilesFrom,
-  readSlaFile,
-  userKeyed,
-  wholeSeconds,
-  type LogAnalysis,
-  type LogAnalysisOptions,
-  type SlaSpec,
-  type TimeSpec,
-} from '../sla/index.ts';
+// The SLA modules this command uses, not the sla index: the index also brings recovery times and
+// run spreads (jstat) and, through them, recording's index with the wire format (zod); a short
+// command should not load them (lazy-command.test.ts checks).
+import { userKeyed } from '../recording/user-keyed.ts';
+import { analyzeRequestLog, type LogAnalysis, type LogAnalysisOptions, type TimeSpec } from '../sla/request-log-analysis.ts';
+import { percentilesFrom, readSlaFile, wholeSeconds, type SlaSpec } from '../sla/thresholds.ts';
 import { EXIT, exitWith } from './exit-codes.ts';
 import { printJson, printText, renderTable } from './output.ts';
 

@@ -3,8 +3,8 @@
 // the range (a byte per ms: 44 KB for a 44 s migration) whatever the load, so the answer is exact
 // to the millisecond and memory does not grow with the request rate. Completions may arrive in
 // any order (a request log is written in completion order by many users).
-import type { ActionOutcome } from '../recording/outcome.ts';
-import { readRequestLog } from '../recording/request-log.ts';
+import type { ActionOutcome } from '../recording/index.ts';
+import { readRequestLog } from '../recording/index.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 
 export interface TimeRange {

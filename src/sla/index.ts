@@ -1,8 +1,5 @@
 // The SLA engine: sliding-window percentiles per action against thresholds (the Cloudstone SLA
 // by default), the maxima of the study's Table 2, and the passive view of downtime.
-// Its modules import recording's own modules, not recording's index: that index also carries the
-// wire format between workers (zod), which judging a log never needs (`migrascope analyze`
-// starts without it).
 export type { SlaOptions, SlaResult, WindowEvaluation, WindowAction, ActionVerdict, PercentileVerdict } from './sliding-window-sla.ts';
 export { SlidingWindowSla } from './sliding-window-sla.ts';
 export type { ActionThresholds, ActionThresholdsOptions, SlaSpec } from './thresholds.ts';
@@ -24,4 +21,4 @@ export { analyzeRequestLog } from './request-log-analysis.ts';
 export type { Recovery, RecoveryOptions } from './recovery-time.ts';
 export { recoveryTime } from './recovery-time.ts';
 export { runSpread, type RunSpread } from './run-spread.ts';
-export { userKeyed } from '../recording/user-keyed.ts';
+export { userKeyed } from '../recording/index.ts';

@@ -3,8 +3,7 @@
 // level before the migration began. The study saw response times peak right after resume and
 // drain within 5 s. Seconds are those the SLA engine merges from every load worker; a second in
 // which nothing completed is not recovered (the application answers nobody).
-import { newWideHistogram } from '../recording/histogram.ts';
-import type { SecondSnapshot } from '../recording/recorder.ts';
+import { newWideHistogram, type SecondSnapshot } from '../recording/index.ts';
 
 export interface RecoveryOptions {
   /** The migration's start and end (epoch ms). */

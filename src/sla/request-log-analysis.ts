@@ -4,6 +4,8 @@
 // Lines come in completion order, so the seconds are put in order before the windows slide.
 import { JsHistogram } from 'hdr-histogram-js';
 import { InvalidInputError } from '../invalid/index.ts';
+// recording's own modules, not its index, which also carries the wire format between workers (zod):
+// `migrascope analyze` reads a log without it.
 import { newHistogram, usFromMs } from '../recording/histogram.ts';
 import type { ErrorKind } from '../recording/outcome.ts';
 import type { SecondSnapshot } from '../recording/recorder.ts';
