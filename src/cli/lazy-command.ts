@@ -18,7 +18,8 @@ export interface LazyCommand {
   description: string;
   /**
    * What follows the name in the list of commands, as commander derives it once the command is
-   * defined: '[options]', then its arguments ('[options] <log>'). lazy-command.test.ts checks they agree.
+   * defined: '[options]', then its arguments ('[options] <log>'); '' for a command that has only
+   * subcommands. lazy-command.test.ts checks they agree.
    */
   usage: string;
   /** Imports the command's module: `async () => (await import('./predict.ts')).definePredict`. */
@@ -34,7 +35,8 @@ export function addLazyCommands(program: Command, commands: readonly LazyCommand
   program.configureHelp({
     subcommandTerm(this: Help, command: Command): string {
       const entry = undefinedCommands.get(command);
-      return entry === undefined ? Help.prototype.subcommandTerm.call(this, command) : `${command.name()} ${entry.usage}`;
+      if (entry === undefined) return Help.prototype.subcommandTerm.call(this, command);
+      return entry.usage === '' ? command.name() : `${command.name()} ${entry.usage}`;
     },
   });
   program.hook('preSubcommand', (_program, command) => defineCommand(command));
