@@ -1,7 +1,7 @@
 // `npm run bench` (`make bench`): the performance figures of docs/performance.md, each printed
 // with its peer measured in the same run, as ratios; all of them also go to .cache/bench.json.
 //
-//   node_modules/.bin/node bench/run.ts [--quick] [--boost] [--only throughput,memory,sla,accuracy]
+//   node_modules/.bin/node bench/run.ts [--quick] [--boost] [--only throughput,memory,sla,accuracy,startup]
 //
 // Loopback only, bounded in time (about 3 minutes; --quick under 1), every server it starts is
 // ended however it ends. This machine is shared: the load average is printed before and after,
@@ -15,10 +15,11 @@ import { parseArgs } from 'node:util';
 import { measureAccuracy, type AccuracyFigures } from './accuracy.ts';
 import { boostPriority, runOk } from './children.ts';
 import type { SlaFigures } from './sla-section.ts';
+import { measureStartup, type StartupCase, type StartupFigures } from './startup.ts';
 import { CLIENT_CORE, measureThroughput, type ThroughputFigures, type ToolFigures } from './throughput.ts';
 import { measureUsersMemory, type UsersMemoryFigures } from './users-memory.ts';
 
-const SECTIONS = ['sla', 'throughput', 'memory', 'accuracy'] as const;
+const SECTIONS = ['sla', 'throughput', 'memory', 'accuracy', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const TARGETS = {
@@ -26,6 +27,9 @@ const TARGETS = {
   driverOverWrk: 0.5,
   usersPerGib: 100_000,
   recordPerSecond: 5_000_000,
+  /** `migrascope predict`, `analyze` (a small log) and `--help`: at most this long and this big. */
+  startupMs: 250,
+  startupMiB: 100,
 };
 
 interface Settings {
@@ -34,6 +38,7 @@ interface Settings {
   sla: { samples: number; windowSamples: number[] };
   /** One accuracy run per user count: about half the driver's capacity against this server, and near all of it. */
   accuracy: { users: number[]; seconds: number; warmup: number; medianMs: number; sigma: number; seed: number };
+  startup: { runs: number };
 }
 
 const FULL: Settings = {
@@ -41,6 +46,7 @@ const FULL: Settings = {
   memory: { users: 50_000, thinkMs: 60_000, rampMs: 10_000, connections: 1000 },
   sla: { samples: 10_000_000, windowSamples: [20, 1000, 10_000] },
   accuracy: { users: [100, 200], seconds: 8, warmup: 1, medianMs: 4, sigma: 0.5, seed: 42 },
+  startup: { runs: 9 },
 };
 
 const QUICK: Settings = {
@@ -48,6 +54,7 @@ const QUICK: Settings = {
   memory: { users: 20_000, thinkMs: 60_000, rampMs: 4000, connections: 1000 },
   sla: { samples: 2_000_000, windowSamples: [20, 1000] },
   accuracy: { users: [200], seconds: 3, warmup: 1, medianMs: 4, sigma: 0.5, seed: 42 },
+  startup: { runs: 5 },
 };
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -146,6 +153,26 @@ async function accuracyAt(users: number, settings: Settings['accuracy']): Promis
   return figures;
 }
 
+async function startup(settings: Settings['startup']): Promise<StartupFigures | { skipped: string }> {
+  say(`\n## Start-up: wall time, CPU time and peak resident memory through bin/migrascope, beside node -e 0 (median of ${settings.runs}, interleaved)`);
+  const figures = await measureStartup({ ...settings, log });
+  if ('skipped' in figures) {
+    say(`skipped: ${figures.skipped}`);
+    return figures;
+  }
+  const row = (entry: StartupCase, judged: boolean): string => {
+    const within = entry.wallMs < TARGETS.startupMs && entry.peakMiB < TARGETS.startupMiB;
+    const verdict = judged ? (within ? `  meets < ${TARGETS.startupMs} ms, < ${TARGETS.startupMiB} MiB` : `  OVER target ${TARGETS.startupMs} ms / ${TARGETS.startupMiB} MiB`) : '';
+    return `${entry.name.padEnd(54)}${`${entry.wallMs.toFixed(0)} ms`.padStart(9)}${times(entry.overNode.wall).padStart(8)}${`${entry.cpuMs.toFixed(0)} ms`.padStart(9)}${times(entry.overNode.cpu).padStart(8)}${`${entry.peakMiB.toFixed(0)} MiB`.padStart(9)}${times(entry.overNode.peak).padStart(8)}${verdict}`;
+  };
+  for (const [cache, cases] of [['warm', figures.warm], ['cold', figures.cold]] as const) {
+    say(`${cache === 'warm' ? 'compile cache warm (every run but the first after a change)' : 'compile cache empty (the first run after a change)'}:`);
+    say(`${'command'.padEnd(54)}${'wall'.padStart(9)}${'/node'.padStart(8)}${'CPU'.padStart(9)}${'/node'.padStart(8)}${'peak'.padStart(9)}${'/node'.padStart(8)}`);
+    cases.forEach((entry, i) => say(row(entry, i > 0)));
+  }
+  return figures;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, boost: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } } });
   if (values.boost) boostPriority();
@@ -167,6 +194,7 @@ async function main(): Promise<void> {
     throughput: () => throughput(settings.throughput),
     memory: () => memory(settings.memory),
     accuracy: () => accuracy(settings.accuracy),
+    startup: () => startup(settings.startup),
   };
   for (const section of chosen) results[section] = await runners[section]();
   const loadAfter = loadavg();

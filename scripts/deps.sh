@@ -6,7 +6,7 @@
 #   dokuwiki  DokuWiki under php-fpm behind nginx (Debian), the second real application the load
 #             drives (`make demo-dokuwiki`, and the tests).
 #   test      everything `make test` needs (`make deps-test`): the parts above, then the Debian
-#             packages of the tests (wrk and nginx for the bench, Prometheus + promtool,
+#             packages of the tests (wrk, nginx and GNU time for the bench, Prometheus + promtool,
 #             Alertmanager, Chromium for the report test, openssl), a Python venv with the
 #             XenServer SDK (PyPI `xenapi`, the testbed's second real client), kube-apiserver,
 #             etcd and the Go helpers built from Go modules, helm and kubectl (cached outside the
@@ -40,7 +40,7 @@ done
 # with php-fpm rather than Apache's mod_php.
 debian=(redis-server:redis-server)
 wants dokuwiki && debian+=(nginx-light:nginx 'php-fpm:php-fpm[0-9]*' dokuwiki:/usr/share/dokuwiki/doku.php)
-wants test && debian+=(wrk:wrk prometheus:prometheus prometheus:promtool prometheus-alertmanager:prometheus-alertmanager chromium:chromium openssl:openssl)
+wants test && debian+=(wrk:wrk time:/usr/bin/time prometheus:prometheus prometheus:promtool prometheus-alertmanager:prometheus-alertmanager chromium:chromium openssl:openssl)
 
 present() {
   case "$1" in

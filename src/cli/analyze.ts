@@ -5,17 +5,12 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
 import { formatDuration, parseDuration } from '../quantity/index.ts';
-import {
-  analyzeRequestLog,
-  percentilesFrom,
-  readSlaFile,
-  userKeyed,
-  wholeSeconds,
-  type LogAnalysis,
-  type LogAnalysisOptions,
-  type SlaSpec,
-  type TimeSpec,
-} from '../sla/index.ts';
+// The SLA modules this command uses, not the sla index: the index also brings recovery times and
+// run spreads (jstat) and, through them, recording's index with the wire format (zod); a short
+// command should not load them (lazy-command.test.ts checks).
+import { userKeyed } from '../recording/user-keyed.ts';
+import { analyzeRequestLog, type LogAnalysis, type LogAnalysisOptions, type TimeSpec } from '../sla/request-log-analysis.ts';
+import { percentilesFrom, readSlaFile, wholeSeconds, type SlaSpec } from '../sla/thresholds.ts';
 import { EXIT, exitWith } from './exit-codes.ts';
 import { printJson, printText, renderTable } from './output.ts';
 
@@ -29,10 +24,8 @@ export interface AnalyzeFlags {
   json?: boolean;
 }
 
-export function registerAnalyze(program: Command): void {
-  program
-    .command('analyze')
-    .description('Judge a request log (JSON lines) against an SLA over sliding windows: per action count, errors, max windowed percentiles, violations')
+export function defineAnalyze(command: Command): void {
+  command
     .argument('<log>', 'request log written by `migrascope load --log FILE` (one JSON object per line)')
     .option('--sla <file>', 'YAML SLA: thresholds: {HomePage: 1s, ...}; optional window, step, percentiles (default: the Cloudstone SLA)')
     .option('--window <duration>', 'window length, whole seconds (default 5m)')

@@ -39,10 +39,8 @@ type ControllerFlags = ControllerCliOptions & MetricsFlags & LoadTargetsFlag;
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-export function registerController(program: Command): void {
-  const command = program
-    .command('controller')
-    .description('Run the Kubernetes operator: reconcile XenPools, MigrationExperiments and MigrationCampaigns until SIGTERM')
+export function defineController(command: Command): void {
+  command
     .option('--kubeconfig <file>', 'kubeconfig to use (default: the pod service account, $KUBECONFIG or ~/.kube/config)')
     .option('--redis <url>', 'Redis holding the queues and runs (env MIGRASCOPE_REDIS_URL)', process.env.MIGRASCOPE_REDIS_URL ?? DEFAULT_REDIS_URL)
     .option('--prefix <prefix>', 'prefix of every Redis key; workers must use the same', 'migrascope')

@@ -47,10 +47,8 @@ export interface LoadCommandOptions {
   trace?: boolean;
 }
 
-export function registerLoad(program: Command): void {
-  program
-    .command('load')
-    .description('Drive a workload against an application (no migration) and report per-action response times and SLA verdicts')
+export function defineLoad(command: Command): void {
+  command
     .requiredOption('--url <url>', 'the application, e.g. http://127.0.0.1:8080')
     .option('--profile <olio|file>', 'the built-in Olio profile or a YAML profile (docs/workload.md)', 'olio')
     .requiredOption('--users <n>', 'closed loop: simulated users; open loop (--rate): the most actions in flight')

@@ -1,19 +1,67 @@
 #!/usr/bin/env node
 // The migrascope command line: one program, a subcommand per job. Each subcommand lives in its own
-// module under src/cli/ and registers itself on the program here.
+// module under src/cli/, listed here by name, description and usage; the module is imported only
+// when its command runs (lazy-command.ts), so that `predict` or `--help` do not pay for the
+// engine, bullmq or @kubernetes/client-node. A new command: a module exporting
+// `defineX(command)` (options, arguments, action; not its name or description), and an entry
+// here. Import nothing heavy at the top of this file: everything it imports, every command loads.
 import { Command, CommanderError } from 'commander';
-import { logger } from '../log/index.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import { EXIT, EXIT_CODES_HELP, takeExitCode } from './exit-codes.ts';
-import { registerPredict } from './predict.ts';
-import { registerMigrate } from './migrate.ts';
-import { registerTestbed } from './testbed.ts';
-import { registerLoad } from './load.ts';
-import { registerAnalyze } from './analyze.ts';
-import { registerRun } from './run.ts';
-import { registerController } from './controller.ts';
-import { registerWorker } from './worker.ts';
+import { addLazyCommands, type LazyCommand } from './lazy-command.ts';
 
+export const COMMANDS: readonly LazyCommand[] = [
+  {
+    name: 'predict',
+    description: 'Predict a pre-copy live migration (rounds, pre-copy time, downtime) from the model, without running anything',
+    usage: '[options]',
+    load: async () => (await import('./predict.ts')).definePredict,
+  },
+  {
+    name: 'migrate',
+    description: 'Live-migrate a VM to another host of its XenServer / XCP-ng pool and print how long it took',
+    usage: '[options]',
+    load: async () => (await import('./migrate.ts')).defineMigrate,
+  },
+  {
+    name: 'testbed',
+    description: 'Run a simulated XenServer pool, served over XAPI, with the applications its VMs front, until interrupted',
+    usage: '[options]',
+    load: async () => (await import('./testbed.ts')).defineTestbed,
+  },
+  {
+    name: 'load',
+    description: 'Drive a workload against an application (no migration) and report per-action response times and SLA verdicts',
+    usage: '[options]',
+    load: async () => (await import('./load.ts')).defineLoad,
+  },
+  {
+    name: 'analyze',
+    description: 'Judge a request log (JSON lines) against an SLA over sliding windows: per action count, errors, max windowed percentiles, violations',
+    usage: '[options] <log>',
+    load: async () => (await import('./analyze.ts')).defineAnalyze,
+  },
+  {
+    name: 'run',
+    description: 'Run the experiments and campaigns of YAML files without Kubernetes (needs only Redis)',
+    usage: '[options] <files...>',
+    load: async () => (await import('./run.ts')).defineRun,
+  },
+  {
+    name: 'controller',
+    description: 'Run the Kubernetes operator: reconcile XenPools, MigrationExperiments and MigrationCampaigns until SIGTERM',
+    usage: '[options]',
+    load: async () => (await import('./controller.ts')).defineController,
+  },
+  {
+    name: 'worker',
+    description: 'Run load and migration workers taking jobs from Redis, until SIGTERM',
+    usage: '[options]',
+    load: async () => (await import('./worker.ts')).defineWorker,
+  },
+];
+
+/** The program, its commands not yet defined: parse it with parseAsync (a command is imported as it is dispatched). */
 export function buildProgram(): Command {
   const program = new Command('migrascope')
     .description('Measure what live-migrating a XenServer / XCP-ng VM costs the users of its application')
@@ -22,15 +70,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
-  registerPredict(program);
-  registerMigrate(program);
-  registerTestbed(program);
-  registerLoad(program);
-  registerAnalyze(program);
-  registerRun(program);
-  registerController(program);
-  registerWorker(program);
-  return program;
+  return addLazyCommands(program, COMMANDS);
 }
 
 /**
@@ -56,6 +96,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`migrascope: ${error.message}\n`);
       return EXIT.badInput;
     }
+    // pino is imported here, not at the top: a command that does not log does not load it.
+    const { logger } = await import('../log/index.ts');
     logger().error({ err: error }, 'migrascope failed');
     return EXIT.failure;
   }

@@ -35,10 +35,8 @@ export interface MigrateOptions {
   json?: boolean;
 }
 
-export function registerMigrate(program: Command): void {
-  program
-    .command('migrate')
-    .description('Live-migrate a VM to another host of its XenServer / XCP-ng pool and print how long it took')
+export function defineMigrate(command: Command): void {
+  command
     .requiredOption('--url <url>', 'XAPI address of the pool master, https://HOST[:PORT]')
     .requiredOption('--username <name>', 'XAPI user, e.g. root')
     .addOption(

@@ -41,10 +41,8 @@ export interface PredictOptions {
   json?: boolean;
 }
 
-export function registerPredict(program: Command): void {
-  program
-    .command('predict')
-    .description('Predict a pre-copy live migration (rounds, pre-copy time, downtime) from the model, without running anything')
+export function definePredict(command: Command): void {
+  command
     .option('--memory <size>', 'guest memory M (B, KiB, MiB, GiB, KB, MB, GB), e.g. 2GiB')
     .option('--bandwidth <rate>', 'migration link bandwidth B, bytes or bits per second, e.g. 1Gbit/s, 100MB/s')
     .option('--dirty-rate <rate>', 'page dirty rate r of the guest, e.g. 200MB/s')

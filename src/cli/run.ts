@@ -40,10 +40,8 @@ export interface RunCommandOptions {
   prefix: string;
 }
 
-export function registerRun(program: Command): void {
-  program
-    .command('run')
-    .description('Run the experiments and campaigns of YAML files without Kubernetes (needs only Redis)')
+export function defineRun(command: Command): void {
+  command
     .argument('<files...>', 'YAML with MigrationExperiment / MigrationCampaign documents, their XenPool, Secret and WorkloadProfiles (in one file or several)')
     .option('--redis <url>', 'Redis to queue jobs in (default: a local redis-server started for the run)')
     .option('--report <file.html>', 'write the HTML report here')

@@ -18,10 +18,8 @@ interface TestbedCliOptions {
   stateDir?: string;
 }
 
-export function registerTestbed(program: Command): void {
-  program
-    .command('testbed')
-    .description('Run a simulated XenServer pool, served over XAPI, with the applications its VMs front, until interrupted')
+export function defineTestbed(command: Command): void {
+  command
     .option('--config <file>', 'topology YAML (default: the bundled one, src/testbed/default-topology.yaml)')
     .option('--json', 'once ready, print one JSON line: {"xapi":{"url","username","password"},"hosts":[...],"vms":[...]}')
     .addOption(new Option('--http', 'serve XAPI over plain HTTP').conflicts('https'))

@@ -29,10 +29,8 @@ interface WorkerCliOptions {
 
 type WorkerFlags = WorkerCliOptions & MetricsFlags & LoadTargetsFlag;
 
-export function registerWorker(program: Command): void {
-  const command = program
-    .command('worker')
-    .description('Run load and migration workers taking jobs from Redis, until SIGTERM')
+export function defineWorker(command: Command): void {
+  command
     .option('--redis <url>', 'Redis the controller queues jobs in (env MIGRASCOPE_REDIS_URL)', process.env.MIGRASCOPE_REDIS_URL ?? DEFAULT_REDIS_URL)
     .option('--kubeconfig <file>', 'kubeconfig to read XenPools and their Secrets with (default: the pod service account, $KUBECONFIG or ~/.kube/config)')
     .option('--prefix <prefix>', 'prefix of every Redis key; the same as the controller', 'migrascope')

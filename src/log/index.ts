@@ -1,6 +1,10 @@
 // One pino logger for the process: JSON when read by a program (a cluster, a pipe), pretty on a
 // terminal. The level comes from MIGRASCOPE_LOG_LEVEL (or LOG_LEVEL); secrets are redacted by path.
-import { pino, type Logger } from 'pino';
+// pino is required when the first logger is made, not imported at the top: many modules import
+// this one for a logger they use only on a rare path, and a short command (`migrascope analyze`
+// on a clean log) should not load pino and its streams for nothing.
+import { createRequire } from 'node:module';
+import type { DestinationStream, Logger } from 'pino';
 
 export type { Logger } from 'pino';
 export { redactUrlPassword } from './url-password.ts';
@@ -25,10 +29,11 @@ export interface LoggerOptions {
   level?: string;
   /** Force pretty (true) or JSON (false) output; by default pretty exactly when stderr is a TTY. */
   pretty?: boolean;
-  destination?: pino.DestinationStream;
+  destination?: DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
   const level = options.level ?? process.env.MIGRASCOPE_LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'info';
   const pretty = options.pretty ?? process.stderr.isTTY === true;
   const base = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { name: 'migrascope' } };

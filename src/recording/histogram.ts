@@ -7,20 +7,39 @@
 // destroy(), and every per-second snapshot crosses module (and machine) boundaries, so a single
 // forgotten destroy() would leak for the life of the process. Recording speed comes from
 // bucket-counts.ts instead (docs/sla.md has the figures).
-import { build, JsHistogram, type Histogram } from 'hdr-histogram-js';
+//
+// The JavaScript classes are required from their own files, not from the package's index: the
+// index also loads the WebAssembly build's loader, pako and base64-js, about 17 MiB and 60 ms at
+// the start of every process (`migrascope analyze` among them) for a build never used here. The
+// package has no "exports" map, so these files are its public layout; the classes are the very
+// objects its index exports (one module per file), so histograms made either way are alike.
+import { createRequire } from 'node:module';
+import type { Histogram } from 'hdr-histogram-js';
 
 export type { Histogram } from 'hdr-histogram-js';
+
+const require = createRequire(import.meta.url);
+const { default: Int32Histogram } = require('hdr-histogram-js/dist/Int32Histogram.js') as typeof import('hdr-histogram-js/dist/Int32Histogram.js');
+const { default: Float64Histogram } = require('hdr-histogram-js/dist/Float64Histogram.js') as typeof import('hdr-histogram-js/dist/Float64Histogram.js');
+const { default: JsHistogram } = require('hdr-histogram-js/dist/JsHistogram.js') as typeof import('hdr-histogram-js/dist/JsHistogram.js');
+type JsHistogram = InstanceType<typeof JsHistogram>;
 
 export const SIGNIFICANT_DIGITS = 3;
 
 /** A fresh histogram of microseconds with 32-bit counts (ample for one second of one action). */
 export function newHistogram(): Histogram {
-  return build({ numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, bitBucketSize: 32 });
+  return autoResizing(new Int32Histogram(1, 2, SIGNIFICANT_DIGITS));
 }
 
 /** A fresh histogram with 64-bit counts, for sums over many seconds (SLA windows, totals). */
 export function newWideHistogram(): Histogram {
-  return build({ numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, bitBucketSize: 64 });
+  return autoResizing(new Float64Histogram(1, 2, SIGNIFICANT_DIGITS));
+}
+
+/** As hdr-histogram-js's build() makes them: lowest value 1, grown as larger values arrive. */
+function autoResizing(histogram: JsHistogram): JsHistogram {
+  histogram.autoResize = true;
+  return histogram;
 }
 
 /** Milliseconds (what people read and thresholds are written in) from microseconds. */

@@ -2,9 +2,13 @@
 // streamed (never held whole); what is kept is, per second and action, the counts and the
 // non-empty HdrHistogram buckets, which is what the windows need and far smaller than the lines.
 // Lines come in completion order, so the seconds are put in order before the windows slide.
-import { JsHistogram } from 'hdr-histogram-js';
 import { InvalidInputError } from '../invalid/index.ts';
-import { newHistogram, readRequestLog, usFromMs, type ErrorKind, type SecondSnapshot } from '../recording/index.ts';
+// recording's own modules, not its index, which also carries the wire format between workers (zod):
+// `migrascope analyze` reads a log without it.
+import { asJs, newHistogram, usFromMs } from '../recording/histogram.ts';
+import type { ErrorKind } from '../recording/outcome.ts';
+import type { SecondSnapshot } from '../recording/recorder.ts';
+import { readRequestLog } from '../recording/request-log.ts';
 import { SlidingWindowSla, type SlaResult } from './sliding-window-sla.ts';
 
 /** A time a person gave: absolute (epoch ms), or an offset from the log's first second. */
@@ -143,8 +147,7 @@ export async function analyzeRequestLog(path: string, options: LogAnalysisOption
 
 /** The lowest value of a µs value's bucket: seconds are kept as bucket counts, not values. */
 function bucketFinder(): (us: number) => number {
-  const template = newHistogram();
-  if (!(template instanceof JsHistogram)) throw new TypeError('expected the JavaScript hdr-histogram-js build');
+  const template = asJs(newHistogram());
   return (us) => template.lowestEquivalentValue(us);
 }
 

@@ -5,7 +5,7 @@
 // even for many actions. Failed actions are kept as a count per second: they have no response
 // time, but they decide whether a percentile can still be met (failedAt).
 import type { JsHistogram } from 'hdr-histogram-js';
-import { asJs, bucketsOf, newWideHistogram, type Buckets, type Histogram } from '../recording/index.ts';
+import { asJs, bucketsOf, newWideHistogram, type Buckets, type Histogram } from '../recording/histogram.ts';
 
 /** A percentile as judged: HdrHistogram's bucket holding the nearest-rank sample. */
 export interface PercentileBucket {

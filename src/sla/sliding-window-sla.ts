@@ -10,7 +10,8 @@
 // an already judged window is "late": it still counts for the windows to come, and the result
 // reports how many samples came late, since the judged windows never saw them.
 import { InvalidInputError } from '../invalid/index.ts';
-import { msFromUs, type ActionSecond, type SecondSnapshot } from '../recording/index.ts';
+import { msFromUs } from '../recording/histogram.ts';
+import type { ActionSecond, SecondSnapshot } from '../recording/recorder.ts';
 import { RunningWindow } from './running-window.ts';
 import { CLOUDSTONE_THRESHOLDS_MS, DEFAULT_PERCENTILES, DEFAULT_STEP_MS, DEFAULT_WINDOW_MS, wholeSeconds } from './thresholds.ts';
 

@@ -3,10 +3,8 @@
 // percentile response time of each action must stay under its threshold.
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../invalid/index.ts';
-import { YAML_LIMITS, yamlProblem } from '../invalid/yaml.ts';
-import { parse as parseYaml } from 'yaml';
 import { parseDuration, requirePositive } from '../quantity/index.ts';
-import { userKeyed } from '../recording/index.ts';
+import { userKeyed } from '../recording/user-keyed.ts';
 
 export const CLOUDSTONE_THRESHOLDS_MS: Readonly<Record<string, number>> = Object.freeze({
   HomePage: 1000,
@@ -44,6 +42,8 @@ export async function readSlaFile(path: string): Promise<SlaSpec> {
   } catch (error) {
     throw new InvalidInputError('--sla', `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+  // The YAML parser is imported here, not at the top: `migrascope analyze` without --sla never needs it.
+  const [{ parse: parseYaml }, { YAML_LIMITS, yamlProblem }] = await Promise.all([import('yaml'), import('../invalid/yaml.ts')]);
   let document: unknown;
   try {
     document = parseYaml(text, YAML_LIMITS);
