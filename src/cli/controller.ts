@@ -8,9 +8,8 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../invalid/index.ts';
-import { Redis } from 'ioredis';
 import { logger, type Logger } from '../log/index.ts';
-import { DEFAULT_CLUSTER_REDIS_TIMEOUT_MS, redisTimeoutMs, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
+import { createRedisClient, DEFAULT_CLUSTER_REDIS_TIMEOUT_MS, redisTimeoutMs, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
 import { MigrascopeMetrics } from '../metrics/index.ts';
 import { loadKubeConfig, ownNamespace } from '../controller/kubeconfig.ts';
 import { LeadershipLostError, startOperator } from '../controller/operator.ts';
@@ -129,7 +128,7 @@ async function runController(options: ControllerFlags): Promise<number> {
  * and waited out for MIGRASCOPE_REDIS_TIMEOUT (default 5 min); `lost` resolves after that.
  */
 function superviseRedis(url: string, timeoutMs: number, log: Logger): { lost: Promise<RedisUnavailableError>; stop(): void } {
-  const client = new Redis(url, { maxRetriesPerRequest: null });
+  const client = createRedisClient(url);
   let unwatch = (): void => undefined;
   const lost = new Promise<RedisUnavailableError>((resolve) => {
     unwatch = watchRedis(client, url, timeoutMs, resolve, log);

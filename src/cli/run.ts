@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { constants } from 'node:fs';
 import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Redis } from 'ioredis';
 import type { MigrationCampaignStatus, MigrationExperimentStatus } from '../api/v1alpha1/index.ts';
 import { runCampaign } from '../engine/campaign-runner.ts';
 import { ExperimentRunner, type EngineDeps } from '../engine/experiment-runner.ts';
@@ -18,7 +17,7 @@ import { bindCampaign, bindExperiment, testbedPoolResolver } from '../local/test
 import { startTestbedProcess, type TestbedProcess } from '../local/testbed-process.ts';
 import { logger } from '../log/index.ts';
 import { startLocalRedis, type LocalRedis } from '../queue/local-redis.ts';
-import { connectRedis, redisTimeoutMs, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
+import { connectRedis, redisTimeoutMs, type RedisClient, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import { EXIT, EXIT_CODES_HELP, exitWith, InterruptedError } from './exit-codes.ts';
 import { ExperimentQueues } from '../queue/queues.ts';
@@ -93,8 +92,8 @@ export async function runCommand(files: string | readonly string[], options: Run
   let localRedis: LocalRedis | undefined;
   let workers: WorkerHost | undefined;
   let queues: ExperimentQueues | undefined;
-  let redis: Redis | undefined;
-  let connection: Redis | undefined;
+  let redis: RedisClient | undefined;
+  let connection: RedisClient | undefined;
   const unwatch: (() => void)[] = [];
   const progress = new RunProgress(options.progress && process.stderr.isTTY === true);
 

@@ -4,7 +4,7 @@
 // different actions. The stream stays in Redis for the run's lifetime, so an engine that restarts
 // re-reads it from the start and loses nothing.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.ts';
 import { decodeSecond, encodeSecond, mergeSeconds, type SecondSnapshot } from '../recording/index.ts';
 import type { RunKeys } from '../queue/run-keys.ts';
 
@@ -29,7 +29,7 @@ return 1
  * attempt could not send (Redis away) are kept in order and sent once Redis is back.
  */
 export class ShardPublisher {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: RunKeys;
   readonly #shard: number;
   readonly #attempt: string;
@@ -38,7 +38,7 @@ export class ShardPublisher {
   #sending: Promise<boolean> = Promise.resolve(true);
   #superseded = false;
 
-  constructor(redis: Redis, keys: RunKeys, shard: number) {
+  constructor(redis: RedisClient, keys: RunKeys, shard: number) {
     this.#redis = redis;
     this.#keys = keys;
     this.#shard = shard;
@@ -96,7 +96,7 @@ export interface ShardGap {
  * says whether every shard has moved past second s, which is when the live SLA may judge it.
  */
 export class SecondCollector {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: RunKeys;
   readonly #shards: number;
   #lastId = '0-0';
@@ -105,7 +105,7 @@ export class SecondCollector {
   #entries = 0;
   readonly #gaps: ShardGap[] = [];
 
-  constructor(redis: Redis, keys: RunKeys, shards: number) {
+  constructor(redis: RedisClient, keys: RunKeys, shards: number) {
     this.#redis = redis;
     this.#keys = keys;
     this.#shards = shards;

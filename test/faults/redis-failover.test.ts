@@ -1,0 +1,63 @@
+// A Redis primary failing over in the middle of a run, on the two highly available set-ups users
+// run: a Redis Cluster of three primaries (the primaries serving the run's keys and the queues'
+// keys each hand over to their replica, CLUSTER FAILOVER) and a Sentinel set (SENTINEL FAILOVER:
+// the replica promoted, the former primary demoted). The engine and the workers follow the new
+// primaries by themselves; the run completes with every second recorded once and the one
+// migration done once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bullPrefix, experimentKeyBase } from '../../src/queue/run-keys.ts';
+import { startEngineHarnessOn, type ExternalRedisEngineHarness } from '../support/engine.ts';
+import { startRedisCluster, startSentinelSet, type RedisClusterUnderTest, type SentinelSetUnderTest } from '../support/redis-topologies.ts';
+import { recordFault } from './reliability.ts';
+import { runThroughFault } from './run-through-fault.ts';
+
+const STEADY = '20s';
+
+describe('given a run on a three-primary Redis Cluster', () => {
+  let cluster: RedisClusterUnderTest;
+  let harness: ExternalRedisEngineHarness;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    harness = await startEngineHarnessOn(cluster.url);
+  }, 60_000);
+  afterAll(async () => {
+    await harness?.close();
+    await cluster?.stop();
+  });
+
+  it('when the primaries of its keys and of its queues fail over mid-run, then the run completes with every second recorded once and one migration', async () => {
+    const failovers: { from: number; to: number }[] = [];
+    const { seconds, migrations } = await runThroughFault(harness, 'cluster', STEADY, async () => {
+      failovers.push(await cluster.failover(`${experimentKeyBase(harness.prefix, 'exp-cluster')}:state`));
+      // Both queues share one slot (the prefix's hash tag); its primary may be another node.
+      const queueKey = `${bullPrefix(harness.prefix)}:load:meta`;
+      failovers.push(await cluster.failover(queueKey));
+    });
+    expect(failovers.every(({ from, to }) => from !== to)).toBe(true);
+    recordFault({ case: 'Redis Cluster primaries failed over mid-run', outcome: 'completed; no action counted twice', seconds, migrations });
+  }, 90_000);
+});
+
+describe('given a run on a Redis Sentinel set', () => {
+  let sentinels: SentinelSetUnderTest;
+  let harness: ExternalRedisEngineHarness;
+
+  beforeAll(async () => {
+    sentinels = await startSentinelSet();
+    harness = await startEngineHarnessOn(sentinels.url);
+  }, 60_000);
+  afterAll(async () => {
+    await harness?.close();
+    await sentinels?.stop();
+  });
+
+  it('when Sentinel fails the primary over mid-run, then the run completes on the new primary with every second recorded once and one migration', async () => {
+    let failover: { from: number; to: number } | undefined;
+    const { seconds, migrations } = await runThroughFault(harness, 'sentinel', STEADY, async () => {
+      failover = await sentinels.failover();
+    });
+    expect(await sentinels.primaryPort()).toBe(failover!.to);
+    recordFault({ case: 'Redis Sentinel failover mid-run', outcome: 'completed on the new primary; no action counted twice', seconds, migrations });
+  }, 90_000);
+});
