@@ -3,7 +3,7 @@
 // keys each hand over to their replica, CLUSTER FAILOVER) and a Sentinel set (SENTINEL FAILOVER:
 // the replica promoted, the former primary demoted). The engine and the workers follow the new
 // primaries by themselves; the run completes with every second recorded once and the one
-// migration done once.
+// migration done once. Every server asks for a password (given in the URL), as such sets do.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bullPrefix, experimentKeyBase } from '../../src/queue/run-keys.ts';
 import { startEngineHarnessOn, type ExternalRedisEngineHarness } from '../support/engine.ts';
@@ -11,15 +11,21 @@ import { startRedisCluster, startSentinelSet, type RedisClusterUnderTest, type S
 import { recordFault } from './reliability.ts';
 import { runThroughFault } from './run-through-fault.ts';
 
-const STEADY = '20s';
+const STEADY = '25s';
+const AUTH = { password: 'ha-secret' };
+
+/** The set's URL with the password, as a person writes it. */
+function withPassword(url: string): string {
+  return url.replace('://', `://:${AUTH.password}@`);
+}
 
 describe('given a run on a three-primary Redis Cluster', () => {
   let cluster: RedisClusterUnderTest;
   let harness: ExternalRedisEngineHarness;
 
   beforeAll(async () => {
-    cluster = await startRedisCluster();
-    harness = await startEngineHarnessOn(cluster.url);
+    cluster = await startRedisCluster(AUTH);
+    harness = await startEngineHarnessOn(withPassword(cluster.url));
   }, 60_000);
   afterAll(async () => {
     await harness?.close();
@@ -44,8 +50,8 @@ describe('given a run on a Redis Sentinel set', () => {
   let harness: ExternalRedisEngineHarness;
 
   beforeAll(async () => {
-    sentinels = await startSentinelSet();
-    harness = await startEngineHarnessOn(sentinels.url);
+    sentinels = await startSentinelSet(AUTH);
+    harness = await startEngineHarnessOn(withPassword(sentinels.url));
   }, 60_000);
   afterAll(async () => {
     await harness?.close();

@@ -37,7 +37,7 @@ export interface SentinelSetUnderTest {
   sentinels: LocalRedis[];
   /** The port of the primary the Sentinels name now. */
   primaryPort(): Promise<number>;
-  /** SENTINEL FAILOVER, waited for until the former replica is the primary and the former primary its replica. */
+  /** SENTINEL FAILOVER, waited for until every Sentinel names the former replica the primary. */
   failover(): Promise<{ from: number; to: number }>;
   stop(): Promise<void>;
 }
@@ -199,7 +199,6 @@ export async function startSentinelSet(auth: RedisAuth = {}): Promise<SentinelSe
         const named = await Promise.all(sentinels.map(async (sentinel) => Number(((await ask(sentinel.port, {}, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName)) as string[])[1])));
         return named.every((port) => port === to) ? true : undefined;
       });
-      await replicating(from, auth);
       return { from, to };
     },
     async stop() {
