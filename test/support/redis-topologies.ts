@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { startLocalRedis, type LocalRedis } from '../../src/queue/local-redis.ts';
+import { waitFor } from './processes.ts';
 
 const run = promisify(execFile);
 
@@ -40,21 +41,6 @@ export interface SentinelSetUnderTest {
   /** SENTINEL FAILOVER, waited for until every Sentinel names the former replica the primary. */
   failover(): Promise<{ from: number; to: number }>;
   stop(): Promise<void>;
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** One command to one server, on a connection of its own. */
@@ -100,12 +86,16 @@ export async function startRedisCluster(auth: RedisAuth = {}): Promise<RedisClus
       const shard = await slotShard(nodes[0]!.port, auth, slot);
       await replicating(shard.replica, auth);
       // A manual failover the primary does not answer in time is given up by the replica: ask again.
-      await until(`replica ${shard.replica} taking over slot ${slot}`, 30_000, async () => {
-        if ((await slotShard(nodes[0]!.port, auth, slot)).primary === shard.replica) return true;
-        if (!String(await ask(shard.replica, auth, 'ROLE')).startsWith('master')) await ask(shard.replica, auth, 'CLUSTER', 'FAILOVER').catch(() => undefined);
-        await new Promise((resolve) => setTimeout(resolve, 2000));
-        return undefined;
-      });
+      await waitFor(
+        `replica ${shard.replica} taking over slot ${slot}`,
+        async () => {
+          if ((await slotShard(nodes[0]!.port, auth, slot)).primary === shard.replica) return true;
+          if (!String(await ask(shard.replica, auth, 'ROLE')).startsWith('master')) await ask(shard.replica, auth, 'CLUSTER', 'FAILOVER').catch(() => undefined);
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+          return false;
+        },
+        30_000,
+      );
       await replicating(shard.primary, auth);
       await clusterSettled(nodes, auth);
       return { from: shard.primary, to: shard.replica };
@@ -115,15 +105,16 @@ export async function startRedisCluster(auth: RedisAuth = {}): Promise<RedisClus
 }
 
 async function clusterSettled(nodes: LocalRedis[], auth: RedisAuth): Promise<void> {
-  await until('every cluster node reporting cluster_state:ok', 30_000, async () => {
-    const infos = await Promise.all(nodes.map((node) => ask(node.port, auth, 'CLUSTER', 'INFO')));
-    return infos.every((info) => String(info).includes('cluster_state:ok')) ? true : undefined;
-  });
+  await waitFor(
+    'every cluster node reporting cluster_state:ok',
+    async () => (await Promise.all(nodes.map((node) => ask(node.port, auth, 'CLUSTER', 'INFO')))).every((info) => String(info).includes('cluster_state:ok')),
+    30_000,
+  );
 }
 
 /** Waits until the replica on `port` has its link to its primary up (a failover needs it). */
 async function replicating(port: number, auth: RedisAuth): Promise<void> {
-  await until(`the replica on ${port} in sync with its primary`, 30_000, async () => (String(await ask(port, auth, 'INFO', 'replication')).includes('master_link_status:up') ? true : undefined));
+  await waitFor(`the replica on ${port} in sync with its primary`, async () => String(await ask(port, auth, 'INFO', 'replication')).includes('master_link_status:up'), 30_000);
 }
 
 /** The ports of the primary serving `slot` and of its (first) replica, from CLUSTER NODES. */
@@ -173,12 +164,16 @@ export async function startSentinelSet(auth: RedisAuth = {}): Promise<SentinelSe
       sentinels.push(await startLocalRedis({ configFile, args: ['--sentinel'] }));
     }
     // Sentinels find the replica and each other through the primary (hello messages every 2 s).
-    await until('every Sentinel knowing the replica and the two other Sentinels', 30_000, async () => {
-      const known = await Promise.all(
-        sentinels.map(async (sentinel) => [(await ask(sentinel.port, {}, 'SENTINEL', 'REPLICAS', masterName)) as unknown[], (await ask(sentinel.port, {}, 'SENTINEL', 'SENTINELS', masterName)) as unknown[]] as const),
-      );
-      return known.every(([replicas, others]) => replicas.length === 1 && others.length === 2) ? true : undefined;
-    });
+    await waitFor(
+      'every Sentinel knowing the replica and the two other Sentinels',
+      async () => {
+        const known = await Promise.all(
+          sentinels.map(async (sentinel) => [(await ask(sentinel.port, {}, 'SENTINEL', 'REPLICAS', masterName)) as unknown[], (await ask(sentinel.port, {}, 'SENTINEL', 'SENTINELS', masterName)) as unknown[]] as const),
+        );
+        return known.every(([replicas, others]) => replicas.length === 1 && others.length === 2);
+      },
+      30_000,
+    );
   } catch (error) {
     await stopAll([...sentinels, ...servers]);
     await rm(configDir, { recursive: true, force: true });
@@ -195,10 +190,11 @@ export async function startSentinelSet(auth: RedisAuth = {}): Promise<SentinelSe
       const from = await primaryPort();
       const to = servers.find((server) => server.port !== from)!.port;
       await ask(sentinels[0]!.port, {}, 'SENTINEL', 'FAILOVER', masterName);
-      await until(`every Sentinel naming ${to} the primary`, 30_000, async () => {
-        const named = await Promise.all(sentinels.map(async (sentinel) => Number(((await ask(sentinel.port, {}, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName)) as string[])[1])));
-        return named.every((port) => port === to) ? true : undefined;
-      });
+      await waitFor(
+        `every Sentinel naming ${to} the primary`,
+        async () => (await Promise.all(sentinels.map(async (sentinel) => Number(((await ask(sentinel.port, {}, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName)) as string[])[1])))).every((port) => port === to),
+        30_000,
+      );
       return { from, to };
     },
     async stop() {
