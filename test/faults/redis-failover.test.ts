@@ -4,9 +4,11 @@
 // the replica promoted, the former primary demoted). The engine and the workers follow the new
 // primaries by themselves; the run completes with every second recorded once and the one
 // migration done once. Every server asks for a password (given in the URL), as such sets do.
+import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeExperimentData } from '../../src/controller/experiment-cleanup.ts';
 import { bullPrefix, experimentKeyBase } from '../../src/queue/run-keys.ts';
-import { startEngineHarnessOn, type ExternalRedisEngineHarness } from '../support/engine.ts';
+import { shortExperiment, startEngineHarnessOn, type ExternalRedisEngineHarness } from '../support/engine.ts';
 import { startRedisCluster, startSentinelSet, type RedisClusterUnderTest, type SentinelSetUnderTest } from '../support/redis-topologies.ts';
 import { recordFault } from './reliability.ts';
 import { runThroughFault } from './run-through-fault.ts';
@@ -43,6 +45,17 @@ describe('given a run on a three-primary Redis Cluster', () => {
     expect(failovers.every(({ from, to }) => from !== to)).toBe(true);
     recordFault({ case: 'Redis Cluster primaries failed over mid-run', outcome: 'completed; no action counted twice', seconds, migrations });
   }, 90_000);
+
+  it("when the experiment is deleted, then its finalizer's scan of every primary and one DEL (one slot) leave none of its keys", async () => {
+    const ref = { uid: 'exp-cluster', namespace: 'test', name: 'cluster' };
+    const removed = await removeExperimentData(harness.client, harness.deps.queues, harness.prefix, ref, shortExperiment(harness, { name: 'cluster', steady: STEADY }).spec);
+    expect(removed.leftBehind).toEqual([]);
+    expect(removed.removedKeys).toBeGreaterThan(3);
+    expect(removed.removedJobs).toBe(3);
+    const cluster = harness.client as Cluster;
+    const left = await Promise.all(cluster.nodes('master').map((node) => node.keys(`${experimentKeyBase(harness.prefix, ref.uid)}:*`)));
+    expect(left.flat()).toEqual([]);
+  });
 });
 
 describe('given a run on a Redis Sentinel set', () => {
