@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../invalid/index.ts';
 import { logger, type Logger } from '../log/index.ts';
 import { createRedisClient, DEFAULT_CLUSTER_REDIS_TIMEOUT_MS, redisTimeoutMs, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
+import { REDIS_ENV_HELP, REDIS_URL_FORMS } from '../queue/redis-url.ts';
 import { MigrascopeMetrics } from '../metrics/index.ts';
 import { loadKubeConfig, ownNamespace } from '../controller/kubeconfig.ts';
 import { LeadershipLostError, startOperator } from '../controller/operator.ts';
@@ -43,7 +44,7 @@ export function registerController(program: Command): void {
     .command('controller')
     .description('Run the Kubernetes operator: reconcile XenPools, MigrationExperiments and MigrationCampaigns until SIGTERM')
     .option('--kubeconfig <file>', 'kubeconfig to use (default: the pod service account, $KUBECONFIG or ~/.kube/config)')
-    .option('--redis <url>', 'Redis holding the queues and runs (env MIGRASCOPE_REDIS_URL)', process.env.MIGRASCOPE_REDIS_URL ?? DEFAULT_REDIS_URL)
+    .option('--redis <url>', `Redis holding the queues and runs (env MIGRASCOPE_REDIS_URL): ${REDIS_URL_FORMS}`, process.env.MIGRASCOPE_REDIS_URL ?? DEFAULT_REDIS_URL)
     .option('--prefix <prefix>', 'prefix of every Redis key; workers must use the same', 'migrascope')
     .option('--namespace <ns,...>', 'watch only these namespaces, comma-separated (env MIGRASCOPE_WATCH_NAMESPACES; default: all)', process.env.MIGRASCOPE_WATCH_NAMESPACES ?? '')
     .option('--leader-elect', 'elect a leader on a Lease: run several replicas, only one reconciles (on when MIGRASCOPE_LEASE_NAME is set)', process.env.MIGRASCOPE_LEASE_NAME !== undefined && process.env.MIGRASCOPE_LEASE_NAME !== '')
@@ -62,6 +63,7 @@ export function registerController(program: Command): void {
         '  migrascope controller --redis redis://redis:6379 --leader-elect\n' +
         '  migrascope controller --kubeconfig ~/.kube/config --namespace lab,lab2 --workers --metrics-port 0\n',
     )
+    .addHelpText('after', `\nEnvironment:\n${REDIS_ENV_HELP}\n`)
     .action(async (options: ControllerFlags) => {
       exitWith(await runController(options));
     });

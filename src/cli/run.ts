@@ -18,6 +18,7 @@ import { startTestbedProcess, type TestbedProcess } from '../local/testbed-proce
 import { logger } from '../log/index.ts';
 import { startLocalRedis, type LocalRedis } from '../queue/local-redis.ts';
 import { connectRedis, redisTimeoutMs, type RedisClient, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
+import { REDIS_ENV_HELP, REDIS_URL_FORMS } from '../queue/redis-url.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import { EXIT, EXIT_CODES_HELP, exitWith, InterruptedError } from './exit-codes.ts';
 import { ExperimentQueues } from '../queue/queues.ts';
@@ -44,7 +45,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('Run the experiments and campaigns of YAML files without Kubernetes (needs only Redis)')
     .argument('<files...>', 'YAML with MigrationExperiment / MigrationCampaign documents, their XenPool, Secret and WorkloadProfiles (in one file or several)')
-    .option('--redis <url>', 'Redis to queue jobs in (default: a local redis-server started for the run)')
+    .option('--redis <url>', `Redis to queue jobs in: ${REDIS_URL_FORMS} (default: a local redis-server started for the run)`)
     .option('--report <file.html>', 'write the HTML report here')
     .option('--json <file>', 'write the final statuses here as JSON')
     .option('--no-workers', 'queue the jobs only; `migrascope worker` processes elsewhere take them')
@@ -55,7 +56,7 @@ export function registerRun(program: Command): void {
     .option('--prefix <prefix>', 'prefix of every Redis key (queues, recorded seconds)', 'migrascope')
     .option('--no-progress', 'no progress bars')
     .addHelpText('after', '\nExamples:\n  migrascope run examples/demo.yaml --testbed --report demo.html\n  migrascope run examples/xenpool.yaml examples/study-one-migration.yaml --redis redis://redis:6379\n')
-    .addHelpText('after', `${EXIT_CODES_HELP}\nEnvironment:\n  MIGRASCOPE_REDIS_TIMEOUT       how long to wait for Redis, at start and when lost (default 10s)\n  MIGRASCOPE_XAPI_USERNAME, MIGRASCOPE_XAPI_PASSWORD, MIGRASCOPE_XAPI_PASSWORD_FILE, MIGRASCOPE_XAPI_CA_FILE\n                                 XenPool credentials and CA when the run file has no Secret for them\n`)
+    .addHelpText('after', `${EXIT_CODES_HELP}\nEnvironment:\n  MIGRASCOPE_REDIS_TIMEOUT       how long to wait for Redis, at start and when lost (default 10s)\n${REDIS_ENV_HELP}\n  MIGRASCOPE_XAPI_USERNAME, MIGRASCOPE_XAPI_PASSWORD, MIGRASCOPE_XAPI_PASSWORD_FILE, MIGRASCOPE_XAPI_CA_FILE\n                                 XenPool credentials and CA when the run file has no Secret for them\n`)
     .action(async (files: string[], options: RunCommandOptions) => {
       exitWith(await runCommand(files, options));
     });

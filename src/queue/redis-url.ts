@@ -17,6 +17,16 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { InvalidInputError } from '../invalid/index.ts';
 
+/** The forms `--redis` reads, for the commands' help. */
+export const REDIS_URL_FORMS = 'redis[s]://[user:password@]host:port[/db], redis[s]+sentinel://host:port,…/master-name[/db] or redis[s]+cluster://host:port,…';
+
+/** The environment read with the URL, for the commands' help. */
+export const REDIS_ENV_HELP = [
+  '  MIGRASCOPE_REDIS_PASSWORD           Redis password (AUTH), over the URL\'s',
+  '  MIGRASCOPE_REDIS_SENTINEL_PASSWORD  the Sentinels\' own password',
+  '  MIGRASCOPE_REDIS_CA_FILE            CA (PEM) a rediss server\'s certificate is checked against',
+].join('\n');
+
 export type RedisTopology = 'standalone' | 'sentinel' | 'cluster';
 
 export interface RedisEndpoint {
