@@ -58,6 +58,7 @@ describe('parseRedisUrl', () => {
       ['redis://a,b', /names one server; for several use redis\+sentinel/],
       ['redis://h:99999', /port 99999 of "h:99999" is not between 1 and 65535/],
       ['redis://h/x', /names a database number, got "x"/],
+      ['redis://:hunter2@h:6379/0?family=6', /options after "\?" are not read/],
     ];
     for (const [url, message] of cases) {
       expect(() => parseRedisUrl(url, {}), url).toThrow(InvalidInputError);

@@ -74,7 +74,9 @@ export function parseRedisUrl(url: string, env: NodeJS.ProcessEnv = process.env,
   // The userinfo runs to the last "@" before the path, so a password holding "@" is read whole.
   const pathStart = rest.search(/[/?#]/);
   const authority = pathStart < 0 ? rest : rest.slice(0, pathStart);
-  const path = pathStart < 0 ? '' : rest.slice(pathStart).replace(/[?#].*$/, '');
+  const path = pathStart < 0 ? '' : rest.slice(pathStart);
+  // ioredis would take ?family=6 and the like as options; here the environment says the rest.
+  if (/[?#]/.test(path)) throw new InvalidInputError(what, `options after "?" are not read: give the password and CA through MIGRASCOPE_REDIS_PASSWORD and MIGRASCOPE_REDIS_CA_FILE`);
   const at = authority.lastIndexOf('@');
   const userinfo = at < 0 ? undefined : authority.slice(0, at);
   const hosts = authority.slice(at + 1);
