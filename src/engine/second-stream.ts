@@ -99,10 +99,16 @@ export class ShardPublisher {
       const owner = this.#keys.shardOwner(this.#shard);
       const pipeline = this.#redis.pipeline().eval(PUBLISH_SCRIPT, 2, owner, this.#keys.seconds, this.#attempt, String(batch), String(this.#shard), String(watermark), ...pairs);
       if (this.#replicas > 0) pipeline.wait(this.#replicas, REPLICA_WAIT_MS).hget(owner, 'batch');
+      const sentAt = Date.now();
       const [published, replicated, recorded] = (await pipeline.exec()) ?? [];
       if (!published || published[0]) throw published?.[0] ?? new Error('Redis answered no reply to a published batch');
       if (published[1] === 0) this.#superseded = true;
-      else if (replicated && recorded && !this.#replicatedEnough(replicated, recorded, batch)) continue;
+      else if (replicated && recorded && !this.#replicatedEnough(replicated, recorded, batch)) {
+        // WAIT refused at once (a primary being demoted unblocks it with an error): the attempts
+        // still span their full time, never a burst that would end them before the failover does.
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, sentAt + REPLICA_WAIT_MS - Date.now())));
+        continue;
+      }
       this.#replicaMisses = 0;
       this.#unsent.shift();
     }
