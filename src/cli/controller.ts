@@ -8,9 +8,9 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../invalid/index.ts';
-import { Redis } from 'ioredis';
 import { logger, type Logger } from '../log/index.ts';
-import { DEFAULT_CLUSTER_REDIS_TIMEOUT_MS, redisTimeoutMs, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
+import { createRedisClient, DEFAULT_CLUSTER_REDIS_TIMEOUT_MS, redisTimeoutMs, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
+import { REDIS_ENV_HELP, REDIS_URL_FORMS } from '../queue/redis-url.ts';
 import { MigrascopeMetrics } from '../metrics/index.ts';
 import { loadKubeConfig, ownNamespace } from '../controller/kubeconfig.ts';
 import { LeadershipLostError, startOperator } from '../controller/operator.ts';
@@ -42,7 +42,7 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export function defineController(command: Command): void {
   command
     .option('--kubeconfig <file>', 'kubeconfig to use (default: the pod service account, $KUBECONFIG or ~/.kube/config)')
-    .option('--redis <url>', 'Redis holding the queues and runs (env MIGRASCOPE_REDIS_URL)', process.env.MIGRASCOPE_REDIS_URL ?? DEFAULT_REDIS_URL)
+    .option('--redis <url>', `Redis holding the queues and runs (env MIGRASCOPE_REDIS_URL): ${REDIS_URL_FORMS}`, process.env.MIGRASCOPE_REDIS_URL ?? DEFAULT_REDIS_URL)
     .option('--prefix <prefix>', 'prefix of every Redis key; workers must use the same', 'migrascope')
     .option('--namespace <ns,...>', 'watch only these namespaces, comma-separated (env MIGRASCOPE_WATCH_NAMESPACES; default: all)', process.env.MIGRASCOPE_WATCH_NAMESPACES ?? '')
     .option('--leader-elect', 'elect a leader on a Lease: run several replicas, only one reconciles (on when MIGRASCOPE_LEASE_NAME is set)', process.env.MIGRASCOPE_LEASE_NAME !== undefined && process.env.MIGRASCOPE_LEASE_NAME !== '')
@@ -61,6 +61,7 @@ export function defineController(command: Command): void {
         '  migrascope controller --redis redis://redis:6379 --leader-elect\n' +
         '  migrascope controller --kubeconfig ~/.kube/config --namespace lab,lab2 --workers --metrics-port 0\n',
     )
+    .addHelpText('after', `\nEnvironment:\n${REDIS_ENV_HELP}\n`)
     .action(async (options: ControllerFlags) => {
       exitWith(await runController(options));
     });
@@ -127,7 +128,7 @@ async function runController(options: ControllerFlags): Promise<number> {
  * and waited out for MIGRASCOPE_REDIS_TIMEOUT (default 5 min); `lost` resolves after that.
  */
 function superviseRedis(url: string, timeoutMs: number, log: Logger): { lost: Promise<RedisUnavailableError>; stop(): void } {
-  const client = new Redis(url, { maxRetriesPerRequest: null });
+  const client = createRedisClient(url);
   let unwatch = (): void => undefined;
   const lost = new Promise<RedisUnavailableError>((resolve) => {
     unwatch = watchRedis(client, url, timeoutMs, resolve, log);

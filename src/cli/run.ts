@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { constants } from 'node:fs';
 import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Redis } from 'ioredis';
 import type { MigrationCampaignStatus, MigrationExperimentStatus } from '../api/v1alpha1/index.ts';
 import { runCampaign } from '../engine/campaign-runner.ts';
 import { ExperimentRunner, type EngineDeps } from '../engine/experiment-runner.ts';
@@ -18,7 +17,8 @@ import { bindCampaign, bindExperiment, testbedPoolResolver } from '../local/test
 import { startTestbedProcess, type TestbedProcess } from '../local/testbed-process.ts';
 import { logger } from '../log/index.ts';
 import { startLocalRedis, type LocalRedis } from '../queue/local-redis.ts';
-import { connectRedis, redisTimeoutMs, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
+import { connectRedis, redisTimeoutMs, type RedisClient, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
+import { REDIS_ENV_HELP, REDIS_URL_FORMS } from '../queue/redis-url.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import { EXIT, EXIT_CODES_HELP, exitWith, InterruptedError } from './exit-codes.ts';
 import { ExperimentQueues } from '../queue/queues.ts';
@@ -43,7 +43,7 @@ export interface RunCommandOptions {
 export function defineRun(command: Command): void {
   command
     .argument('<files...>', 'YAML with MigrationExperiment / MigrationCampaign documents, their XenPool, Secret and WorkloadProfiles (in one file or several)')
-    .option('--redis <url>', 'Redis to queue jobs in (default: a local redis-server started for the run)')
+    .option('--redis <url>', `Redis to queue jobs in: ${REDIS_URL_FORMS} (default: a local redis-server started for the run)`)
     .option('--report <file.html>', 'write the HTML report here')
     .option('--json <file>', 'write the final statuses here as JSON')
     .option('--no-workers', 'queue the jobs only; `migrascope worker` processes elsewhere take them')
@@ -54,7 +54,7 @@ export function defineRun(command: Command): void {
     .option('--prefix <prefix>', 'prefix of every Redis key (queues, recorded seconds)', 'migrascope')
     .option('--no-progress', 'no progress bars')
     .addHelpText('after', '\nExamples:\n  migrascope run examples/demo.yaml --testbed --report demo.html\n  migrascope run examples/xenpool.yaml examples/study-one-migration.yaml --redis redis://redis:6379\n')
-    .addHelpText('after', `${EXIT_CODES_HELP}\nEnvironment:\n  MIGRASCOPE_REDIS_TIMEOUT       how long to wait for Redis, at start and when lost (default 10s)\n  MIGRASCOPE_XAPI_USERNAME, MIGRASCOPE_XAPI_PASSWORD, MIGRASCOPE_XAPI_PASSWORD_FILE, MIGRASCOPE_XAPI_CA_FILE\n                                 XenPool credentials and CA when the run file has no Secret for them\n`)
+    .addHelpText('after', `${EXIT_CODES_HELP}\nEnvironment:\n  MIGRASCOPE_REDIS_TIMEOUT       how long to wait for Redis, at start and when lost (default 10s)\n${REDIS_ENV_HELP}\n  MIGRASCOPE_XAPI_USERNAME, MIGRASCOPE_XAPI_PASSWORD, MIGRASCOPE_XAPI_PASSWORD_FILE, MIGRASCOPE_XAPI_CA_FILE\n                                 XenPool credentials and CA when the run file has no Secret for them\n`)
     .action(async (files: string[], options: RunCommandOptions) => {
       exitWith(await runCommand(files, options));
     });
@@ -91,8 +91,8 @@ export async function runCommand(files: string | readonly string[], options: Run
   let localRedis: LocalRedis | undefined;
   let workers: WorkerHost | undefined;
   let queues: ExperimentQueues | undefined;
-  let redis: Redis | undefined;
-  let connection: Redis | undefined;
+  let redis: RedisClient | undefined;
+  let connection: RedisClient | undefined;
   const unwatch: (() => void)[] = [];
   const progress = new RunProgress(options.progress && process.stderr.isTTY === true);
 

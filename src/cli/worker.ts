@@ -12,6 +12,7 @@ import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
 import { MigrascopeMetrics, startMetricsServer, WorkerMetrics } from '../metrics/index.ts';
 import { connectRedis, DEFAULT_CLUSTER_REDIS_TIMEOUT_MS, redisTimeoutMs, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
+import { REDIS_ENV_HELP, REDIS_URL_FORMS } from '../queue/redis-url.ts';
 import { exitWith } from './exit-codes.ts';
 import { DEFAULT_REDIS_URL, parsePort, untilTerminated } from './controller.ts';
 import { addLoadTargetsFlag, loadTargetsOf, type LoadTargetsFlag } from './load-targets-flag.ts';
@@ -31,7 +32,7 @@ type WorkerFlags = WorkerCliOptions & MetricsFlags & LoadTargetsFlag;
 
 export function defineWorker(command: Command): void {
   command
-    .option('--redis <url>', 'Redis the controller queues jobs in (env MIGRASCOPE_REDIS_URL)', process.env.MIGRASCOPE_REDIS_URL ?? DEFAULT_REDIS_URL)
+    .option('--redis <url>', `Redis the controller queues jobs in (env MIGRASCOPE_REDIS_URL): ${REDIS_URL_FORMS}`, process.env.MIGRASCOPE_REDIS_URL ?? DEFAULT_REDIS_URL)
     .option('--kubeconfig <file>', 'kubeconfig to read XenPools and their Secrets with (default: the pod service account, $KUBECONFIG or ~/.kube/config)')
     .option('--prefix <prefix>', 'prefix of every Redis key; the same as the controller', 'migrascope')
     .option('--load-concurrency <n>', 'load shards driven at once by this process', positiveInt('--load-concurrency'), 16)
@@ -40,7 +41,7 @@ export function defineWorker(command: Command): void {
     .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0');
   addLoadTargetsFlag(addMetricsFlags(command))
     .addHelpText('after', '\nExample:\n  migrascope worker --redis redis://redis:6379 --load-concurrency 8\n')
-    .addHelpText('after', '\nEnvironment:\n  MIGRASCOPE_REDIS_TIMEOUT  how long Redis may be unreachable, at start and mid-run, before exiting 1 (default 5m)\n')
+    .addHelpText('after', `\nEnvironment:\n  MIGRASCOPE_REDIS_TIMEOUT  how long Redis may be unreachable, at start and mid-run, before exiting 1 (default 5m)\n${REDIS_ENV_HELP}\n`)
     .action(async (options: WorkerFlags) => exitWith(await runWorker(options)));
 }
 

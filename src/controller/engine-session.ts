@@ -3,7 +3,7 @@
 // writes and cuts those connections, so a runner of a controller that no longer leads cannot
 // touch a checkpoint the next leader's runner now owns; the runs themselves go on in the workers.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from '../queue/redis-connection.ts';
 import type { EngineDeps } from '../engine/experiment-runner.ts';
 import type { ProfileLookup } from '../engine/workload-profile.ts';
 import type { Logger } from '../log/index.ts';
@@ -31,16 +31,16 @@ export class EngineSession {
   readonly deps: EngineDeps;
   readonly runs: ExperimentRuns;
   readonly startedSpecs: StartedSpecs;
-  readonly #redis: Redis;
-  readonly #connection: Redis;
+  readonly #redis: RedisClient;
+  readonly #connection: RedisClient;
   readonly #log: Logger;
   #closed = false;
 
   constructor(options: EngineSessionOptions, hooks: Omit<ExperimentRunsOptions, 'deps' | 'log'>) {
     this.#log = options.log;
     // maxRetriesPerRequest null: while Redis is away, commands wait for it instead of failing the run.
-    this.#redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-    this.#connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.#redis = createRedisClient(options.redisUrl);
+    this.#connection = createRedisClient(options.redisUrl);
     for (const client of [this.#redis, this.#connection]) {
       client.on('error', (error: Error) => options.log.warn({ err: error }, 'Redis connection error (retrying)'));
     }
@@ -61,7 +61,7 @@ export class EngineSession {
     this.startedSpecs = new StartedSpecs(this.#redis, options.prefix);
   }
 
-  get redis(): Redis {
+  get redis(): RedisClient {
     return this.#redis;
   }
 

@@ -2,7 +2,9 @@
 // runs (ids derived from uid, run and purpose, so they are found without listing the queues),
 // the engine's checkpoint and recorded seconds, and the spec it started from. Whatever cannot be
 // removed is named, for the Event that says what was left behind.
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.ts';
+import { experimentKeyBase } from '../queue/run-keys.ts';
 import { migrationOffsetsMs, type MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
 import { loadJobId, migrationJobId, type ExperimentRef } from '../queue/contracts.ts';
 import type { ExperimentQueues } from '../queue/queues.ts';
@@ -15,7 +17,7 @@ export interface ExperimentLeftovers {
   removedKeys: number;
 }
 
-export async function removeExperimentData(redis: Redis, queues: ExperimentQueues, prefix: string, ref: ExperimentRef, spec: MigrationExperimentSpec): Promise<ExperimentLeftovers> {
+export async function removeExperimentData(redis: RedisClient, queues: ExperimentQueues, prefix: string, ref: ExperimentRef, spec: MigrationExperimentSpec): Promise<ExperimentLeftovers> {
   const result: ExperimentLeftovers = { leftBehind: [], removedJobs: 0, removedKeys: 0 };
   const migrations = migrationOffsetsMs(spec.migrations).length;
   for (let run = 1; run <= spec.repetitions; run += 1) {
@@ -35,18 +37,23 @@ export async function removeExperimentData(redis: Redis, queues: ExperimentQueue
       }
     }
   }
-  const keys = [...(await scanKeys(redis, `${prefix}:experiment:${ref.uid}:*`)), startedSpecKey(prefix, 'experiment', ref.uid)];
+  // All under the uid's hash tag: in a Cluster, one slot and so one DEL.
+  const keys = [...new Set([...(await scanKeys(redis, `${experimentKeyBase(prefix, ref.uid)}:*`)), startedSpecKey(prefix, 'experiment', ref.uid)])];
   result.removedKeys = keys.length === 0 ? 0 : await redis.del(...keys);
   return result;
 }
 
-async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+/** The keys matching `pattern`; in a Cluster, on every primary (SCAN sees one node's keys). */
+async function scanKeys(redis: RedisClient, pattern: string): Promise<string[]> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+  }
   return keys;
 }

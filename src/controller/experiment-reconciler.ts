@@ -25,7 +25,7 @@ import { ProfileProblem, resolveProfile } from '../engine/workload-profile.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
-import { experimentStateKey } from '../queue/run-keys.ts';
+import { experimentKeyBase, experimentStateKey } from '../queue/run-keys.ts';
 import { PoolReferenceError, xenPoolCredentials } from './cluster-pool-credentials.ts';
 import type { EngineSession } from './engine-session.ts';
 import { removeExperimentData } from './experiment-cleanup.ts';
@@ -271,7 +271,7 @@ export class ExperimentReconciler implements Reconciler {
       if (Date.now() < deadline) throw error; // retried with backoff until the deadline
       return { leftBehind: [`its jobs and data in Redis (${(error as Error).message})`], removedJobs: 0, removedKeys: 0 };
     });
-    if (cleanup === 'timeout') leftBehind.push(`its jobs and data in Redis under ${session.deps.prefix}:experiment:${ref.uid}: (Redis did not answer)`);
+    if (cleanup === 'timeout') leftBehind.push(`its jobs and data in Redis under ${experimentKeyBase(session.deps.prefix, ref.uid)}: (Redis did not answer)`);
     else leftBehind.push(...cleanup.leftBehind);
 
     if (leftBehind.length > 0) {

@@ -12,7 +12,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
 import type { MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
 import type { LoadTargetAllowList } from '../engine/load-targets.ts';
 import { startWorkers, type WorkerHost } from '../engine/workers.ts';
@@ -30,6 +29,7 @@ import { subjectOf, targetOf, type StoredObject } from './resources.ts';
 import { Controller, EventRecorder, KubeApiError, KubeClient, LeaderElector, patchStatus, type ObjectKey } from './runtime/index.ts';
 import { WorkloadProfileReconciler } from './workloadprofile-reconciler.ts';
 import { XenPoolReconciler } from './xenpool-reconciler.ts';
+import { createRedisClient, type RedisClient } from '../queue/redis-connection.ts';
 
 export const EVENT_COMPONENT = 'migrascope.io/controller';
 
@@ -117,7 +117,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const schedules = new InformerSet('MigrationSchedule', informerOptions);
   const informers = [pools, profiles, experiments, campaigns, schedules].flatMap((set) => set.informers);
   const events = new EventRecorder(kubeConfig, EVENT_COMPONENT, log);
-  const probe = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
+  const probe = createRedisClient(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
   probe.on('error', () => undefined); // readiness reports it; the log would repeat it every retry
 
   const readiness = async (): Promise<string | undefined> => {
@@ -148,11 +148,11 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   }
 
   let workers: WorkerHost | undefined;
-  let workerConnections: Redis[] = [];
+  let workerConnections: RedisClient[] = [];
   let workerMetrics: WorkerMetrics | undefined;
   if (options.workers) {
-    workerConnections = [new Redis(options.redisUrl, { maxRetriesPerRequest: null }), new Redis(options.redisUrl, { maxRetriesPerRequest: null })];
-    const [connection, redis] = workerConnections as [Redis, Redis];
+    workerConnections = [createRedisClient(options.redisUrl), createRedisClient(options.redisUrl)];
+    const [connection, redis] = workerConnections as [RedisClient, RedisClient];
     workerMetrics = new WorkerMetrics(metrics.registry);
     workers = startWorkers({ connection, redis, prefix, resolvePool: clusterPoolResolver(kubeConfig), log, metrics: workerMetrics, loadTargets: options.loadTargets });
     log.info('load and migration workers run in this process');

@@ -7,7 +7,7 @@
 //
 // An experiment and a campaign may share a name: the bare path serves the experiment's report, and
 // ?kind=campaign (in a campaign's status.reportPath) or ?kind=experiment says which is meant.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.ts';
 import {
   GROUP,
   parseCampaign,
@@ -39,7 +39,7 @@ export interface ReportSources {
   experiments: ObjectCache;
   campaigns: ObjectCache;
   /** Reads the runs' streams; undefined: reports without charts. */
-  redis?: Redis | undefined;
+  redis?: RedisClient | undefined;
   /** Prefix of the engine's Redis keys. */
   prefix: string;
   now?: () => Date;

@@ -2,7 +2,8 @@
 // engine's checkpoint. A spec changed while it runs is refused, not silently applied: the run goes
 // on with the generation it started with, and a controller that restarts (or a new leader) reads
 // that generation back from here instead of the object's current spec.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.ts';
+import { experimentKeyBase } from '../queue/run-keys.ts';
 
 export interface StartedSpec<S> {
   generation: number;
@@ -10,14 +11,14 @@ export interface StartedSpec<S> {
 }
 
 export function startedSpecKey(prefix: string, kind: 'experiment' | 'campaign', uid: string): string {
-  return `${prefix}:${kind}:${uid}:started-spec`;
+  return `${experimentKeyBase(prefix, uid, kind)}:started-spec`;
 }
 
 export class StartedSpecs {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
   }

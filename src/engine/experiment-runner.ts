@@ -2,7 +2,7 @@
 // queued (load shards and delayed migrations in BullMQ), watched, analysed and written to status.
 // The progress is checkpointed in Redis (which run, when it started, the finished runs), so an
 // engine that restarts mid-run re-attaches to the same run instead of starting another one.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.ts';
 import { join } from 'node:path';
 import { durationMs, EXPERIMENT_PHASES, type ExperimentPhase, type MigrationExperiment, type MigrationExperimentStatus, type MigrationResult, type LoadGap, type RedisOutage, type RunResult } from '../api/v1alpha1/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -23,7 +23,7 @@ import { RUN_PHASES, RunMonitor, type RunEvent, type RunOutcome, type RunPhase }
 import { ProfileProblem, resolveProfile, withJudgedThresholds, type ProfileLookup, type ResolvedProfile } from './workload-profile.ts';
 
 export interface EngineDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   queues: ExperimentQueues;
   resolvePool: PoolResolver;

@@ -5,7 +5,7 @@
 // once, and the seconds the dead attempt already sent stay counted.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.ts';
 import type { Logger } from '../log/index.ts';
 import type { LoadTargetAllowList } from './load-targets.ts';
 import type { WorkerMetrics } from '../metrics/index.ts';
@@ -30,7 +30,7 @@ export interface ShardEnd {
 }
 
 export interface LoadWorkerDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   log: Logger;
   metrics?: WorkerMetrics | undefined;

@@ -5,7 +5,7 @@
 // client side, next to what XAPI reports. XAPI's refusals are final, but one: a VM busy with
 // another operation (OTHER_OPERATION_IN_PROGRESS) is asked again, a few times with backoff, since
 // XAPI refused before starting anything and the other operation ends by itself.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.ts';
 import type { Logger } from '../log/index.ts';
 import type { LoadTargetAllowList } from './load-targets.ts';
 import type { WorkerMetrics } from '../metrics/index.ts';
@@ -47,7 +47,7 @@ interface Claim {
 }
 
 export interface MigrationWorkerDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   resolvePool: PoolResolver;
   log: Logger;
@@ -198,7 +198,7 @@ async function finish(deps: MigrationWorkerDeps, keys: RunKeys, job: MigrationJo
   return record(deps.redis, keys, outcome);
 }
 
-async function record(redis: Redis, keys: RunKeys, outcome: MigrationOutcome): Promise<MigrationOutcome> {
+async function record(redis: RedisClient, keys: RunKeys, outcome: MigrationOutcome): Promise<MigrationOutcome> {
   // HSETNX: should two attempts ever both finish, the first word stands.
   await redis.hsetnx(keys.migrations, String(outcome.index), JSON.stringify(outcome));
   return JSON.parse((await redis.hget(keys.migrations, String(outcome.index)))!) as MigrationOutcome;

@@ -2,7 +2,7 @@
 // stream, judges the SLA windows live (metrics, abort on violation), follows the migrations the
 // workers perform, tells the phase, and stops the run when asked. It decides nothing from events
 // it might have missed: each tick reads the state in Redis afresh (level-triggered).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.ts';
 import { durationMs, type LoadGap, type MigrationExperiment, type RedisOutage } from '../api/v1alpha1/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { MigrascopeMetrics } from '../metrics/index.ts';
@@ -52,7 +52,7 @@ export interface RunOutcome {
 }
 
 export interface RunMonitorDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   queues: ExperimentQueues;
   log: Logger;

@@ -4,7 +4,7 @@
 // different actions. The stream stays in Redis for the run's lifetime, so an engine that restarts
 // re-reads it from the start and loses nothing.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.ts';
 import { decodeSecond, encodeSecond, mergeSeconds, type SecondSnapshot } from '../recording/index.ts';
 import type { RunKeys } from '../queue/run-keys.ts';
 
@@ -22,14 +22,27 @@ redis.call('HSET', KEYS[1], 'batch', ARGV[2])
 return 1
 `;
 
+/** How long a batch waits for the primary's replicas to have it (WAIT), and how many times: in all longer than
+ * Sentinel takes to demote a former primary that is still up (it notices within its 10 s INFO period). */
+const REPLICA_WAIT_MS = 1000;
+const REPLICA_WAIT_ATTEMPTS = 30;
+
 /**
  * One attempt's way of sending its shard's seconds. The attempt that starts last owns the shard:
  * a shard retried while its first attempt is still alive (its lock lapsed while Redis was away)
  * then has one attempt publishing, never two counting the same users' seconds twice. Batches the
  * attempt could not send (Redis away) are kept in order and sent once Redis is back.
+ *
+ * A batch counts as sent once the primary's replicas have it too (WAIT, for as many replicas as
+ * the primary had when the shard was claimed): Redis replicates after it answers, so a primary
+ * failing over (Sentinel promoting its replica, a Cluster primary lost) drops what it took in
+ * its last moments. A batch not replicated is sent again, to whichever primary the client then
+ * reaches; the batch number makes a copy that did arrive count once. After REPLICA_WAIT_ATTEMPTS
+ * the batch is taken as sent and the publisher waits only for the replicas there are now, so a
+ * replica gone for good slows nothing down for long.
  */
 export class ShardPublisher {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: RunKeys;
   readonly #shard: number;
   readonly #attempt: string;
@@ -37,8 +50,10 @@ export class ShardPublisher {
   #batches = 0;
   #sending: Promise<boolean> = Promise.resolve(true);
   #superseded = false;
+  #replicas = 0;
+  #replicaMisses = 0;
 
-  constructor(redis: Redis, keys: RunKeys, shard: number) {
+  constructor(redis: RedisClient, keys: RunKeys, shard: number) {
     this.#redis = redis;
     this.#keys = keys;
     this.#shard = shard;
@@ -54,6 +69,7 @@ export class ShardPublisher {
     const owner = this.#keys.shardOwner(this.#shard);
     const previous = await this.#redis.hget(owner, 'attempt');
     await this.#redis.hset(owner, 'attempt', this.#attempt, 'batch', '0');
+    this.#replicas = await this.#primaryReplicas();
     if (previous !== null) await this.#redis.xadd(this.#keys.seconds, '*', 'shard', String(this.#shard), 'takeover', String(Math.floor(nowMs / 1000)));
   }
 
@@ -76,11 +92,45 @@ export class ShardPublisher {
     while (this.#unsent.length > 0 && !this.#superseded) {
       const { batch, snapshots, watermark } = this.#unsent[0]!;
       const pairs = snapshots.flatMap((snapshot) => [String(snapshot.second), JSON.stringify(encodeSecond(snapshot))]);
-      const owned = await this.#redis.eval(PUBLISH_SCRIPT, 2, this.#keys.shardOwner(this.#shard), this.#keys.seconds, this.#attempt, String(batch), String(this.#shard), String(watermark), ...pairs);
-      if (owned === 0) this.#superseded = true;
+      // One pipeline: in a Cluster it goes to the node of the keys' slot, WAIT included. The
+      // batch number read after WAIT says the server that answered WAIT has the batch: a pipeline
+      // cut by a failover is sent again from its first unanswered command, so the script may have
+      // run on the former primary and WAIT on the new one.
+      const owner = this.#keys.shardOwner(this.#shard);
+      const pipeline = this.#redis.pipeline().eval(PUBLISH_SCRIPT, 2, owner, this.#keys.seconds, this.#attempt, String(batch), String(this.#shard), String(watermark), ...pairs);
+      if (this.#replicas > 0) pipeline.wait(this.#replicas, REPLICA_WAIT_MS).hget(owner, 'batch');
+      const sentAt = Date.now();
+      const [published, replicated, recorded] = (await pipeline.exec()) ?? [];
+      if (!published || published[0]) throw published?.[0] ?? new Error('Redis answered no reply to a published batch');
+      if (published[1] === 0) this.#superseded = true;
+      else if (replicated && recorded && !this.#replicatedEnough(replicated, recorded, batch)) {
+        // WAIT refused at once (a primary being demoted unblocks it with an error): the attempts
+        // still span their full time, never a burst that would end them before the failover does.
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, sentAt + REPLICA_WAIT_MS - Date.now())));
+        continue;
+      }
+      this.#replicaMisses = 0;
       this.#unsent.shift();
     }
     return !this.#superseded;
+  }
+
+  /** Whether WAIT's answer covers the batch; false: send it again. */
+  #replicatedEnough([error, acknowledged]: [Error | null, unknown], [, recorded]: [Error | null, unknown], batch: number): boolean {
+    // An error is a miss too: the connection cut by a failover (a managed Redis that refuses
+    // WAIT ends, after the attempts, waiting for no replica).
+    if (!error && Number(acknowledged) >= this.#replicas && Number(recorded) >= batch) return true;
+    this.#replicaMisses += 1;
+    if (this.#replicaMisses < REPLICA_WAIT_ATTEMPTS) return false;
+    this.#replicas = error ? 0 : Number(acknowledged);
+    return true;
+  }
+
+  /** How many replicas the primary serving the shard's keys has (0 when it will not say). */
+  async #primaryReplicas(): Promise<number> {
+    const [, role] = (await this.#redis.pipeline().exists(this.#keys.shardOwner(this.#shard)).role().exec()) ?? [];
+    if (!role || role[0] || !Array.isArray(role[1]) || role[1][0] !== 'master') return 0;
+    return Array.isArray(role[1][2]) ? role[1][2].length : 0;
   }
 }
 
@@ -96,7 +146,7 @@ export interface ShardGap {
  * says whether every shard has moved past second s, which is when the live SLA may judge it.
  */
 export class SecondCollector {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: RunKeys;
   readonly #shards: number;
   #lastId = '0-0';
@@ -105,7 +155,7 @@ export class SecondCollector {
   #entries = 0;
   readonly #gaps: ShardGap[] = [];
 
-  constructor(redis: Redis, keys: RunKeys, shards: number) {
+  constructor(redis: RedisClient, keys: RunKeys, shards: number) {
     this.#redis = redis;
     this.#keys = keys;
     this.#shards = shards;

@@ -3,11 +3,12 @@
 // process unless told not to. Jobs are validated on the way in: a job queued by another version
 // that does not fit is failed with the reason, not half-run.
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.ts';
 import type { Logger } from '../log/index.ts';
 import type { LoadTargetAllowList } from './load-targets.ts';
 import type { WorkerMetrics } from '../metrics/index.ts';
 import { ExperimentQueues } from '../queue/queues.ts';
+import { bullPrefix } from '../queue/run-keys.ts';
 import { LOAD_QUEUE, LoadJobData, MIGRATION_QUEUE, MigrationJobData } from '../queue/contracts.ts';
 import { performLoad, type ShardEnd } from './load-worker.ts';
 import { performMigration, type MigrationOutcome, type PoolResolver } from './migration-worker.ts';
@@ -15,7 +16,7 @@ import { performMigration, type MigrationOutcome, type PoolResolver } from './mi
 export interface WorkerHostOptions {
   connection: ConnectionOptions;
   /** A plain connection for the engine's own keys (not a blocking BullMQ one). */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   resolvePool: PoolResolver;
   log: Logger;
@@ -39,7 +40,7 @@ export interface WorkerHost {
 export function startWorkers(options: WorkerHostOptions): WorkerHost {
   const common = {
     connection: options.connection,
-    prefix: `${options.prefix}:bull`,
+    prefix: bullPrefix(options.prefix),
     lockDuration: options.lockDurationMs ?? 10_000,
     stalledInterval: Math.max(1000, Math.floor((options.lockDurationMs ?? 10_000) / 2)),
   };

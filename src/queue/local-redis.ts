@@ -33,6 +33,10 @@ export interface LocalRedisOptions {
   /** Keep the data directory after stop (default: removed). */
   keepData?: boolean;
   startTimeoutMs?: number;
+  /** A configuration file read first (a Sentinel's: Sentinel rewrites it as it learns the set). */
+  configFile?: string;
+  /** More settings after ours, which they override: ['--cluster-enabled', 'yes'], ['--sentinel']. */
+  args?: string[];
 }
 
 export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
@@ -86,7 +90,11 @@ async function startServer(port: number, dataDir: string, options: LocalRedisOpt
   const binary = options.binary ?? 'redis-server';
   const child = spawn(
     binary,
-    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dataDir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'],
+    [
+      ...(options.configFile ? [options.configFile] : []),
+      ...['--bind', '127.0.0.1', '--port', String(port), '--dir', dataDir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'],
+      ...(options.args ?? []),
+    ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -3,6 +3,7 @@
 // kept for a day so a restarted engine can still look at them.
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { LOAD_QUEUE, MIGRATION_QUEUE, loadJobId, migrationJobId, type LoadJobData, type MigrationJobData } from './contracts.ts';
+import { bullPrefix } from './run-keys.ts';
 
 export interface QueueSettings {
   connection: ConnectionOptions;
@@ -17,7 +18,7 @@ export class ExperimentQueues {
   readonly migration: Queue<MigrationJobData>;
 
   constructor(settings: QueueSettings) {
-    const options = { connection: settings.connection, prefix: `${settings.prefix}:bull` };
+    const options = { connection: settings.connection, prefix: bullPrefix(settings.prefix) };
     this.load = new Queue<LoadJobData>(LOAD_QUEUE, options);
     this.migration = new Queue<MigrationJobData>(MIGRATION_QUEUE, options);
   }

@@ -1,10 +1,60 @@
 // Connecting to Redis with bounds: ioredis by itself retries an unreachable server forever (with
 // maxRetriesPerRequest: null, as BullMQ needs, every command then waits forever too). A command
 // asks Redis to be ready within a bounded wait, and watches it afterwards: a connection lost for
-// longer than that is an error, never an endless retry flood.
-import { Redis } from 'ioredis';
+// longer than that is an error, never an endless retry flood. Every client of Migrascope is made
+// here, from one URL naming a server, a Sentinel set or a Cluster (see redis-url.ts).
+import { Cluster, Redis } from 'ioredis';
 import { redactUrlPassword, type Logger } from '../log/index.ts';
 import { parseDuration } from '../quantity/index.ts';
+import { parseRedisUrl, type RedisTarget } from './redis-url.ts';
+
+/** A connection to one server or Sentinel-managed primary, or to a Cluster: the same commands. */
+export type RedisClient = Redis | Cluster;
+
+export interface RedisClientOptions {
+  /** null (BullMQ's need): a command waits for Redis to come back instead of failing. Default null. */
+  maxRetriesPerRequest?: number | null;
+  connectTimeout?: number;
+  lazyConnect?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * A client for `url`, not yet waited for. Sentinel: the primary is asked of the Sentinels at every
+ * (re)connection, and a failover they announce makes the client reconnect to the new primary at
+ * once. Cluster: commands follow the slots as they move, and ride out a failover (CLUSTERDOWN,
+ * TRYAGAIN) for about 20 s before failing.
+ */
+export function createRedisClient(url: string, options: RedisClientOptions = {}): RedisClient {
+  const target = parseRedisUrl(url, options.env);
+  const common = {
+    maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? null : options.maxRetriesPerRequest,
+    ...(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }),
+    ...credentials(target),
+    ...(target.tls ? { tls: target.tls } : {}),
+  };
+  const lazyConnect = options.lazyConnect ?? false;
+  if (target.topology === 'cluster') {
+    return new Cluster(target.endpoints, { redisOptions: common, lazyConnect, maxRedirections: 64, retryDelayOnClusterDown: 300, retryDelayOnTryAgain: 300, retryDelayOnFailover: 300 });
+  }
+  if (target.topology === 'sentinel') {
+    return new Redis({
+      ...common,
+      lazyConnect,
+      db: target.db,
+      sentinels: target.endpoints,
+      name: target.masterName!,
+      ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
+      ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: target.tls } : {}),
+      failoverDetector: true,
+    });
+  }
+  return new Redis({ ...common, lazyConnect, db: target.db, host: target.endpoints[0]!.host, port: target.endpoints[0]!.port });
+}
+
+function credentials(target: RedisTarget): { username?: string; password?: string } {
+  return { ...(target.username ? { username: target.username } : {}), ...(target.password ? { password: target.password } : {}) };
+}
 
 /** How long `run` waits for Redis, at start and after a lost connection (env MIGRASCOPE_REDIS_TIMEOUT). */
 export const DEFAULT_REDIS_TIMEOUT_MS = 10_000;
@@ -37,8 +87,8 @@ function describe(error: unknown): string {
  * A client (maxRetriesPerRequest: null, for BullMQ) that is ready, or an error naming the URL after
  * `timeoutMs`. `signal` gives up at once (the caller then reports the interruption).
  */
-export async function connectRedis(url: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Redis> {
-  const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+export async function connectRedis(url: string, options: { timeoutMs: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<RedisClient> {
+  const client = createRedisClient(url, { lazyConnect: true, ...(options.env ? { env: options.env } : {}) });
   let lastError: unknown;
   const remember = (error: unknown): void => void (lastError = error);
   client.on('error', remember);
@@ -82,7 +132,7 @@ function timeoutMs(ms: number): string {
  * outage is logged once when it begins and once when it ends (with its length). Returns a stop
  * function.
  */
-export function watchRedis(client: Redis, url: string, graceMs: number, onLost: (error: RedisUnavailableError) => void, log?: Logger): () => void {
+export function watchRedis(client: RedisClient, url: string, graceMs: number, onLost: (error: RedisUnavailableError) => void, log?: Logger): () => void {
   let timer: NodeJS.Timeout | undefined;
   let lastError: unknown;
   let lost = false;

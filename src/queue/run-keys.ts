@@ -1,11 +1,29 @@
 // Where a run's shared state lives in Redis. Workers on any machine write here; the engine reads
 // here, so an engine that restarts finds everything recorded so far.
+//
+// Every key of one experiment carries its uid as a hash tag ("{uid}"): in a Redis Cluster they
+// then share one slot, so a script over several of them (second-stream's publish) and one DEL of
+// them all (the finalizer's) run on one node, while different experiments spread over the nodes.
+// BullMQ needs the same of each queue's keys, which its prefix's hash tag gives (bullPrefix).
 import type { ExperimentRef } from './contracts.ts';
+
+/** The start of every key of one experiment: `<prefix>:<kind>:{<uid>}`. */
+export function experimentKeyBase(prefix: string, uid: string, kind: 'experiment' | 'campaign' = 'experiment'): string {
+  return `${prefix}:${kind}:{${uid}}`;
+}
+
+/**
+ * BullMQ's key prefix, `{<prefix>}:bull`: both queues' keys in one slot, as BullMQ's scripts
+ * need in a Cluster. A prefix that already holds a hash tag ("{team-a}:ms") is kept as it is.
+ */
+export function bullPrefix(prefix: string): string {
+  return /\{[^}]+\}/.test(prefix) ? `${prefix}:bull` : `{${prefix}}:bull`;
+}
 
 export class RunKeys {
   readonly base: string;
   constructor(prefix: string, experiment: ExperimentRef, run: number) {
-    this.base = `${prefix}:experiment:${experiment.uid}:run:${run}`;
+    this.base = `${experimentKeyBase(prefix, experiment.uid)}:run:${run}`;
   }
   /** Stream of per-second histogram snapshots: fields shard, second, data (encoded). */
   get seconds(): string {
@@ -38,10 +56,10 @@ export class RunKeys {
 
 /** The engine's own checkpoint of an experiment: which run, which phase, when things started. */
 export function experimentStateKey(prefix: string, experiment: ExperimentRef): string {
-  return `${prefix}:experiment:${experiment.uid}:state`;
+  return `${experimentKeyBase(prefix, experiment.uid)}:state`;
 }
 
 /** The source host of the experiment's latest migration: the next one must not go back there. */
 export function experimentLastSourceKey(prefix: string, experiment: ExperimentRef): string {
-  return `${prefix}:experiment:${experiment.uid}:last-source`;
+  return `${experimentKeyBase(prefix, experiment.uid)}:last-source`;
 }

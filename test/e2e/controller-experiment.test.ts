@@ -26,7 +26,7 @@ async function redisKeys(uid: string): Promise<string[]> {
   const { Redis } = await import('ioredis');
   const client = new Redis(harness.redis.url);
   try {
-    return await client.keys(`${harness.prefix}:experiment:${uid}:*`);
+    return await client.keys(`${harness.prefix}:experiment:{${uid}}:*`);
   } finally {
     client.disconnect();
   }

@@ -6,12 +6,9 @@
 // how long Redis was gone.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RedisOutage } from '../../src/api/v1alpha1/index.ts';
-import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
-import type { RunPlan } from '../../src/engine/plan.ts';
-import { RunKeys } from '../../src/queue/run-keys.ts';
-import { shortExperiment, startEngineHarness, type EngineHarness } from '../support/engine.ts';
+import { startEngineHarness, type EngineHarness } from '../support/engine.ts';
 import { recordFault } from './reliability.ts';
-import { secondsCovered, shardSeconds } from './shard-seconds.ts';
+import { runThroughFault } from './run-through-fault.ts';
 
 describe('given an experiment whose migration is done and whose load runs on', () => {
   let harness: EngineHarness;
@@ -29,29 +26,10 @@ describe('given an experiment whose migration is done and whose load runs on', (
    * records the case; returns the outage status reports.
    */
   async function runThrough(name: string, faultCase: string, fault: () => Promise<void>): Promise<RedisOutage> {
-    const ref = { uid: `exp-${name}`, namespace: 'test', name };
-    let plan: RunPlan | undefined;
-    const runner = new ExperimentRunner(shortExperiment(harness, { name, steady: '45s' }), ref, harness.deps, { onRunFinished: (_result, _outcome, planned) => void (plan = planned) });
-    const running = runner.run();
-    await new Promise<void>((resolve) => harness.testbed.migrations.once('migration', () => resolve()));
-    await fault();
-    const status = await running;
-    const shards = await shardSeconds(harness.client, new RunKeys(harness.prefix, ref, 1), 2);
-    const { missing, ...seconds } = secondsCovered(plan!, shards);
-    expect(status.phase, JSON.stringify(status.conditions)).toBe('Succeeded');
-    expect(missing).toEqual([]);
-    // Every action a shard completed is in the stream once: none lost, none counted twice.
-    for (const shard of shards) expect(shard.streamed, `shard ${shard.shard}`).toBe(shard.end?.completed);
-    expect(harness.migrations).toHaveLength(1);
-    expect(status.runs?.[0]?.migrations).toMatchObject([{ state: 'Succeeded' }]);
+    const { status, seconds, migrations } = await runThroughFault(harness, name, '45s', fault);
     const outages = status.runs?.[0]?.redisOutages ?? [];
     expect(outages).toHaveLength(1);
-    recordFault({
-      case: faultCase,
-      outcome: `completed; status: redisOutages ${outages[0]!.seconds} s; no action counted twice`,
-      seconds,
-      migrations: { requested: status.runs?.[0]?.migrations?.length ?? 0, done: harness.migrations.length },
-    });
+    recordFault({ case: faultCase, outcome: `completed; status: redisOutages ${outages[0]!.seconds} s; no action counted twice`, seconds, migrations });
     return outages[0]!;
   }
 

@@ -2,7 +2,7 @@
 // many actions it counted in them. The faults suite compares these with the run's span (seconds
 // expected) and with what each shard said it completed (an action counted twice, by two attempts
 // of one shard, shows as more actions in the stream than the shard completed).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/queue/redis-connection.ts';
 import { decodeSecond } from '../../src/recording/index.ts';
 import type { RunKeys } from '../../src/queue/run-keys.ts';
 import type { ShardEnd } from '../../src/engine/load-worker.ts';
@@ -22,7 +22,7 @@ export interface ShardSeconds {
   end: ShardEnd | undefined;
 }
 
-export async function shardSeconds(redis: Redis, keys: RunKeys, shards: number): Promise<ShardSeconds[]> {
+export async function shardSeconds(redis: RedisClient, keys: RunKeys, shards: number): Promise<ShardSeconds[]> {
   const result = Array.from({ length: shards }, (_, shard): ShardSeconds => ({ shard, seconds: new Set(), streamed: 0, takenOver: false, sinceTakeover: 0, end: undefined }));
   for (const [, fields] of await redis.xrange(keys.seconds, '-', '+')) {
     const entry = new Map<string, string>();

@@ -379,12 +379,32 @@ describe('Given the chart helm/migrascope', () => {
     });
   });
 
+  describe('When rendered for an external Sentinel set over TLS whose password and CA are Secrets', () => {
+    it('Then both processes get the URL as given, the passwords from the Secrets and the CA file mounted from its Secret', async () => {
+      const url = 'rediss+sentinel://sentinel-0.redis:26379,sentinel-1.redis:26379/mymaster';
+      const objects = await renderChart({
+        namespace: 'ops',
+        values: { redis: { internal: { enabled: false }, external: { url, passwordSecret: 'redis-auth', sentinelPasswordSecret: 'redis-auth', sentinelPasswordSecretKey: 'sentinel', caSecret: 'redis-tls' } } },
+      });
+      for (const name of ['migrascope-controller', 'migrascope-worker']) {
+        const deployment = find(objects, 'Deployment', name, 'ops');
+        expect(env(deployment, 'MIGRASCOPE_REDIS_URL')?.value).toBe(url);
+        expect(env(deployment, 'MIGRASCOPE_REDIS_PASSWORD')?.valueFrom).toEqual({ secretKeyRef: { name: 'redis-auth', key: 'password' } });
+        expect(env(deployment, 'MIGRASCOPE_REDIS_SENTINEL_PASSWORD')?.valueFrom).toEqual({ secretKeyRef: { name: 'redis-auth', key: 'sentinel' } });
+        expect(env(deployment, 'MIGRASCOPE_REDIS_CA_FILE')?.value).toBe('/etc/migrascope/redis-ca/ca.crt');
+        expect(pod(deployment).volumes).toContainEqual({ name: 'redis-ca', secret: { secretName: 'redis-tls' } });
+        expect(container(deployment).volumeMounts).toContainEqual({ name: 'redis-ca', mountPath: '/etc/migrascope/redis-ca', readOnly: true });
+      }
+    });
+  });
+
   describe('When given values it cannot honour', () => {
     it.each([
       [{ controller: { replicas: -1 } }, "at '/controller/replicas'"],
       [{ watchNamespaces: ['Not_A_Namespace'] }, "at '/watchNamespaces/0'"],
       [{ secretNamespaces: 'lab' }, "at '/secretNamespaces'"],
       [{ redis: { external: { url: 'http://redis:6379' } } }, "at '/redis/external/url'"],
+      [{ redis: { external: { url: 'redis-sentinel://s1:26379/mymaster' } } }, "at '/redis/external/url'"],
       [{ serviceMonitor: { enable: true } }, "additional properties 'enable' not allowed"],
       [{ serviceMonitor: { honorLabel: true } }, "additional properties 'honorLabel' not allowed"],
       [{ serviceMonitor: { relabelings: [{ source_labels: ['a'] }] } }, "additional properties 'source_labels' not allowed"],

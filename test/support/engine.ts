@@ -1,8 +1,11 @@
 // The engine as the integration tests run it: the testbed (a small pool whose web VM fronts the
 // reference app), a local Redis, BullMQ queues and in-process workers under a random key prefix,
-// so tests never see each other's jobs.
+// so tests never see each other's jobs; or the same on a Redis Cluster or Sentinel set of the test's.
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import { parseExperiment, type MigrationExperiment } from '../../src/api/v1alpha1/index.ts';
 import type { EngineDeps } from '../../src/engine/experiment-runner.ts';
 import { startWorkers, type WorkerHost } from '../../src/engine/workers.ts';
@@ -10,6 +13,7 @@ import { testbedPoolResolver } from '../../src/local/testbed-binding.ts';
 import { createLogger } from '../../src/log/index.ts';
 import type { WorkerMetrics } from '../../src/metrics/index.ts';
 import { startLocalRedis, type LocalRedis } from '../../src/queue/local-redis.ts';
+import { createRedisClient, type RedisClient } from '../../src/queue/redis-connection.ts';
 import { ExperimentQueues } from '../../src/queue/queues.ts';
 import { parseTopology, startTestbed, type MigrationReport, type Testbed } from '../../src/testbed/index.ts';
 
@@ -53,25 +57,47 @@ export function engineTopology(hosts = 3): ReturnType<typeof parseTopology> {
   });
 }
 
+export interface EngineHarnessOptions {
+  workerMetrics?: WorkerMetrics;
+  hosts?: number;
+  workers?: boolean;
+}
+
+/** The harness on a Redis of someone else's (a Cluster, a Sentinel set): `redisUrl` as the engine reads it. */
+export type ExternalRedisEngineHarness = Omit<EngineHarness, 'redis' | 'client'> & { redisUrl: string; client: RedisClient };
+
 /**
  * `workerMetrics`: what the in-process workers export, as `migrascope worker` does; `hosts`: the
  * pool's size. `workers: false`: none take jobs until restartWorkers() (a test whose jobs go to
  * another process first).
  */
-export async function startEngineHarness(options: { workerMetrics?: WorkerMetrics; hosts?: number; workers?: boolean } = {}): Promise<EngineHarness> {
-  const testbed = await startTestbed(engineTopology(options.hosts));
+export async function startEngineHarness(options: EngineHarnessOptions = {}): Promise<EngineHarness> {
   const redis = await startLocalRedis();
+  const harness = await startEngineHarnessOn(redis.url, { ...options, resultsDir: `${redis.dataDir}/results`, afterClose: () => redis.stop() }).catch(async (error: unknown) => {
+    await redis.stop();
+    throw error;
+  });
+  return Object.assign(harness, { redis, client: harness.client as Redis });
+}
+
+/** The harness on Redis at `redisUrl` (any form createRedisClient reads); its close() leaves that Redis running. */
+export async function startEngineHarnessOn(
+  redisUrl: string,
+  options: EngineHarnessOptions & { resultsDir?: string; afterClose?: () => Promise<void> } = {},
+): Promise<ExternalRedisEngineHarness> {
+  const testbed = await startTestbed(engineTopology(options.hosts));
   const prefix = `test-${randomBytes(4).toString('hex')}`;
-  const client = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const resultsDir = options.resultsDir ?? (await mkdtemp(join(tmpdir(), 'migrascope-results-')));
+  const client = createRedisClient(redisUrl);
+  const connection = createRedisClient(redisUrl);
   const log = createLogger({ level: process.env.MIGRASCOPE_TEST_LOG ?? 'silent', pretty: false });
   const resolvePool = testbedPoolResolver(testbed);
   const queues = new ExperimentQueues({ connection, prefix });
-  const deps: EngineDeps = { redis: client, prefix, queues, resolvePool, log, leadMs: 1000, pollMs: 200, resultsDir: `${redis.dataDir}/results` };
+  const deps: EngineDeps = { redis: client, prefix, queues, resolvePool, log, leadMs: 1000, pollMs: 200, resultsDir };
   const workerOptions = { connection, redis: client, prefix, resolvePool, log, lockDurationMs: 5000, metrics: options.workerMetrics };
-  const harness: EngineHarness = {
+  const harness: ExternalRedisEngineHarness = {
     testbed,
-    redis,
+    redisUrl,
     prefix,
     client,
     deps,
@@ -86,7 +112,8 @@ export async function startEngineHarness(options: { workerMetrics?: WorkerMetric
       await queues.close();
       client.disconnect();
       connection.disconnect();
-      await redis.stop();
+      if (options.afterClose) await options.afterClose();
+      else await rm(resultsDir, { recursive: true, force: true });
       await testbed.close();
     },
   };
@@ -95,7 +122,7 @@ export async function startEngineHarness(options: { workerMetrics?: WorkerMetric
 }
 
 /** A short experiment against the harness's web VM: 3 s ramp-up, `steady` of steady state, 2 s ramp-down. */
-export function shortExperiment(harness: EngineHarness, overrides: { name?: string; users?: number; steady?: string; migrations?: object | undefined; window?: string; abort?: string } = {}): MigrationExperiment {
+export function shortExperiment(harness: Pick<EngineHarness, 'testbed'>, overrides: { name?: string; users?: number; steady?: string; migrations?: object | undefined; window?: string; abort?: string } = {}): MigrationExperiment {
   const web = harness.testbed.vms.find((vm) => vm.name === 'web');
   return parseExperiment({
     apiVersion: 'migrascope.io/v1alpha1',

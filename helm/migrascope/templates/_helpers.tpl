@@ -130,7 +130,7 @@ Redis' --maxmemory in bytes: redis.internal.maxmemoryPercent of the container's 
 {{- toJson (uniq $namespaces) }}
 {{- end }}
 
-{{/* The Redis URL: the internal Service, or the external URL or Secret. */}}
+{{/* The Redis URL: the internal Service, or the external URL or Secret; an external one's password, Sentinel password and CA from Secrets. */}}
 {{- define "migrascope.redisEnv" -}}
 {{- if .Values.redis.internal.enabled }}
 - name: MIGRASCOPE_REDIS_URL
@@ -146,6 +146,28 @@ Redis' --maxmemory in bytes: redis.internal.maxmemoryPercent of the container's 
   value: {{ .Values.redis.external.url | quote }}
 {{- else }}
 {{- fail "redis: set redis.external.url or redis.external.existingSecret, or enable redis.internal" }}
+{{- end }}
+{{- if not .Values.redis.internal.enabled }}
+{{- with .Values.redis.external }}
+{{- if .passwordSecret }}
+- name: MIGRASCOPE_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .passwordSecret }}
+      key: {{ .passwordSecretKey }}
+{{- end }}
+{{- if .sentinelPasswordSecret }}
+- name: MIGRASCOPE_REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .sentinelPasswordSecret }}
+      key: {{ .sentinelPasswordSecretKey }}
+{{- end }}
+{{- if .caSecret }}
+- name: MIGRASCOPE_REDIS_CA_FILE
+  value: {{ printf "/etc/migrascope/redis-ca/%s" .caSecretKey | quote }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -183,8 +205,13 @@ Redis' --maxmemory in bytes: redis.internal.maxmemoryPercent of the container's 
 {{ if .Values.metrics.secure }}HTTPS{{ else }}HTTP{{ end }}
 {{- end }}
 
-{{- /* What both processes read from files: the loadTargets ConfigMap when the allow-list is set, the metrics certificate Secret when metrics.secure names one. */}}
+{{- /* What both processes read from files: the loadTargets ConfigMap when the allow-list is set, the metrics certificate Secret when metrics.secure names one, the CA of an external Redis over TLS. */}}
 {{- define "migrascope.configMounts" -}}
+{{- if and (not .Values.redis.internal.enabled) .Values.redis.external.caSecret }}
+- name: redis-ca
+  mountPath: /etc/migrascope/redis-ca
+  readOnly: true
+{{- end }}
 {{- if .Values.loadTargets }}
 - name: load-targets
   mountPath: /etc/migrascope/load-targets
@@ -197,6 +224,11 @@ Redis' --maxmemory in bytes: redis.internal.maxmemoryPercent of the container's 
 {{- end }}
 {{- end }}
 {{- define "migrascope.configVolumes" -}}
+{{- if and (not .Values.redis.internal.enabled) .Values.redis.external.caSecret }}
+- name: redis-ca
+  secret:
+    secretName: {{ .Values.redis.external.caSecret }}
+{{- end }}
 {{- if .Values.loadTargets }}
 - name: load-targets
   configMap:
