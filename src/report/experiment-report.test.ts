@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Sla, type RunResult } from '../api/v1alpha1/index.ts';
 import { analyzeRun } from '../engine/run-analysis.ts';
 import { renderExperimentReport } from './experiment-report.ts';
+import { formatSeconds } from './format.ts';
 import type { ExperimentReportInput, RunReportInput } from './input.ts';
 import { secondOf, svgElements, svgsOf, tableRows } from './testing/reading.ts';
 import { summaryOf, syntheticExperiment, syntheticRun } from './testing/synthetic.ts';
@@ -206,5 +207,41 @@ describe('Given three runs with one migration each, and their summary', () => {
       expect(charts.length).toBeGreaterThan(1);
       for (const svg of charts) expect(svgElements(svg).filter((e) => e.attributes.class === 'stopAndCopy')).toHaveLength(1);
     }
+  });
+});
+
+describe('Given three runs with one migration each, judged for recovery the engine’s way', () => {
+  const migrating = syntheticExperiment({
+    workload: { users: 120, rampUp: '10s', steadyState: '1m30s', rampDown: '10s' },
+    sla: { window: '20s' },
+    migrations: { offsets: ['40s'] },
+    repetitions: 3,
+  });
+  const runs = [1, 2, 3].map((index) =>
+    syntheticRun(migrating, { index, seed: index, startAtMs: T0 + index * 200_000, migrations: [{ offset: 40, duration: 12, downtime: 2, source: 'xen-a', destination: 'xen-b' }] }),
+  );
+  const summary = summaryOf(runs.map((r) => r.result));
+  const html = renderExperimentReport({ experiment: migrating, runs, summary, generatedAt });
+
+  it('Then each run shows how long after stop-and-copy users were back, overall and per action, as status says', () => {
+    for (const run of runs) {
+      const recovery = run.result.migrations![0]!.recovery!;
+      expect(recovery.perAction.map((a) => a.action)).toEqual(run.result.actions!.map((a) => a.action));
+      const section = html.split(`id="run-${run.result.index}"`)[1]!.split('<section')[0]!;
+      const row = tableRows(section, 'migrations')[0]!;
+      expect(row.at(-2)).toBe(recovery.seconds === undefined ? `> ${formatSeconds(recovery.observedSeconds)}` : formatSeconds(recovery.seconds));
+      expect(row.at(-1)).toBe(recovery.slaSeconds === undefined ? `> ${formatSeconds(recovery.observedSeconds)}` : formatSeconds(recovery.slaSeconds));
+      const perAction = tableRows(section, 'recovery');
+      expect(perAction.map((r) => r[1])).toEqual(recovery.perAction.map((a) => a.action));
+    }
+  });
+
+  it('Then the summary gives the mean and longest recovery over the runs', () => {
+    const known = runs.map((r) => r.result.migrations![0]!.recovery!.slaSeconds).filter((s): s is number => s !== undefined);
+    expect(known.length).toBeGreaterThan(0);
+    // The synthetic backlog drains for 5 s after resume, and a 20 s window holds it for 20 s more.
+    expect(Math.max(...known)).toBeGreaterThan(5);
+    expect(summary.maxSlaRecoverySeconds).toBe(Math.max(...known));
+    expect(html).toContain(`the SLA windows were back under threshold after ${formatSeconds(summary.meanSlaRecoverySeconds)} (longest ${formatSeconds(summary.maxSlaRecoverySeconds)})`);
   });
 });

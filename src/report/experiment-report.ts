@@ -93,5 +93,14 @@ function migrationSummary(summary: RunSummary): Markup {
   if (summary.migrations === 0) return html`<p>No migration completed in these runs.</p>`;
   return html`<p><b>${summary.migrations}</b> ${summary.migrations === 1 ? 'migration' : 'migrations'} completed: took ${formatSeconds(summary.meanMigrationSeconds)} on average (longest ${formatSeconds(
     summary.maxMigrationSeconds,
-  )}); the clients saw ${formatSeconds(summary.meanDowntimeSeconds)} of downtime on average (longest ${formatSeconds(summary.maxDowntimeSeconds)}).</p>`;
+  )}); the clients saw ${formatSeconds(summary.meanDowntimeSeconds)} of downtime on average (longest ${formatSeconds(summary.maxDowntimeSeconds)}).${recoverySentence(summary)}</p>`;
+}
+
+/** How long users felt the migrations after stop-and-copy, over the runs. */
+function recoverySentence(summary: RunSummary): Markup | string {
+  const parts = [
+    summary.meanRecoverySeconds === undefined ? undefined : html`every action's per-second p90 was back within 10 % of its earlier level ${formatSeconds(summary.meanRecoverySeconds)} after stop-and-copy on average (longest ${formatSeconds(summary.maxRecoverySeconds)})`,
+    summary.meanSlaRecoverySeconds === undefined ? undefined : html`the SLA windows were back under threshold after ${formatSeconds(summary.meanSlaRecoverySeconds)} (longest ${formatSeconds(summary.maxSlaRecoverySeconds)})`,
+  ].filter((part) => part !== undefined);
+  return parts.length === 0 ? '' : html` Recovery: ${parts.map((part, i) => html`${i > 0 ? '; ' : ''}${part}`)}.`;
 }
