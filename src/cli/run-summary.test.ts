@@ -99,7 +99,7 @@ describe('Given a run whose two migrations were felt for a while', () => {
             destination: 'h2',
             recovery: { fromTime, observedSeconds: 17.5, seconds: 2.5, slaSeconds: 7.5, perAction: [{ action: 'HomePage', baselineSeconds: 0.1, seconds: 2.5, slaSeconds: 7.5 }, { action: 'Other', baselineSeconds: 0.2, seconds: 1 }] },
           },
-          { index: 2, offset: '30s', state: 'Succeeded', source: 'h2', destination: 'h3', recovery: { fromTime, observedSeconds: 28, perAction: [{ action: 'HomePage', baselineSeconds: 0.1 }, { action: 'Other' }] } },
+          { index: 2, offset: '30s', state: 'Succeeded', source: 'h2', destination: 'h3', recovery: { fromTime, observedSeconds: 28, perAction: [{ action: 'HomePage', baselineSeconds: 0.1 }, { action: 'Other', baselineSeconds: 0.2, unseen: true }] } },
         ],
       },
     ];
@@ -108,6 +108,6 @@ describe('Given a run whose two migrations were felt for a while', () => {
     expect(text).toMatch(/h1 -> h2 .* 2\.5s\s+7\.5s/);
     expect(text).toMatch(/h2 -> h3 .* >28\.0s\s+>28\.0s/);
     expect(text).toMatch(/run 1 #1\s+2\.5s \/ 7\.5s\s+1\.0s \/ -/);
-    expect(text).toMatch(/run 1 #2\s+>28\.0s \/ >28\.0s\s+\? \/ -/);
+    expect(text).toMatch(/run 1 #2\s+>28\.0s \/ >28\.0s\s+unseen \/ -/);
   });
 });

@@ -98,13 +98,13 @@ function recoveryPerAction(migrations: readonly { run: number; index: number; re
         value: (m: (typeof recovered)[number]) => {
           const found = m.recovery!.perAction.find((a) => a.action === action);
           if (!found) return '-';
-          const p90 = found.baselineSeconds === undefined ? '?' : recoveryText(m.recovery, found.seconds);
+          const p90 = found.baselineSeconds === undefined ? '?' : found.unseen ? 'unseen' : recoveryText(m.recovery, found.seconds);
           return `${p90} / ${judged.has(action) ? recoveryText(m.recovery, found.slaSeconds) : '-'}`;
         },
         align: 'right' as const,
       })),
     ]),
-    '  (seconds from the end of stop-and-copy; >N: not back within the N s watched; ?: no level before the migration; -: no threshold)',
+    '  (seconds from the end of stop-and-copy; >N: not back within the N s watched; ?: no level before the migration; unseen: no completion after it; -: no threshold)',
   ];
 }
 

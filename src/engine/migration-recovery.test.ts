@@ -89,3 +89,15 @@ describe('Given a run with two migrations', () => {
     expect([...recoveries.keys()]).toEqual([2]);
   });
 });
+
+describe('Given a rare action seen before the migration but not after it', () => {
+  it('Then it is unseen, and the migration is back when the actions that were seen are', () => {
+    const seconds = run((s) => (s >= 12 && s < 14 ? 900 : 100));
+    const rare = newHistogram();
+    rare.recordValue(300_000);
+    seconds[3] = { ...seconds[3]!, actions: { ...seconds[3]!.actions, AddEvent: { histogram: rare, ok: 1, errors: {} } } };
+    const recovery = migrationRecoveries([migrations[0]!], { ...context(seconds, windows(() => false)), actions: ['HomePage', 'TagSearch', 'AddEvent'] }).get(1)!;
+    expect(recovery.perAction.find((a) => a.action === 'AddEvent')).toEqual({ action: 'AddEvent', baselineSeconds: expect.closeTo(0.3, 3) as number, unseen: true });
+    expect(recovery.seconds).toBeCloseTo(1.5, 6); // HomePage, back at T0+14
+  });
+});

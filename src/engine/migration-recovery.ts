@@ -50,13 +50,14 @@ export function migrationRecoveries(migrations: readonly MigrationOutcome[], con
       return {
         action,
         ...(baselineMs === undefined ? {} : { baselineSeconds: baselineMs / 1000 }),
+        ...(perSecond.state === 'unseen' ? { unseen: true } : {}),
         ...(perSecond.state === 'recovered' ? { seconds: perSecond.seconds } : {}),
         ...(windowed?.state === 'recovered' ? { slaSeconds: windowed.seconds } : {}),
       };
     });
     previous = left;
     const back = (key: 'seconds' | 'slaSeconds', counted: (a: ActionRecovery) => boolean) => longest(perAction.filter(counted).map((a) => a[key]));
-    const seconds = back('seconds', (a) => a.baselineSeconds !== undefined);
+    const seconds = back('seconds', (a) => a.baselineSeconds !== undefined && a.unseen !== true);
     const slaSeconds = back('slaSeconds', (a) => context.judged.has(a.action));
     recoveries.set(migration.index, {
       fromTime: new Date(endMs).toISOString(),
@@ -78,7 +79,7 @@ export function resumedAt(migration: Pick<MigrationOutcome, 'endTime' | 'downtim
   return Math.max(Date.parse(migration.endTime), migration.downtimeEndMs ?? -Infinity);
 }
 
-/** The longest of values that must all be known: undefined when one is not, or there are none. */
+/** The longest of values that must all be known: undefined when one is not, or there are none (users seen nowhere are not back). */
 function longest(values: readonly (number | undefined)[]): number | undefined {
   if (values.length === 0 || values.some((v) => v === undefined)) return undefined;
   return Math.max(...(values as number[]));

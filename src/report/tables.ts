@@ -148,7 +148,11 @@ export function recoveryTable(rows: readonly MigrationRow[], thresholds: Readonl
 <tbody>${recovered.flatMap((row) =>
     row.recovery!.perAction.map(
       (action) => html`<tr data-migration="${row.index}" data-action="${action.action}"><th scope="row">M${row.index}</th><td>${action.action}</td><td class="num">${formatSeconds(action.baselineSeconds)}</td>${
-        action.baselineSeconds === undefined ? html`<td class="num" title="no completion before the migration">–</td>` : recoveryCell(row.recovery, action.seconds)
+        action.baselineSeconds === undefined
+          ? html`<td class="num" title="no completion before the migration">–</td>`
+          : action.unseen
+            ? html`<td class="num" title="no completion from the end of stop-and-copy to the next migration or the end of steady state">not seen</td>`
+            : recoveryCell(row.recovery, action.seconds)
       }${recoveryCell(row.recovery, action.slaSeconds, (thresholds.get(action.action) ?? 0) > 0)}</tr>`,
     ),
   )}</tbody>

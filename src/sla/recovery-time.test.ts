@@ -44,6 +44,10 @@ describe('Given per-second response times around a migration', () => {
     expect(perSecondRecovery(at, 'HomePage', { ...span, boundMs: (T0 + 45) * 1000 }, 100)).toEqual({ state: 'notRecovered' });
   });
 
+  it('When the action completed nowhere between the end and the bound, Then it is unseen, not slow', () => {
+    expect(perSecondRecovery(at, 'HomePage', { endMs: (T0 + 38) * 1000, boundMs: (T0 + 40) * 1000 }, 100)).toEqual({ state: 'unseen' });
+  });
+
   it('When the action completed nowhere before the migration, Then there is no level to be back to', () => {
     expect(perSecondRecovery(at, 'AddEvent', span, undefined)).toEqual({ state: 'unknown' });
   });

@@ -21,6 +21,8 @@ export type Recovery =
   | { state: 'recovered'; seconds: number }
   /** Not back before the bound (the next migration, the end of steady state). */
   | { state: 'notRecovered' }
+  /** No completion of the action from the end to the bound: nothing says whether it was back. */
+  | { state: 'unseen' }
   /** No completion of the action before the migration: there is nothing to be back to. */
   | { state: 'unknown' };
 
@@ -53,14 +55,16 @@ export function perSecondRecovery(
 ): Recovery {
   if (baselineMs === undefined) return { state: 'unknown' };
   const limit = baselineMs * (1 + (options.tolerance ?? RECOVERY_TOLERANCE));
+  let seen = false;
   for (let second = Math.floor(span.endMs / 1000); second < Math.floor(span.boundMs / 1000); second++) {
     const part = seconds(second)?.actions[action];
     if (!part || part.histogram.totalCount === 0) continue;
+    seen = true;
     if (part.histogram.getValueAtPercentile(options.percentile ?? RECOVERY_PERCENTILE) / 1000 <= limit) {
       return { state: 'recovered', seconds: Math.max(0, second * 1000 - span.endMs) / 1000 };
     }
   }
-  return { state: 'notRecovered' };
+  return seen ? { state: 'notRecovered' } : { state: 'unseen' };
 }
 
 /**

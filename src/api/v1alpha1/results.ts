@@ -28,6 +28,10 @@ export const ActionRecovery = z.strictObject({
   seconds: Seconds.optional().describe(
     'From the end of stop-and-copy until the first second whose p90 is at most 1.1 x baselineSeconds; absent when it was not back before the next migration or the end of steady state, or had no baseline.',
   ),
+  unseen: z
+    .literal(true)
+    .optional()
+    .describe('The action did not complete at all from the end of stop-and-copy to the next migration or the end of steady state (a rare action): nothing says whether it was back, so the overall seconds leave it out.'),
   slaSeconds: Seconds.optional().describe(
     'From the end of stop-and-copy until its sliding SLA windows stay under the threshold at every percentile: the end of the first window after the last broken one, 0 when no window ending after the end broke it; absent when still broken at the bound, or for an action without a threshold.',
   ),
@@ -37,7 +41,7 @@ export type ActionRecovery = z.infer<typeof ActionRecovery>;
 export const MigrationRecovery = z.strictObject({
   fromTime: Time.describe("The end of stop-and-copy, where recovery counts from: the later of the migration's end and the end of the downtime the clients saw."),
   observedSeconds: Seconds.describe('How long after fromTime recovery was looked for: until the next migration started or steady state ended.'),
-  seconds: Seconds.optional().describe("Until every action was back (the longest of perAction's seconds); absent when one with a baseline was not."),
+  seconds: Seconds.optional().describe("Until every action was back (the longest of perAction's seconds); absent when one with a baseline and seen after the end was not, or none was seen."),
   slaSeconds: Seconds.optional().describe("Until every action's SLA windows were back under threshold (the longest of perAction's slaSeconds); absent when one was not."),
   perAction: z.array(ActionRecovery).max(32).describe('Each action the run measured, in the order of runs[].actions.'),
 });
