@@ -51,8 +51,8 @@ export function migrationRecoveries(migrations: readonly MigrationOutcome[], con
         action,
         ...(baselineMs === undefined ? {} : { baselineSeconds: baselineMs / 1000 }),
         ...(perSecond.state === 'unseen' ? { unseen: true } : {}),
-        ...(perSecond.state === 'recovered' ? { seconds: perSecond.seconds } : {}),
-        ...(windowed?.state === 'recovered' ? { slaSeconds: windowed.seconds } : {}),
+        ...(perSecond.state === 'recovered' ? { seconds: toMs(perSecond.seconds) } : {}),
+        ...(windowed?.state === 'recovered' ? { slaSeconds: toMs(windowed.seconds) } : {}),
       };
     });
     previous = left;
@@ -61,7 +61,7 @@ export function migrationRecoveries(migrations: readonly MigrationOutcome[], con
     const slaSeconds = back('slaSeconds', (a) => context.judged.has(a.action));
     recoveries.set(migration.index, {
       fromTime: new Date(endMs).toISOString(),
-      observedSeconds: (boundMs - endMs) / 1000,
+      observedSeconds: toMs((boundMs - endMs) / 1000),
       ...(seconds === undefined ? {} : { seconds }),
       ...(slaSeconds === undefined ? {} : { slaSeconds }),
       perAction,
@@ -77,6 +77,11 @@ export function migrationRecoveries(migrations: readonly MigrationOutcome[], con
 export function resumedAt(migration: Pick<MigrationOutcome, 'endTime' | 'downtimeEndMs'>): number | undefined {
   if (migration.endTime === undefined) return undefined;
   return Math.max(Date.parse(migration.endTime), migration.downtimeEndMs ?? -Infinity);
+}
+
+/** Seconds to the millisecond, as fromTime is written. */
+function toMs(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
 }
 
 /** The longest of values that must all be known: undefined when one is not, or there are none (users seen nowhere are not back). */

@@ -245,3 +245,30 @@ describe('Given three runs with one migration each, judged for recovery the engi
     expect(html).toContain(`the SLA windows were back under threshold after ${formatSeconds(summary.meanSlaRecoverySeconds)} (longest ${formatSeconds(summary.maxSlaRecoverySeconds)})`);
   });
 });
+
+describe('Given several runs that migrated, the summary’s Figure 3', () => {
+  const migrating = syntheticExperiment({ workload: { users: 60, rampUp: '10s', steadyState: '1m', rampDown: '10s' }, sla: { window: '20s' }, migrations: { offsets: ['30s'] }, repetitions: 2 });
+  const runs = [1, 2].map((index) => syntheticRun(migrating, { index, seed: index, startAtMs: T0 + index * 100_000, migrations: [{ offset: 28 + index * 2, duration: 12, downtime: 2, source: 'xen-a', destination: 'xen-b' }] }));
+  const html = renderExperimentReport({ experiment: migrating, runs, summary: summaryOf(runs.map((r) => r.result)), generatedAt });
+  const summary = html.split('id="summary"')[1]!.split('id="run-1"')[0]!;
+
+  it('Then each action has a chart of its windowed percentiles averaged over the runs, with the spread shaded, aligned at the migration', () => {
+    const names = runs[0]!.result.actions!.map((a) => a.action);
+    const figures = [...summary.matchAll(/<figure data-averaged="([^"]+)">([\s\S]*?)<\/figure>/g)];
+    expect(figures.map((f) => f[1])).toEqual(expect.arrayContaining(['HomePage', 'TagSearch']));
+    for (const [, action, figure] of figures) {
+      expect(names).toContain(action);
+      const elements = svgElements(svgsOf(figure!)[0]!);
+      // Linear and log axes: per SLA percentile a spread band and a mean line in each.
+      expect(elements.filter((e) => e.attributes.class === 'spread').map((e) => e.attributes['data-series'])).toEqual(['p90 ± sd', 'p99 ± sd', 'p90 ± sd', 'p99 ± sd']);
+      expect(elements.filter((e) => e.attributes.class === 'windowed').map((e) => e.attributes['data-series'])).toEqual(['mean p90', 'mean p99', 'mean p90', 'mean p99']);
+      expect(figure).toContain('migration starts');
+    }
+    expect(summary).toContain('Averaged over 2 runs, aligned at the migration');
+  });
+
+  it('Then a single run has no such chart', () => {
+    const single = renderExperimentReport({ experiment: migrating, runs: [runs[0]!], generatedAt });
+    expect(single).not.toContain('data-averaged');
+  });
+});

@@ -16,11 +16,11 @@ import { actionTable, migrationRows, migrationTable, recoveryTable } from './tab
 import { throughput, throughputSvg } from './throughput-chart.ts';
 import { migrationSpans, stages, type MigrationSpan, type Stage } from './timeline.ts';
 
-export function runSection(experiment: MigrationExperiment, run: RunReportInput, anchor: string): Markup {
+/** `series`: the run's lines when the caller drew them already (the summary averages them). */
+export function runSection(experiment: MigrationExperiment, run: RunReportInput, anchor: string, series = runSeries(run.seconds, run.plan, experiment.spec.sla)): Markup {
   const { result, plan } = run;
   const sla = experiment.spec.sla;
   const options = slaOptions(sla, plan);
-  const series = runSeries(run.seconds, plan, sla);
   const timeline: Timeline = {
     stages: stages(plan),
     spans: migrationSpans(plan, run.migrations),
