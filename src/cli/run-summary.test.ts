@@ -85,6 +85,7 @@ describe('Given the summary of an experiment', () => {
 describe('Given a run whose two migrations were felt for a while', () => {
   it('when it is described, then each migration shows its recovery, and per action the p90 and SLA recovery, ">N" for one not back', () => {
     const status = repeatedStatus(1);
+    status.summary = { ...status.summary!, meanRecoverySeconds: 2.5, maxRecoverySeconds: 2.5, meanSlaRecoverySeconds: 7.5, maxSlaRecoverySeconds: 7.5 };
     const fromTime = '2026-12-02T22:45:00.000Z';
     status.runs = [
       {
@@ -109,5 +110,6 @@ describe('Given a run whose two migrations were felt for a while', () => {
     expect(text).toMatch(/h2 -> h3 .* >28\.0s\s+>28\.0s/);
     expect(text).toMatch(/run 1 #1\s+2\.5s \/ 7\.5s\s+1\.0s \/ -/);
     expect(text).toMatch(/run 1 #2\s+>28\.0s \/ >28\.0s\s+unseen \/ -/);
+    expect(text).toContain('recovery over 1 run(s): p90 back mean 2.5s, max 2.5s; SLA windows back mean 7.5s, max 7.5s');
   });
 });

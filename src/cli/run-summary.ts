@@ -73,6 +73,11 @@ export function describeExperiment(record: ExperimentRecord): string {
     for (const outage of run.redisOutages ?? []) lines.push(`  run ${run.index}: Redis did not answer for ${outage.seconds}s from ${outage.startTime} (the load went on; its seconds arrived after)`);
     for (const gap of run.loadGaps ?? []) lines.push(`  run ${run.index}: load shard ${gap.shard} went unmeasured for ${gap.seconds}s from ${gap.startTime} (its worker died before another took it over)`);
   }
+  const summary = status.summary;
+  if (summary?.meanRecoverySeconds !== undefined || summary?.meanSlaRecoverySeconds !== undefined) {
+    const both = (mean: number | undefined, max: number | undefined) => (mean === undefined ? '-' : `mean ${seconds(mean, 1)}, max ${seconds(max, 1)}`);
+    lines.push(`recovery over ${summary.runs} run(s): p90 back ${both(summary.meanRecoverySeconds, summary.maxRecoverySeconds)}; SLA windows back ${both(summary.meanSlaRecoverySeconds, summary.maxSlaRecoverySeconds)}`);
+  }
   const verdicts = (status.summary?.verdicts ?? []).map((v) => `p${v.percentile} ${v.verdict === 'Pass' ? 'met' : 'BROKEN'}`);
   lines.push('', `verdict: ${verdicts.length ? verdicts.join(', ') : 'no SLA window was judged'}${status.summary?.worstP99VsSla ? ` (worst p99 vs SLA: ${status.summary.worstP99VsSla})` : ''}`);
   return lines.join('\n');

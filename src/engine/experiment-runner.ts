@@ -18,7 +18,7 @@ import { ExperimentMetrics } from './experiment-metrics.ts';
 import type { MigrationOutcome, PoolResolver } from './migration-worker.ts';
 import type { ShardEnd } from './load-worker.ts';
 import { planRun, type RunPlan } from './plan.ts';
-import { migrationRecoveries } from './migration-recovery.ts';
+import { runRecoveries } from './migration-recovery.ts';
 import { analyzeRun, summarizeRuns } from './run-analysis.ts';
 import { RUN_PHASES, RunMonitor, type RunEvent, type RunOutcome, type RunPhase } from './run-monitor.ts';
 import { ProfileProblem, resolveProfile, withJudgedThresholds, type ProfileLookup, type ResolvedProfile } from './workload-profile.ts';
@@ -202,15 +202,7 @@ export class ExperimentRunner {
 
     await this.#setPhase('Analyzing', 'Analyzing', `run ${run}: judging the SLA windows`, running());
     const analysis = analyzeRun(outcome.seconds, this.#experiment.spec.sla, plan);
-    const recoveries = migrationRecoveries(outcome.migrations, {
-      seconds: outcome.seconds,
-      windows: analysis.windows,
-      actions: analysis.actions.map((a) => a.action),
-      // Without a judged window (steady state shorter than one) there is no windowed measure.
-      judged: new Set(analysis.windows.length === 0 ? [] : analysis.actions.filter((a) => a.thresholdSeconds > 0).map((a) => a.action)),
-      steadyStartMs: plan.steadyStartMs,
-      steadyEndMs: plan.steadyEndMs,
-    });
+    const recoveries = runRecoveries(outcome.migrations, outcome.seconds, analysis, plan);
     this.#metrics.migrationsRecovered([...recoveries.values()]);
     const state = outcome.abortedBecause ? 'Aborted' : outcome.failedBecause ? 'Failed' : 'Succeeded';
     const result: RunResult = {

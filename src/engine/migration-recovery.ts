@@ -6,6 +6,7 @@ import type { ActionRecovery, MigrationRecovery } from '../api/v1alpha1/index.ts
 import type { SecondSnapshot } from '../recording/index.ts';
 import { baselineLevel, perSecondRecovery, RECOVERY_BASELINE_MS, windowedRecovery, type WindowEvaluation } from '../sla/index.ts';
 import type { MigrationOutcome } from './migration-worker.ts';
+import type { RunAnalysis } from './run-analysis.ts';
 
 export interface RecoveryContext {
   seconds: readonly SecondSnapshot[];
@@ -16,6 +17,24 @@ export interface RecoveryContext {
   judged: ReadonlySet<string>;
   steadyStartMs: number;
   steadyEndMs: number;
+}
+
+/** The recoveries of a run's migrations from its seconds and its analysis (windows, actions and thresholds). */
+export function runRecoveries(
+  migrations: readonly MigrationOutcome[],
+  seconds: readonly SecondSnapshot[],
+  analysis: Pick<RunAnalysis, 'windows' | 'actions'>,
+  plan: { steadyStartMs: number; steadyEndMs: number },
+): Map<number, MigrationRecovery> {
+  return migrationRecoveries(migrations, {
+    seconds,
+    windows: analysis.windows,
+    actions: analysis.actions.map((a) => a.action),
+    // Without a judged window (steady state shorter than one) there is no windowed measure.
+    judged: new Set(analysis.windows.length === 0 ? [] : analysis.actions.filter((a) => a.thresholdSeconds > 0).map((a) => a.action)),
+    steadyStartMs: plan.steadyStartMs,
+    steadyEndMs: plan.steadyEndMs,
+  });
 }
 
 /** Per index, the recovery of each succeeded migration that ended within steady state. */

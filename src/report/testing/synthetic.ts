@@ -16,7 +16,7 @@ import {
 import { Recorder, type SecondSnapshot } from '../../recording/index.ts';
 import { Random } from '../../workloads/index.ts';
 import type { CampaignReportInput, ExperimentReportInput, MigrationInstants, RunReportInput } from '../input.ts';
-import { migrationRecoveries } from '../../engine/migration-recovery.ts';
+import { runRecoveries } from '../../engine/migration-recovery.ts';
 import { analyzeRun, summarizeRuns } from '../../engine/run-analysis.ts';
 import { resolveProfile, withJudgedThresholds } from '../../engine/workload-profile.ts';
 
@@ -162,14 +162,7 @@ function responseTime(random: Random, medianMs: number, at: number, migrations: 
 function judge(experiment: MigrationExperiment, plan: RunReportInput['plan'], seconds: readonly SecondSnapshot[], migrations: readonly MigrationInstants[], index: number): RunResult {
   const { actions, verdicts, verdict, windows } = analyzeRun(seconds, experiment.spec.sla, plan);
   const outcomes = migrations.map((m) => ({ index: m.index, offsetMs: m.startMs! - plan.steadyStartMs, state: 'Succeeded' as const, startTime: new Date(m.startMs!).toISOString(), endTime: new Date(m.endMs!).toISOString(), downtimeEndMs: m.downtimeEndMs! }));
-  const recoveries = migrationRecoveries(outcomes, {
-    seconds,
-    windows,
-    actions: actions.map((a) => a.action),
-    judged: new Set(actions.filter((a) => a.thresholdSeconds > 0).map((a) => a.action)),
-    steadyStartMs: plan.steadyStartMs,
-    steadyEndMs: plan.steadyEndMs,
-  });
+  const recoveries = runRecoveries(outcomes, seconds, { windows, actions }, plan);
   return {
     index,
     state: 'Succeeded',
