@@ -265,6 +265,7 @@ describe('Given several runs that migrated, the summary’s Figure 3', () => {
       expect(figure).toContain('migration starts');
     }
     expect(summary).toContain('Averaged over 2 runs, aligned at the migration');
+    expect(summary).not.toMatch(/NaN|Infinity/);
   });
 
   it('Then a single run has no such chart', () => {
