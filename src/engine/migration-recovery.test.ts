@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newHistogram, type SecondSnapshot } from '../recording/index.ts';
 import type { WindowEvaluation } from '../sla/index.ts';
-import { migrationRecoveries } from './migration-recovery.ts';
+import { migrationRecoveries, runRecoveries } from './migration-recovery.ts';
 import type { MigrationOutcome } from './migration-worker.ts';
 
 const T0 = 1_700_000_000; // epoch second, the start of steady state
@@ -99,5 +99,15 @@ describe('Given a rare action seen before the migration but not after it', () =>
     const recovery = migrationRecoveries([migrations[0]!], { ...context(seconds, windows(() => false)), actions: ['HomePage', 'TagSearch', 'AddEvent'] }).get(1)!;
     expect(recovery.perAction.find((a) => a.action === 'AddEvent')).toEqual({ action: 'AddEvent', baselineSeconds: expect.closeTo(0.3, 3) as number, unseen: true });
     expect(recovery.seconds).toBeCloseTo(1.5, 6); // HomePage, back at T0+14
+  });
+});
+
+describe('Given a run stopped (aborted) 20 s into steady state, after its first migration', () => {
+  it('Then recovery is watched only until its last measured second, and the empty windows after it are not users back', () => {
+    const seconds = run(() => 100).slice(0, 20);
+    const analysis = { windows: windows((end) => end >= 13), actions: [{ action: 'HomePage', count: 1, errors: 0, thresholdSeconds: 1, percentiles: [], verdict: 'Pass' as const }] };
+    const recovery = runRecoveries([migrations[0]!], seconds, analysis, { steadyStartMs: T0 * 1000, steadyEndMs: (T0 + 60) * 1000 }).get(1)!;
+    expect(recovery.observedSeconds).toBe(7.5); // from T0+12.5 to the end of second T0+19
+    expect(recovery.slaSeconds).toBeUndefined(); // broken through the last window measured
   });
 });

@@ -33,8 +33,16 @@ export function runRecoveries(
     // Without a judged window (steady state shorter than one) there is no windowed measure.
     judged: new Set(analysis.windows.length === 0 ? [] : analysis.actions.filter((a) => a.thresholdSeconds > 0).map((a) => a.action)),
     steadyStartMs: plan.steadyStartMs,
-    steadyEndMs: plan.steadyEndMs,
+    // A run stopped early has no seconds after the stop: its empty windows must not read as users back.
+    steadyEndMs: Math.min(plan.steadyEndMs, lastMeasuredMs(seconds)),
   });
+}
+
+/** The end of the last second in which anything completed, epoch ms. */
+function lastMeasuredMs(seconds: readonly SecondSnapshot[]): number {
+  let last = -Infinity;
+  for (const snapshot of seconds) if (Object.keys(snapshot.actions).length > 0) last = Math.max(last, snapshot.second);
+  return (last + 1) * 1000;
 }
 
 /** Per index, the recovery of each succeeded migration that ended within steady state. */
