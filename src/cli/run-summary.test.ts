@@ -81,3 +81,35 @@ describe('Given the summary of an experiment', () => {
     expect(describeExperiment(record(1))).not.toContain('mean p90');
   });
 });
+
+describe('Given a run whose two migrations were felt for a while', () => {
+  it('when it is described, then each migration shows its recovery, and per action the p90 and SLA recovery, ">N" for one not back', () => {
+    const status = repeatedStatus(1);
+    status.summary = { ...status.summary!, meanRecoverySeconds: 2.5, maxRecoverySeconds: 2.5, meanSlaRecoverySeconds: 7.5, maxSlaRecoverySeconds: 7.5 };
+    const fromTime = '2026-12-02T22:45:00.000Z';
+    status.runs = [
+      {
+        index: 1,
+        state: 'Succeeded',
+        migrations: [
+          {
+            index: 1,
+            offset: '10s',
+            state: 'Succeeded',
+            source: 'h1',
+            destination: 'h2',
+            recovery: { fromTime, observedSeconds: 17.5, seconds: 2.5, slaSeconds: 7.5, perAction: [{ action: 'HomePage', baselineSeconds: 0.1, seconds: 2.5, slaSeconds: 7.5 }, { action: 'Other', baselineSeconds: 0.2, seconds: 1 }] },
+          },
+          { index: 2, offset: '30s', state: 'Succeeded', source: 'h2', destination: 'h3', recovery: { fromTime, observedSeconds: 28, perAction: [{ action: 'HomePage', baselineSeconds: 0.1 }, { action: 'Other', baselineSeconds: 0.2, unseen: true }] } },
+        ],
+      },
+    ];
+    const text = describeExperiment({ experiment: parseExperiment(experimentCase('study')), runs: [], status });
+    expect(text).toMatch(/recovery p90\s+recovery SLA/);
+    expect(text).toMatch(/h1 -> h2 .* 2\.5s\s+7\.5s/);
+    expect(text).toMatch(/h2 -> h3 .* >28\.0s\s+>28\.0s/);
+    expect(text).toMatch(/run 1 #1\s+2\.5s \/ 7\.5s\s+1\.0s \/ -/);
+    expect(text).toMatch(/run 1 #2\s+>28\.0s \/ >28\.0s\s+unseen \/ -/);
+    expect(text).toContain('recovery over 1 run(s): p90 back mean 2.5s, max 2.5s; SLA windows back mean 7.5s, max 7.5s');
+  });
+});

@@ -1,7 +1,7 @@
 // The tables `migrascope run` prints at the end: per action the Table-2 figures and verdicts, the
 // migrations (where, how long, the downtime users saw), Redis outages and load gaps, and the
 // overall verdict; for campaigns the levels x actions table and the recommendation.
-import type { MigrationCampaignStatus, MigrationExperiment, MigrationExperimentStatus, PercentileSummary, RunResult } from '../api/v1alpha1/index.ts';
+import type { MigrationCampaignStatus, MigrationExperiment, MigrationExperimentStatus, MigrationRecovery, PercentileSummary, RunResult } from '../api/v1alpha1/index.ts';
 import type { RunOutcome } from '../engine/run-monitor.ts';
 import type { RunPlan } from '../engine/plan.ts';
 import { renderTable } from './output.ts';
@@ -60,8 +60,12 @@ export function describeExperiment(record: ExperimentRecord): string {
         { header: 'duration', value: (m) => seconds(m.durationSeconds, 2), align: 'right' },
         { header: 'downtime (clients)', value: (m) => seconds(m.downtimeSeconds), align: 'right' },
         { header: 'downtime (model)', value: (m) => seconds(m.modelDowntimeSeconds), align: 'right' },
+        { header: 'recovery p90', value: (m) => recoveryText(m.recovery, m.recovery?.seconds), align: 'right' },
+        { header: 'recovery SLA', value: (m) => recoveryText(m.recovery, m.recovery?.slaSeconds), align: 'right' },
       ]),
     );
+    const judged = new Set((status.summary?.actions ?? []).filter((a) => a.thresholdSeconds > 0).map((a) => a.action));
+    lines.push(...recoveryPerAction(migrations, judged));
     for (const failed of migrations.filter((m) => m.message)) lines.push(`  migration ${failed.run}.${failed.index}: ${failed.message}`);
   }
   // What a run went without: the results hold no seconds for a load gap, and say so here.
@@ -69,9 +73,44 @@ export function describeExperiment(record: ExperimentRecord): string {
     for (const outage of run.redisOutages ?? []) lines.push(`  run ${run.index}: Redis did not answer for ${outage.seconds}s from ${outage.startTime} (the load went on; its seconds arrived after)`);
     for (const gap of run.loadGaps ?? []) lines.push(`  run ${run.index}: load shard ${gap.shard} went unmeasured for ${gap.seconds}s from ${gap.startTime} (its worker died before another took it over)`);
   }
+  const summary = status.summary;
+  if (summary?.meanRecoverySeconds !== undefined || summary?.meanSlaRecoverySeconds !== undefined) {
+    const both = (mean: number | undefined, max: number | undefined) => (mean === undefined ? '-' : `mean ${seconds(mean, 1)}, max ${seconds(max, 1)}`);
+    lines.push(`recovery over ${summary.runs} run(s): p90 back ${both(summary.meanRecoverySeconds, summary.maxRecoverySeconds)}; SLA windows back ${both(summary.meanSlaRecoverySeconds, summary.maxSlaRecoverySeconds)}`);
+  }
   const verdicts = (status.summary?.verdicts ?? []).map((v) => `p${v.percentile} ${v.verdict === 'Pass' ? 'met' : 'BROKEN'}`);
   lines.push('', `verdict: ${verdicts.length ? verdicts.join(', ') : 'no SLA window was judged'}${status.summary?.worstP99VsSla ? ` (worst p99 vs SLA: ${status.summary.worstP99VsSla})` : ''}`);
   return lines.join('\n');
+}
+
+/** A recovery in seconds; ">Ns" when not back within the N seconds it was watched; "-" when not measured. */
+function recoveryText(recovery: MigrationRecovery | undefined, value: number | undefined): string {
+  if (recovery === undefined) return '-';
+  return value === undefined ? `>${recovery.observedSeconds.toFixed(1)}s` : seconds(value, 1);
+}
+
+/** Per migration and action: "p90 / SLA" recovery seconds. */
+function recoveryPerAction(migrations: readonly { run: number; index: number; recovery?: MigrationRecovery | undefined }[], judged: ReadonlySet<string>): string[] {
+  const recovered = migrations.filter((m) => m.recovery !== undefined);
+  const actions = [...new Set(recovered.flatMap((m) => m.recovery!.perAction.map((a) => a.action)))];
+  if (actions.length === 0) return [];
+  return [
+    '',
+    renderTable(recovered, [
+      { header: 'recovery (p90 / SLA)', value: (m) => `run ${m.run} #${m.index}` },
+      ...actions.map((action) => ({
+        header: action,
+        value: (m: (typeof recovered)[number]) => {
+          const found = m.recovery!.perAction.find((a) => a.action === action);
+          if (!found) return '-';
+          const p90 = found.baselineSeconds === undefined ? '?' : found.unseen ? 'unseen' : recoveryText(m.recovery, found.seconds);
+          return `${p90} / ${judged.has(action) ? recoveryText(m.recovery, found.slaSeconds) : '-'}`;
+        },
+        align: 'right' as const,
+      })),
+    ]),
+    '  (seconds from the end of stop-and-copy; >N: not back within the N s watched; ?: no level before the migration; unseen: no completion after it; -: no threshold)',
+  ];
 }
 
 export function describeCampaign(name: string, status: MigrationCampaignStatus): string {

@@ -45,22 +45,31 @@ describe('Given the metrics of one experiment', () => {
     expect(text).toContain(`migrascope_migration_downtime_seconds_sum{${series('source="model"')}} 2.5`);
   });
 
-  it('When the seconds after a migration show users back, Then its recovery time is observed once', async () => {
+  it('When the migrations of a run are analysed, Then each recovery that came back is observed, overall and per action', async () => {
     const metrics = new MigrascopeMetrics({ defaultMetrics: false });
     const experiment = new ExperimentMetrics(metrics, { namespace: 'lab', name: 'study' });
-    const T0 = 1_700_000_000;
-    const secondAt = (second: number) => {
-      const histogram = newHistogram();
-      histogram.recordValueWithCount(second >= T0 + 10 && second < T0 + 13 ? 2_000_000 : 100_000, 10);
-      return { second, actions: { HomePage: { histogram, ok: 10, errors: {} } } };
-    };
-    const migration = { index: 1, offsetMs: 0, state: 'Succeeded' as const, startTime: new Date((T0 + 5) * 1000).toISOString(), endTime: new Date((T0 + 10) * 1000).toISOString() };
-    experiment.watchRecoveries([migration], secondAt, T0 + 12, T0 * 1000);
-    expect(await metrics.registry.metrics()).not.toContain('migrascope_migration_recovery_seconds_count');
-    experiment.watchRecoveries([migration], secondAt, T0 + 20, T0 * 1000);
-    experiment.watchRecoveries([migration], secondAt, T0 + 20, T0 * 1000);
+    const fromTime = new Date(1_700_000_010_000).toISOString();
+    experiment.migrationsRecovered([
+      {
+        fromTime,
+        observedSeconds: 20,
+        seconds: 3,
+        slaSeconds: 6,
+        perAction: [
+          { action: 'HomePage', baselineSeconds: 0.1, seconds: 3, slaSeconds: 6 },
+          { action: 'Login', baselineSeconds: 0.1, seconds: 1, slaSeconds: 0 },
+        ],
+      },
+      // Not back before the next migration: neither overall measure is observed, Login's p90 still is.
+      { fromTime, observedSeconds: 20, perAction: [{ action: 'HomePage', baselineSeconds: 0.1 }, { action: 'Login', baselineSeconds: 0.1, seconds: 2 }] },
+    ]);
     const text = await metrics.registry.metrics();
     expect(text).toContain('migrascope_migration_recovery_seconds_count{namespace="lab",experiment="study"} 1');
     expect(text).toContain('migrascope_migration_recovery_seconds_sum{namespace="lab",experiment="study"} 3');
+    expect(text).toContain('migrascope_migration_sla_recovery_seconds_sum{namespace="lab",experiment="study"} 6');
+    expect(text).toContain('migrascope_migration_action_recovery_seconds_count{namespace="lab",experiment="study",action="Login",measure="p90"} 2');
+    expect(text).toContain('migrascope_migration_action_recovery_seconds_sum{namespace="lab",experiment="study",action="Login",measure="p90"} 3');
+    expect(text).toContain('migrascope_migration_action_recovery_seconds_count{namespace="lab",experiment="study",action="HomePage",measure="sla"} 1');
+    expect(text).toContain('migrascope_migration_action_recovery_seconds_count{namespace="lab",experiment="study",action="HomePage",measure="p90"} 1');
   });
 });

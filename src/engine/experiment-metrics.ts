@@ -1,11 +1,13 @@
 // What one experiment tells Prometheus, fed by its runner and run monitor: series created at zero
 // when it starts, the steady-state seconds (actions by result, response-time histogram), each
-// judged SLA window, its migrations (in flight, phase transitions, duration, downtime, recovery),
+// judged SLA window, its migrations (in flight, phase transitions, duration, downtime, recovery
+// overall and per action),
 // and the removal of all of it once the experiment is over and a scrape has seen the end.
+import type { MigrationRecovery } from '../api/v1alpha1/index.ts';
 import type { MigrascopeMetrics } from '../metrics/index.ts';
 import { observeHdr } from '../metrics/buckets.ts';
 import type { SecondSnapshot } from '../recording/index.ts';
-import { recoveryTime, type WindowEvaluation } from '../sla/index.ts';
+import type { WindowEvaluation } from '../sla/index.ts';
 import type { MigrationOutcome } from './migration-worker.ts';
 
 export interface ExperimentName {
@@ -16,8 +18,6 @@ export interface ExperimentName {
 export class ExperimentMetrics {
   readonly #metrics: MigrascopeMetrics | undefined;
   readonly #labels: { namespace: string; experiment: string };
-  /** Migrations whose recovery time was observed (or cannot be known). */
-  readonly #recoveryResolved = new Set<number>();
 
   constructor(metrics: MigrascopeMetrics | undefined, experiment: ExperimentName) {
     this.#metrics = metrics;
@@ -86,17 +86,20 @@ export class ExperimentMetrics {
   }
 
   /**
-   * Observes the recovery time of each succeeded migration once the seconds after it show users
-   * back at their earlier level; `knownBefore` is the first epoch second not complete yet.
+   * The recovery of a run's migrations, once the run is analysed (the windowed measure is final
+   * only then): each measure that came back is observed, overall and per action; one that did not
+   * is not (status says so).
    */
-  watchRecoveries(migrations: readonly MigrationOutcome[], secondAt: (second: number) => SecondSnapshot | undefined, knownBefore: number, steadyStartMs: number): void {
-    if (!this.#metrics) return;
-    for (const migration of migrations) {
-      if (this.#recoveryResolved.has(migration.index) || migration.state !== 'Succeeded' || !migration.startTime || !migration.endTime) continue;
-      const recovery = recoveryTime(secondAt, knownBefore, { startMs: Date.parse(migration.startTime), endMs: Date.parse(migration.endTime), notBeforeMs: steadyStartMs });
-      if (recovery.state === 'pending') continue;
-      this.#recoveryResolved.add(migration.index);
-      if (recovery.state === 'recovered') this.#metrics.migrationRecovery.observe(this.#labels, recovery.seconds);
+  migrationsRecovered(recoveries: readonly MigrationRecovery[]): void {
+    const metrics = this.#metrics;
+    if (!metrics) return;
+    for (const recovery of recoveries) {
+      if (recovery.seconds !== undefined) metrics.migrationRecovery.observe(this.#labels, recovery.seconds);
+      if (recovery.slaSeconds !== undefined) metrics.migrationSlaRecovery.observe(this.#labels, recovery.slaSeconds);
+      for (const action of recovery.perAction) {
+        if (action.seconds !== undefined) metrics.migrationActionRecovery.observe({ ...this.#labels, action: action.action, measure: 'p90' }, action.seconds);
+        if (action.slaSeconds !== undefined) metrics.migrationActionRecovery.observe({ ...this.#labels, action: action.action, measure: 'sla' }, action.slaSeconds);
+      }
     }
   }
 }

@@ -4,7 +4,7 @@
 // engine that restarts mid-run re-attaches to the same run instead of starting another one.
 import type { RedisClient } from '../queue/redis-connection.ts';
 import { join } from 'node:path';
-import { durationMs, EXPERIMENT_PHASES, type ExperimentPhase, type MigrationExperiment, type MigrationExperimentStatus, type MigrationResult, type LoadGap, type RedisOutage, type RunResult } from '../api/v1alpha1/index.ts';
+import { durationMs, EXPERIMENT_PHASES, type ExperimentPhase, type MigrationExperiment, type MigrationExperimentStatus, type MigrationRecovery, type MigrationResult, type LoadGap, type RedisOutage, type RunResult } from '../api/v1alpha1/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { MigrascopeMetrics } from '../metrics/index.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
@@ -18,6 +18,7 @@ import { ExperimentMetrics } from './experiment-metrics.ts';
 import type { MigrationOutcome, PoolResolver } from './migration-worker.ts';
 import type { ShardEnd } from './load-worker.ts';
 import { planRun, type RunPlan } from './plan.ts';
+import { runRecoveries } from './migration-recovery.ts';
 import { analyzeRun, summarizeRuns } from './run-analysis.ts';
 import { RUN_PHASES, RunMonitor, type RunEvent, type RunOutcome, type RunPhase } from './run-monitor.ts';
 import { ProfileProblem, resolveProfile, withJudgedThresholds, type ProfileLookup, type ResolvedProfile } from './workload-profile.ts';
@@ -201,6 +202,8 @@ export class ExperimentRunner {
 
     await this.#setPhase('Analyzing', 'Analyzing', `run ${run}: judging the SLA windows`, running());
     const analysis = analyzeRun(outcome.seconds, this.#experiment.spec.sla, plan);
+    const recoveries = runRecoveries(outcome.migrations, outcome.seconds, analysis, plan);
+    this.#metrics.migrationsRecovered([...recoveries.values()]);
     const state = outcome.abortedBecause ? 'Aborted' : outcome.failedBecause ? 'Failed' : 'Succeeded';
     const result: RunResult = {
       index: run,
@@ -208,7 +211,7 @@ export class ExperimentRunner {
       startTime: new Date(plan.startAtMs).toISOString(),
       steadyStateStartTime: new Date(plan.steadyStartMs).toISOString(),
       endTime: new Date().toISOString(),
-      migrations: migrationResults(plan, outcome.migrations, []),
+      migrations: migrationResults(plan, outcome.migrations, [], recoveries),
       actions: analysis.actions,
       verdicts: analysis.verdicts,
       verdict: analysis.verdict,
@@ -355,13 +358,14 @@ export class ExperimentRunner {
   }
 }
 
-function migrationResults(plan: RunPlan, outcomes: MigrationOutcome[], inFlight: number[]): MigrationResult[] {
+function migrationResults(plan: RunPlan, outcomes: MigrationOutcome[], inFlight: number[], recoveries = new Map<number, MigrationRecovery>()): MigrationResult[] {
   return plan.migrations.map((planned) => {
     const outcome = outcomes.find((o) => o.index === planned.index);
     const offset = `${planned.offsetMs / 1000}s`;
     if (!outcome) return { index: planned.index, offset, state: inFlight.includes(planned.index) ? 'Running' : 'Pending' };
     const { task: _task, offsetMs: _offsetMs, downtimeStartMs: _from, downtimeEndMs: _to, ...rest } = outcome;
-    return { ...rest, offset };
+    const recovery = recoveries.get(planned.index);
+    return { ...rest, offset, ...(recovery ? { recovery } : {}) };
   });
 }
 

@@ -3,7 +3,7 @@
 // violating windows; then, over runs, means and worst values as the study averaged its 5 runs.
 import { durationMs, worstP99VsSla, worstVerdict, type ActionResult, type ActionSummary, type MigrationResult, type RunResult, type RunSummary, type Sla } from '../api/v1alpha1/index.ts';
 import { summarize, userKeyed, type SecondSnapshot } from '../recording/index.ts';
-import { runSpread, SlidingWindowSla, type RunSpread, type SlaResult } from '../sla/index.ts';
+import { runSpread, SlidingWindowSla, type RunSpread, type SlaResult, type WindowEvaluation } from '../sla/index.ts';
 import type { RunPlan } from './plan.ts';
 
 /** The SLA engine's options for a run's steady state (the live view, the analysis and the report share them). */
@@ -24,6 +24,8 @@ export function slaOptions(sla: Sla, plan: Pick<RunPlan, 'steadyStartMs' | 'stea
 
 export interface RunAnalysis {
   sla: SlaResult;
+  /** Every window judged, ascending (what recovery reads). */
+  windows: WindowEvaluation[];
   actions: ActionResult[];
   verdicts: NonNullable<RunResult['verdicts']>;
   verdict: 'Pass' | 'Fail';
@@ -34,8 +36,9 @@ export function analyzeRun(seconds: readonly SecondSnapshot[], sla: Sla, plan: P
   const options = slaOptions(sla, plan);
   const engine = new SlidingWindowSla(options);
   const steady = { fromSecond: options.start / 1000, toSecond: options.end / 1000 };
-  for (const snapshot of seconds) if (snapshot.second >= steady.fromSecond && snapshot.second < steady.toSecond) engine.add(snapshot);
-  engine.finish();
+  const windows: WindowEvaluation[] = [];
+  for (const snapshot of seconds) if (snapshot.second >= steady.fromSecond && snapshot.second < steady.toSecond) windows.push(...engine.add(snapshot));
+  windows.push(...engine.finish());
   const result = engine.result();
   const totals = summarize(seconds, steady);
   const names = [...new Set([...Object.keys(options.thresholds), ...Object.keys(totals), ...Object.keys(result.actions)])];
@@ -65,7 +68,7 @@ export function analyzeRun(seconds: readonly SecondSnapshot[], sla: Sla, plan: P
     percentile,
     verdict: result.met[String(percentile)] === false ? ('Fail' as const) : ('Pass' as const),
   }));
-  return { sla: result, actions, verdicts, verdict: verdicts.some((v) => v.verdict === 'Fail') ? 'Fail' : 'Pass' };
+  return { sla: result, windows, actions, verdicts, verdict: verdicts.some((v) => v.verdict === 'Fail') ? 'Fail' : 'Pass' };
 }
 
 /** A percentile's windowed maxima over runs, as status carries them: the worst, the mean and its spread. */
@@ -86,6 +89,8 @@ export function summarizeRuns(runs: readonly RunResult[]): RunSummary {
   const migrations = finished.flatMap((run) => run.migrations ?? []).filter((m): m is MigrationResult => m.state === 'Succeeded');
   const durations = migrations.map((m) => m.durationSeconds).filter((s): s is number => s !== undefined);
   const downtimes = migrations.map((m) => m.downtimeSeconds).filter((s): s is number => s !== undefined);
+  const recoveries = migrations.map((m) => m.recovery?.seconds).filter((s): s is number => s !== undefined);
+  const slaRecoveries = migrations.map((m) => m.recovery?.slaSeconds).filter((s): s is number => s !== undefined);
   const byAction = new Map<string, ActionResult[]>();
   for (const run of finished) for (const action of run.actions ?? []) byAction.set(action.action, [...(byAction.get(action.action) ?? []), action]);
   const actions: ActionSummary[] = [...byAction.entries()].map(([name, results]) => {
@@ -121,6 +126,8 @@ export function summarizeRuns(runs: readonly RunResult[]): RunSummary {
     migrations: migrations.length,
     ...(durations.length ? { meanMigrationSeconds: mean(durations), maxMigrationSeconds: Math.max(...durations) } : {}),
     ...(downtimes.length ? { meanDowntimeSeconds: mean(downtimes), maxDowntimeSeconds: Math.max(...downtimes) } : {}),
+    ...(recoveries.length ? { meanRecoverySeconds: mean(recoveries), maxRecoverySeconds: Math.max(...recoveries) } : {}),
+    ...(slaRecoveries.length ? { meanSlaRecoverySeconds: mean(slaRecoveries), maxSlaRecoverySeconds: Math.max(...slaRecoveries) } : {}),
     ...(actions.length ? { actions, verdicts, verdict: verdicts.some((v) => v.verdict === 'Fail') || finished.some((r) => r.state !== 'Succeeded') ? 'Fail' : 'Pass' } : {}),
     ...(worst ? { worstP99VsSla: worst } : {}),
   };

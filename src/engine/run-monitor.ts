@@ -213,7 +213,6 @@ export class RunMonitor {
     const shardsChanged = await this.#readShards();
     this.#updatePhase(hooks);
     this.#metrics.migrationsInFlight(this.inFlight().length);
-    this.#metrics.watchRecoveries(this.migrations(), (second) => this.#collector.second(second), this.#collector.watermark, this.plan.steadyStartMs);
     if (changed.length > 0 || migrationsChanged || shardsChanged) hooks.onChange?.();
     await this.#enforceMigrationTimeouts();
     const allShardsEnded = this.#shards.size >= this.plan.shards.length;

@@ -135,7 +135,7 @@ export const ROWS: RowSpec[] = [
       },
       {
         title: 'Recovery time',
-        description: "From a migration's end until the per-second p90 response time is back near its pre-migration level: mean over the rate interval.",
+        description: "From the end of a migration's stop-and-copy until every action's per-second p90 response time is back within 10 % of its pre-migration level (observed when the run is analysed): mean over the rate interval.",
         unit: 's',
         queries: [{ expr: `sum(${rate('migrascope_migration_recovery_seconds_sum')}) / sum(${rate('migrascope_migration_recovery_seconds_count')})`, legend: 'mean' }],
       },

@@ -44,6 +44,9 @@ export class MigrascopeMetrics {
   readonly migrationsRunning: Gauge<'namespace' | 'experiment'>;
   readonly migrationPhaseTransition: Gauge<'namespace' | 'experiment' | 'phase'>;
   readonly migrationRecovery: Histogram<'namespace' | 'experiment'>;
+  readonly migrationSlaRecovery: Histogram<'namespace' | 'experiment'>;
+  /** measure: p90 (per-second p90 back near its earlier level) or sla (windows back under threshold). */
+  readonly migrationActionRecovery: Histogram<'namespace' | 'experiment' | 'action' | 'measure'>;
   /** kube-state-metrics style: 1 for the experiment's current phase, 0 for the others. */
   readonly experimentPhase: Gauge<'namespace' | 'experiment' | 'phase'>;
 
@@ -137,8 +140,22 @@ export class MigrascopeMetrics {
     });
     this.migrationRecovery = new Histogram({
       name: 'migrascope_migration_recovery_seconds',
-      help: "From a migration's end until the per-second p90 response time is back within 10 % of its pre-migration level",
+      help: "From the end of a migration's stop-and-copy until every action's per-second p90 response time is back within 10 % of its pre-migration level",
       labelNames: [...EXPERIMENT],
+      buckets: RECOVERY_BUCKETS,
+      registers,
+    });
+    this.migrationSlaRecovery = new Histogram({
+      name: 'migrascope_migration_sla_recovery_seconds',
+      help: "From the end of a migration's stop-and-copy until every action's sliding SLA windows are back under threshold",
+      labelNames: [...EXPERIMENT],
+      buckets: RECOVERY_BUCKETS,
+      registers,
+    });
+    this.migrationActionRecovery = new Histogram({
+      name: 'migrascope_migration_action_recovery_seconds',
+      help: "From the end of a migration's stop-and-copy until one action is back: its per-second p90 within 10 % of before (measure=\"p90\") or its SLA windows under threshold (measure=\"sla\")",
+      labelNames: [...EXPERIMENT, 'action', 'measure'],
       buckets: RECOVERY_BUCKETS,
       registers,
     });
@@ -243,6 +260,7 @@ export class MigrascopeMetrics {
     this.migrationDuration.zero(labels);
     for (const source of ['client', 'model']) this.migrationDowntime.zero({ ...labels, source });
     this.migrationRecovery.zero(labels);
+    this.migrationSlaRecovery.zero(labels);
     this.migrationsRunning.set(labels, 0);
   }
 
@@ -287,6 +305,8 @@ export class MigrascopeMetrics {
       this.migrationsRunning,
       this.migrationPhaseTransition,
       this.migrationRecovery,
+      this.migrationSlaRecovery,
+      this.migrationActionRecovery,
       this.experimentPhase,
     ] as Metric<string>[];
   }

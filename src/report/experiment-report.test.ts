@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Sla, type RunResult } from '../api/v1alpha1/index.ts';
 import { analyzeRun } from '../engine/run-analysis.ts';
 import { renderExperimentReport } from './experiment-report.ts';
+import { formatSeconds } from './format.ts';
 import type { ExperimentReportInput, RunReportInput } from './input.ts';
 import { secondOf, svgElements, svgsOf, tableRows } from './testing/reading.ts';
 import { summaryOf, syntheticExperiment, syntheticRun } from './testing/synthetic.ts';
@@ -206,5 +207,69 @@ describe('Given three runs with one migration each, and their summary', () => {
       expect(charts.length).toBeGreaterThan(1);
       for (const svg of charts) expect(svgElements(svg).filter((e) => e.attributes.class === 'stopAndCopy')).toHaveLength(1);
     }
+  });
+});
+
+describe('Given three runs with one migration each, judged for recovery the engine’s way', () => {
+  const migrating = syntheticExperiment({
+    workload: { users: 120, rampUp: '10s', steadyState: '1m30s', rampDown: '10s' },
+    sla: { window: '20s' },
+    migrations: { offsets: ['40s'] },
+    repetitions: 3,
+  });
+  const runs = [1, 2, 3].map((index) =>
+    syntheticRun(migrating, { index, seed: index, startAtMs: T0 + index * 200_000, migrations: [{ offset: 40, duration: 12, downtime: 2, source: 'xen-a', destination: 'xen-b' }] }),
+  );
+  const summary = summaryOf(runs.map((r) => r.result));
+  const html = renderExperimentReport({ experiment: migrating, runs, summary, generatedAt });
+
+  it('Then each run shows how long after stop-and-copy users were back, overall and per action, as status says', () => {
+    for (const run of runs) {
+      const recovery = run.result.migrations![0]!.recovery!;
+      expect(recovery.perAction.map((a) => a.action)).toEqual(run.result.actions!.map((a) => a.action));
+      const section = html.split(`id="run-${run.result.index}"`)[1]!.split('<section')[0]!;
+      const row = tableRows(section, 'migrations')[0]!;
+      expect(row.at(-2)).toBe(recovery.seconds === undefined ? `> ${formatSeconds(recovery.observedSeconds)}` : formatSeconds(recovery.seconds));
+      expect(row.at(-1)).toBe(recovery.slaSeconds === undefined ? `> ${formatSeconds(recovery.observedSeconds)}` : formatSeconds(recovery.slaSeconds));
+      const perAction = tableRows(section, 'recovery');
+      expect(perAction.map((r) => r[1])).toEqual(recovery.perAction.map((a) => a.action));
+    }
+  });
+
+  it('Then the summary gives the mean and longest recovery over the runs', () => {
+    const known = runs.map((r) => r.result.migrations![0]!.recovery!.slaSeconds).filter((s): s is number => s !== undefined);
+    expect(known.length).toBeGreaterThan(0);
+    // The synthetic backlog drains for 5 s after resume, and a 20 s window holds it for 20 s more.
+    expect(Math.max(...known)).toBeGreaterThan(5);
+    expect(summary.maxSlaRecoverySeconds).toBe(Math.max(...known));
+    expect(html).toContain(`the SLA windows were back under threshold after ${formatSeconds(summary.meanSlaRecoverySeconds)} (longest ${formatSeconds(summary.maxSlaRecoverySeconds)})`);
+  });
+});
+
+describe('Given several runs that migrated, the summary’s Figure 3', () => {
+  const migrating = syntheticExperiment({ workload: { users: 60, rampUp: '10s', steadyState: '1m', rampDown: '10s' }, sla: { window: '20s' }, migrations: { offsets: ['30s'] }, repetitions: 2 });
+  const runs = [1, 2].map((index) => syntheticRun(migrating, { index, seed: index, startAtMs: T0 + index * 100_000, migrations: [{ offset: 28 + index * 2, duration: 12, downtime: 2, source: 'xen-a', destination: 'xen-b' }] }));
+  const html = renderExperimentReport({ experiment: migrating, runs, summary: summaryOf(runs.map((r) => r.result)), generatedAt });
+  const summary = html.split('id="summary"')[1]!.split('id="run-1"')[0]!;
+
+  it('Then each action has a chart of its windowed percentiles averaged over the runs, with the spread shaded, aligned at the migration', () => {
+    const names = runs[0]!.result.actions!.map((a) => a.action);
+    const figures = [...summary.matchAll(/<figure data-averaged="([^"]+)">([\s\S]*?)<\/figure>/g)];
+    expect(figures.map((f) => f[1])).toEqual(expect.arrayContaining(['HomePage', 'TagSearch']));
+    for (const [, action, figure] of figures) {
+      expect(names).toContain(action);
+      const elements = svgElements(svgsOf(figure!)[0]!);
+      // Linear and log axes: per SLA percentile a spread band and a mean line in each.
+      expect(elements.filter((e) => e.attributes.class === 'spread').map((e) => e.attributes['data-series'])).toEqual(['p90 ± sd', 'p99 ± sd', 'p90 ± sd', 'p99 ± sd']);
+      expect(elements.filter((e) => e.attributes.class === 'windowed').map((e) => e.attributes['data-series'])).toEqual(['mean p90', 'mean p99', 'mean p90', 'mean p99']);
+      expect(figure).toContain('migration starts');
+    }
+    expect(summary).toContain('Averaged over 2 runs, aligned at the migration');
+    expect(summary).not.toMatch(/NaN|Infinity/);
+  });
+
+  it('Then a single run has no such chart', () => {
+    const single = renderExperimentReport({ experiment: migrating, runs: [runs[0]!], generatedAt });
+    expect(single).not.toContain('data-averaged');
   });
 });

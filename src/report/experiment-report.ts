@@ -6,7 +6,9 @@ import { formatCount, formatInstant, formatSeconds, percentileName } from './for
 import { html, type Markup } from './html.ts';
 import type { ExperimentReportInput, RunReportInput } from './input.ts';
 import { page } from './page.ts';
+import { averagedSection } from './averaged-section.ts';
 import { runSection } from './run-section.ts';
+import { runSeries, type RunSeries } from './series.ts';
 import { summaryTable, verdictBadge } from './tables.ts';
 
 export function renderExperimentReport(input: ExperimentReportInput): string {
@@ -28,6 +30,7 @@ export function experimentBody(input: ExperimentReportInput, anchorPrefix: strin
   const percentiles = [...experiment.spec.sla.percentiles].sort((a, b) => a - b);
   const verdicts = overallVerdicts(results, summary, percentiles);
   const breaches = summary?.actions ? breachesOf(summary.actions) : breachesOf(results.flatMap((run) => run.actions ?? []));
+  const drawn: { run: RunReportInput; series: RunSeries }[] = runs.map((run) => ({ run, series: runSeries(run.seconds, run.plan, experiment.spec.sla) }));
   const starts = runs.map((run) => run.plan.startAtMs);
   const ends = runs.map((run) => run.plan.endMs);
   return html`<section class="card" id="${anchorPrefix}top">
@@ -37,9 +40,9 @@ ${verdictBadges(verdicts, breaches)}</div>
 ${input.notice ? html`<p class="message notice">${input.notice}</p>` : ''}
 ${experimentFacts(experiment, { from: starts.length ? Math.min(...starts) : undefined, to: ends.length ? Math.max(...ends) : undefined })}
 </section>
-${runs.length > 1 ? summarySection(runs, summary, percentiles, anchorPrefix) : ''}
+${runs.length > 1 ? summarySection(runs, summary, percentiles, anchorPrefix, averagedSection(experiment, drawn, summary?.actions ?? [])) : ''}
 ${runs.length === 0 ? html`<section class="card"><p class="empty">No run has started yet.</p></section>` : ''}
-${runs.map((run) => runSection(experiment, run, runAnchor(anchorPrefix, run)))}`;
+${drawn.map(({ run, series }) => runSection(experiment, run, runAnchor(anchorPrefix, run), series))}`;
 }
 
 function runAnchor(prefix: string, run: RunReportInput): string {
@@ -62,12 +65,13 @@ function overallVerdicts(runs: readonly RunResult[], summary: RunSummary | undef
   }));
 }
 
-function summarySection(runs: readonly RunReportInput[], summary: RunSummary | undefined, percentiles: readonly number[], anchorPrefix: string): Markup {
+function summarySection(runs: readonly RunReportInput[], summary: RunSummary | undefined, percentiles: readonly number[], anchorPrefix: string, averaged: Markup): Markup {
   return html`<section class="card" id="${anchorPrefix}summary">
 <h2>Summary over ${runs.length} runs</h2>
 ${summary ? migrationSummary(summary) : html`<p class="empty">No summary yet.</p>`}
 <h3>Actions: mean and worst of each run's highest window</h3>
 <div class="table-scroll">${summary ? summaryTable(summary, percentiles) : ''}</div>
+${averaged}
 <h3>Runs</h3>
 <div class="table-scroll"><table class="runs">
 <thead><tr><th>Run</th><th>State</th>${percentiles.map((p) => html`<th>${percentileName(p)}</th>`)}<th class="num">Migrations</th><th class="num">Longest migration</th><th class="num">Longest downtime</th><th class="num">Actions</th><th class="num">Errors</th></tr></thead>
@@ -93,5 +97,14 @@ function migrationSummary(summary: RunSummary): Markup {
   if (summary.migrations === 0) return html`<p>No migration completed in these runs.</p>`;
   return html`<p><b>${summary.migrations}</b> ${summary.migrations === 1 ? 'migration' : 'migrations'} completed: took ${formatSeconds(summary.meanMigrationSeconds)} on average (longest ${formatSeconds(
     summary.maxMigrationSeconds,
-  )}); the clients saw ${formatSeconds(summary.meanDowntimeSeconds)} of downtime on average (longest ${formatSeconds(summary.maxDowntimeSeconds)}).</p>`;
+  )}); the clients saw ${formatSeconds(summary.meanDowntimeSeconds)} of downtime on average (longest ${formatSeconds(summary.maxDowntimeSeconds)}).${recoverySentence(summary)}</p>`;
+}
+
+/** How long users felt the migrations after stop-and-copy, over the runs. */
+function recoverySentence(summary: RunSummary): Markup | string {
+  const parts = [
+    summary.meanRecoverySeconds === undefined ? undefined : html`every action's per-second p90 was back within 10 % of its earlier level ${formatSeconds(summary.meanRecoverySeconds)} after stop-and-copy on average (longest ${formatSeconds(summary.maxRecoverySeconds)})`,
+    summary.meanSlaRecoverySeconds === undefined ? undefined : html`the SLA windows were back under threshold after ${formatSeconds(summary.meanSlaRecoverySeconds)} (longest ${formatSeconds(summary.maxSlaRecoverySeconds)})`,
+  ].filter((part) => part !== undefined);
+  return parts.length === 0 ? '' : html` Recovery: ${parts.map((part, i) => html`${i > 0 ? '; ' : ''}${part}`)}.`;
 }

@@ -12,15 +12,15 @@ import { percentileColor } from './palette.ts';
 import { responseTimeSvg } from './response-time-chart.ts';
 import { slaOptions } from '../engine/run-analysis.ts';
 import { runSeries, type ActionSeries, type RunSeries } from './series.ts';
-import { actionTable, migrationRows, migrationTable } from './tables.ts';
+import { actionTable, migrationRows, migrationTable, recoveryTable } from './tables.ts';
 import { throughput, throughputSvg } from './throughput-chart.ts';
 import { migrationSpans, stages, type MigrationSpan, type Stage } from './timeline.ts';
 
-export function runSection(experiment: MigrationExperiment, run: RunReportInput, anchor: string): Markup {
+/** `series`: the run's lines when the caller drew them already (the summary averages them). */
+export function runSection(experiment: MigrationExperiment, run: RunReportInput, anchor: string, series = runSeries(run.seconds, run.plan, experiment.spec.sla)): Markup {
   const { result, plan } = run;
   const sla = experiment.spec.sla;
   const options = slaOptions(sla, plan);
-  const series = runSeries(run.seconds, plan, sla);
   const timeline: Timeline = {
     stages: stages(plan),
     spans: migrationSpans(plan, run.migrations),
@@ -28,6 +28,8 @@ export function runSection(experiment: MigrationExperiment, run: RunReportInput,
     clock: plan.startAtMs,
   };
   const actions = result.actions ?? [];
+  const migrations = migrationRows(plan, run.migrations, result.migrations ?? []);
+  const thresholds = new Map(actions.map((a) => [a.action, a.thresholdSeconds]));
   const started = result.startTime ?? new Date(plan.startAtMs).toISOString();
   return html`<section class="card run" id="${anchor}" data-run="${result.index}">
 <div class="run-head"><div><h2>Run ${result.index}</h2><div class="subtitle">${result.state} · started ${formatInstant(started)} · ${formatOffset(timeline.duration)} long</div></div>${verdictBadges(result.verdicts ?? [], breachesOf(actions), 'small')}</div>
@@ -35,7 +37,9 @@ ${result.message ? html`<p class="message">${result.message}</p>` : ''}
 <h3>Actions in steady state</h3>
 <div class="table-scroll">${actionTable(actions, options.percentiles)}</div>
 <h3>Migrations</h3>
-<div class="table-scroll">${migrationTable(migrationRows(plan, run.migrations, result.migrations ?? []))}</div>
+<div class="table-scroll">${migrationTable(migrations)}</div>
+${migrations.some((row) => row.recovery) ? html`<h3>Recovery per action</h3>
+<div class="table-scroll">${recoveryTable(migrations, thresholds)}</div>` : ''}
 <h3>Over time</h3>
 ${legend(series, options.window / 1000)}
 ${overview(series, timeline, anchor, result.index)}

@@ -91,6 +91,7 @@ svg.chart .stage-label { font-size: 10.5px; fill: #3b4654; }
 svg.chart .migration-label { fill: var(--stopcopy); font-weight: 700; }
 .per-second { fill: none; stroke-width: 1; stroke-opacity: .5; stroke-linejoin: round; }
 .halo { fill: none; stroke: #fff; stroke-width: 5.5; stroke-opacity: .85; stroke-linejoin: round; }
+.spread { fill-opacity: .16; stroke: none; }
 .windowed { fill: none; stroke-width: 2.8; stroke-linejoin: round; stroke-linecap: round; }
 .threshold { stroke: #111827; stroke-width: 1.6; stroke-dasharray: 7 4; }
 svg.chart .threshold-label { fill: #111827; text-anchor: end; font-weight: 700; paint-order: stroke; stroke: #fff; stroke-width: 4px; }

@@ -2,7 +2,7 @@
 // highest windowed percentiles, threshold, violating windows, verdict), the migrations (route,
 // start, duration, downtime seen by the clients and by the model), and over several runs the
 // mean and worst of those maxima. Figures come from the status, as the engine judged them.
-import { durationMs, type ActionResult, type ActionSummary, type MigrationResult, type PercentileSummary, type RunSummary, type Verdict } from '../api/v1alpha1/index.ts';
+import { durationMs, type ActionResult, type ActionSummary, type MigrationRecovery, type MigrationResult, type PercentileSummary, type RunSummary, type Verdict } from '../api/v1alpha1/index.ts';
 import { formatCount, formatOffset, formatSeconds, percentileName } from './format.ts';
 import { html, type Markup } from './html.ts';
 import type { MigrationInstants, RunTimetable } from './input.ts';
@@ -85,6 +85,8 @@ export interface MigrationRow {
   durationSeconds: number | undefined;
   downtimeSeconds: number | undefined;
   modelDowntimeSeconds: number | undefined;
+  /** How long users felt it after its stop-and-copy (status). */
+  recovery: MigrationRecovery | undefined;
   message: string | undefined;
 }
 
@@ -105,6 +107,7 @@ export function migrationRows(plan: RunTimetable, instants: readonly MigrationIn
       durationSeconds: seen?.durationSeconds ?? result?.durationSeconds,
       downtimeSeconds: seen?.downtimeSeconds ?? result?.downtimeSeconds,
       modelDowntimeSeconds: seen?.modelDowntimeSeconds ?? result?.modelDowntimeSeconds,
+      recovery: result?.recovery,
       message: result?.message,
     };
   });
@@ -113,10 +116,45 @@ export function migrationRows(plan: RunTimetable, instants: readonly MigrationIn
 export function migrationTable(rows: readonly MigrationRow[]): Markup {
   if (rows.length === 0) return html`<p class="empty">No migration in this run: the load alone.</p>`;
   const modelled = rows.some((row) => row.modelDowntimeSeconds !== undefined);
+  const recovered = rows.some((row) => row.recovery !== undefined);
   return html`<table class="migrations">
-<thead><tr><th>#</th><th>Source → destination</th><th>State</th><th class="num">Start (into steady state)</th><th class="num">At (run time)</th><th class="num">Duration</th><th class="num">Downtime seen by clients</th>${modelled ? html`<th class="num">Downtime by model</th>` : ''}</tr></thead>
+<thead><tr><th>#</th><th>Source → destination</th><th>State</th><th class="num">Start (into steady state)</th><th class="num">At (run time)</th><th class="num">Duration</th><th class="num">Downtime seen by clients</th>${modelled ? html`<th class="num">Downtime by model</th>` : ''}${
+    recovered ? html`<th class="num" title="${RECOVERY_P90}">Recovery (p90)</th><th class="num" title="${RECOVERY_SLA}">Recovery (SLA windows)</th>` : ''
+  }</tr></thead>
 <tbody>${rows.map(
-    (row) => html`<tr data-migration="${row.index}"><th scope="row">M${row.index}</th><td>${row.route}</td><td class="state ${row.state.toLowerCase()}" title="${row.message ?? ''}">${row.state}</td><td class="num">${row.offsetSeconds === undefined ? '–' : formatOffset(row.offsetSeconds)}</td><td class="num">${row.atSeconds === undefined ? '–' : formatOffset(row.atSeconds)}</td><td class="num">${formatSeconds(row.durationSeconds)}</td><td class="num">${formatSeconds(row.downtimeSeconds)}</td>${modelled ? html`<td class="num">${formatSeconds(row.modelDowntimeSeconds)}</td>` : ''}</tr>`,
+    (row) => html`<tr data-migration="${row.index}"><th scope="row">M${row.index}</th><td>${row.route}</td><td class="state ${row.state.toLowerCase()}" title="${row.message ?? ''}">${row.state}</td><td class="num">${row.offsetSeconds === undefined ? '–' : formatOffset(row.offsetSeconds)}</td><td class="num">${row.atSeconds === undefined ? '–' : formatOffset(row.atSeconds)}</td><td class="num">${formatSeconds(row.durationSeconds)}</td><td class="num">${formatSeconds(row.downtimeSeconds)}</td>${modelled ? html`<td class="num">${formatSeconds(row.modelDowntimeSeconds)}</td>` : ''}${
+      recovered ? html`${recoveryCell(row.recovery, row.recovery?.seconds)}${recoveryCell(row.recovery, row.recovery?.slaSeconds)}` : ''
+    }</tr>`,
+  )}</tbody>
+</table>`;
+}
+
+const RECOVERY_P90 = 'From the end of stop-and-copy until every action\'s per-second p90 was back within 10 % of its level before the migration';
+const RECOVERY_SLA = 'From the end of stop-and-copy until every action\'s sliding SLA windows were back under their threshold';
+
+/** A recovery in seconds; "> N s" (red) when not back within the N seconds it was watched; "–" when not measured. */
+function recoveryCell(recovery: MigrationRecovery | undefined, seconds: number | undefined, judged = true): Markup {
+  if (recovery === undefined || !judged) return html`<td class="num">–</td>`;
+  if (seconds === undefined) return html`<td class="num over" title="not back before the next migration or the end of steady state">&gt; ${formatSeconds(recovery.observedSeconds)}</td>`;
+  return html`<td class="num">${formatSeconds(seconds)}</td>`;
+}
+
+/** Per migration and action: the level before it, and how long until the action was back (p90, SLA windows). */
+export function recoveryTable(rows: readonly MigrationRow[], thresholds: ReadonlyMap<string, number>): Markup {
+  const recovered = rows.filter((row) => row.recovery !== undefined);
+  if (recovered.length === 0) return html``;
+  return html`<table class="recovery">
+<thead><tr><th>#</th><th>Action</th><th class="num">p90 before</th><th class="num" title="${RECOVERY_P90}">Back (p90)</th><th class="num" title="${RECOVERY_SLA}">Back under SLA</th></tr></thead>
+<tbody>${recovered.flatMap((row) =>
+    row.recovery!.perAction.map(
+      (action) => html`<tr data-migration="${row.index}" data-action="${action.action}"><th scope="row">M${row.index}</th><td>${action.action}</td><td class="num">${formatSeconds(action.baselineSeconds)}</td>${
+        action.baselineSeconds === undefined
+          ? html`<td class="num" title="no completion before the migration">–</td>`
+          : action.unseen
+            ? html`<td class="num" title="no completion from the end of stop-and-copy to the next migration or the end of steady state">not seen</td>`
+            : recoveryCell(row.recovery, action.seconds)
+      }${recoveryCell(row.recovery, action.slaSeconds, (thresholds.get(action.action) ?? 0) > 0)}</tr>`,
+    ),
   )}</tbody>
 </table>`;
 }

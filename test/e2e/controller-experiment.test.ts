@@ -207,6 +207,42 @@ describe('Given an experiment naming a XenPool that does not exist', () => {
   });
 });
 
+describe('Given an experiment with two migrations spaced as count, first and spacing', () => {
+  it('then both run, spaced as asked, round-robin with no ping-pong, and status through the API server keeps the recovery of each', async () => {
+    const before = harness.migrations.length;
+    const migrations = { count: 2, first: '3s', spacing: '8s', destination: { policy: 'roundRobin' }, timeout: '1m' };
+    await harness.create('MigrationExperiment', experimentManifest(harness, 'two-migrations', { steady: '16s', migrations }));
+    const finished = await harness.eventually(
+      'the experiment Succeeded',
+      async () => {
+        const read = await harness.get('MigrationExperiment', 'two-migrations');
+        const phase = at(read, 'status', 'phase');
+        if (phase === 'Failed' || phase === 'Aborted') throw new Error(`ended ${String(phase)}: ${JSON.stringify(at(read, 'status', 'conditions'))}`);
+        return phase === 'Succeeded' ? read : undefined;
+      },
+      150_000,
+    );
+    const done = harness.migrations.slice(before);
+    const recorded = at(finished, 'status', 'runs', 0, 'migrations') as Json[];
+    expect(recorded.map((m) => [m.index, m.offset, m.state])).toEqual([
+      [1, '3s', 'Succeeded'],
+      [2, '11s', 'Succeeded'],
+    ]);
+    expect(recorded.map((m) => `${String(m.source)} -> ${String(m.destination)}`)).toEqual(done.map((m) => `${m.source} -> ${m.destination}`));
+    // The second leaves where the first arrived, and goes to the third host, not back (no ping-pong).
+    expect(recorded[1]!.source).toBe(recorded[0]!.destination);
+    expect(recorded[1]!.destination).not.toBe(recorded[0]!.source);
+    const spacing = (Date.parse(recorded[1]!.startTime as string) - Date.parse(recorded[0]!.startTime as string)) / 1000;
+    expect(Math.abs(spacing - 8)).toBeLessThan(2);
+    for (const migration of recorded) {
+      const recovery = migration.recovery as Json;
+      expect(recovery).toMatchObject({ fromTime: expect.any(String), observedSeconds: expect.any(Number), perAction: expect.any(Array) });
+      expect((recovery.perAction as Json[]).map((a) => a.action)).toEqual((at(finished, 'status', 'runs', 0, 'actions') as Json[]).map((a) => a.action));
+    }
+    expect(at(finished, 'status', 'summary', 'migrations')).toBe(2);
+  });
+});
+
 describe('Given invalid experiments', () => {
   const refusal = async (body: Json): Promise<string> => {
     try {

@@ -33,8 +33,10 @@ export { ObjectMeta } from './object-meta.ts';
 export { HttpUrl, OBJECT_NAME_PATTERN, ObjectName, VmSelector } from './references.ts';
 export { Abort, ExperimentTemplateSpec, MigrationExperimentSpec, Recording, Target } from './experiment-spec.ts';
 export {
+  ActionRecovery,
   ActionResult,
   ActionSummary,
+  MigrationRecovery,
   MigrationResult,
   PercentileResult,
   PercentileSummary,

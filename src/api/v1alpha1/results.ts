@@ -20,6 +20,33 @@ const Time = z.iso.datetime({ offset: true });
 const Seconds = z.number().min(0);
 const Count = z.int().min(0);
 
+export const ActionRecovery = z.strictObject({
+  action: z.string().max(64),
+  baselineSeconds: Seconds.optional().describe(
+    "The action's p90 response time over the 30 s before the migration started (never ramp-up, nor an earlier migration until the action was back from it); absent when it completed in none of them.",
+  ),
+  seconds: Seconds.optional().describe(
+    'From the end of stop-and-copy until the first second whose p90 is at most 1.1 x baselineSeconds; absent when it was not back before the next migration or the end of steady state, or had no baseline.',
+  ),
+  unseen: z
+    .literal(true)
+    .optional()
+    .describe('The action did not complete at all from the end of stop-and-copy to the next migration or the end of steady state (a rare action): nothing says whether it was back, so the overall seconds leave it out.'),
+  slaSeconds: Seconds.optional().describe(
+    'From the end of stop-and-copy until its sliding SLA windows stay under the threshold at every percentile: the end of the first window after the last broken one, 0 when no window ending after the end broke it; absent when still broken at the bound, or for an action without a threshold.',
+  ),
+});
+export type ActionRecovery = z.infer<typeof ActionRecovery>;
+
+export const MigrationRecovery = z.strictObject({
+  fromTime: Time.describe("The end of stop-and-copy, where recovery counts from: the later of the migration's end and the end of the downtime the clients saw."),
+  observedSeconds: Seconds.describe('How long after fromTime recovery was looked for: until the next migration started or steady state ended.'),
+  seconds: Seconds.optional().describe("Until every action was back (the longest of perAction's seconds); absent when one with a baseline and seen after the end was not, or none was seen."),
+  slaSeconds: Seconds.optional().describe("Until every action's SLA windows were back under threshold (the longest of perAction's slaSeconds); absent when one was not."),
+  perAction: z.array(ActionRecovery).max(32).describe('Each action the run measured, in the order of runs[].actions.'),
+});
+export type MigrationRecovery = z.infer<typeof MigrationRecovery>;
+
 export const MigrationResult = z.strictObject({
   index: z.int().min(1).describe("1-based position in the run's schedule."),
   offset: Duration.describe('Planned offset into steady state.'),
@@ -32,6 +59,7 @@ export const MigrationResult = z.strictObject({
   downtimeSeconds: Seconds.optional().describe('Downtime the clients saw (probe and gaps in completions).'),
   modelDowntimeSeconds: Seconds.optional().describe('Downtime by the pre-copy model; only when the pool is simulated.'),
   modelDurationSeconds: Seconds.optional().describe('Migration time by the pre-copy model; only when the pool is simulated.'),
+  recovery: MigrationRecovery.optional().describe('How long users felt the migration after it ended (a succeeded migration in steady state).'),
   message: z.string().max(4096).optional().describe('Why it failed or was cancelled.'),
 });
 export type MigrationResult = z.infer<typeof MigrationResult>;
@@ -130,6 +158,10 @@ export const RunSummary = z.strictObject({
   maxMigrationSeconds: Seconds.optional(),
   meanDowntimeSeconds: Seconds.optional(),
   maxDowntimeSeconds: Seconds.optional(),
+  meanRecoverySeconds: Seconds.optional().describe("Mean over the migrations of recovery.seconds (those whose every action was back)."),
+  maxRecoverySeconds: Seconds.optional().describe('The longest recovery.seconds of any migration.'),
+  meanSlaRecoverySeconds: Seconds.optional().describe('Mean over the migrations of recovery.slaSeconds (those whose SLA windows were all back under threshold).'),
+  maxSlaRecoverySeconds: Seconds.optional().describe('The longest recovery.slaSeconds of any migration.'),
   actions: z.array(ActionSummary).max(32).optional(),
   verdicts: z.array(PercentileVerdict).max(8).optional(),
   verdict: Verdict.optional(),

@@ -16,6 +16,7 @@ import {
 import { Recorder, type SecondSnapshot } from '../../recording/index.ts';
 import { Random } from '../../workloads/index.ts';
 import type { CampaignReportInput, ExperimentReportInput, MigrationInstants, RunReportInput } from '../input.ts';
+import { runRecoveries } from '../../engine/migration-recovery.ts';
 import { analyzeRun, summarizeRuns } from '../../engine/run-analysis.ts';
 import { resolveProfile, withJudgedThresholds } from '../../engine/workload-profile.ts';
 
@@ -159,7 +160,9 @@ function responseTime(random: Random, medianMs: number, at: number, migrations: 
 
 /** What the engine writes to status for a run, judged the engine's way. */
 function judge(experiment: MigrationExperiment, plan: RunReportInput['plan'], seconds: readonly SecondSnapshot[], migrations: readonly MigrationInstants[], index: number): RunResult {
-  const { actions, verdicts, verdict } = analyzeRun(seconds, experiment.spec.sla, plan);
+  const { actions, verdicts, verdict, windows } = analyzeRun(seconds, experiment.spec.sla, plan);
+  const outcomes = migrations.map((m) => ({ index: m.index, offsetMs: m.startMs! - plan.steadyStartMs, state: 'Succeeded' as const, startTime: new Date(m.startMs!).toISOString(), endTime: new Date(m.endMs!).toISOString(), downtimeEndMs: m.downtimeEndMs! }));
+  const recoveries = runRecoveries(outcomes, seconds, { windows, actions }, plan);
   return {
     index,
     state: 'Succeeded',
@@ -177,6 +180,7 @@ function judge(experiment: MigrationExperiment, plan: RunReportInput['plan'], se
       ...(m.durationSeconds === undefined ? {} : { durationSeconds: m.durationSeconds }),
       ...(m.downtimeSeconds === undefined ? {} : { downtimeSeconds: m.downtimeSeconds }),
       ...(m.modelDowntimeSeconds === undefined ? {} : { modelDowntimeSeconds: m.modelDowntimeSeconds }),
+      ...(recoveries.has(m.index) ? { recovery: recoveries.get(m.index)! } : {}),
     })),
     actions,
     verdicts,
