@@ -3,7 +3,7 @@
 // the engine's checkpoint and recorded seconds, and the spec it started from. Whatever cannot be
 // removed is named, for the Event that says what was left behind.
 import type { Redis } from 'ioredis';
-import { migrationOffsetsMs, type MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
+import { scheduledMigrations, type MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
 import { loadJobId, migrationJobId, type ExperimentRef } from '../queue/contracts.ts';
 import type { ExperimentQueues } from '../queue/queues.ts';
 import { startedSpecKey } from './started-spec.ts';
@@ -17,7 +17,7 @@ export interface ExperimentLeftovers {
 
 export async function removeExperimentData(redis: Redis, queues: ExperimentQueues, prefix: string, ref: ExperimentRef, spec: MigrationExperimentSpec): Promise<ExperimentLeftovers> {
   const result: ExperimentLeftovers = { leftBehind: [], removedJobs: 0, removedKeys: 0 };
-  const migrations = migrationOffsetsMs(spec.migrations).length;
+  const migrations = scheduledMigrations(spec.migrations, spec.target.vm).length;
   for (let run = 1; run <= spec.repetitions; run += 1) {
     const jobs = [
       ...Array.from({ length: spec.workload.drivers }, (_, shard) => ({ queue: queues.load, id: loadJobId(ref, run, shard), what: 'load job' })),

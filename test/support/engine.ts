@@ -11,7 +11,7 @@ import { createLogger } from '../../src/log/index.ts';
 import type { WorkerMetrics } from '../../src/metrics/index.ts';
 import { startLocalRedis, type LocalRedis } from '../../src/queue/local-redis.ts';
 import { ExperimentQueues } from '../../src/queue/queues.ts';
-import { parseTopology, startTestbed, type MigrationReport, type Testbed } from '../../src/testbed/index.ts';
+import { parseTopology, startTestbed, type MigrationReport, type Testbed, type TopologyConfig } from '../../src/testbed/index.ts';
 
 export interface EngineHarness {
   testbed: Testbed;
@@ -29,9 +29,10 @@ export interface EngineHarness {
 
 /**
  * A pool of `hosts` hosts h1, h2, ... (three unless told: two is the pool users most often have)
- * whose web VM (192 MiB, quiet guest) migrates in about 2 s, fronting the reference app.
+ * whose web VM (192 MiB, quiet guest) migrates in about 2 s, fronting the reference app; and
+ * `moreVms`, as a topology file writes them.
  */
-export function engineTopology(hosts = 3): ReturnType<typeof parseTopology> {
+export function engineTopology(hosts = 3, moreVms: object[] = []): ReturnType<typeof parseTopology> {
   return parseTopology({
     pool: 'engine-test',
     credentials: { username: 'root', password: 'engine-secret' },
@@ -49,17 +50,18 @@ export function engineTopology(hosts = 3): ReturnType<typeof parseTopology> {
         guest: { app: 'reference', scale: 500, seed: 7 },
         warmup: { penalty: '0ms', decay: '1s' },
       },
+      ...moreVms,
     ],
   });
 }
 
 /**
  * `workerMetrics`: what the in-process workers export, as `migrascope worker` does; `hosts`: the
- * pool's size. `workers: false`: none take jobs until restartWorkers() (a test whose jobs go to
+ * pool's size (or a whole `topology`). `workers: false`: none take jobs until restartWorkers() (a test whose jobs go to
  * another process first).
  */
-export async function startEngineHarness(options: { workerMetrics?: WorkerMetrics; hosts?: number; workers?: boolean } = {}): Promise<EngineHarness> {
-  const testbed = await startTestbed(engineTopology(options.hosts));
+export async function startEngineHarness(options: { workerMetrics?: WorkerMetrics; hosts?: number; workers?: boolean; topology?: TopologyConfig } = {}): Promise<EngineHarness> {
+  const testbed = await startTestbed(options.topology ?? engineTopology(options.hosts));
   const redis = await startLocalRedis();
   const prefix = `test-${randomBytes(4).toString('hex')}`;
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });

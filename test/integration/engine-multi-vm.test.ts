@@ -1,0 +1,90 @@
+// Several VMs per migration (migrations.vms), end to end on real Redis and the testbed: the web
+// and the db VM at once (a host's evacuation), whose copies share the destination's link, and in
+// sequence, the db's migration starting when the web's ended. Each is recorded with its own
+// times and downtime; the testbed's own reports say what the links really gave each.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MigrationResult } from '../../src/api/v1alpha1/index.ts';
+import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
+import { precopyInputFor } from '../../src/testbed/config.ts';
+import { predictPreCopy } from '../../src/testbed/precopy-model.ts';
+import { engineTopology, shortExperiment, startEngineHarness, type EngineHarness } from '../support/engine.ts';
+
+// The db VM: twice the web's memory, so its first round outlasts the web's whole pre-copy.
+const DB_VM = { name: 'db', memory: '384MiB', vcpus: 1, host: 'h2', dirtyRate: '10MB/s', wws: '8MiB', model: { setup: '200ms', resumeOverhead: '300ms' } };
+const topology = engineTopology(3, [DB_VM]);
+
+/** The model's prediction for `vm` migrating alone from `source` to `destination`. */
+function alone(vm: string, source: string, destination: string) {
+  const host = (name: string) => topology.hosts.find((h) => h.name === name)!;
+  return predictPreCopy(precopyInputFor(topology, topology.vms.find((v) => v.name === vm)!, host(source), host(destination)));
+}
+
+describe('given a testbed pool with a web and a db VM, a local Redis and in-process workers', () => {
+  let harness: EngineHarness;
+
+  beforeAll(async () => {
+    harness = await startEngineHarness({ topology });
+  });
+  afterAll(async () => harness?.close());
+
+  async function run(name: string, migrations: object): Promise<MigrationResult[]> {
+    const experiment = shortExperiment(harness, { name, users: 6, steady: '13s', migrations });
+    const status = await new ExperimentRunner(experiment, { uid: `exp-${name}`, namespace: 'test', name }, harness.deps).run();
+    expect(status.phase).toBe('Succeeded');
+    expect(status.summary?.migrations).toBe(2);
+    return status.runs?.[0]?.migrations ?? [];
+  }
+
+  it('when both migrate together to one host, then each is recorded on its own and both are slower than alone, by the equal shares of that link', async () => {
+    harness.migrations.length = 0;
+    const recorded = await run('together', { offsets: ['3s'], vms: [{ nameLabel: 'web' }, { nameLabel: 'db' }], mode: 'together', destination: { policy: 'host', host: 'h3' }, timeout: '1m' });
+
+    expect(recorded.map((m) => [m.index, m.vm, m.state, m.source, m.destination])).toEqual([
+      [1, 'web', 'Succeeded', 'h1', 'h3'],
+      [2, 'db', 'Succeeded', 'h2', 'h3'],
+    ]);
+    for (const migration of recorded) {
+      expect(migration.startTime).toBeDefined();
+      expect(migration.downtimeSeconds).toBeGreaterThan(0);
+      expect(migration.modelDowntimeSeconds).toBeGreaterThan(0);
+    }
+    const web = harness.migrations.find((m) => m.vm === 'web')!;
+    const db = harness.migrations.find((m) => m.vm === 'db')!;
+    // They overlapped: each started before the other ended.
+    expect(web.timeline.startedAt).toBeLessThan(db.timeline.endedAt);
+    expect(db.timeline.startedAt).toBeLessThan(web.timeline.endedAt);
+
+    // h3's link (1 Gbit/s) is split in two while both copy: the web's first round, all of its
+    // memory, goes at half the rate, so it takes about twice as long as alone (a little less, as
+    // the two jobs start a few milliseconds apart); the db has h3 to itself once the web is through.
+    const webAlone = alone('web', 'h1', 'h3');
+    const dbAlone = alone('db', 'h2', 'h3');
+    const webFirst = web.prediction.rounds[0]!.seconds / webAlone.rounds[0]!.seconds;
+    expect(webFirst).toBeGreaterThan(1.7);
+    expect(webFirst).toBeLessThanOrEqual(2.001);
+    expect(db.prediction.rounds[0]!.seconds).toBeGreaterThan(dbAlone.rounds[0]!.seconds * 1.3);
+    expect(db.prediction.rounds[0]!.seconds).toBeLessThan(dbAlone.rounds[0]!.seconds * 1.55);
+    // What status says the model did is what the testbed did, slower than alone for both.
+    const [webResult, dbResult] = recorded;
+    expect(webResult?.modelDurationSeconds).toBeCloseTo(web.prediction.totalSeconds, 3);
+    expect(dbResult?.modelDurationSeconds).toBeCloseTo(db.prediction.totalSeconds, 3);
+    expect(web.prediction.totalSeconds).toBeGreaterThan(webAlone.totalSeconds * 1.5);
+    expect(db.prediction.totalSeconds).toBeGreaterThan(dbAlone.totalSeconds * 1.2);
+  });
+
+  it('when they migrate in sequence, then the db starts once the web has ended and each moves as fast as alone', async () => {
+    harness.migrations.length = 0;
+    const recorded = await run('sequence', { offsets: ['3s'], vms: [{ nameLabel: 'web' }, { nameLabel: 'db' }], mode: 'sequence', destination: { policy: 'roundRobin' }, timeout: '1m' });
+
+    expect(recorded.map((m) => [m.vm, m.state])).toEqual([
+      ['web', 'Succeeded'],
+      ['db', 'Succeeded'],
+    ]);
+    const [web, db] = harness.migrations;
+    expect([web?.vm, db?.vm]).toEqual(['web', 'db']);
+    expect(db!.timeline.startedAt).toBeGreaterThanOrEqual(web!.timeline.endedAt);
+    expect(Date.parse(recorded[1]!.startTime!)).toBeGreaterThanOrEqual(Date.parse(recorded[0]!.endTime!));
+    expect(web!.prediction).toEqual(alone('web', web!.source, web!.destination));
+    expect(db!.prediction).toEqual(alone('db', db!.source, db!.destination));
+  });
+});
