@@ -1,7 +1,9 @@
 // Several VMs per migration (migrations.vms), end to end on real Redis and the testbed: the web
 // and the db VM at once (a host's evacuation), whose copies share the destination's link, and in
-// sequence, the db's migration starting when the web's ended. Each is recorded with its own
-// times and downtime; the testbed's own reports say what the links really gave each.
+// sequence, the db's migration starting when the web's ended. The reference app's data is the db
+// VM's guest, so the db's pause stalls the actions (they all query it) and the probe's health
+// check. Each migration is recorded with its own times and downtime; the testbed's own reports
+// say what the links really gave each.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrationResult } from '../../src/api/v1alpha1/index.ts';
 import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
@@ -9,9 +11,20 @@ import { precopyInputFor } from '../../src/testbed/config.ts';
 import { predictPreCopy } from '../../src/testbed/precopy-model.ts';
 import { engineTopology, shortExperiment, startEngineHarness, type EngineHarness } from '../support/engine.ts';
 
-// The db VM: twice the web's memory, so its first round outlasts the web's whole pre-copy.
-const DB_VM = { name: 'db', memory: '384MiB', vcpus: 1, host: 'h2', dirtyRate: '10MB/s', wws: '8MiB', model: { setup: '200ms', resumeOverhead: '300ms' } };
-const topology = engineTopology(3, [DB_VM]);
+// The db VM: twice the web's memory, so its first round outlasts the web's whole pre-copy; its
+// guest is the reference app's database, which the web's app queries through the db VM's proxy.
+const DB_VM = {
+  name: 'db',
+  memory: '384MiB',
+  vcpus: 1,
+  host: 'h2',
+  dirtyRate: '10MB/s',
+  wws: '8MiB',
+  model: { setup: '200ms', resumeOverhead: '500ms' },
+  guest: { app: 'reference-db', scale: 500, seed: 7 },
+  warmup: { penalty: '0ms', decay: '1s' },
+};
+const topology = engineTopology(3, { vms: [DB_VM], webGuest: { app: 'reference', database: 'db' } });
 
 /** The model's prediction for `vm` migrating alone from `source` to `destination`. */
 function alone(vm: string, source: string, destination: string) {
@@ -27,17 +40,26 @@ describe('given a testbed pool with a web and a db VM, a local Redis and in-proc
   });
   afterAll(async () => harness?.close());
 
-  async function run(name: string, migrations: object): Promise<MigrationResult[]> {
+  /** The run's migrations, and the slowest action that started in each second (epoch s -> ms). */
+  async function run(name: string, migrations: object): Promise<{ recorded: MigrationResult[]; slowest: Map<number, number> }> {
     const experiment = shortExperiment(harness, { name, users: 6, steady: '13s', migrations });
-    const status = await new ExperimentRunner(experiment, { uid: `exp-${name}`, namespace: 'test', name }, harness.deps).run();
+    const slowest = new Map<number, number>();
+    const status = await new ExperimentRunner(experiment, { uid: `exp-${name}`, namespace: 'test', name }, harness.deps, {
+      onRunFinished: (_run, outcome) => {
+        for (const second of outcome.seconds) {
+          const ms = Math.max(0, ...Object.values(second.actions).map((action) => action.histogram.maxValue / 1000));
+          slowest.set(second.second, ms);
+        }
+      },
+    }).run();
     expect(status.phase).toBe('Succeeded');
     expect(status.summary?.migrations).toBe(2);
-    return status.runs?.[0]?.migrations ?? [];
+    return { recorded: status.runs?.[0]?.migrations ?? [], slowest };
   }
 
   it('when both migrate together to one host, then each is recorded on its own and both are slower than alone, by the equal shares of that link', async () => {
     harness.migrations.length = 0;
-    const recorded = await run('together', { offsets: ['3s'], vms: [{ nameLabel: 'web' }, { nameLabel: 'db' }], mode: 'together', destination: { policy: 'host', host: 'h3' }, timeout: '1m' });
+    const { recorded } = await run('together', { offsets: ['3s'], vms: [{ nameLabel: 'web' }, { nameLabel: 'db' }], mode: 'together', destination: { policy: 'host', host: 'h3' }, timeout: '1m' });
 
     expect(recorded.map((m) => [m.index, m.vm, m.state, m.source, m.destination])).toEqual([
       [1, 'web', 'Succeeded', 'h1', 'h3'],
@@ -72,9 +94,9 @@ describe('given a testbed pool with a web and a db VM, a local Redis and in-proc
     expect(db.prediction.totalSeconds).toBeGreaterThan(dbAlone.totalSeconds * 1.2);
   });
 
-  it('when they migrate in sequence, then the db starts once the web has ended and each moves as fast as alone', async () => {
+  it("when they migrate in sequence, then the db starts once the web has ended, each moves as fast as alone, and the db's pause is the downtime the actions saw", async () => {
     harness.migrations.length = 0;
-    const recorded = await run('sequence', { offsets: ['3s'], vms: [{ nameLabel: 'web' }, { nameLabel: 'db' }], mode: 'sequence', destination: { policy: 'roundRobin' }, timeout: '1m' });
+    const { recorded, slowest } = await run('sequence', { offsets: ['3s'], vms: [{ nameLabel: 'web' }, { nameLabel: 'db' }], mode: 'sequence', destination: { policy: 'roundRobin' }, timeout: '1m' });
 
     expect(recorded.map((m) => [m.vm, m.state])).toEqual([
       ['web', 'Succeeded'],
@@ -86,5 +108,18 @@ describe('given a testbed pool with a web and a db VM, a local Redis and in-proc
     expect(Date.parse(recorded[1]!.startTime!)).toBeGreaterThanOrEqual(Date.parse(recorded[0]!.endTime!));
     expect(web!.prediction).toEqual(alone('web', web!.source, web!.destination));
     expect(db!.prediction).toEqual(alone('db', db!.source, db!.destination));
+
+    // The db VM's downtime, as the probe (the app's health check, which pings its data) saw it:
+    // the db guest's pause, within 150 ms.
+    const dbDowntime = db!.prediction.downtimeSeconds;
+    expect(Math.abs((recorded[1]?.downtimeSeconds ?? 0) - dbDowntime)).toBeLessThan(0.15);
+    // The actions, which all query the data, waited out the pause: the slowest of those that
+    // started in the seconds around it took most of the downtime; before the migrations, none did.
+    const { frozenAt = 0, resumedAt = 0 } = db!.timeline;
+    const around = [...slowest].filter(([second]) => second * 1000 >= frozenAt - 1000 && second * 1000 < resumedAt);
+    expect(Math.max(...around.map(([, ms]) => ms))).toBeGreaterThan(dbDowntime * 1000 * 0.5);
+    const before = [...slowest].filter(([second]) => (second + 1) * 1000 < web!.timeline.startedAt);
+    expect(before.length).toBeGreaterThan(2);
+    expect(Math.max(...before.map(([, ms]) => ms))).toBeLessThan(dbDowntime * 1000 * 0.5);
   });
 });

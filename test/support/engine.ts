@@ -30,9 +30,9 @@ export interface EngineHarness {
 /**
  * A pool of `hosts` hosts h1, h2, ... (three unless told: two is the pool users most often have)
  * whose web VM (192 MiB, quiet guest) migrates in about 2 s, fronting the reference app; and
- * `moreVms`, as a topology file writes them.
+ * `more` VMs as a topology file writes them, the web's guest another way (its data in one of them).
  */
-export function engineTopology(hosts = 3, moreVms: object[] = []): ReturnType<typeof parseTopology> {
+export function engineTopology(hosts = 3, more: { vms?: object[]; webGuest?: object } = {}): ReturnType<typeof parseTopology> {
   return parseTopology({
     pool: 'engine-test',
     credentials: { username: 'root', password: 'engine-secret' },
@@ -47,10 +47,10 @@ export function engineTopology(hosts = 3, moreVms: object[] = []): ReturnType<ty
         dirtyRate: '20MB/s',
         wws: '8MiB',
         model: { setup: '200ms', resumeOverhead: '400ms' },
-        guest: { app: 'reference', scale: 500, seed: 7 },
+        guest: more.webGuest ?? { app: 'reference', scale: 500, seed: 7 },
         warmup: { penalty: '0ms', decay: '1s' },
       },
-      ...moreVms,
+      ...(more.vms ?? []),
     ],
   });
 }
