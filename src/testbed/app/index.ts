@@ -3,9 +3,9 @@
 // docs/reference-app.md. One call starts it (seeded, listening); close() stops it. Its data is
 // in the same process, or the database guest's (startReferenceDatabase) reached over TCP.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { logger } from '../../log/index.ts';
-import { listenPort, openReferenceData, type ReferenceDataOptions } from './reference-data.ts';
+import { listenOn, listenPort } from './listening.ts';
+import { openReferenceData, type ReferenceDataOptions } from './reference-data.ts';
 import { createSite } from './site.ts';
 import { inProcessStore, type SiteStore } from './site-store.ts';
 import { SocialStore } from './social-store.ts';
@@ -46,19 +46,13 @@ export async function startReferenceApp(options: ReferenceAppOptions = {}): Prom
 
   const server = createServer({ keepAlive: true }, createSite({ store, seed, log }));
   server.keepAliveTimeout = KEEP_ALIVE_MS;
+  let bound: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    bound = await listenOn(server, host, port);
   } catch (error) {
     release();
     throw error;
   }
-  const bound = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
   log.debug({ url, database: options.database, scale: data?.scale, seed, seeded: data?.seeded, seedMs: data && Math.round(data.seedMs) }, 'reference app ready');
 

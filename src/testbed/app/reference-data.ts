@@ -41,11 +41,3 @@ export function openReferenceData(options: ReferenceDataOptions): ReferenceData 
   return { db, scale, seed, seeded: needsSeed, seedMs: performance.now() - started };
 }
 
-/** A listening port as options give it: 0 (any free port) to 65535. */
-export function listenPort(port: number | undefined): number {
-  const value = port ?? 0;
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new InvalidInputError('port', `must be a whole number from 0 to 65535, got ${value}`);
-  }
-  return value;
-}

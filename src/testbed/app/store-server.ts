@@ -2,10 +2,11 @@
 // seeded as the app seeds it) served over TCP by the store protocol, so that the testbed's db VM
 // fronts it with a guest proxy and the web VM's app reaches it through that proxy, as a PHP site
 // reaches MySQL on another VM. Requests on a connection are answered in order, one at a time.
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { InvalidInputError } from '../../invalid/index.ts';
 import { logger } from '../../log/index.ts';
-import { listenPort, openReferenceData, type ReferenceDataOptions } from './reference-data.ts';
+import { listenOn, listenPort } from './listening.ts';
+import { openReferenceData, type ReferenceDataOptions } from './reference-data.ts';
 import { callStore, isStoreMethod } from './site-store.ts';
 import { SocialStore } from './social-store.ts';
 import { decodeLine, encodeLine, readLines, type StoreReply, type StoreRequest } from './store-protocol.ts';
@@ -37,19 +38,13 @@ export async function startReferenceDatabase(options: ReferenceDatabaseOptions =
       if (!socket.destroyed) socket.write(encodeLine(answer(store, line)));
     });
   });
+  let bound: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    bound = await listenOn(server, host, port);
   } catch (error) {
     data.db.close();
     throw error;
   }
-  const bound = (server.address() as AddressInfo).port;
   logger().debug({ host, port: bound, scale: data.scale, seed: data.seed, seedMs: Math.round(data.seedMs) }, 'reference database ready');
   let closing: Promise<void> | undefined;
   return {
