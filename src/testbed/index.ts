@@ -27,7 +27,10 @@ export interface TestbedOptions {
 export interface TestbedDescription {
   xapi: { url: string; username: string; password: string; caFile?: string };
   hosts: { name: string; uuid: string }[];
-  /** `host`: where the VM runs at start (null when halted); `url`: its guest's proxy (null without one). */
+  /**
+   * `host`: where the VM runs at start (null when halted); `url`: its guest's proxy (null without
+   * one), tcp://HOST:PORT for the reference app's database, which speaks no HTTP.
+   */
   vms: { name: string; uuid: string; host: string | null; url: string | null }[];
 }
 
@@ -77,7 +80,7 @@ export async function startTestbed(topology: TopologyConfig, options: TestbedOpt
       vms: xapi.pool.vms.map((vm) => {
         const record = store.get('VM', vm.ref);
         const host = xapi.pool.hostByRef(record.resident_on);
-        return { name: vm.config.name, uuid: record.uuid, host: host?.config.name ?? null, url: guests.get(vm.config.name)?.url ?? null };
+        return { name: vm.config.name, uuid: record.uuid, host: host?.config.name ?? null, url: guestUrl(vm.config, guests.get(vm.config.name)) };
       }),
     };
     logger().info({ url: xapi.url, hosts: description.hosts.length, vms: description.vms.length }, 'testbed ready');
@@ -86,6 +89,11 @@ export async function startTestbed(topology: TopologyConfig, options: TestbedOpt
     await closeAll();
     throw error;
   }
+}
+
+function guestUrl(vm: VmConfig, proxy: GuestProxy | undefined): string | null {
+  if (!proxy) return null;
+  return vm.guest?.app === 'reference-db' ? `tcp://${proxy.host}:${proxy.port}` : proxy.url;
 }
 
 /**
