@@ -4,7 +4,7 @@
 // engine that restarts mid-run re-attaches to the same run instead of starting another one.
 import type { Redis } from 'ioredis';
 import { join } from 'node:path';
-import { durationMs, vmIdentifier, EXPERIMENT_PHASES, type ExperimentPhase, type MigrationExperiment, type MigrationExperimentStatus, type MigrationResult, type LoadGap, type RedisOutage, type RunResult } from '../api/v1alpha1/index.ts';
+import { durationMs, migrationOffsetsMs, vmIdentifier, EXPERIMENT_PHASES, type ExperimentPhase, type MigrationExperiment, type MigrationExperimentStatus, type MigrationResult, type LoadGap, type RedisOutage, type RunResult } from '../api/v1alpha1/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { MigrascopeMetrics } from '../metrics/index.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
@@ -108,7 +108,8 @@ export class ExperimentRunner {
       profile: { ...checkpoint.profile.source, actions: checkpoint.profile.actions },
       runs: checkpoint.finished,
       completedRuns: checkpoint.finished.length,
-      migrationOffsets: (this.#plan(1, 0).migrations ?? []).map((m) => `${m.offsetMs / 1000}s`),
+      // One per offset of the schedule, however many VMs each moves.
+      migrationOffsets: migrationOffsetsMs(spec.migrations).map((offsetMs) => `${offsetMs / 1000}s`),
     };
     let terminal: { phase: ExperimentPhase; reason: string; message: string } | undefined;
     for (let run = checkpoint.finished.length + 1; run <= spec.repetitions && !terminal; run += 1) {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrationResult } from '../../src/api/v1alpha1/index.ts';
 import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
 import { precopyInputFor } from '../../src/testbed/config.ts';
+import { hostNotEnoughFreeMemory } from '../../src/testbed/xapi/errors.ts';
 import { predictPreCopy } from '../../src/testbed/precopy-model.ts';
 import { engineTopology, shortExperiment, startEngineHarness, type EngineHarness } from '../support/engine.ts';
 
@@ -41,8 +42,9 @@ describe('given a testbed pool with a web and a db VM, a local Redis and in-proc
   afterAll(async () => harness?.close());
 
   /** The run's migrations, and the slowest action that started in each second (epoch s -> ms). */
-  async function run(name: string, migrations: object): Promise<{ recorded: MigrationResult[]; slowest: Map<number, number> }> {
-    const experiment = shortExperiment(harness, { name, users: 6, steady: '13s', migrations });
+  async function run(name: string, migrations: object, steady = '13s'): Promise<{ phase?: string; offsets?: string[]; recorded: MigrationResult[]; slowest: Map<number, number> }> {
+    // 20 users (about 40 actions a second): some action is sure to start early in a half-second pause.
+    const experiment = shortExperiment(harness, { name, users: 20, steady, migrations });
     const slowest = new Map<number, number>();
     const status = await new ExperimentRunner(experiment, { uid: `exp-${name}`, namespace: 'test', name }, harness.deps, {
       onRunFinished: (_run, outcome) => {
@@ -52,15 +54,15 @@ describe('given a testbed pool with a web and a db VM, a local Redis and in-proc
         }
       },
     }).run();
-    expect(status.phase).toBe('Succeeded');
-    expect(status.summary?.migrations).toBe(2);
-    return { recorded: status.runs?.[0]?.migrations ?? [], slowest };
+    return { phase: status.phase, offsets: status.migrationOffsets, recorded: status.runs?.[0]?.migrations ?? [], slowest };
   }
 
   it('when both migrate together to one host, then each is recorded on its own and both are slower than alone, by the equal shares of that link', async () => {
     harness.migrations.length = 0;
-    const { recorded } = await run('together', { offsets: ['3s'], vms: [{ nameLabel: 'web' }, { nameLabel: 'db' }], mode: 'together', destination: { policy: 'host', host: 'h3' }, timeout: '1m' });
+    const { phase, offsets, recorded } = await run('together', { offsets: ['3s'], vms: [{ nameLabel: 'web' }, { nameLabel: 'db' }], mode: 'together', destination: { policy: 'host', host: 'h3' }, timeout: '1m' });
 
+    expect(phase).toBe('Succeeded');
+    expect(offsets).toEqual(['3s']);
     expect(recorded.map((m) => [m.index, m.vm, m.state, m.source, m.destination])).toEqual([
       [1, 'web', 'Succeeded', 'h1', 'h3'],
       [2, 'db', 'Succeeded', 'h2', 'h3'],
@@ -96,8 +98,9 @@ describe('given a testbed pool with a web and a db VM, a local Redis and in-proc
 
   it("when they migrate in sequence, then the db starts once the web has ended, each moves as fast as alone, and the db's pause is the downtime the actions saw", async () => {
     harness.migrations.length = 0;
-    const { recorded, slowest } = await run('sequence', { offsets: ['3s'], vms: [{ nameLabel: 'web' }, { nameLabel: 'db' }], mode: 'sequence', destination: { policy: 'roundRobin' }, timeout: '1m' });
+    const { phase, recorded, slowest } = await run('sequence', { offsets: ['3s'], vms: [{ nameLabel: 'web' }, { nameLabel: 'db' }], mode: 'sequence', destination: { policy: 'roundRobin' }, timeout: '1m' });
 
+    expect(phase).toBe('Succeeded');
     expect(recorded.map((m) => [m.vm, m.state])).toEqual([
       ['web', 'Succeeded'],
       ['db', 'Succeeded'],
@@ -121,5 +124,19 @@ describe('given a testbed pool with a web and a db VM, a local Redis and in-proc
     const before = [...slowest].filter(([second]) => (second + 1) * 1000 < web!.timeline.startedAt);
     expect(before.length).toBeGreaterThan(2);
     expect(Math.max(...before.map(([, ms]) => ms))).toBeLessThan(dbDowntime * 1000 * 0.5);
+  });
+
+  it('when the first of a sequence is refused by XAPI, then the run fails and the next is cancelled, never started', async () => {
+    harness.migrations.length = 0;
+    harness.testbed.faults.failNext('VM.pool_migrate', () => hostNotEnoughFreeMemory(2 * 1024 ** 3, 256 * 1024 ** 2));
+    const { phase, recorded } = await run('sequence-refused', { offsets: ['2s'], vms: [{ nameLabel: 'web' }, { nameLabel: 'db' }], timeout: '1m' }, '6s');
+
+    expect(phase).toBe('Failed');
+    expect(recorded.map((m) => [m.vm, m.state])).toEqual([
+      ['web', 'Failed'],
+      ['db', 'Cancelled'],
+    ]);
+    expect(recorded[1]?.message).toBe('not started: migration 1, before it in sequence, ended Failed');
+    expect(harness.migrations).toEqual([]);
   });
 });
