@@ -55,6 +55,7 @@ export function describeExperiment(record: ExperimentRecord): string {
         { header: 'run', value: (m) => m.run, align: 'right' },
         { header: '#', value: (m) => m.index, align: 'right' },
         { header: 'state', value: (m) => m.state },
+        { header: 'vm', value: (m) => m.vm ?? '?' },
         { header: 'source -> destination', value: (m) => `${m.source ?? '?'} -> ${m.destination ?? '?'}` },
         { header: 'at', value: (m) => m.offset, align: 'right' },
         { header: 'duration', value: (m) => seconds(m.durationSeconds, 2), align: 'right' },

@@ -5,7 +5,7 @@
 import { Cluster } from 'ioredis';
 import type { RedisClient } from '../queue/redis-connection.ts';
 import { experimentKeyBase } from '../queue/run-keys.ts';
-import { migrationOffsetsMs, type MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
+import { scheduledMigrations, type MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
 import { loadJobId, migrationJobId, type ExperimentRef } from '../queue/contracts.ts';
 import type { ExperimentQueues } from '../queue/queues.ts';
 import { startedSpecKey } from './started-spec.ts';
@@ -19,7 +19,7 @@ export interface ExperimentLeftovers {
 
 export async function removeExperimentData(redis: RedisClient, queues: ExperimentQueues, prefix: string, ref: ExperimentRef, spec: MigrationExperimentSpec): Promise<ExperimentLeftovers> {
   const result: ExperimentLeftovers = { leftBehind: [], removedJobs: 0, removedKeys: 0 };
-  const migrations = migrationOffsetsMs(spec.migrations).length;
+  const migrations = scheduledMigrations(spec.migrations, spec.target.vm).length;
   for (let run = 1; run <= spec.repetitions; run += 1) {
     const jobs = [
       ...Array.from({ length: spec.workload.drivers }, (_, shard) => ({ queue: queues.load, id: loadJobId(ref, run, shard), what: 'load job' })),

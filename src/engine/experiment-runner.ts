@@ -4,7 +4,7 @@
 // engine that restarts mid-run re-attaches to the same run instead of starting another one.
 import type { RedisClient } from '../queue/redis-connection.ts';
 import { join } from 'node:path';
-import { durationMs, EXPERIMENT_PHASES, type ExperimentPhase, type MigrationExperiment, type MigrationExperimentStatus, type MigrationRecovery, type MigrationResult, type LoadGap, type RedisOutage, type RunResult } from '../api/v1alpha1/index.ts';
+import { durationMs, migrationOffsetsMs, vmIdentifier, EXPERIMENT_PHASES, type ExperimentPhase, type MigrationExperiment, type MigrationExperimentStatus, type MigrationRecovery, type MigrationResult, type LoadGap, type RedisOutage, type RunResult } from '../api/v1alpha1/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { MigrascopeMetrics } from '../metrics/index.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
@@ -109,7 +109,8 @@ export class ExperimentRunner {
       profile: { ...checkpoint.profile.source, actions: checkpoint.profile.actions },
       runs: checkpoint.finished,
       completedRuns: checkpoint.finished.length,
-      migrationOffsets: (this.#plan(1, 0).migrations ?? []).map((m) => `${m.offsetMs / 1000}s`),
+      // One per offset of the schedule, however many VMs each moves.
+      migrationOffsets: migrationOffsetsMs(spec.migrations).map((offsetMs) => `${offsetMs / 1000}s`),
     };
     let terminal: { phase: ExperimentPhase; reason: string; message: string } | undefined;
     for (let run = checkpoint.finished.length + 1; run <= spec.repetitions && !terminal; run += 1) {
@@ -234,7 +235,14 @@ export class ExperimentRunner {
       const credentials = await this.#deps.resolvePool({ namespace: this.#ref.namespace, name: spec.poolRef.name });
       const pool = await XenPool.connect(credentials, { log: this.#log });
       try {
-        await pool.findVm(spec.target.vm.uuid ?? spec.target.vm.nameLabel ?? '');
+        await pool.findVm(vmIdentifier(spec.target.vm));
+        for (const [i, vm] of (spec.migrations?.vms ?? []).entries()) {
+          const problem = await pool.findVm(vmIdentifier(vm)).then(
+            () => undefined,
+            (error: unknown) => `spec.migrations.vms[${i}]: ${(error as Error).message}`,
+          );
+          if (problem) return problem;
+        }
       } finally {
         await pool.close();
       }
@@ -276,7 +284,8 @@ export class ExperimentRunner {
         run: plan.run,
         index: migration.index,
         pool: { namespace: this.#ref.namespace, name: spec.poolRef.name },
-        vm: spec.target.vm.uuid ?? spec.target.vm.nameLabel ?? '',
+        vm: migration.vm,
+        ...(migration.after === undefined ? {} : { after: migration.after }),
         destination: destination?.policy === 'host' ? { kind: 'host', host: destination.host ?? '' } : { kind: destination?.policy ?? 'roundRobin' },
         dueAtMs: migration.dueAtMs,
         offsetMs: migration.offsetMs,
@@ -362,10 +371,11 @@ function migrationResults(plan: RunPlan, outcomes: MigrationOutcome[], inFlight:
   return plan.migrations.map((planned) => {
     const outcome = outcomes.find((o) => o.index === planned.index);
     const offset = `${planned.offsetMs / 1000}s`;
-    if (!outcome) return { index: planned.index, offset, state: inFlight.includes(planned.index) ? 'Running' : 'Pending' };
+    if (!outcome) return { index: planned.index, offset, vm: planned.vm, state: inFlight.includes(planned.index) ? 'Running' : 'Pending' };
     const { task: _task, offsetMs: _offsetMs, downtimeStartMs: _from, downtimeEndMs: _to, ...rest } = outcome;
+    const { index, ...measured } = rest;
     const recovery = recoveries.get(planned.index);
-    return { ...rest, offset, ...(recovery ? { recovery } : {}) };
+    return { index, offset, vm: planned.vm, ...measured, ...(recovery ? { recovery } : {}) };
   });
 }
 

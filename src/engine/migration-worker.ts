@@ -4,7 +4,8 @@
 // active probe polls the application throughout, so the downtime users saw is measured from the
 // client side, next to what XAPI reports. XAPI's refusals are final, but one: a VM busy with
 // another operation (OTHER_OPERATION_IN_PROGRESS) is asked again, a few times with backoff, since
-// XAPI refused before starting anything and the other operation ends by itself.
+// XAPI refused before starting anything and the other operation ends by itself. A migration in a
+// sequence (migrations.vms, mode sequence) waits for the one before it to be recorded first.
 import type { RedisClient } from '../queue/redis-connection.ts';
 import type { Logger } from '../log/index.ts';
 import type { LoadTargetAllowList } from './load-targets.ts';
@@ -59,6 +60,8 @@ export interface MigrationWorkerDeps {
   busyRetry?: BusyRetry;
   /** Where each namespace may send requests (the probe's); unrestricted when undefined. */
   loadTargets?: LoadTargetAllowList | undefined;
+  /** How often a migration in sequence looks whether the one before it ended (default 200 ms). */
+  sequencePollMs?: number;
 }
 
 export interface BusyRetry {
@@ -75,8 +78,8 @@ export async function performMigration(job: MigrationJobData, attempt: string, d
   if (recorded) return JSON.parse(recorded) as MigrationOutcome;
 
   const base = { index: job.index, offsetMs: job.offsetMs };
-  const aborted = await deps.redis.get(keys.abort);
-  if (aborted !== null) return record(deps.redis, keys, { ...base, state: 'Cancelled', message: `not started: the run was stopped (${aborted})` });
+  const notStarted = await waitForPrevious(job, keys, deps);
+  if (notStarted !== undefined) return record(deps.redis, keys, { ...base, state: 'Cancelled', message: `not started: ${notStarted}` });
   // The probe sends requests for the namespace: the job came through Redis, so it is checked here too.
   const refused = await deps.loadTargets?.refusal(job.experiment.namespace, job.probeUrl);
   if (refused !== undefined) {
@@ -99,7 +102,7 @@ export async function performMigration(job: MigrationJobData, attempt: string, d
       await deps.redis.del(claimKey);
     }
 
-    const previousSource = (await deps.redis.get(experimentLastSourceKey(deps.prefix, job.experiment))) ?? undefined;
+    const previousSource = (await deps.redis.get(experimentLastSourceKey(deps.prefix, job.experiment, job.vm))) ?? undefined;
     const destination = await pool.chooseDestination(vm, job.destination, previousSource);
     const hosts = await pool.listHosts();
     const source = hosts.find((host) => host.ref === vm.residentOn)?.name ?? vm.residentOn;
@@ -133,6 +136,24 @@ export async function performMigration(job: MigrationJobData, attempt: string, d
     return await finish(deps, keys, job, { ...outcome, ...model });
   } finally {
     await pool.close();
+  }
+}
+
+/**
+ * Why the migration must not start, if it must not: the run was stopped, or (in sequence) the
+ * migration before it did not succeed. In sequence it first waits for that one to be recorded.
+ */
+async function waitForPrevious(job: MigrationJobData, keys: RunKeys, deps: MigrationWorkerDeps): Promise<string | undefined> {
+  for (;;) {
+    const aborted = await deps.redis.get(keys.abort);
+    if (aborted !== null) return `the run was stopped (${aborted})`;
+    if (job.after === undefined) return undefined;
+    const recorded = await deps.redis.hget(keys.migrations, String(job.after));
+    if (recorded !== null) {
+      const previous = JSON.parse(recorded) as MigrationOutcome;
+      return previous.state === 'Succeeded' ? undefined : `migration ${job.after}, before it in sequence, ended ${previous.state}`;
+    }
+    await new Promise((resolve) => setTimeout(resolve, deps.sequencePollMs ?? 200));
   }
 }
 
@@ -193,7 +214,7 @@ function withXapiCode(result: MigrationRecord): string | undefined {
 
 async function finish(deps: MigrationWorkerDeps, keys: RunKeys, job: MigrationJobData, outcome: MigrationOutcome): Promise<MigrationOutcome> {
   if (outcome.state === 'Succeeded' && outcome.source) {
-    await deps.redis.set(experimentLastSourceKey(deps.prefix, job.experiment), outcome.source);
+    await deps.redis.set(experimentLastSourceKey(deps.prefix, job.experiment, job.vm), outcome.source);
   }
   return record(deps.redis, keys, outcome);
 }

@@ -33,8 +33,28 @@ describe('planRun', () => {
 
   it('given count, first and spacing, then migrations fall due at their offsets into steady state', () => {
     expect(plan.migrations).toEqual([
-      { index: 1, offsetMs: 120_000, dueAtMs: 1_150_000 },
-      { index: 2, offsetMs: 300_000, dueAtMs: 1_330_000 },
+      { index: 1, offsetMs: 120_000, dueAtMs: 1_150_000, vm: 'web' },
+      { index: 2, offsetMs: 300_000, dueAtMs: 1_330_000, vm: 'web' },
+    ]);
+  });
+
+  it('given several VMs in sequence, then at each offset they follow one another, each after the one before', () => {
+    const spec = { ...experiment.spec, migrations: { ...experiment.spec.migrations!, vms: [{ nameLabel: 'web' }, { nameLabel: 'db' }], mode: 'sequence' as const } };
+    expect(planRun(spec, ref, 1, 1_000_000).migrations).toEqual([
+      { index: 1, offsetMs: 120_000, dueAtMs: 1_150_000, vm: 'web' },
+      { index: 2, offsetMs: 120_000, dueAtMs: 1_150_000, vm: 'db', after: 1 },
+      { index: 3, offsetMs: 300_000, dueAtMs: 1_330_000, vm: 'web' },
+      { index: 4, offsetMs: 300_000, dueAtMs: 1_330_000, vm: 'db', after: 3 },
+    ]);
+  });
+
+  it('given several VMs together, then all fall due at the offset, none waiting for another', () => {
+    const spec = { ...experiment.spec, migrations: { ...experiment.spec.migrations!, vms: [{ nameLabel: 'web' }, { uuid: '0a1b2c3d-0000-4000-8000-000000000001' }], mode: 'together' as const } };
+    expect(planRun(spec, ref, 1, 1_000_000).migrations.map((m) => [m.index, m.vm, m.dueAtMs, m.after])).toEqual([
+      [1, 'web', 1_150_000, undefined],
+      [2, '0a1b2c3d-0000-4000-8000-000000000001', 1_150_000, undefined],
+      [3, 'web', 1_330_000, undefined],
+      [4, '0a1b2c3d-0000-4000-8000-000000000001', 1_330_000, undefined],
     ]);
   });
 

@@ -2,7 +2,7 @@
 // load worker), where steady state lies, when each migration falls due, and how the users are
 // sharded across the drivers. It is pure arithmetic on the spec, so a restarted engine that reads
 // the same start time back from Redis gets the same plan.
-import { durationMs, migrationOffsetsMs, type MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
+import { durationMs, scheduledMigrations, type MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
 
 export interface ShardPlan {
@@ -15,6 +15,10 @@ export interface PlannedMigration {
   index: number;
   offsetMs: number;
   dueAtMs: number;
+  /** The VM it moves, as the spec names it. */
+  vm: string;
+  /** In sequence: the index of the migration that must end first; it starts then, not at dueAtMs. */
+  after?: number;
 }
 
 export interface RunPlan {
@@ -53,10 +57,10 @@ export function planRun(spec: MigrationExperimentSpec, experiment: ExperimentRef
     steadyEndMs: steadyStartMs + steadyMs,
     endMs: steadyStartMs + steadyMs + rampDownMs,
     shards: shardLoad(spec.workload.drivers, spec.workload.users, spec.workload.rate),
-    migrations: migrationOffsetsMs(spec.migrations).map((offsetMs, i) => ({
+    migrations: scheduledMigrations(spec.migrations, spec.target.vm).map((scheduled, i) => ({
+      ...scheduled,
       index: i + 1,
-      offsetMs,
-      dueAtMs: steadyStartMs + offsetMs,
+      dueAtMs: steadyStartMs + scheduled.offsetMs,
     })),
   };
 }

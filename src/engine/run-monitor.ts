@@ -12,7 +12,7 @@ import type { SecondSnapshot } from '../recording/index.ts';
 import { SlidingWindowSla, type WindowEvaluation } from '../sla/index.ts';
 import type { ShardEnd } from './load-worker.ts';
 import type { MigrationOutcome } from './migration-worker.ts';
-import { stageAt, type RunPlan } from './plan.ts';
+import { stageAt, type PlannedMigration, type RunPlan } from './plan.ts';
 import { slaOptions } from './run-analysis.ts';
 import { SecondCollector } from './second-stream.ts';
 import { ExperimentMetrics } from './experiment-metrics.ts';
@@ -331,12 +331,21 @@ export class RunMonitor {
     const timeoutMs = this.#timeoutMs();
     for (const migration of this.plan.migrations) {
       if (this.#migrations.has(migration.index)) continue;
-      if (Date.now() < migration.dueAtMs + timeoutMs) continue;
+      const startsAtMs = this.#startOf(migration);
+      if (startsAtMs === undefined || Date.now() < startsAtMs + timeoutMs) continue;
       const message = `migration ${migration.index} did not end within ${timeoutMs / 1000}s of its start (migrations.timeout)`;
       this.#failedBecause ??= message;
       const outcome: MigrationOutcome = { index: migration.index, offsetMs: migration.offsetMs, state: 'Failed', message };
       await this.#deps.redis.hsetnx(this.#keys.migrations, String(migration.index), JSON.stringify(outcome));
     }
+  }
+
+  /** When a migration starts: when due, or in sequence when the one before it ended (undefined: not yet). */
+  #startOf(migration: PlannedMigration): number | undefined {
+    if (migration.after === undefined) return migration.dueAtMs;
+    const previous = this.#migrations.get(migration.after);
+    if (!previous) return undefined;
+    return previous.endTime === undefined ? migration.dueAtMs : Math.max(migration.dueAtMs, Date.parse(previous.endTime));
   }
 
   #timeoutMs(): number {

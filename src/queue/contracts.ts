@@ -72,6 +72,8 @@ export const MigrationJobData = z.object({
   /** Planned start (epoch ms): steady state start + offset. */
   dueAtMs: z.number(),
   offsetMs: z.number().min(0),
+  /** In sequence: the index of the migration of this run that must end before this one starts. */
+  after: z.int().min(1).optional(),
   timeoutMs: z.number().gt(0),
   /** What the active downtime probe polls while the migration runs. */
   probeUrl: z.url(),

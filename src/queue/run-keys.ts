@@ -59,7 +59,7 @@ export function experimentStateKey(prefix: string, experiment: ExperimentRef): s
   return `${experimentKeyBase(prefix, experiment.uid)}:state`;
 }
 
-/** The source host of the experiment's latest migration: the next one must not go back there. */
-export function experimentLastSourceKey(prefix: string, experiment: ExperimentRef): string {
-  return `${experimentKeyBase(prefix, experiment.uid)}:last-source`;
+/** The source host of the latest migration of the experiment's VM: its next one must not go back there. */
+export function experimentLastSourceKey(prefix: string, experiment: ExperimentRef, vm: string): string {
+  return `${experimentKeyBase(prefix, experiment.uid)}:last-source:${vm}`;
 }

@@ -1,7 +1,7 @@
 // The top of an experiment report: what was measured (target, workload, stages, SLA, migration
 // schedule), when, and the verdict per percentile in large badges: the study's "p99 broken, p90
 // kept" at a glance, with the actions that broke it.
-import { migrationOffsetsMs, profileLabel, type MigrationExperiment, type PercentileVerdict } from '../api/v1alpha1/index.ts';
+import { migrationOffsetsMs, profileLabel, vmIdentifier, type MigrationExperiment, type PercentileVerdict } from '../api/v1alpha1/index.ts';
 import { formatInstant, formatOffset, percentileName } from './format.ts';
 import { html, type Markup } from './html.ts';
 
@@ -64,7 +64,7 @@ export function experimentFacts(experiment: MigrationExperiment, when: { from?: 
 <div><dt>Migrations</dt><dd>${
     offsets.length === 0
       ? 'none (the load alone)'
-      : html`${offsets.length === 1 ? 'one' : offsets.length} at <b>${offsets.map((ms) => formatOffset(ms / 1000)).join(', ')}</b> into steady state<br><span class="subtitle">destination: ${destination?.policy === 'host' ? `host ${destination.host ?? '?'}` : destination?.policy}, timeout ${spec.migrations?.timeout}</span>`
+      : html`${offsets.length === 1 ? 'one' : offsets.length} at <b>${offsets.map((ms) => formatOffset(ms / 1000)).join(', ')}</b> into steady state${movedVms(spec.migrations)}<br><span class="subtitle">destination: ${destination?.policy === 'host' ? `host ${destination.host ?? '?'}` : destination?.policy}, timeout ${spec.migrations?.timeout}</span>`
   }</dd></div>
 <div><dt>Runs</dt><dd>${spec.repetitions} ${spec.repetitions === 1 ? 'run' : `runs, ${spec.pauseBetweenRuns} apart`}${spec.abort.onViolation === 'none' ? '' : html` · stops at the first ${spec.abort.onViolation} violation`}</dd></div>
 <div><dt>When</dt><dd>${when.from === undefined ? 'not started' : html`${formatInstant(when.from)}${when.to === undefined ? '' : html` – ${formatInstant(when.to).slice(11)}`}`}</dd></div>
@@ -77,4 +77,11 @@ function thinkTimeText(think: MigrationExperiment['spec']['workload']['thinkTime
   const cycle = think.cycleType === 'cycleTime' ? 'cycle time (start to start)' : 'after each response';
   const truncated = think.distribution === 'negativeExponential' ? `, truncated at ${think.maxMultiple}×` : '';
   return `${distribution}, mean ${think.mean} ${cycle}${truncated}`;
+}
+
+/** ", VMs web then db" or ", VMs web and db together"; nothing when the target alone moves. */
+function movedVms(migrations: MigrationExperiment['spec']['migrations']): string {
+  const names = (migrations?.vms ?? []).map(vmIdentifier);
+  if (names.length === 0) return '';
+  return migrations?.mode === 'together' ? `, VMs ${names.join(' and ')} together` : `, VMs ${names.join(' then ')}`;
 }

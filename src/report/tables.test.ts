@@ -93,6 +93,17 @@ describe('Given a migration seen by the engine and its status entry', () => {
     expect(migrationTable([]).text).toContain('No migration in this run');
   });
 
+  it('Then when the run moved two VMs, a VM column names each migration’s', () => {
+    const rows = migrationRows(plan, instants, [
+      { ...results[0]!, vm: 'web' },
+      { ...results[1]!, vm: 'db' },
+    ]);
+    expect(tableRows(migrationTable(rows).text, 'migrations').map((row) => row.slice(0, 3))).toEqual([
+      ['M1', 'web', 'xen-a → xen-b'],
+      ['M2', 'db', '? → ?'],
+    ]);
+  });
+
   it('Then on a real pool (no model) there is no model column', () => {
     const rows = migrationRows(plan, [{ ...instants[0]!, modelDowntimeSeconds: undefined }], []);
     expect(migrationTable(rows).text).not.toContain('Downtime by model');

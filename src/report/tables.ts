@@ -78,6 +78,8 @@ export interface MigrationRow {
   index: number;
   state: string;
   route: string;
+  /** The VM migrated (the results name it; older results may not). */
+  vm: string | undefined;
   /** Seconds into steady state (the schedule's offset), as it happened or as planned. */
   offsetSeconds: number | undefined;
   /** Seconds from the run's start, the charts' time axis. */
@@ -102,6 +104,7 @@ export function migrationRows(plan: RunTimetable, instants: readonly MigrationIn
       index,
       state: seen?.state ?? result?.state ?? 'Pending',
       route: `${source ?? '?'} → ${destination ?? '?'}`,
+      vm: result?.vm,
       offsetSeconds: startMs !== undefined ? (startMs - plan.steadyStartMs) / 1000 : result ? plannedOffset(result.offset) : undefined,
       atSeconds: startMs !== undefined ? (startMs - plan.startAtMs) / 1000 : undefined,
       durationSeconds: seen?.durationSeconds ?? result?.durationSeconds,
@@ -117,12 +120,14 @@ export function migrationTable(rows: readonly MigrationRow[]): Markup {
   if (rows.length === 0) return html`<p class="empty">No migration in this run: the load alone.</p>`;
   const modelled = rows.some((row) => row.modelDowntimeSeconds !== undefined);
   const recovered = rows.some((row) => row.recovery !== undefined);
+  // A VM column only when the run moved more than one VM.
+  const vms = new Set(rows.map((row) => row.vm)).size > 1;
   return html`<table class="migrations">
-<thead><tr><th>#</th><th>Source → destination</th><th>State</th><th class="num">Start (into steady state)</th><th class="num">At (run time)</th><th class="num">Duration</th><th class="num">Downtime seen by clients</th>${modelled ? html`<th class="num">Downtime by model</th>` : ''}${
+<thead><tr><th>#</th>${vms ? html`<th>VM</th>` : ''}<th>Source → destination</th><th>State</th><th class="num">Start (into steady state)</th><th class="num">At (run time)</th><th class="num">Duration</th><th class="num">Downtime seen by clients</th>${modelled ? html`<th class="num">Downtime by model</th>` : ''}${
     recovered ? html`<th class="num" title="${RECOVERY_P90}">Recovery (p90)</th><th class="num" title="${RECOVERY_SLA}">Recovery (SLA windows)</th>` : ''
   }</tr></thead>
 <tbody>${rows.map(
-    (row) => html`<tr data-migration="${row.index}"><th scope="row">M${row.index}</th><td>${row.route}</td><td class="state ${row.state.toLowerCase()}" title="${row.message ?? ''}">${row.state}</td><td class="num">${row.offsetSeconds === undefined ? '–' : formatOffset(row.offsetSeconds)}</td><td class="num">${row.atSeconds === undefined ? '–' : formatOffset(row.atSeconds)}</td><td class="num">${formatSeconds(row.durationSeconds)}</td><td class="num">${formatSeconds(row.downtimeSeconds)}</td>${modelled ? html`<td class="num">${formatSeconds(row.modelDowntimeSeconds)}</td>` : ''}${
+    (row) => html`<tr data-migration="${row.index}"><th scope="row">M${row.index}</th>${vms ? html`<td>${row.vm ?? '?'}</td>` : ''}<td>${row.route}</td><td class="state ${row.state.toLowerCase()}" title="${row.message ?? ''}">${row.state}</td><td class="num">${row.offsetSeconds === undefined ? '–' : formatOffset(row.offsetSeconds)}</td><td class="num">${row.atSeconds === undefined ? '–' : formatOffset(row.atSeconds)}</td><td class="num">${formatSeconds(row.durationSeconds)}</td><td class="num">${formatSeconds(row.downtimeSeconds)}</td>${modelled ? html`<td class="num">${formatSeconds(row.modelDowntimeSeconds)}</td>` : ''}${
       recovered ? html`${recoveryCell(row.recovery, row.recovery?.seconds)}${recoveryCell(row.recovery, row.recovery?.slaSeconds)}` : ''
     }</tr>`,
   )}</tbody>

@@ -14,11 +14,11 @@ const refusal = (document: unknown) => refusalOf(() => parseTopology(document));
 describe('Given the bundled default topology', () => {
   const topology = loadTopology();
 
-  it('When loaded, Then it is one pool of three hosts with a web VM fronting the reference app and a db VM', () => {
+  it("When loaded, Then it is one pool of three hosts with a web VM fronting the reference app, whose data is the db VM's guest", () => {
     expect(topology.hosts.map((h) => h.name)).toHaveLength(3);
     const web = topology.vms.find((v) => v.name === 'web');
-    expect(web).toMatchObject({ memory: 2 * 1024 ** 3, vcpus: 1, powerState: 'Running', guest: { app: 'reference' } });
-    expect(topology.vms.map((v) => v.name)).toContain('db');
+    expect(web).toMatchObject({ memory: 2 * 1024 ** 3, vcpus: 1, powerState: 'Running', guest: { app: 'reference', database: 'db' } });
+    expect(topology.vms.find((v) => v.name === 'db')?.guest).toMatchObject({ app: 'reference-db', scale: 500, seed: 1 });
   });
 
   it("When the web VM migrates, Then its model inputs are the study preset's", () => {
@@ -78,6 +78,9 @@ describe('Given a topology written by a person', () => {
       ['VMs overfilling a host', { hosts: [host('a')], vms: [vm('w', { memory: '3GiB' }), vm('x')] }, 'vms[1].memory', /does not fit/],
       ['an unknown preset', { hosts: [host('a')], vms: [vm('w', { preset: 'nope' })] }, 'vms[0].preset', /study-web-vm/],
       ['a guest with both app and url', { hosts: [host('a')], vms: [vm('w', { guest: { app: 'reference', url: 'http://127.0.0.1:1' } })] }, 'vms[0].guest', /exactly one/],
+      ['a database that is no reference-db guest', { hosts: [host('a')], vms: [vm('w', { guest: { app: 'reference', database: 'x' } }), vm('x', { memory: '1GiB' })] }, 'vms[0].guest.database', /no VM named "x" has guest app: reference-db/],
+      ['a database with its own scale', { hosts: [host('a')], vms: [vm('w', { guest: { app: 'reference', database: 'x', scale: 5 } })] }, 'vms[0].guest.database', /scale and seed are the database guest's/],
+      ['a database for an outside url', { hosts: [host('a')], vms: [vm('w', { guest: { url: 'http://127.0.0.1:1', database: 'x' } })] }, 'vms[0].guest.database', /goes with app: reference/],
       ['a bad power state', { hosts: [host('a')], vms: [vm('w', { powerState: 'On' })] }, 'vms[0].powerState', /Running/],
       ['a slowdown below 1', { hosts: [host('a')], vms: [vm('w', { precopySlowdown: 0.5 })] }, 'vms[0].precopySlowdown', /1/],
     ])('%s', (_case, document, field, message) => {

@@ -59,10 +59,15 @@ const HostSchema = z
 
 const GuestSchema = z
   .object({
-    /** Start the reference application (src/testbed/app) for this VM ... */
-    app: z.literal('reference').optional(),
+    /**
+     * Start the reference application (src/testbed/app) for this VM, or its database alone
+     * (reference-db: the site's data served over TCP, for a web VM's `database` to name) ...
+     */
+    app: z.enum(['reference', 'reference-db']).optional(),
     scale: z.number().int().positive().optional(),
     seed: z.number().int().optional(),
+    /** With app: reference, the VM whose reference-db guest holds the site's data (through its guest proxy). */
+    database: name.optional(),
     /** ... or front an application already listening here. */
     url: z.url({ protocol: /^https?$/ }).optional(),
     /** Fixed port for the guest proxy (default: any free port). */
@@ -71,10 +76,16 @@ const GuestSchema = z
   .strict()
   .superRefine((guest, ctx) => {
     if ((guest.app === undefined) === (guest.url === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'give either app: reference or url: http://HOST:PORT (exactly one)' });
+      ctx.addIssue({ code: 'custom', message: 'give either app: reference (or reference-db) or url: http://HOST:PORT (exactly one)' });
     }
     if (guest.url !== undefined && (guest.scale !== undefined || guest.seed !== undefined)) {
       ctx.addIssue({ code: 'custom', message: 'scale and seed apply to app: reference only' });
+    }
+    if (guest.database !== undefined && guest.app !== 'reference') {
+      ctx.addIssue({ code: 'custom', path: ['database'], message: 'database goes with app: reference (the site whose data it holds)' });
+    }
+    if (guest.database !== undefined && (guest.scale !== undefined || guest.seed !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['database'], message: "with a database VM, scale and seed are the database guest's: set them there" });
     }
   });
 
@@ -122,7 +133,7 @@ export type HostConfig = TopologyConfig['hosts'][number];
 export type VmConfig = TopologyConfig['vms'][number];
 export type ModelConfig = z.output<typeof ModelSchema>;
 
-/** Names must be unique, VMs must sit on hosts that exist and fit there, W <= M. */
+/** Names must be unique, VMs must sit on hosts that exist and fit there, W <= M, a guest's database must be one. */
 function checkReferences(topology: z.output<typeof TopologyObject>, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   const hostIndex = new Map<string, number>();
@@ -153,6 +164,15 @@ function checkReferences(topology: z.output<typeof TopologyObject>, ctx: z.Refin
     const capacity = topology.hosts[h]?.memory ?? 0;
     if (total > capacity) issue(['vms', i, 'memory'], `does not fit on host "${vm.host}" (${total} B needed in all, ${capacity} B there)`);
     used.set(vm.host, total);
+  });
+  topology.vms.forEach((vm, i) => {
+    const database = vm.guest?.database;
+    if (database === undefined) return;
+    const holder = topology.vms.find((candidate) => candidate.name === database);
+    if (holder?.guest?.app !== 'reference-db') {
+      const known = topology.vms.filter((candidate) => candidate.guest?.app === 'reference-db').map((candidate) => candidate.name);
+      issue(['vms', i, 'guest', 'database'], `no VM named "${database}" has guest app: reference-db (those that do: ${known.join(', ') || 'none'})`);
+    }
   });
 }
 

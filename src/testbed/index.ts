@@ -1,12 +1,12 @@
 // The testbed: a simulated XenServer pool behind a real XAPI endpoint, with the guests its VMs
-// front (the reference application or any app, each behind a guest proxy that stalls during
-// stop-and-copy). The demo, the tests and users without a pool run against it.
+// front (the reference application, its database, or any app, each behind a guest proxy that
+// stalls during stop-and-copy). The demo, the tests and users without a pool run against it.
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger } from '../log/index.ts';
-import { startReferenceApp, type ReferenceApp } from './app/index.ts';
+import { startReferenceApp, startReferenceDatabase, type ReferenceApp } from './app/index.ts';
 import type { TopologyConfig, VmConfig } from './config.ts';
 import { GuestProxy } from './guest-proxy.ts';
 import { createTestbedTls, writeCaFile } from './tls.ts';
@@ -27,7 +27,10 @@ export interface TestbedOptions {
 export interface TestbedDescription {
   xapi: { url: string; username: string; password: string; caFile?: string };
   hosts: { name: string; uuid: string }[];
-  /** `host`: where the VM runs at start (null when halted); `url`: its guest's proxy (null without one). */
+  /**
+   * `host`: where the VM runs at start (null when halted); `url`: its guest's proxy (null without
+   * one), tcp://HOST:PORT for the reference app's database, which speaks no HTTP.
+   */
   vms: { name: string; uuid: string; host: string | null; url: string | null }[];
 }
 
@@ -77,7 +80,7 @@ export async function startTestbed(topology: TopologyConfig, options: TestbedOpt
       vms: xapi.pool.vms.map((vm) => {
         const record = store.get('VM', vm.ref);
         const host = xapi.pool.hostByRef(record.resident_on);
-        return { name: vm.config.name, uuid: record.uuid, host: host?.config.name ?? null, url: guests.get(vm.config.name)?.url ?? null };
+        return { name: vm.config.name, uuid: record.uuid, host: host?.config.name ?? null, url: guestUrl(vm.config, guests.get(vm.config.name)) };
       }),
     };
     logger().info({ url: xapi.url, hosts: description.hosts.length, vms: description.vms.length }, 'testbed ready');
@@ -88,23 +91,23 @@ export async function startTestbed(topology: TopologyConfig, options: TestbedOpt
   }
 }
 
-/** Starts each VM's guest: the reference app or an existing URL, behind its own proxy. */
+function guestUrl(vm: VmConfig, proxy: GuestProxy | undefined): string | null {
+  if (!proxy) return null;
+  return vm.guest?.app === 'reference-db' ? `tcp://${proxy.host}:${proxy.port}` : proxy.url;
+}
+
+/**
+ * Starts each VM's guest behind its own proxy: the reference app, its database (reference-db), or
+ * an existing URL. Databases first, so that a site reaches its data through the db VM's proxy and
+ * a migration of the db VM stalls the site's queries.
+ */
 async function startGuests(vms: VmConfig[], cleanups: (() => Promise<void>)[]): Promise<Map<string, GuestProxy>> {
   const guests = new Map<string, GuestProxy>();
-  for (const vm of vms) {
-    if (!vm.guest) continue;
-    let target: { host: string; port: number };
-    if (vm.guest.app === 'reference') {
-      const app: ReferenceApp = await startReferenceApp({ host: '127.0.0.1', port: 0, scale: vm.guest.scale, seed: vm.guest.seed });
-      cleanups.push(() => app.close());
-      target = { host: '127.0.0.1', port: app.port };
-    } else {
-      const url = new URL(vm.guest.url ?? '');
-      target = { host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
-    }
+  const databases = vms.filter((vm) => vm.guest?.app === 'reference-db');
+  for (const vm of [...databases, ...vms.filter((vm) => vm.guest && !databases.includes(vm))]) {
     const proxy = await GuestProxy.start({
-      target,
-      listenPort: vm.guest.listenPort,
+      target: await startGuest(vm, vms, guests, cleanups),
+      listenPort: vm.guest?.listenPort,
       precopySlowdown: vm.precopySlowdown,
       warmupPenaltyMs: vm.warmup?.penalty,
       warmupDecayMs: vm.warmup?.decay,
@@ -113,4 +116,25 @@ async function startGuests(vms: VmConfig[], cleanups: (() => Promise<void>)[]): 
     guests.set(vm.name, proxy);
   }
   return guests;
+}
+
+/** Starts what runs inside `vm` (if anything does here) and says where its proxy sends traffic. */
+async function startGuest(vm: VmConfig, vms: VmConfig[], guests: ReadonlyMap<string, GuestProxy>, cleanups: (() => Promise<void>)[]): Promise<{ host: string; port: number }> {
+  const guest = vm.guest!;
+  if (guest.app === 'reference-db') {
+    const database = await startReferenceDatabase({ host: '127.0.0.1', port: 0, scale: guest.scale, seed: guest.seed });
+    cleanups.push(() => database.close());
+    return { host: database.host, port: database.port };
+  }
+  if (guest.app === 'reference') {
+    // The parsed topology names a database VM only when it has a reference-db guest, started first.
+    const holder = guest.database === undefined ? undefined : vms.find((candidate) => candidate.name === guest.database);
+    const proxy = holder && guests.get(holder.name);
+    const data = proxy ? { database: { host: proxy.host, port: proxy.port }, seed: holder.guest?.seed } : { scale: guest.scale, seed: guest.seed };
+    const app: ReferenceApp = await startReferenceApp({ host: '127.0.0.1', port: 0, ...data });
+    cleanups.push(() => app.close());
+    return { host: '127.0.0.1', port: app.port };
+  }
+  const url = new URL(guest.url ?? '');
+  return { host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
 }

@@ -1,7 +1,7 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesSentAt, LiveMigration, type GuestControl, type MigrationPhase } from './migration.ts';
-import { predictPreCopy, type PreCopyPrediction } from './precopy-model.ts';
+import { MigrationLinks } from './migration-links.ts';
+import { LiveMigration, type GuestControl, type MigrationPhase } from './migration.ts';
+import { predictPreCopy, type PreCopyInput } from './precopy-model.ts';
 
 /** A guest that records what the migration did to it. */
 function recordingGuest(): GuestControl & { calls: string[] } {
@@ -25,52 +25,16 @@ function phaseReached(migration: LiveMigration, phase: MigrationPhase): Promise<
 }
 
 /** 10 MB over 100 MB/s: 20 ms setup, 100 ms of pre-copy rounds, 50 ms (+ copy) down. */
-function shortPrediction(): PreCopyPrediction {
-  return predictPreCopy({
+function shortInput(): PreCopyInput {
+  return {
     memoryBytes: 10e6,
     bandwidthBytesPerSecond: 100e6,
     dirtyRateBytesPerSecond: 20e6,
     writableWorkingSetBytes: 1e6,
     setupMs: 20,
     resumeOverheadMs: 50,
-  });
+  };
 }
-
-describe('Given a pre-copy prediction', () => {
-  const predictions = fc
-    .record({
-      memoryBytes: fc.integer({ min: 1e6, max: 8e9 }),
-      bandwidthBytesPerSecond: fc.integer({ min: 1e6, max: 2e9 }),
-      dirtyRateBytesPerSecond: fc.integer({ min: 0, max: 1e9 }),
-      wwsFraction: fc.double({ min: 0, max: 1, noNaN: true }),
-    })
-    .map(({ wwsFraction, ...input }) =>
-      predictPreCopy({ ...input, writableWorkingSetBytes: Math.floor(input.memoryBytes * wwsFraction) }),
-    );
-
-  it('When sampled over time, Then bytes sent start at 0, never decrease and end at bytesSent', () => {
-    fc.assert(
-      fc.property(predictions, fc.array(fc.double({ min: 0, max: 1.2, noNaN: true }), { minLength: 2 }), (p, fractions) => {
-        const totalMs = p.totalSeconds * 1000;
-        const samples = fractions.sort((a, b) => a - b).map((f) => bytesSentAt(p, f * totalMs));
-        for (let i = 1; i < samples.length; i++) expect(samples[i]).toBeGreaterThanOrEqual((samples[i - 1] ?? 0) - 1e-6);
-        expect(bytesSentAt(p, 0)).toBe(0);
-        expect(bytesSentAt(p, totalMs)).toBeCloseTo(p.bytesSent, 0);
-      }),
-    );
-  });
-
-  it('When setup is over, Then the first round has started moving the whole memory', () => {
-    fc.assert(
-      fc.property(predictions, (p) => {
-        const firstRound = p.rounds[0];
-        if (!firstRound) return;
-        const middle = (p.setupSeconds + firstRound.seconds / 2) * 1000;
-        expect(bytesSentAt(p, middle)).toBeCloseTo(firstRound.bytes / 2, -1);
-      }),
-    );
-  });
-});
 
 describe('Given a live migration with a guest', () => {
   describe('When it runs to the end', () => {
@@ -79,7 +43,7 @@ describe('Given a live migration with a guest', () => {
       const phases: MigrationPhase[] = [];
       const progress: number[] = [];
       const migration = LiveMigration.start({
-        prediction: shortPrediction(),
+        input: shortInput(),
         guest,
         tickMs: 10,
         onPhase: (phase) => phases.push(phase),
@@ -90,12 +54,13 @@ describe('Given a live migration with a guest', () => {
       expect(guest.calls).toEqual(['enterPrecopy', 'freeze', 'resume', 'VM moved']);
       expect(phases).toEqual(['setup', 'precopy', 'stop-and-copy', 'completed']);
       expect(timeline.outcome).toBe('completed');
-      expect(progress.at(-1)).toBe(migration.prediction.bytesSent);
+      expect(progress.at(-1)).toBe(timeline.model?.bytesSent);
+      expect(timeline.model).toEqual(predictPreCopy(shortInput()));
       expect(progress.length).toBeGreaterThan(3);
     });
 
     it('Then the phases follow one another and the freeze lasts at least the modeled downtime', async () => {
-      const timeline = await LiveMigration.start({ prediction: shortPrediction() }).done;
+      const timeline = await LiveMigration.start({ input: shortInput() }).done;
       const { startedAt, precopyStartedAt = 0, frozenAt = 0, resumedAt = 0, endedAt } = timeline;
       expect(startedAt).toBeLessThanOrEqual(precopyStartedAt);
       expect(precopyStartedAt).toBeLessThanOrEqual(frozenAt);
@@ -108,7 +73,7 @@ describe('Given a live migration with a guest', () => {
   describe('When it is cancelled during pre-copy', () => {
     it('Then it stops, the guest runs normally again and the VM never moves', async () => {
       const guest = recordingGuest();
-      const migration = LiveMigration.start({ prediction: shortPrediction(), guest, onResume: () => guest.calls.push('VM moved') });
+      const migration = LiveMigration.start({ input: shortInput(), guest, onResume: () => guest.calls.push('VM moved') });
       await phaseReached(migration, 'precopy');
       expect(migration.cancel()).toBe(true);
       const timeline = await migration.done;
@@ -120,7 +85,7 @@ describe('Given a live migration with a guest', () => {
 
   describe('When a cancel comes after the VM was paused', () => {
     it('Then it is refused and the migration completes', async () => {
-      const migration = LiveMigration.start({ prediction: shortPrediction(), tickMs: 5 });
+      const migration = LiveMigration.start({ input: shortInput(), tickMs: 5 });
       await phaseReached(migration, 'stop-and-copy');
       expect(migration.cancel()).toBe(false);
       expect((await migration.done).outcome).toBe('completed');
@@ -130,11 +95,27 @@ describe('Given a live migration with a guest', () => {
   describe('When the testbed shuts down mid-freeze', () => {
     it('Then interrupt ends it as cancelled and unfreezes the guest', async () => {
       const guest = recordingGuest();
-      const migration = LiveMigration.start({ prediction: shortPrediction(), guest, tickMs: 5 });
+      const migration = LiveMigration.start({ input: shortInput(), guest, tickMs: 5 });
       await phaseReached(migration, 'stop-and-copy');
       migration.interrupt();
       expect((await migration.done).outcome).toBe('cancelled');
       expect(guest.calls).toEqual(['enterPrecopy', 'freeze', 'resume']);
     });
+  });
+});
+
+describe('Given two live migrations into the same host, whose link they share', () => {
+  it('When they copy at once, Then each moves at half the link while the other copies, and alone again after', async () => {
+    const links = new MigrationLinks(() => 100e6);
+    const small = { ...shortInput(), dirtyRateBytesPerSecond: 0, writableWorkingSetBytes: 0, setupMs: 0 };
+    const big = { ...small, memoryBytes: 20e6 };
+    const [first, second] = await Promise.all([
+      LiveMigration.start({ input: small, links: links.between('a', 'c') }).done,
+      LiveMigration.start({ input: big, links: links.between('b', 'c') }).done,
+    ]);
+    // 10 MB at 50 MB/s (0.2 s) while both copy; then the big one has 10 MB left, alone at 100 MB/s.
+    expect(first.model?.rounds[0]?.seconds).toBeCloseTo(0.2, 1);
+    expect(second.model?.rounds[0]?.seconds).toBeCloseTo(0.3, 1);
+    expect(second.model?.rounds[0]?.seconds).toBeGreaterThan(predictPreCopy(big).precopySeconds + 0.05);
   });
 });

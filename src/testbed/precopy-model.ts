@@ -117,54 +117,78 @@ export function validatePreCopyInput(input: PreCopyInput, fields: PreCopyFieldNa
   optional(notNegative, fields.setupMs, input.setupMs);
 }
 
+/** The model's limits with Xen's defaults filled in. */
+export interface PreCopyLimits {
+  dirtyRateBytesPerSecond: number;
+  writableWorkingSetBytes: number;
+  memoryBytes: number;
+  stopThresholdBytes: number;
+  maxIterations: number;
+  maxFactor: number;
+}
+
+export function precopyLimits(input: PreCopyInput): PreCopyLimits {
+  return {
+    dirtyRateBytesPerSecond: input.dirtyRateBytesPerSecond,
+    writableWorkingSetBytes: input.writableWorkingSetBytes,
+    memoryBytes: input.memoryBytes,
+    stopThresholdBytes: input.stopThresholdBytes ?? PRECOPY_DEFAULTS.stopThresholdBytes,
+    maxIterations: input.maxIterations ?? PRECOPY_DEFAULTS.maxIterations,
+    maxFactor: input.maxFactor ?? PRECOPY_DEFAULTS.maxFactor,
+  };
+}
+
+/**
+ * The rule at the end of each pre-copy round, which lasted `seconds` and brought the rounds to
+ * `rounds` and the bytes sent to `sent`: what the guest dirtied meanwhile, and whether pre-copy
+ * stops (then that is what stop-and-copy sends). The one place the loop's rule is written: the
+ * constant-bandwidth prediction and the testbed's shared-link migrations both follow it.
+ */
+export function afterRound(limits: PreCopyLimits, rounds: number, sent: number, seconds: number): { dirty: number; stoppedBy?: PreCopyPrediction['stoppedBy'] } {
+  const dirty = Math.min(limits.writableWorkingSetBytes, limits.dirtyRateBytesPerSecond * seconds);
+  if (dirty <= limits.stopThresholdBytes) return { dirty, stoppedBy: 'threshold' };
+  if (rounds >= limits.maxIterations) return { dirty, stoppedBy: 'maxIterations' };
+  if (sent + dirty > limits.maxFactor * limits.memoryBytes) return { dirty, stoppedBy: 'maxFactor' };
+  return { dirty };
+}
+
 /** Runs the model; refuses input that validatePreCopyInput refuses (naming the properties). */
 export function predictPreCopy(input: PreCopyInput): PreCopyPrediction {
   validatePreCopyInput(input);
-  const M = input.memoryBytes;
   const B = input.bandwidthBytesPerSecond;
-  const r = input.dirtyRateBytesPerSecond;
-  const W = input.writableWorkingSetBytes;
-  const stopThreshold = input.stopThresholdBytes ?? PRECOPY_DEFAULTS.stopThresholdBytes;
-  const maxIterations = input.maxIterations ?? PRECOPY_DEFAULTS.maxIterations;
-  const maxFactor = input.maxFactor ?? PRECOPY_DEFAULTS.maxFactor;
-  const resumeOverheadMs = input.resumeOverheadMs ?? PRECOPY_DEFAULTS.resumeOverheadMs;
-  const setupMs = input.setupMs ?? PRECOPY_DEFAULTS.setupMs;
-
+  const limits = precopyLimits(input);
   const rounds: PreCopyRound[] = [];
-  let toSend = M;
+  let toSend = input.memoryBytes;
   let sent = 0;
-  let dirty: number;
-  let stoppedBy: PreCopyPrediction['stoppedBy'];
   for (;;) {
     const seconds = toSend / B;
     rounds.push({ bytes: toSend, seconds });
     sent += toSend;
-    dirty = Math.min(W, r * seconds);
-    if (dirty <= stopThreshold) {
-      stoppedBy = 'threshold';
-      break;
-    }
-    if (rounds.length >= maxIterations) {
-      stoppedBy = 'maxIterations';
-      break;
-    }
-    if (sent + dirty > maxFactor * M) {
-      stoppedBy = 'maxFactor';
-      break;
-    }
-    toSend = dirty;
+    const next = afterRound(limits, rounds.length, sent, seconds);
+    if (next.stoppedBy) return preCopyOutcome(input, rounds, next.dirty, next.dirty / B, next.stoppedBy);
+    toSend = next.dirty;
   }
-  const downtimeSeconds = dirty / B + resumeOverheadMs / 1000;
+}
+
+/** The prediction of rounds that ran, stop-and-copy of `stopAndCopyBytes` taking `copySeconds`. */
+export function preCopyOutcome(
+  input: Pick<PreCopyInput, 'resumeOverheadMs' | 'setupMs'>,
+  rounds: PreCopyRound[],
+  stopAndCopyBytes: number,
+  copySeconds: number,
+  stoppedBy: PreCopyPrediction['stoppedBy'],
+): PreCopyPrediction {
+  const downtimeSeconds = copySeconds + (input.resumeOverheadMs ?? PRECOPY_DEFAULTS.resumeOverheadMs) / 1000;
   const precopySeconds = rounds.reduce((sum, round) => sum + round.seconds, 0);
-  const setupSeconds = setupMs / 1000;
+  const setupSeconds = (input.setupMs ?? PRECOPY_DEFAULTS.setupMs) / 1000;
   return {
     rounds,
     precopySeconds,
     downtimeSeconds,
     totalSeconds: setupSeconds + precopySeconds + downtimeSeconds,
-    bytesSent: sent + dirty,
+    bytesSent: rounds.reduce((sum, round) => sum + round.bytes, 0) + stopAndCopyBytes,
     stoppedBy,
-    stopAndCopyBytes: dirty,
+    stopAndCopyBytes,
     setupSeconds,
   };
 }

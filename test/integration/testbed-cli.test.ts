@@ -17,8 +17,9 @@ hosts:
   - { name: a, memory: 1GiB, linkBandwidth: 1Gbit/s, controlDomainMemory: 128MiB }
   - { name: b, memory: 1GiB, linkBandwidth: 1Gbit/s, controlDomainMemory: 128MiB }
 vms:
-  - { name: web, memory: 64MiB, host: a, dirtyRate: 10MB/s, wws: 4MiB, guest: { app: reference, scale: 10 } }
-  - { name: db, memory: 128MiB, host: b }
+  - { name: web, memory: 64MiB, host: a, dirtyRate: 10MB/s, wws: 4MiB, guest: { app: reference, database: db } }
+  - { name: db, memory: 128MiB, host: b, guest: { app: reference-db, scale: 10 } }
+  - { name: spare, memory: 64MiB, host: b }
 `;
 
 interface Started {
@@ -95,7 +96,8 @@ describe('Given `migrascope testbed --json --http`', () => {
     ]);
     expect(ready.vms).toEqual([
       { name: 'web', uuid: expect.any(String), host: 'a', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) },
-      { name: 'db', uuid: expect.any(String), host: 'b', url: null },
+      { name: 'db', uuid: expect.any(String), host: 'b', url: expect.stringMatching(/^tcp:\/\/127\.0\.0\.1:\d+$/) },
+      { name: 'spare', uuid: expect.any(String), host: 'b', url: null },
     ]);
   });
 

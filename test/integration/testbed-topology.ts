@@ -1,6 +1,6 @@
 // The small pool the testbed integration tests run: migrations of `web` take about two seconds
 // (192 MiB over 1 Gbit/s, a quiet guest), `tiny` has no room for it, `db` fills most of h2 and
-// `spare` is halted. Free memory is exact so tests can check the accounting to the byte.
+// `spare` is halted (`db` may be given a guest and a smaller size instead). Free memory is exact so tests can check the accounting to the byte.
 import { parseTopology, type TopologyConfig } from '../../src/testbed/index.ts';
 
 export const MiB = 1024 ** 2;
@@ -8,7 +8,7 @@ export const WEB_MEMORY = 192 * MiB;
 export const PASSWORD = 'testbed-secret';
 
 export function smallTopology(
-  options: { tls?: boolean; guest?: object; resumeOverhead?: string; warmup?: { penalty: string; decay: string } } = {},
+  options: { tls?: boolean; guest?: object; resumeOverhead?: string; warmup?: { penalty: string; decay: string }; db?: object } = {},
 ): TopologyConfig {
   return parseTopology({
     pool: 'testbed-test',
@@ -31,7 +31,7 @@ export function smallTopology(
         ...(options.guest ? { guest: options.guest } : {}),
         ...(options.warmup ? { warmup: options.warmup } : {}),
       },
-      { name: 'db', memory: '1GiB', vcpus: 2, host: 'h2', dirtyRate: '10MB/s', wws: '64MiB' },
+      { name: 'db', memory: '1GiB', vcpus: 2, host: 'h2', dirtyRate: '10MB/s', wws: '64MiB', ...options.db },
       { name: 'spare', memory: '128MiB', powerState: 'Halted' },
     ],
   });

@@ -15,7 +15,7 @@ import type { WorkerMetrics } from '../../src/metrics/index.ts';
 import { startLocalRedis, type LocalRedis } from '../../src/queue/local-redis.ts';
 import { createRedisClient, type RedisClient } from '../../src/queue/redis-connection.ts';
 import { ExperimentQueues } from '../../src/queue/queues.ts';
-import { parseTopology, startTestbed, type MigrationReport, type Testbed } from '../../src/testbed/index.ts';
+import { parseTopology, startTestbed, type MigrationReport, type Testbed, type TopologyConfig } from '../../src/testbed/index.ts';
 
 export interface EngineHarness {
   testbed: Testbed;
@@ -33,9 +33,10 @@ export interface EngineHarness {
 
 /**
  * A pool of `hosts` hosts h1, h2, ... (three unless told: two is the pool users most often have)
- * whose web VM (192 MiB, quiet guest) migrates in about 2 s, fronting the reference app.
+ * whose web VM (192 MiB, quiet guest) migrates in about 2 s, fronting the reference app; and
+ * `more` VMs as a topology file writes them, the web's guest another way (its data in one of them).
  */
-export function engineTopology(hosts = 3): ReturnType<typeof parseTopology> {
+export function engineTopology(hosts = 3, more: { vms?: object[]; webGuest?: object } = {}): ReturnType<typeof parseTopology> {
   return parseTopology({
     pool: 'engine-test',
     credentials: { username: 'root', password: 'engine-secret' },
@@ -50,9 +51,10 @@ export function engineTopology(hosts = 3): ReturnType<typeof parseTopology> {
         dirtyRate: '20MB/s',
         wws: '8MiB',
         model: { setup: '200ms', resumeOverhead: '400ms' },
-        guest: { app: 'reference', scale: 500, seed: 7 },
+        guest: more.webGuest ?? { app: 'reference', scale: 500, seed: 7 },
         warmup: { penalty: '0ms', decay: '1s' },
       },
+      ...(more.vms ?? []),
     ],
   });
 }
@@ -61,6 +63,7 @@ export interface EngineHarnessOptions {
   workerMetrics?: WorkerMetrics;
   hosts?: number;
   workers?: boolean;
+  topology?: TopologyConfig;
 }
 
 /** The harness on a Redis of someone else's (a Cluster, a Sentinel set): `redisUrl` as the engine reads it. */
@@ -68,7 +71,7 @@ export type ExternalRedisEngineHarness = Omit<EngineHarness, 'redis' | 'client'>
 
 /**
  * `workerMetrics`: what the in-process workers export, as `migrascope worker` does; `hosts`: the
- * pool's size. `workers: false`: none take jobs until restartWorkers() (a test whose jobs go to
+ * pool's size (or a whole `topology`). `workers: false`: none take jobs until restartWorkers() (a test whose jobs go to
  * another process first).
  */
 export async function startEngineHarness(options: EngineHarnessOptions = {}): Promise<EngineHarness> {
@@ -85,7 +88,7 @@ export async function startEngineHarnessOn(
   redisUrl: string,
   options: EngineHarnessOptions & { resultsDir?: string; afterClose?: () => Promise<void> } = {},
 ): Promise<ExternalRedisEngineHarness> {
-  const testbed = await startTestbed(engineTopology(options.hosts));
+  const testbed = await startTestbed(options.topology ?? engineTopology(options.hosts));
   const prefix = `test-${randomBytes(4).toString('hex')}`;
   const resultsDir = options.resultsDir ?? (await mkdtemp(join(tmpdir(), 'migrascope-results-')));
   const client = createRedisClient(redisUrl);

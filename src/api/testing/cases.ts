@@ -123,6 +123,11 @@ export const VALID_CASES: readonly Case[] = [
     }),
   },
   {
+    name: 'the web and the db VM migrated together (a host evacuation)',
+    kind: 'MigrationExperiment',
+    object: withField(experiment('evacuation'), 'spec.migrations', { offsets: ['5m'], vms: [{ nameLabel: 'web' }, { nameLabel: 'db' }], mode: 'together' }),
+  },
+  {
     name: 'one migration by count needs no spacing',
     kind: 'MigrationExperiment',
     object: withField(experiment('count-one'), 'spec.migrations', { count: 1, first: '9m59s' }),
@@ -231,6 +236,9 @@ export const INVALID_CASES: readonly InvalidCase[] = [
   invalid('no schedule at all', 'MigrationExperiment', exp, { 'spec.migrations': { destination: { policy: 'roundRobin' } } }, 'spec.migrations.offsets', 'either offsets, or count', true),
   invalid('count without first', 'MigrationExperiment', exp, { 'spec.migrations': { count: 2, spacing: '1m' } }, 'spec.migrations.first', 'first goes with count', true),
   invalid('two migrations without spacing', 'MigrationExperiment', exp, { 'spec.migrations': { count: 2, first: '1m' } }, 'spec.migrations.spacing', 'spacing goes with count > 1', true),
+  invalid('a mode without vms', 'MigrationExperiment', exp, { 'spec.migrations': { offsets: ['1m'], mode: 'together' } }, 'spec.migrations.mode', 'mode goes with vms', true),
+  invalid('more migrations than a run records', 'MigrationExperiment', exp, { 'spec.migrations': { count: 9, first: '1m', spacing: '10s', vms: Array.from({ length: 8 }, (_, i) => ({ nameLabel: `vm-${i}` })) } }, 'spec.migrations.vms', 'at most 64 migrations', true),
+  invalid('a VM named twice over in vms', 'MigrationExperiment', exp, { 'spec.migrations': { offsets: ['1m'], vms: [{ nameLabel: 'web', uuid: '0a1b2c3d-0000-4000-8000-000000000001' }] } }, 'spec.migrations.vms[0].nameLabel', 'exactly one of nameLabel or uuid', true),
   invalid('a zero spacing', 'MigrationExperiment', exp, { 'spec.migrations': { count: 2, first: '1m', spacing: '0s' } }, 'spec.migrations.spacing', 'longer than zero', true),
   invalid('an offset after steady state', 'MigrationExperiment', exp, { 'spec.migrations.offsets': ['5m', '10m'] }, 'spec.migrations.offsets', 'inside steady state', true),
   invalid('a counted schedule running past steady state', 'MigrationExperiment', exp, { 'spec.migrations': { count: 3, first: '8m', spacing: '1m' } }, 'spec.migrations.count', 'must start inside steady state', true),

@@ -28,7 +28,7 @@ export {
   type WorkloadProfile,
   type WorkloadProfileManifest,
 } from './workload-profile.ts';
-export { DESTINATION_POLICIES, Destination, MAX_MIGRATIONS, Migrations, migrationOffsetsMs } from './migrations.ts';
+export { DESTINATION_POLICIES, Destination, MAX_MIGRATIONS, Migrations, migrationOffsetsMs, scheduledMigrations, vmIdentifier, type ScheduledMigration } from './migrations.ts';
 export { ObjectMeta } from './object-meta.ts';
 export { HttpUrl, OBJECT_NAME_PATTERN, ObjectName, VmSelector } from './references.ts';
 export { Abort, ExperimentTemplateSpec, MigrationExperimentSpec, Recording, Target } from './experiment-spec.ts';

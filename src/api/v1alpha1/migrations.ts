@@ -1,12 +1,17 @@
 // When the VM is live-migrated during steady state, and where to. The schedule is either a list of
-// offsets, or count + first + spacing; offsets count from the start of steady state.
+// offsets, or count + first + spacing; offsets count from the start of steady state. At each
+// offset one VM migrates (target.vm), or several (vms): one after another, or all at once.
 
 import { z } from 'zod';
 import { Duration, PositiveDuration, boundedDuration, durationMs } from './duration.ts';
+import { VmSelector } from './references.ts';
 import { withRules } from './rules.ts';
 
 export const DESTINATION_POLICIES = ['host', 'roundRobin', 'mostFreeMemory'] as const;
 export const MAX_MIGRATIONS = 32;
+export const MAX_MIGRATED_VMS = 8;
+/** The most migrations a run records (offsets x VMs), as RunResult.migrations holds them. */
+export const MAX_RUN_MIGRATIONS = 64;
 
 export const Destination = withRules(
   z.strictObject({
@@ -46,6 +51,16 @@ export const Migrations = withRules(
     count: z.int().min(1).max(MAX_MIGRATIONS).optional().describe('Number of migrations, with first and spacing.'),
     first: Duration.optional().describe('Offset into steady state of the first migration (with count).'),
     spacing: PositiveDuration.optional().describe('Time between the starts of consecutive migrations (with count > 1).'),
+    vms: z
+      .array(VmSelector)
+      .min(1)
+      .max(MAX_MIGRATED_VMS)
+      .optional()
+      .describe('The VMs each scheduled migration moves, e.g. the web and the db VM; default: target.vm alone. Each is recorded as a migration of its own.'),
+    mode: z
+      .enum(['sequence', 'together'])
+      .optional()
+      .describe("With vms: sequence (default) migrates them in the listed order, each when the previous one ended; together starts them all at the offset (a host's evacuation), sharing the links."),
     destination: Destination.prefault({}).describe('Where each migration goes.'),
     timeout: boundedDuration('6h')
       .default('15m')
@@ -70,6 +85,18 @@ export const Migrations = withRules(
       field: ['spacing'],
       holds: (m) => (m.spacing !== undefined) === (m.count !== undefined && m.count > 1),
     },
+    {
+      rule: '!has(self.mode) || has(self.vms)',
+      message: 'mode goes with vms: list the VMs to migrate in sequence or together',
+      field: ['mode'],
+      holds: (m) => m.mode === undefined || m.vms !== undefined,
+    },
+    {
+      rule: `!has(self.vms) || size(self.vms) * (has(self.offsets) ? size(self.offsets) : has(self.count) ? self.count : 1) <= ${MAX_RUN_MIGRATIONS}`,
+      message: `a run records at most ${MAX_RUN_MIGRATIONS} migrations: the offsets (or count) times the vms must not exceed it`,
+      field: ['vms'],
+      holds: (m) => (m.vms?.length ?? 1) * (m.offsets?.length ?? m.count ?? 1) <= MAX_RUN_MIGRATIONS,
+    },
   ],
 );
 export type Migrations = z.output<typeof Migrations>;
@@ -81,4 +108,29 @@ export function migrationOffsetsMs(migrations: Migrations | undefined): number[]
   const first = durationMs(migrations.first ?? '0s');
   const spacing = durationMs(migrations.spacing ?? '0s');
   return Array.from({ length: migrations.count ?? 0 }, (_, index) => first + index * spacing);
+}
+
+/** How a spec names a VM to XAPI: its uuid, else its name label. */
+export function vmIdentifier(vm: VmSelector): string {
+  return vm.uuid ?? vm.nameLabel ?? '';
+}
+
+export interface ScheduledMigration {
+  offsetMs: number;
+  /** The VM as the spec names it (vmIdentifier). */
+  vm: string;
+  /** In sequence: the 1-based index of the migration that must end before this one starts. */
+  after?: number;
+}
+
+/**
+ * Every migration of a run, earliest offset first: at each offset, each VM of `vms` (or `target`
+ * alone) in the listed order; index i + 1 is the migration's place in this list.
+ */
+export function scheduledMigrations(migrations: Migrations | undefined, target: VmSelector): ScheduledMigration[] {
+  const vms = (migrations?.vms ?? [target]).map(vmIdentifier);
+  const together = migrations?.mode === 'together';
+  return migrationOffsetsMs(migrations).flatMap((offsetMs, slot) =>
+    vms.map((vm, i) => ({ offsetMs, vm, ...(i > 0 && !together ? { after: slot * vms.length + i } : {}) })),
+  );
 }

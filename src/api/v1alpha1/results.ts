@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import { Duration } from './duration.ts';
+import { MAX_RUN_MIGRATIONS } from './migrations.ts';
 
 export const Verdict = z
   .enum(['Pass', 'Fail', 'NoData'])
@@ -50,6 +51,7 @@ export type MigrationRecovery = z.infer<typeof MigrationRecovery>;
 export const MigrationResult = z.strictObject({
   index: z.int().min(1).describe("1-based position in the run's schedule."),
   offset: Duration.describe('Planned offset into steady state.'),
+  vm: z.string().max(255).optional().describe('The VM migrated, as migrations.vms (or target.vm) names it.'),
   state: z.enum(['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled']),
   source: z.string().max(255).optional().describe('Name label of the host the VM left.'),
   destination: z.string().max(255).optional().describe('Name label of the host the VM went to.'),
@@ -106,7 +108,7 @@ export const RunResult = z.strictObject({
   startTime: Time.optional(),
   steadyStateStartTime: Time.optional().describe('Migration offsets count from here.'),
   endTime: Time.optional(),
-  migrations: z.array(MigrationResult).max(64).optional(),
+  migrations: z.array(MigrationResult).max(MAX_RUN_MIGRATIONS).optional(),
   actions: z.array(ActionResult).max(32).optional(),
   verdicts: z.array(PercentileVerdict).max(8).optional().describe(`Per percentile over all actions: the study's "p99 broken, p90 kept" (an action with no data breaks it).`),
   verdict: Verdict.optional().describe('Fail when any action failed, or had no data, at any percentile.'),

@@ -4,7 +4,7 @@ import { Blob } from 'node:buffer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormData, request } from 'undici';
 import { OLIO_PAGE_STATICS } from '../../workloads/olio-statics.ts';
-import { startReferenceApp, type ReferenceApp } from './index.ts';
+import { startReferenceApp, startReferenceDatabase, type ReferenceApp } from './index.ts';
 import { encodeJpeg } from './jpeg.ts';
 import { writePdf } from './pdf.ts';
 
@@ -132,12 +132,28 @@ function eventForm(overrides: Record<string, string | null> = {}, files: { image
 const uploadedPicture = encodeJpeg({ width: 64, height: 48, blockColour: (bx) => [bx * 30, 90, 160], padToBytes: 3_000 });
 const uploadedPdf = writePdf('Compiler Night brochure', ['Line one', 'Line two']);
 
-describe('Given a reference app seeded at scale 50', () => {
+/** The app with its data in its own process, or behind it in a database guest reached over TCP. */
+async function appWithDatabaseGuest(options: { scale: number; seed: number }): Promise<ReferenceApp> {
+  const database = await startReferenceDatabase(options);
+  const app = await startReferenceApp({ database, seed: options.seed });
+  return {
+    ...app,
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+describe.each([
+  ['its data in the same process', startReferenceApp],
+  ['its data in a database guest over TCP', appWithDatabaseGuest],
+])('Given a reference app seeded at scale 50, %s', (_, start) => {
   let app: ReferenceApp;
   let visitor: Visitor;
 
   beforeAll(async () => {
-    app = await startReferenceApp({ scale: SCALE, seed: SEED });
+    app = await start({ scale: SCALE, seed: SEED });
   });
   afterAll(async () => {
     await app.close();
@@ -520,7 +536,7 @@ describe('Given a reference app seeded at scale 50', () => {
   });
 });
 
-describe('Given two apps started with the same seed and scale', () => {
+describe('Given two apps started with the same seed and scale, one with its data in a database guest', () => {
   let first: ReferenceApp;
   let second: ReferenceApp;
   let other: ReferenceApp;
@@ -528,7 +544,7 @@ describe('Given two apps started with the same seed and scale', () => {
   beforeAll(async () => {
     [first, second, other] = await Promise.all([
       startReferenceApp({ scale: 30, seed: 11 }),
-      startReferenceApp({ scale: 30, seed: 11 }),
+      appWithDatabaseGuest({ scale: 30, seed: 11 }),
       startReferenceApp({ scale: 30, seed: 12 }),
     ]);
   });

@@ -11,11 +11,13 @@ import { readCredentials, readEvent, readPage, readPerson, readTag } from './for
 import { generatedLiterature, generatedPicture } from './generated-media.ts';
 import * as pages from './pages.ts';
 import { clearedSessionCookie, sessionCookie, sessionIdFrom } from './session-cookie.ts';
-import type { SessionUser, SocialStore } from './social-store.ts';
+import type { SiteStore } from './site-store.ts';
+import type { SessionUser } from './social-store.ts';
 import { staticFile } from './statics.ts';
 
 export interface SiteOptions {
-  store: SocialStore;
+  /** The site's data: in this process, or the database guest's over TCP. */
+  store: SiteStore;
   seed: number;
   log: Logger;
 }
@@ -33,6 +35,8 @@ type Action = (exchange: Exchange) => void | Promise<void>;
 
 interface Route {
   pattern: RegExp;
+  /** Answers the same to anyone: no session is looked up (static files need no database). */
+  anonymous?: true;
   get?: Action;
   post?: Action;
 }
@@ -51,9 +55,9 @@ export function createSite(options: SiteOptions): (request: IncomingMessage, res
 
   const routes: Route[] = [
     { pattern: /^\/(?:index\.php)?$/, get: home },
-    { pattern: /^(\/(?:js|css|images)\/[\w./-]+)$/, get: staticAsset },
+    { pattern: /^(\/(?:js|css|images)\/[\w./-]+)$/, get: staticAsset, anonymous: true },
     { pattern: /^\/fileService\.php$/, get: fileService },
-    { pattern: /^\/healthz$/, get: health },
+    { pattern: /^\/healthz$/, get: health, anonymous: true },
     { pattern: /^\/login\.php$/, post: login },
     { pattern: /^\/logout\.php$/, get: logout },
     { pattern: /^\/taggedEvents\.php$/, get: tagSearchByQuery, post: tagSearchByForm },
@@ -66,96 +70,98 @@ export function createSite(options: SiteOptions): (request: IncomingMessage, res
     { pattern: /^\/addEventResult\.php$/, post: addEvent },
   ];
 
-  function home(x: Exchange): void {
-    sendHtml(x, 200, pages.homePage(x.user, store.upcomingEvents(Date.now(), HOME_EVENTS), store.tagCloud(TAG_CLOUD_SIZE)));
+  async function home(x: Exchange): Promise<void> {
+    sendHtml(x, 200, pages.homePage(x.user, await store.upcomingEvents(Date.now(), HOME_EVENTS), await store.tagCloud(TAG_CLOUD_SIZE)));
   }
 
-  function health(x: Exchange): void {
+  /** Ready when the data answers: with the database in a VM of its own, a paused db VM holds it. */
+  async function health(x: Exchange): Promise<void> {
+    await store.ping();
     send(x.response, 200, 'ok', { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
   }
 
   /** As Olio's login.php: home either way, with a session only when the password was right. */
   async function login(x: Exchange): Promise<void> {
     const { username, password } = readCredentials(await readForm(x.request));
-    const sessionId = store.logIn(username, password);
+    const sessionId = await store.logIn(username, password);
     if (!sessionId) return redirect(x.response, '/index.php');
-    if (x.sessionId) store.logOut(x.sessionId);
+    if (x.sessionId) await store.logOut(x.sessionId);
     redirect(x.response, '/index.php?flag=authenticated', { 'set-cookie': sessionCookie(sessionId) });
   }
 
-  function logout(x: Exchange): void {
-    if (x.sessionId) store.logOut(x.sessionId);
+  async function logout(x: Exchange): Promise<void> {
+    if (x.sessionId) await store.logOut(x.sessionId);
     redirect(x.response, '/index.php', { 'set-cookie': clearedSessionCookie() });
   }
 
-  function tagSearchByQuery(x: Exchange): void {
+  async function tagSearchByQuery(x: Exchange): Promise<void> {
     const tag = x.query.get('tag');
     if (tag === null || tag.trim() === '') {
-      sendHtml(x, 200, pages.tagSearchPage(x.user, undefined, store.tagCloud(TAG_CLOUD_SIZE)));
+      sendHtml(x, 200, pages.tagSearchPage(x.user, undefined, await store.tagCloud(TAG_CLOUD_SIZE)));
       return;
     }
-    tagSearch(x, readTag(tag), readPage(x.query.get('page')));
+    await tagSearch(x, readTag(tag), readPage(x.query.get('page')));
   }
 
   async function tagSearchByForm(x: Exchange): Promise<void> {
     const form = await readForm(x.request);
-    tagSearch(x, readTag(form.fields.get('tag')), 1);
+    await tagSearch(x, readTag(form.fields.get('tag')), 1);
   }
 
-  function tagSearch(x: Exchange, tag: string, page: number): void {
-    const { total, events } = store.eventsTagged(tag, TAG_PAGE_SIZE, (page - 1) * TAG_PAGE_SIZE);
+  async function tagSearch(x: Exchange, tag: string, page: number): Promise<void> {
+    const { total, events } = await store.eventsTagged(tag, TAG_PAGE_SIZE, (page - 1) * TAG_PAGE_SIZE);
     const results = { tag, total, page, pageSize: TAG_PAGE_SIZE, events };
     sendHtml(x, 200, pages.tagSearchPage(x.user, results, []));
   }
 
-  function eventDetail(x: Exchange): void {
+  async function eventDetail(x: Exchange): Promise<void> {
     const id = readId(x.query, 'socialEventID');
-    const details = store.eventPage(id);
+    const details = await store.eventPage(id);
     if (!details) return notFound(x, `There is no event ${id}.`);
-    const attending = x.user !== undefined && store.isAttending(id, x.user.id);
+    const attending = x.user !== undefined && (await store.isAttending(id, x.user.id));
     sendHtml(x, 200, pages.eventPage(x.user, details, attending));
   }
 
   /** As Olio's addAttendee.php: a GET that adds the user (once) and answers the attendee block. */
-  function attend(x: Exchange): void {
+  async function attend(x: Exchange): Promise<void> {
     const id = readId(x.query, 'id');
     if (!x.user) return unauthorized(x, 'Log in to attend an event.');
-    if (!store.attend(id, x.user.id)) return notFound(x, `There is no event ${id}.`);
-    const details = store.eventPage(id);
+    if (!(await store.attend(id, x.user.id))) return notFound(x, `There is no event ${id}.`);
+    const details = await store.eventPage(id);
     if (!details) return notFound(x, `There is no event ${id}.`);
     sendHtml(x, 200, pages.attendeesFragment(details));
   }
 
-  function fileService(x: Exchange): void {
+  async function fileService(x: Exchange): Promise<void> {
     const name = x.query.get('file') ?? '';
     const match = SERVED_FILE.exec(name);
     if (!match) return notFound(x, `There is no file "${name}".`);
     const [, kind, digits, suffix] = match;
     const id = Number(digits);
     if (kind === 'p') {
-      const person = store.personById(id);
+      const person = await store.personById(id);
       if (!person) return notFound(x, `There is no person ${id}.`);
       return sendPicture(x, person.imageId, () => generatedPicture('person', seed, person.username));
     }
-    const event = store.event(id);
+    const event = await store.event(id);
     if (!event) return notFound(x, `There is no event ${id}.`);
     if (suffix === 'l.pdf') {
-      const stored = event.documentId === null ? undefined : store.blob(event.documentId);
+      const stored = event.documentId === null ? undefined : await store.blob(event.documentId);
       const body = stored ? Buffer.from(stored.data) : generatedLiterature(event);
       return send(x.response, 200, body, { 'content-type': 'application/pdf', 'cache-control': MEDIA_CACHE });
     }
-    sendPicture(x, event.imageId, () => generatedPicture('event', seed, String(id)));
+    await sendPicture(x, event.imageId, () => generatedPicture('event', seed, String(id)));
   }
 
-  function sendPicture(x: Exchange, blobId: number | null, generate: () => Buffer): void {
-    const stored = blobId === null ? undefined : store.blob(blobId);
+  async function sendPicture(x: Exchange, blobId: number | null, generate: () => Buffer): Promise<void> {
+    const stored = blobId === null ? undefined : await store.blob(blobId);
     const headers = { 'content-type': stored?.contentType ?? 'image/jpeg', 'cache-control': MEDIA_CACHE };
     send(x.response, 200, stored ? Buffer.from(stored.data) : generate(), headers);
   }
 
-  function personDetail(x: Exchange): void {
+  async function personDetail(x: Exchange): Promise<void> {
     const username = x.query.get('username') ?? '';
-    const details = store.personPage(username);
+    const details = await store.personPage(username);
     if (!details) return notFound(x, `There is no person ${username}.`);
     sendHtml(x, 200, pages.personPage(x.user, details));
   }
@@ -166,7 +172,7 @@ export function createSite(options: SiteOptions): (request: IncomingMessage, res
 
   async function addPerson(x: Exchange): Promise<void> {
     const person = readPerson(await readForm(x.request));
-    store.addPerson(person);
+    await store.addPerson(person);
     redirect(x.response, `/users.php?username=${encodeURIComponent(person.username)}`);
   }
 
@@ -179,7 +185,7 @@ export function createSite(options: SiteOptions): (request: IncomingMessage, res
       x.request.resume();
       return unauthorized(x, 'Log in to add an event.');
     }
-    const id = store.addEvent(readEvent(await readForm(x.request)), x.user.id);
+    const id = await store.addEvent(readEvent(await readForm(x.request)), x.user.id);
     redirect(x.response, `/events.php?socialEventID=${id}`);
   }
 
@@ -208,11 +214,11 @@ export function createSite(options: SiteOptions): (request: IncomingMessage, res
     const path = queryAt === -1 ? target : target.slice(0, queryAt);
     const query = new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1));
     const sessionId = sessionIdFrom(request.headers.cookie);
-    const user = sessionId ? store.sessionUser(sessionId) : undefined;
+    const route = routes.find((candidate) => candidate.pattern.test(path));
+    const user = sessionId && !route?.anonymous ? await store.sessionUser(sessionId) : undefined;
     const method = request.method === 'HEAD' ? 'GET' : request.method;
-    for (const route of routes) {
-      const match = route.pattern.exec(path);
-      if (!match) continue;
+    if (route) {
+      const match = route.pattern.exec(path) ?? [];
       const action = method === 'GET' ? route.get : method === 'POST' ? route.post : undefined;
       const x: Exchange = { request, response, params: match.slice(1), query, sessionId, user };
       if (!action) {

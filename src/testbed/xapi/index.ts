@@ -2,6 +2,7 @@
 // events and migrations, served over JSON-RPC and XML-RPC on one HTTP(S) endpoint.
 import { EventEmitter } from 'node:events';
 import type { TopologyConfig } from '../config.ts';
+import { MigrationLinks } from '../migration-links.ts';
 import type { GuestControl, LiveMigration } from '../migration.ts';
 import { Dispatcher } from './dispatch.ts';
 import { EventService } from './events.ts';
@@ -51,6 +52,7 @@ export async function startXapiServer(options: XapiServerOptions): Promise<XapiS
     guests: options.guests ?? new Map(),
     observer: migrations,
     running,
+    links: new MigrationLinks(linkBandwidthOf(options.topology)),
   };
   const plan = new FaultPlan();
   const dispatcher = new Dispatcher(sessions, tasks, xapiMethods({ store, sessions, tasks, events, migration }), plan);
@@ -71,4 +73,10 @@ export async function startXapiServer(options: XapiServerOptions): Promise<XapiS
       await endpoint.close();
     },
   };
+}
+
+/** Each host's migration link, by host name. */
+function linkBandwidthOf(topology: TopologyConfig): (host: string) => number {
+  const bandwidth = new Map(topology.hosts.map((host) => [host.name, host.linkBandwidth]));
+  return (host) => bandwidth.get(host) ?? Infinity;
 }

@@ -6,8 +6,9 @@
 import type { EventEmitter } from 'node:events';
 import { DATA_REMAINING_OTHER_CONFIG_KEY, MODEL_OTHER_CONFIG_KEY } from '../../xen/index.ts';
 import { precopyInputFor, type TopologyConfig } from '../config.ts';
+import type { MigrationLinks } from '../migration-links.ts';
 import { LiveMigration, type GuestControl, type MigrationPhase, type MigrationTimeline } from '../migration.ts';
-import { predictPreCopy, type PreCopyPrediction } from '../precopy-model.ts';
+import type { PreCopyPrediction } from '../precopy-model.ts';
 import type { CallContext, MethodSpec } from './dispatch.ts';
 import {
   hostNotEnoughFreeMemory,
@@ -28,6 +29,7 @@ export interface MigrationReport {
   destination: string;
   /** The Async task, when the migration was started with Async.VM.pool_migrate. */
   task?: string;
+  /** The model as this migration ran it (its rounds at the shares it got); alone's if cancelled. */
   prediction: PreCopyPrediction;
   timeline: MigrationTimeline;
 }
@@ -50,6 +52,8 @@ export interface MigrationEnvironment {
   observer: MigrationObserver;
   /** Migrations under way, so that closing the testbed can stop them. */
   running: Set<LiveMigration>;
+  /** The hosts' links, shared by the migrations copying at the same time. */
+  links: MigrationLinks;
 }
 
 export function migrationMethods(env: MigrationEnvironment): MethodSpec[] {
@@ -93,7 +97,6 @@ async function poolMigrate(env: MigrationEnvironment, vmRef: string, hostRef: st
   const source = pool.hostByRef(vm.resident_on);
   const destination = pool.hostByRef(hostRef);
   if (!vmConfig || !source || !destination) throw new XapiFailure('INTERNAL_ERROR', [`VM ${vmRef} is not placed in this pool`]);
-  const prediction = predictPreCopy(precopyInputFor(env.topology, vmConfig, source.config, destination.config));
   const { task } = context;
   const operationRef = task?.ref ?? newRef();
 
@@ -101,7 +104,8 @@ async function poolMigrate(env: MigrationEnvironment, vmRef: string, hostRef: st
   pool.reserve(vmRef, hostRef);
   task?.setCancellable(true);
   const migration = LiveMigration.start({
-    prediction,
+    input: precopyInputFor(env.topology, vmConfig, source.config, destination.config),
+    links: env.links.between(source.config.name, destination.config.name),
     guest: env.guests.get(vmConfig.name),
     // The bytes the model still has to send go in the task's other_config, where the adapter reads
     // them as KubeVirt's "data remaining"; a real XAPI task reports only its progress.
@@ -117,6 +121,7 @@ async function poolMigrate(env: MigrationEnvironment, vmRef: string, hostRef: st
   env.running.add(migration);
   const timeline = await migration.done;
   env.running.delete(migration);
+  const prediction = timeline.model ?? migration.prediction;
 
   if (timeline.outcome !== 'cancelled') recordModel(env, vmRef, prediction);
   pool.endOperation(vmRef, operationRef);
