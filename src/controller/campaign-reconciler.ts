@@ -10,6 +10,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import {
   CAMPAIGN_LABEL,
+  describeLevel,
+  levelSettings,
   findCondition,
   levelExperiment,
   parseCampaign,
@@ -17,6 +19,7 @@ import {
   type MigrationCampaignSpec,
   type MigrationCampaignStatus,
   type MigrationExperimentStatus,
+  type SweepPoint,
 } from '../api/v1alpha1/index.ts';
 import { experimentConditions } from '../engine/conditions.ts';
 import { InvalidInputError } from '../invalid/index.ts';
@@ -75,7 +78,7 @@ export class CampaignReconciler implements Reconciler {
     if (plan.next) {
       const wait = plan.next.notBeforeMs - Date.now();
       if (wait > 0) requeueAfterMs = wait;
-      else await this.#createLevel(campaign, plan.next.users, previous);
+      else await this.#createLevel(campaign, plan.next.settings, previous);
     }
 
     const refused = specChangeCondition(generation, started.generation, previous?.phase, 'campaign');
@@ -99,11 +102,11 @@ export class CampaignReconciler implements Reconciler {
     return children;
   }
 
-  async #createLevel(campaign: MigrationCampaign, users: number, previous: MigrationCampaignStatus | undefined): Promise<void> {
-    const child = levelExperiment(campaign, users);
+  async #createLevel(campaign: MigrationCampaign, settings: SweepPoint, previous: MigrationCampaignStatus | undefined): Promise<void> {
+    const child = levelExperiment(campaign, settings);
     await applyObject(this.#options.kubeConfig, child as unknown as KubernetesObject, FIELD_MANAGER, { force: true });
-    if (!previous?.levels?.some((level) => level.users === users)) {
-      await this.#event(campaign, 'Normal', 'LevelStarted', `created MigrationExperiment ${child.metadata.name} for ${users} users`);
+    if (!previous?.levels?.some((level) => level.experiment === child.metadata.name)) {
+      await this.#event(campaign, 'Normal', 'LevelStarted', `created MigrationExperiment ${child.metadata.name} for ${describeLevel(settings)}`);
     }
   }
 
@@ -121,10 +124,10 @@ export class CampaignReconciler implements Reconciler {
   async #recordChanges(campaign: MigrationCampaign, previous: MigrationCampaignStatus | undefined, next: MigrationCampaignStatus, plan: CampaignPlan, refusal: string | undefined): Promise<void> {
     if (refusal) await this.#event(campaign, 'Warning', 'SpecChangedWhileRunning', refusal);
     for (const level of plan.levels) {
-      const before = previous?.levels?.find((l) => l.users === level.users);
+      const before = previous?.levels?.find((l) => l.experiment === level.experiment);
       if (isTerminal(level.phase) && !isTerminal(before?.phase)) {
         const type: EventType = level.verdict === 'Pass' ? 'Normal' : 'Warning';
-        await this.#event(campaign, type, 'LevelFinished', `${level.users} users: ${level.phase}, SLA p${campaign.spec.judgePercentile} ${level.verdict === 'Pass' ? 'kept' : 'broken'} (${level.experiment})`);
+        await this.#event(campaign, type, 'LevelFinished', `${describeLevel(levelSettings(level))}: ${level.phase}, SLA p${campaign.spec.judgePercentile} ${level.verdict === 'Pass' ? 'kept' : 'broken'} (${level.experiment})`);
       }
     }
     if (next.phase !== previous?.phase && isTerminal(next.phase)) {

@@ -123,7 +123,7 @@ describe('Given a campaign over 100..500 users by 100', () => {
   const parsed = parseCampaign({ ...campaign(), metadata: { name: 'safe-load', namespace: 'lab', uid: 'u-1' } });
 
   it('Then its levels are 100, 200, 300, 400, 500', () => {
-    expect(campaignLevels(parsed.spec.sweep.users)).toEqual([100, 200, 300, 400, 500]);
+    expect(campaignLevels(parsed.spec.sweep.users!)).toEqual([100, 200, 300, 400, 500]);
   });
 
   it('Then a sweep whose steps miss `to` stops below it', () => {
