@@ -37,7 +37,6 @@ export interface CampaignPlan {
  * finished experiments); one deleted while it ran counts as Aborted, it is not run again.
  */
 export function planCampaign(campaign: MigrationCampaign, children: ReadonlyMap<string, MigrationExperimentStatus | undefined>, nowMs: number): CampaignPlan {
-  const judge = campaign.spec.judgePercentile;
   const recorded = campaign.status?.levels ?? [];
   const pauseMs = durationMs(campaign.spec.template.spec.pauseBetweenRuns);
   const levels: CampaignLevel[] = [];

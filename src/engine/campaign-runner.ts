@@ -1,7 +1,18 @@
-// A campaign run without Kubernetes: each level's experiment in turn, through the same engine, and
+// A campaign run without Kubernetes: each level's experiment in turn (easiest first, skipping the
+// harder levels of a row after a failure when stopAfterFailure), through the same engine, and
 // the table and recommendation after each level (so a person watching sees them fill in).
 import {
-  levelSettings, describeLevel, levelExperiment, levelSuffix, sweepLevels, type SweepPoint, type MigrationCampaign, type MigrationCampaignStatus, type MigrationExperiment, type MigrationExperimentStatus } from '../api/v1alpha1/index.ts';
+  describeLevel,
+  levelExperiment,
+  levelSettings,
+  levelSuffix,
+  sweepLevels,
+  type MigrationCampaign,
+  type MigrationCampaignStatus,
+  type MigrationExperiment,
+  type MigrationExperimentStatus,
+  type SweepPoint,
+} from '../api/v1alpha1/index.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
 import { campaignLevel, recommend, skipped } from './campaign.ts';
 import { experimentConditions } from './conditions.ts';
