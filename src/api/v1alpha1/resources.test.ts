@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INVALID_CASES, VALID_CASES, campaign, experiment, withField, xenPool } from '../testing/cases.ts';
+import { INVALID_CASES, PARSER_ONLY_CASES, VALID_CASES, campaign, experiment, withField, xenPool } from '../testing/cases.ts';
 import {
   campaignExperiments,
   campaignLevels,
@@ -68,7 +68,7 @@ describe('Given the valid cases', () => {
 });
 
 describe('Given the invalid cases', () => {
-  for (const { name, object, field, message } of INVALID_CASES) {
+  for (const { name, object, field, message } of [...INVALID_CASES, ...PARSER_ONLY_CASES]) {
     describe(`When ${name} is parsed`, () => {
       it(`Then it is refused naming ${field}`, () => {
         const error = refusal(() => parseResource(object));
