@@ -143,7 +143,7 @@ export type MigrationExperimentSpec = z.output<typeof MigrationExperimentSpec>;
 export const ExperimentTemplateSpec = withRules(
   z.strictObject({
     ...whatAndWhere,
-    workload: TemplateWorkload.prefault({}).describe("The load without users: the campaign's sweep sets them."),
+    workload: TemplateWorkload.prefault({}).describe('The load; users or rate here only when the sweep sets neither (it sets them level by level otherwise).'),
     ...judgedAndMigrated,
     ...howRunsEnd,
   }),

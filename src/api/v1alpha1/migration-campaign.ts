@@ -46,7 +46,7 @@ export const MigrationCampaignSpec = withRules(
     stopAfterFailure: z
       .boolean()
       .default(false)
-      .describe('Skip the levels above the first failing one (faster; the table stays incomplete).'),
+      .describe('Skip the levels harder than a failing one (in a grid: of its row); faster, the table stays incomplete.'),
   }),
   [
     {
