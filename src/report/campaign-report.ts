@@ -64,7 +64,7 @@ function levelAnchor(point: SweepPoint): string {
 }
 
 function pointOf(level: CampaignLevelInput): SweepPoint {
-  return level.settings ?? (level.users === undefined ? {} : { users: level.users });
+  return level.settings ?? levelSettings(level);
 }
 
 /** The recommended levels: one for one field, one per row for a grid. */

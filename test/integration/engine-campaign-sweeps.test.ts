@@ -1,21 +1,18 @@
-// Campaigns over more than users, end to end on real Redis and the testbed: a sweep of the spacing
+// Campaigns over more than users, end to end on real Redis and the testbed: the testbed's model
+// inputs refused on a pool that is not the testbed, a sweep of the spacing
 // between two migrations (the study's advice, compressed), and a grid of the testbed's VM memory
 // and link bandwidth, whose levels reach the pre-copy model through XAPI's pool_migrate options.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCampaign, type MigrationCampaignManifest } from '../../src/api/v1alpha1/index.ts';
 import { runCampaign } from '../../src/engine/campaign-runner.ts';
+import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
+import { openConnection } from '../../src/xen/connection.ts';
 import { predictPreCopy } from '../../src/testbed/precopy-model.ts';
-import type { MigrationReport } from '../../src/testbed/index.ts';
-import { startEngineHarness, type EngineHarness } from '../support/engine.ts';
+import { shortExperiment, startEngineHarness, type EngineHarness } from '../support/engine.ts';
 
 describe('given the testbed, a local Redis and in-process workers', () => {
   let harness: EngineHarness;
-  const migrations: MigrationReport[] = [];
-
-  beforeAll(async () => {
-    harness = await startEngineHarness();
-    harness.testbed.migrations.on('migration', (report) => migrations.push(report));
-  });
+  beforeAll(async () => void (harness = await startEngineHarness()));
   afterAll(async () => harness?.close());
 
   function campaign(name: string, sweep: object, migrationsSpec: object, steadyState: string): MigrationCampaignManifest {
@@ -41,9 +38,29 @@ describe('given the testbed, a local Redis and in-process workers', () => {
     } as MigrationCampaignManifest;
   }
 
+  it('when the pool does not say it is the testbed (a real pool), then an experiment setting the testbed\'s model inputs is refused before it runs', async () => {
+    const connection = await openConnection({ url: harness.testbed.xapi.url, username: harness.testbed.xapi.username, password: harness.testbed.xapi.password });
+    const call = (method: string, ...args: unknown[]) => connection.client.call(method, ...args);
+    const [pool] = (await call('pool.get_all')) as string[];
+    const description = (await call('pool.get_name_description', pool)) as string;
+    try {
+      // As a XenServer admin describes a production pool; no migration has left the model's key yet.
+      await call('pool.set_name_description', pool, 'Production pool, rack 4');
+      const base = shortExperiment(harness, { name: 'real-pool', steady: '5s', window: '2s', migrations: { offsets: ['1s'] } });
+      const experiment = { ...base, spec: { ...base.spec, testbed: { vmMemory: '4GiB' } } };
+      const status = await new ExperimentRunner(experiment, { uid: 'exp-real-pool', namespace: 'test', name: 'real-pool' }, harness.deps).run();
+      expect(status.phase).toBe('Failed');
+      expect(status.conditions?.find((c) => c.type === 'Ready')?.message).toMatch(/spec\.testbed: the pool at .* is a real XenServer \/ XCP-ng pool, where the VM's memory and the link's bandwidth are not settable/);
+      expect(harness.migrations).toHaveLength(0);
+    } finally {
+      await call('pool.set_name_description', pool, description);
+      await connection.close();
+    }
+  });
+
   it('when a campaign sweeps the spacing of two migrations, then each level migrates twice that far apart, widest first, and the recommendation names the spacing', async () => {
     const spacing = parseCampaign(campaign('spacing', { spacing: { from: '3s', to: '6s', step: '3s' } }, { count: 2, first: '1s', spacing: '5s' }, '10s'));
-    const before = migrations.length;
+    const before = harness.migrations.length;
     const status = await runCampaign(spacing, 'camp-spacing', harness.deps);
 
     expect(status.phase).toBe('Succeeded');
@@ -51,12 +68,12 @@ describe('given the testbed, a local Redis and in-process workers', () => {
     expect(status.levels?.map((level) => level.sweep)).toEqual([{ spacing: '6s' }, { spacing: '3s' }]);
     expect(status.levels?.map((level) => level.experiment)).toEqual(['spacing-sp6s', 'spacing-sp3s']);
     expect(status.levels?.every((level) => level.users === 6)).toBe(true);
-    expect(migrations.length - before).toBe(4);
+    expect(harness.migrations.length - before).toBe(4);
     for (const [index, seconds] of [6, 3].entries()) {
       const level = status.levels?.[index];
       expect(level?.phase).toBe('Succeeded');
       expect(level?.verdict).toMatch(/Pass|Fail/);
-      const done = migrations.slice(before + 2 * index, before + 2 * index + 2);
+      const done = harness.migrations.slice(before + 2 * index, before + 2 * index + 2);
       expect(done).toHaveLength(2);
       // The second migration started `spacing` after the first (the queue's delay, within a second).
       const starts = done.map((report) => report.timeline.startedAt);
@@ -70,7 +87,7 @@ describe('given the testbed, a local Redis and in-process workers', () => {
     const grid = parseCampaign(
       campaign('model-grid', { vmMemory: { values: ['128MiB', '512MiB'] }, linkBandwidth: { values: ['200MB/s'] } }, { count: 1, first: '1s' }, '6s'),
     );
-    const before = migrations.length;
+    const before = harness.migrations.length;
     const status = await runCampaign(grid, 'camp-grid', harness.deps);
 
     expect(status.phase).toBe('Succeeded');
@@ -78,7 +95,7 @@ describe('given the testbed, a local Redis and in-process workers', () => {
       { vmMemory: '128MiB', linkBandwidth: '200MB/s' },
       { vmMemory: '512MiB', linkBandwidth: '200MB/s' },
     ]);
-    const done = migrations.slice(before);
+    const done = harness.migrations.slice(before);
     expect(done).toHaveLength(2);
     for (const [index, memoryBytes] of [128 * 1024 ** 2, 512 * 1024 ** 2].entries()) {
       const prediction = done[index]!.prediction;
