@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { campaign as campaignCase, withField } from '../api/testing/cases.ts';
 import { parseCampaign, type MigrationCampaign, type MigrationExperimentStatus } from '../api/v1alpha1/index.ts';
-import { campaignStatus, planCampaign } from './campaign-plan.ts';
+import { campaignStatus, planCampaign, testbedInputsRefusal } from './campaign-plan.ts';
 
 const NOW = Date.parse('2025-05-01T10:00:00Z');
 
@@ -119,5 +119,35 @@ describe('Given finished experiments deleted by their TTL', () => {
     const plan = planCampaign({ ...first, status: recorded }, new Map(), NOW);
     expect(plan.levels[0]).toMatchObject({ users: 100, phase: 'Aborted', verdict: 'Fail' });
     expect(plan.next?.settings.users).toBe(200);
+  });
+});
+
+describe('Given a grid of memory (rows) by bandwidth (columns) that stops after a failure', () => {
+  const grid = campaign({
+    'spec.sweep': { vmMemory: { values: ['1GiB', '4GiB'] }, linkBandwidth: { values: ['100MB/s', '1Gbit/s'] } },
+    'spec.template.spec.workload.users': 50,
+    'spec.stopAfterFailure': true,
+  });
+
+  it('then the levels run row by row, fastest link first, and a failure skips only the rest of its row', () => {
+    const first = planCampaign(grid, new Map(), NOW);
+    expect(first.next?.name).toBe('safe-load-mem1gib-bw1gbit-s');
+    const children = new Map([
+      ['safe-load-mem1gib-bw1gbit-s', finishedStatus('Fail')],
+    ]);
+    const plan = planCampaign(grid, children, NOW);
+    // 1GiB at 100MB/s is harder than the failing 1GiB at 1Gbit/s: skipped; the 4GiB row runs.
+    expect(plan.next?.settings).toEqual({ vmMemory: '4GiB', linkBandwidth: '1Gbit/s' });
+    expect(plan.stoppedEarly).toBe(true);
+    expect(plan.levels.map((l) => l.sweep)).toEqual([{ vmMemory: '1GiB', linkBandwidth: '1Gbit/s' }]);
+  });
+
+  it('then on a XenPool whose status says it is real it is refused before any level, naming the pool', () => {
+    const real = { spec: { url: 'https://xen-master.example/' }, status: { simulated: false } };
+    expect(testbedInputsRefusal(grid, real)).toMatch(/^spec\.testbed: the pool at https:\/\/xen-master\.example\/ is a real XenServer \/ XCP-ng pool/);
+    expect(testbedInputsRefusal(grid, { status: { simulated: true } })).toBeUndefined();
+    // Not probed yet: each level checks the pool itself before it runs.
+    expect(testbedInputsRefusal(grid, { status: {} })).toBeUndefined();
+    expect(testbedInputsRefusal(campaign(), real)).toBeUndefined();
   });
 });

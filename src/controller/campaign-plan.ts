@@ -13,7 +13,9 @@ import {
   type MigrationCampaign,
   type MigrationCampaignStatus,
   type MigrationExperimentStatus,
+  type XenPoolStatus,
 } from '../api/v1alpha1/index.ts';
+import { testbedOnRealPool } from '../xen/index.ts';
 import { campaignLevel, recommend, skipped } from '../engine/campaign.ts';
 import { experimentConditions } from '../engine/conditions.ts';
 import { isTerminal } from './experiment-lifecycle.ts';
@@ -99,4 +101,16 @@ export function campaignStatus(campaign: MigrationCampaign, plan: CampaignPlan, 
   }
   status.conditions = experimentConditions(previous?.conditions, { ...state, generation }, now);
   return status;
+}
+
+/**
+ * Why the campaign cannot run on its pool, or undefined: the testbed's model inputs
+ * (sweep.vmMemory / linkBandwidth, template.spec.testbed) on a XenPool whose status says it is a
+ * real pool. A pool not probed yet (simulated unknown) is left to each level's own check.
+ */
+export function testbedInputsRefusal(campaign: MigrationCampaign, pool: { spec?: unknown; status?: unknown } | undefined): string | undefined {
+  const { sweep, template } = campaign.spec;
+  if (sweep.vmMemory === undefined && sweep.linkBandwidth === undefined && template.spec.testbed === undefined) return undefined;
+  if ((pool?.status as XenPoolStatus | undefined)?.simulated !== false) return undefined;
+  return testbedOnRealPool((pool?.spec as { url?: string } | undefined)?.url ?? template.spec.poolRef.name);
 }

@@ -4,7 +4,8 @@
 // actions and the recommendation are read back from the children's statuses. The story:
 //   fetch (gone = done; the children go with it through their owner reference) -> parse
 //   -> the spec it started with (a change while it runs is refused, as for experiments)
-//   -> plan from the children -> create the next level's experiment when its time has come
+//   -> refuse the testbed's model inputs on a real pool -> plan from the children
+//   -> create the next level's experiment when its time has come
 //   -> write status and record what changed as Events.
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
@@ -24,7 +25,7 @@ import {
 import { experimentConditions } from '../engine/conditions.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import type { Logger } from '../log/index.ts';
-import { campaignStatus, planCampaign, type CampaignPlan } from './campaign-plan.ts';
+import { campaignStatus, planCampaign, testbedInputsRefusal, type CampaignPlan } from './campaign-plan.ts';
 import { SPEC_CHANGED_CONDITION, isTerminal, specChangeCondition, withSpecChange } from './experiment-lifecycle.ts';
 import { mergePatchOf } from './status-publisher.ts';
 import type { StartedSpecs } from './started-spec.ts';
@@ -38,6 +39,8 @@ export interface CampaignReconcilerOptions {
   kubeConfig: KubeConfig;
   campaigns: ObjectCache;
   experiments: ObjectCache;
+  /** The XenPools, to refuse the testbed's model inputs on a pool whose status says it is real. */
+  pools?: ObjectCache;
   startedSpecs: StartedSpecs;
   events: EventRecorder;
   log: Logger;
@@ -73,6 +76,8 @@ export class CampaignReconciler implements Reconciler {
     // The levels are planned from the spec the campaign started with.
     const started = await this.#options.startedSpecs.claim<MigrationCampaignSpec>('campaign', uid, { generation, spec: current.spec });
     const campaign: MigrationCampaign = { ...current, metadata: { ...current.metadata, generation: started.generation }, spec: started.spec };
+    const refusal = plannedLevelsAbsent(previous) ? this.#realPoolRefusal(campaign) : undefined;
+    if (refusal) return this.#refuse(key, campaign, previous, refusal);
     const plan = planCampaign(campaign, this.#children(campaign), Date.now());
     let requeueAfterMs: number | undefined;
     if (plan.next) {
@@ -88,6 +93,31 @@ export class CampaignReconciler implements Reconciler {
     await this.#recordChanges(current, previous, status, plan, refused && findCondition(previous?.conditions, SPEC_CHANGED_CONDITION)?.observedGeneration !== generation ? refused.message : undefined);
     if (plan.done) await this.#options.startedSpecs.forget('campaign', uid);
     return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
+  }
+
+  /**
+   * The testbed's model inputs (sweep.vmMemory / linkBandwidth, template.spec.testbed) on a pool
+   * whose status says it is a real one: refused before any level, with what to do instead. A pool
+   * not probed yet is left to each level's own check before it runs.
+   */
+  #realPoolRefusal(campaign: MigrationCampaign): string | undefined {
+    return testbedInputsRefusal(campaign, this.#options.pools?.get(campaign.metadata.namespace ?? '', campaign.spec.template.spec.poolRef.name));
+  }
+
+  async #refuse(key: ObjectKey, campaign: MigrationCampaign, previous: MigrationCampaignStatus | undefined, message: string): Promise<void> {
+    const now = new Date().toISOString();
+    const generation = campaign.metadata.generation;
+    const status: MigrationCampaignStatus = {
+      ...previous,
+      phase: 'Failed',
+      ...(generation === undefined ? {} : { observedGeneration: generation }),
+      startTime: previous?.startTime ?? now,
+      completionTime: now,
+      conditions: experimentConditions(previous?.conditions, { kind: 'failed', reason: 'NotSettableOnRealPool', message, generation }),
+    };
+    await this.#write(key, previous, status);
+    await this.#event(campaign, 'Warning', 'NotSettableOnRealPool', message);
+    await this.#options.startedSpecs.forget('campaign', campaign.metadata.uid ?? '');
   }
 
   /** The statuses of this campaign's experiments that exist, by name. */
@@ -145,6 +175,11 @@ export class CampaignReconciler implements Reconciler {
   async #event(campaign: MigrationCampaign, type: EventType, reason: string, message: string): Promise<void> {
     await this.#options.events.record(subjectOf('MigrationCampaign', campaign.metadata), type, reason, message);
   }
+}
+
+/** No level has been created yet: the moment to refuse a campaign as a whole. */
+function plannedLevelsAbsent(status: MigrationCampaignStatus | undefined): boolean {
+  return (status?.levels ?? []).length === 0;
 }
 
 /** The campaign a child experiment belongs to (its controlling owner), for the watch. */
