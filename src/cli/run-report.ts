@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { MigrationCampaign, MigrationCampaignStatus } from '../api/v1alpha1/index.ts';
-import { renderCampaignReport, renderExperimentReport, type ExperimentReportInput, type RunReportInput } from '../report/index.ts';
+import { levelInputs, recommendationInput, renderCampaignReport, renderExperimentReport, type ExperimentReportInput, type RunReportInput } from '../report/index.ts';
 import type { ExperimentRecord } from './run-summary.ts';
 
 export async function writeReport(
@@ -20,17 +20,8 @@ export async function writeReport(
       name: campaign.metadata.name,
       html: renderCampaignReport({
         campaign,
-        levels: (status?.levels ?? []).map((level) => {
-          const record = experiments.find((r) => r.experiment.metadata.name === level.experiment);
-          return {
-            users: level.users,
-            experiment: level.experiment,
-            ...(level.phase ? { phase: level.phase } : {}),
-            ...(record?.status.summary ? { summary: record.status.summary } : {}),
-            ...(level.verdict ? { verdict: level.verdict } : {}),
-          };
-        }),
-        ...(status?.recommendation ? { recommendation: { ...(status.recommendation.users === undefined ? {} : { users: status.recommendation.users }), reason: status.recommendation.message } } : {}),
+        levels: levelInputs(status?.levels ?? [], (name) => experiments.find((r) => r.experiment.metadata.name === name)?.status.summary),
+        ...(status?.recommendation ? { recommendation: recommendationInput(status.recommendation) } : {}),
         generatedAt: new Date(),
         experiments: experiments.filter((r) => inCampaign.has(r.experiment.metadata.name)).map(reportInput),
       }),

@@ -2,9 +2,9 @@
 // load worker: both said in words, with how long, beside the tables; and the figures over repeated
 // runs: the worst run as the value, the mean and its 95 % interval beside it.
 import { describe, expect, it } from 'vitest';
-import { parseExperiment, type MigrationExperimentStatus } from '../api/v1alpha1/index.ts';
+import { parseCampaign, parseExperiment, type MigrationExperimentStatus } from '../api/v1alpha1/index.ts';
 import { experiment as experimentCase } from '../api/testing/cases.ts';
-import { describeExperiment } from './run-summary.ts';
+import { describeCampaign, describeExperiment } from './run-summary.ts';
 
 const experiment = parseExperiment({
   apiVersion: 'migrascope.io/v1alpha1',
@@ -111,5 +111,39 @@ describe('Given a run whose two migrations were felt for a while', () => {
     expect(text).toMatch(/run 1 #1\s+2\.5s \/ 7\.5s\s+1\.0s \/ -/);
     expect(text).toMatch(/run 1 #2\s+>28\.0s \/ >28\.0s\s+unseen \/ -/);
     expect(text).toContain('recovery over 1 run(s): p90 back mean 2.5s, max 2.5s; SLA windows back mean 7.5s, max 7.5s');
+  });
+});
+
+describe('Given a finished campaign over a grid of VM memory by link bandwidth', () => {
+  const campaign = parseCampaign({
+    apiVersion: 'migrascope.io/v1alpha1',
+    kind: 'MigrationCampaign',
+    metadata: { name: 'model-grid' },
+    spec: {
+      mode: 'safeLoad',
+      sweep: { vmMemory: { values: ['1GiB', '4GiB'] }, linkBandwidth: { values: ['1Gbit/s', '100MB/s'] } },
+      template: {
+        spec: {
+          poolRef: { name: 'testbed' },
+          target: { vm: { nameLabel: 'web' }, applicationUrl: 'http://web.testbed.local/' },
+          workload: { users: 50, steadyState: '2m' },
+          sla: { window: '1m' },
+          migrations: { count: 1, first: '30s' },
+        },
+      },
+    },
+  });
+  const homePage = (p99: number) => [{ action: 'HomePage', count: 10, errors: 0, thresholdSeconds: 1, percentiles: [{ percentile: 99, worstMaxSeconds: p99, violations: p99 > 1 ? 1 : 0, verdict: p99 > 1 ? ('Fail' as const) : ('Pass' as const) }], verdict: p99 > 1 ? ('Fail' as const) : ('Pass' as const) }];
+  const level = (vmMemory: string, linkBandwidth: string, p99: number) => ({ users: 50, sweep: { vmMemory, linkBandwidth }, experiment: 'x', phase: 'Succeeded' as const, verdict: p99 > 1 ? ('Fail' as const) : ('Pass' as const), actions: homePage(p99) });
+  const text = describeCampaign(campaign, {
+    phase: 'Succeeded',
+    levels: [level('1GiB', '1Gbit/s', 0.3), level('1GiB', '100MB/s', 0.7), level('4GiB', '1Gbit/s', 0.5), level('4GiB', '100MB/s', 1.2)],
+    recommendation: { field: 'linkBandwidth', percentile: 99, message: 'migrate safely, keeping the p99 SLA: ...', rows: [{ row: { vmMemory: '1GiB' }, level: { vmMemory: '1GiB', linkBandwidth: '100MB/s' } }, { row: { vmMemory: '4GiB' }, level: { vmMemory: '4GiB', linkBandwidth: '1Gbit/s' } }] },
+  });
+
+  it('Then the levels table names both fields and a grid gives rows of memory, columns of bandwidth, the recommended cells starred', () => {
+    expect(text).toContain('sweeping vmMemory x linkBandwidth');
+    expect(text).toMatch(/VM memory\s+link bandwidth\s+HomePage p99\s+verdict/);
+    expect(text).toMatch(/VM memory\s+1Gbit\/s\s+100MB\/s\n[- ]+\n\s*1GiB\s+Pass 30%\s+\*Pass 70%\n\s*4GiB\s+\*Pass 50%\s+Fail 120%/);
   });
 });

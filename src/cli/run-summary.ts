@@ -1,9 +1,21 @@
 // The tables `migrascope run` prints at the end: per action the Table-2 figures and verdicts, the
 // migrations (where, how long, the downtime users saw), Redis outages and load gaps, and the
 // overall verdict; for campaigns the levels x actions table and the recommendation.
-import type { MigrationCampaignStatus, MigrationExperiment, MigrationExperimentStatus, MigrationRecovery, PercentileSummary, RunResult } from '../api/v1alpha1/index.ts';
+import {
+  levelSettings,
+  SWEEP_FIELDS,
+  sweptFields,
+  type MigrationCampaign,
+  type MigrationCampaignStatus,
+  type MigrationExperiment,
+  type MigrationExperimentStatus,
+  type MigrationRecovery,
+  type PercentileSummary,
+  type RunResult,
+} from '../api/v1alpha1/index.ts';
 import type { RunOutcome } from '../engine/run-monitor.ts';
 import type { RunPlan } from '../engine/plan.ts';
+import { campaignGrid, type GridCell } from '../report/campaign-grid.ts';
 import { renderTable } from './output.ts';
 
 export interface ExperimentRecord {
@@ -114,21 +126,24 @@ function recoveryPerAction(migrations: readonly { run: number; index: number; re
   ];
 }
 
-export function describeCampaign(name: string, status: MigrationCampaignStatus): string {
+/** The levels table (a column per swept field), a grid of verdicts for two fields, and the recommendation. */
+export function describeCampaign(campaign: MigrationCampaign, status: MigrationCampaignStatus): string {
   const levels = status.levels ?? [];
+  const judged = campaign.spec.judgePercentile;
+  const fields = sweptFields(campaign.spec.sweep);
   const actions = [...new Set(levels.flatMap((level) => (level.actions ?? []).map((a) => a.action)))];
-  const lines = [`\n${name}: campaign ${status.phase ?? 'Pending'}, ${levels.length} level(s)`];
+  const lines = [`\n${campaign.metadata.name}: campaign ${status.phase ?? 'Pending'}, ${levels.length} level(s), sweeping ${fields.join(' x ')}`];
   if (levels.length > 0) {
     lines.push(
       '',
       renderTable(levels, [
-        { header: 'users', value: (l) => l.users, align: 'right' },
+        ...fields.map((field) => ({ header: SWEEP_FIELDS[field].label, value: (l: (typeof levels)[number]) => String(levelSettings(l)[field] ?? '-'), align: 'right' as const })),
         ...actions.map((action) => ({
-          header: `${action} p99`,
+          header: `${action} p${judged}`,
           value: (l: (typeof levels)[number]) => {
             const found = l.actions?.find((a) => a.action === action);
-            const p99 = found?.percentiles.find((p) => p.percentile === 99);
-            return p99?.worstMaxSeconds === undefined ? '-' : `${p99.worstMaxSeconds.toFixed(2)}${p99.verdict === 'Fail' ? '!' : ''}`;
+            const p = found?.percentiles.find((x) => x.percentile === judged);
+            return p?.worstMaxSeconds === undefined ? '-' : `${p.worstMaxSeconds.toFixed(2)}${p.verdict === 'Fail' ? '!' : ''}`;
           },
           align: 'right' as const,
         })),
@@ -137,6 +152,31 @@ export function describeCampaign(name: string, status: MigrationCampaignStatus):
       '  (seconds; ! = over the threshold in at least one window)',
     );
   }
+  const recommended = [status.recommendation?.level, ...(status.recommendation?.rows ?? []).map((r) => r.level)].filter((p) => p !== undefined);
+  const grid = campaignGrid(campaign.spec.sweep, levels.map((l) => ({ settings: levelSettings(l), verdict: l.verdict, phase: l.phase, actions: l.actions })), judged, recommended);
+  if (grid) {
+    lines.push(
+      '',
+      `${SWEEP_FIELDS[grid.row].label} (rows) x ${SWEEP_FIELDS[grid.column].label} (columns): verdict and the worst action's p${judged} as a share of its threshold`,
+      renderTable(grid.rows.map((value, r) => ({ value, cells: grid.cells[r] ?? [] })), [
+        { header: SWEEP_FIELDS[grid.row].label, value: (row) => String(row.value), align: 'right' },
+        ...grid.columns.map((column, c) => ({
+          header: String(column),
+          value: (row: { cells: GridCell[] }) => gridCellText(row.cells[c]),
+          align: 'right' as const,
+        })),
+      ]),
+      '  (* = recommended in its row)',
+    );
+  }
   if (status.recommendation) lines.push('', `recommendation: ${status.recommendation.message}`);
   return lines.join('\n');
+}
+
+function gridCellText(cell: GridCell | undefined): string {
+  const level = cell?.level;
+  if (!level) return '-';
+  const verdict = level.verdict ?? level.phase ?? '?';
+  const share = cell.worstShare === undefined ? '' : ` ${Math.round(cell.worstShare * 100)}%`;
+  return `${cell.recommended ? '*' : ''}${verdict}${share}`;
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { constants } from 'node:fs';
 import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { MigrationCampaignStatus, MigrationExperimentStatus } from '../api/v1alpha1/index.ts';
+import type { MigrationCampaign, MigrationCampaignStatus, MigrationExperimentStatus } from '../api/v1alpha1/index.ts';
 import { runCampaign } from '../engine/campaign-runner.ts';
 import { ExperimentRunner, type EngineDeps } from '../engine/experiment-runner.ts';
 import type { PoolResolver } from '../engine/migration-worker.ts';
@@ -157,7 +157,7 @@ export async function runCommand(files: string | readonly string[], options: Run
     const deps: EngineDeps = { redis, prefix: options.prefix, queues, resolvePool, log, resultsDir: options.resultsDir, profiles: runFileProfiles(runFile) };
 
     const experiments: ExperimentRecord[] = [];
-    const campaigns: { name: string; status: MigrationCampaignStatus }[] = [];
+    const campaigns: { name: string; campaign: MigrationCampaign; status: MigrationCampaignStatus }[] = [];
     const stamp = Date.now().toString(36);
     const work = (async () => {
       for (const experiment of runFile.experiments) {
@@ -171,14 +171,13 @@ export async function runCommand(files: string | readonly string[], options: Run
       for (const campaign of runFile.campaigns) {
         const status = await runCampaign(campaign, `${campaign.metadata.uid ?? campaign.metadata.name}-${stamp}`, deps, {
           onStatus: () => undefined,
-          experiment: (users, name) => {
-            const level = campaign.spec.template;
-            const record: ExperimentRecord = { experiment: { apiVersion: 'migrascope.io/v1alpha1', kind: 'MigrationExperiment', metadata: { name }, spec: { ...level.spec, workload: { ...level.spec.workload, users }, repetitions: campaign.spec.repetitions } }, runs: [], status: {} };
+          experiment: (_settings, experiment) => {
+            const record: ExperimentRecord = { experiment, runs: [], status: {} };
             experiments.push(record);
             return progress.observer(record.experiment, record);
           },
         }, stop.signal);
-        campaigns.push({ name: campaign.metadata.name, status });
+        campaigns.push({ name: campaign.metadata.name, campaign, status });
       }
     })();
     work.catch(() => undefined);
@@ -193,9 +192,9 @@ export async function runCommand(files: string | readonly string[], options: Run
     progress.stop();
 
     for (const record of experiments) printText(describeExperiment(record));
-    for (const campaign of campaigns) printText(describeCampaign(campaign.name, campaign.status));
+    for (const campaign of campaigns) printText(describeCampaign(campaign.campaign, campaign.status));
     if (options.json) {
-      await writeFile(options.json, `${JSON.stringify({ experiments: experiments.map((r) => ({ name: r.experiment.metadata.name, status: r.status })), campaigns }, null, 2)}\n`);
+      await writeFile(options.json, `${JSON.stringify({ experiments: experiments.map((r) => ({ name: r.experiment.metadata.name, status: r.status })), campaigns: campaigns.map(({ name, status }) => ({ name, status })) }, null, 2)}\n`);
       if (interrupted || lostRedis) say(`kept what finished in ${options.json}`);
     }
     if (options.report && experiments.length > 0) {

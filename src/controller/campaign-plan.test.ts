@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { campaign as campaignCase, withField } from '../api/testing/cases.ts';
 import { parseCampaign, type MigrationCampaign, type MigrationExperimentStatus } from '../api/v1alpha1/index.ts';
-import { campaignStatus, planCampaign } from './campaign-plan.ts';
+import { campaignStatus, planCampaign, testbedInputsRefusal } from './campaign-plan.ts';
 
 const NOW = Date.parse('2025-05-01T10:00:00Z');
 
@@ -33,7 +33,7 @@ function finishedStatus(verdict99: 'Pass' | 'Fail', completionTime = '2025-05-01
 describe('Given a campaign with no experiment yet', () => {
   it('then the first level is created now, and only that one', () => {
     const plan = planCampaign(campaign(), new Map(), NOW);
-    expect(plan).toEqual({ levels: [], next: { users: 100, name: 'safe-load-100u', notBeforeMs: NOW }, done: false, stoppedEarly: false });
+    expect(plan).toEqual({ levels: [], next: { settings: { users: 100 }, name: 'safe-load-100u', notBeforeMs: NOW }, done: false, stoppedEarly: false });
     expect(campaignStatus(campaign(), plan, undefined, new Date(NOW)).phase).toBe('Pending');
   });
 });
@@ -42,7 +42,7 @@ describe('Given the first level running', () => {
   it('then nothing else is created and the campaign is Running', () => {
     const plan = planCampaign(campaign(), new Map([['safe-load-100u', { phase: 'SteadyState' as const }]]), NOW);
     expect(plan.next).toBeUndefined();
-    expect(plan.running).toBe(100);
+    expect(plan.running).toEqual({ users: 100 });
     const status = campaignStatus(campaign(), plan, undefined, new Date(NOW));
     expect(status.phase).toBe('Running');
     expect(status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'True', message: 'level 1 of 3: 100 users' });
@@ -53,13 +53,13 @@ describe('Given the first level finished', () => {
   it('when the pause between levels has not passed, then the next level waits for it', () => {
     const children = new Map([['safe-load-100u', finishedStatus('Pass', '2025-05-01T09:59:50Z')]]);
     const plan = planCampaign(campaign(), children, NOW);
-    expect(plan.next).toEqual({ users: 200, name: 'safe-load-200u', notBeforeMs: Date.parse('2025-05-01T10:00:20Z') });
+    expect(plan.next).toEqual({ settings: { users: 200 }, name: 'safe-load-200u', notBeforeMs: Date.parse('2025-05-01T10:00:20Z') });
     expect(plan.levels.map((l) => [l.users, l.verdict])).toEqual([[100, 'Pass']]);
   });
 
   it('when it has, then the next level is due now', () => {
     const plan = planCampaign(campaign(), new Map([['safe-load-100u', finishedStatus('Pass')]]), NOW);
-    expect(plan.next?.users).toBe(200);
+    expect(plan.next?.settings.users).toBe(200);
     expect(plan.next!.notBeforeMs).toBeLessThanOrEqual(NOW);
   });
 });
@@ -110,7 +110,7 @@ describe('Given finished experiments deleted by their TTL', () => {
     const later = { ...first, status: recorded };
     const plan = planCampaign(later, new Map(), NOW);
     expect(plan.levels.map((l) => [l.users, l.verdict])).toEqual([[100, 'Pass']]);
-    expect(plan.next?.users).toBe(200);
+    expect(plan.next?.settings.users).toBe(200);
   });
 
   it('when an experiment is deleted while it ran, then its level counts as Aborted, not run again', () => {
@@ -118,6 +118,36 @@ describe('Given finished experiments deleted by their TTL', () => {
     const recorded = campaignStatus(first, planCampaign(first, new Map([['safe-load-100u', { phase: 'RampUp' as const }]]), NOW), undefined, new Date(NOW));
     const plan = planCampaign({ ...first, status: recorded }, new Map(), NOW);
     expect(plan.levels[0]).toMatchObject({ users: 100, phase: 'Aborted', verdict: 'Fail' });
-    expect(plan.next?.users).toBe(200);
+    expect(plan.next?.settings.users).toBe(200);
+  });
+});
+
+describe('Given a grid of memory (rows) by bandwidth (columns) that stops after a failure', () => {
+  const grid = campaign({
+    'spec.sweep': { vmMemory: { values: ['1GiB', '4GiB'] }, linkBandwidth: { values: ['100MB/s', '1Gbit/s'] } },
+    'spec.template.spec.workload.users': 50,
+    'spec.stopAfterFailure': true,
+  });
+
+  it('then the levels run row by row, fastest link first, and a failure skips only the rest of its row', () => {
+    const first = planCampaign(grid, new Map(), NOW);
+    expect(first.next?.name).toBe('safe-load-mem1gib-bw1gbit-s');
+    const children = new Map([
+      ['safe-load-mem1gib-bw1gbit-s', finishedStatus('Fail')],
+    ]);
+    const plan = planCampaign(grid, children, NOW);
+    // 1GiB at 100MB/s is harder than the failing 1GiB at 1Gbit/s: skipped; the 4GiB row runs.
+    expect(plan.next?.settings).toEqual({ vmMemory: '4GiB', linkBandwidth: '1Gbit/s' });
+    expect(plan.stoppedEarly).toBe(true);
+    expect(plan.levels.map((l) => l.sweep)).toEqual([{ vmMemory: '1GiB', linkBandwidth: '1Gbit/s' }]);
+  });
+
+  it('then on a XenPool whose status says it is real it is refused before any level, naming the pool', () => {
+    const real = { spec: { url: 'https://xen-master.example/' }, status: { simulated: false } };
+    expect(testbedInputsRefusal(grid, real)).toMatch(/^spec\.testbed: the pool at https:\/\/xen-master\.example\/ is a real XenServer \/ XCP-ng pool/);
+    expect(testbedInputsRefusal(grid, { status: { simulated: true } })).toBeUndefined();
+    // Not probed yet: each level checks the pool itself before it runs.
+    expect(testbedInputsRefusal(grid, { status: {} })).toBeUndefined();
+    expect(testbedInputsRefusal(campaign(), real)).toBeUndefined();
   });
 });

@@ -3,28 +3,33 @@
 // table of the levels reached, and what to do next. Pure: the reconciler gathers the children
 // and the campaign's recorded table, this decides.
 import {
-  campaignLevels,
+  levelSettings,
+  describeLevel,
   durationMs,
+  sweepLevels,
+  type SweepPoint,
   levelExperimentName,
   type CampaignLevel,
   type MigrationCampaign,
   type MigrationCampaignStatus,
   type MigrationExperimentStatus,
+  type XenPoolStatus,
 } from '../api/v1alpha1/index.ts';
-import { campaignLevel, recommend } from '../engine/campaign.ts';
+import { testbedOnRealPool } from '../xen/index.ts';
+import { campaignLevel, recommend, skipped } from '../engine/campaign.ts';
 import { experimentConditions } from '../engine/conditions.ts';
 import { isTerminal } from './experiment-lifecycle.ts';
 import { reportPath } from './reports.ts';
 
 export interface CampaignPlan {
-  /** The levels reached so far, lowest load first. */
+  /** The levels reached so far, in the order they run. */
   levels: CampaignLevel[];
   /** The level whose experiment must exist now, or after `notBeforeMs` (the pause between levels). */
-  next?: { users: number; name: string; notBeforeMs: number };
-  /** Users of the level running now. */
-  running?: number;
+  next?: { settings: SweepPoint; name: string; notBeforeMs: number };
+  /** The level running now. */
+  running?: SweepPoint;
   done: boolean;
-  /** Levels above the first failure were skipped (stopAfterFailure). */
+  /** Levels harder than a failing one (in its row) were skipped (stopAfterFailure). */
   stoppedEarly: boolean;
 }
 
@@ -34,33 +39,36 @@ export interface CampaignPlan {
  * finished experiments); one deleted while it ran counts as Aborted, it is not run again.
  */
 export function planCampaign(campaign: MigrationCampaign, children: ReadonlyMap<string, MigrationExperimentStatus | undefined>, nowMs: number): CampaignPlan {
-  const judge = campaign.spec.judgePercentile;
   const recorded = campaign.status?.levels ?? [];
   const pauseMs = durationMs(campaign.spec.template.spec.pauseBetweenRuns);
   const levels: CampaignLevel[] = [];
   let previousEndMs: number | undefined;
-  for (const users of campaignLevels(campaign.spec.sweep.users)) {
-    const name = levelExperimentName(campaign.metadata.name, users);
-    const earlier = recorded.find((level) => level.users === users);
+  let stoppedEarly = false;
+  for (const settings of sweepLevels(campaign.spec.sweep)) {
+    if (skipped(campaign, levels, settings)) {
+      stoppedEarly = true;
+      continue;
+    }
+    const name = levelExperimentName(campaign.metadata.name, settings);
+    const earlier = recorded.find((level) => level.experiment === name);
     let level: CampaignLevel;
     let endMs = nowMs;
     if (children.has(name)) {
       const status = children.get(name);
-      level = campaignLevel(users, name, status, judge);
+      level = campaignLevel(campaign, settings, name, status);
       if (status?.completionTime) endMs = Date.parse(status.completionTime);
     } else if (earlier?.phase !== undefined) {
       level = isTerminal(earlier.phase) ? earlier : { ...earlier, phase: 'Aborted', verdict: 'Fail' };
     } else {
       // Not created yet (or created and not seen yet: applying it again changes nothing).
       const notBeforeMs = previousEndMs === undefined ? nowMs : previousEndMs + pauseMs;
-      return { levels, next: { users, name, notBeforeMs }, done: false, stoppedEarly: false };
+      return { levels, next: { settings, name, notBeforeMs }, done: false, stoppedEarly };
     }
     levels.push(level);
-    if (!isTerminal(level.phase)) return { levels, running: users, done: false, stoppedEarly: false };
+    if (!isTerminal(level.phase)) return { levels, running: settings, done: false, stoppedEarly };
     previousEndMs = endMs;
-    if (level.verdict === 'Fail' && campaign.spec.stopAfterFailure) return { levels, done: true, stoppedEarly: true };
   }
-  return { levels, done: true, stoppedEarly: false };
+  return { levels, done: true, stoppedEarly };
 }
 
 /** The campaign's status for a plan (times kept from `previous` once set). */
@@ -78,19 +86,31 @@ export function campaignStatus(campaign: MigrationCampaign, plan: CampaignPlan, 
   };
   let state: Parameters<typeof experimentConditions>[1];
   if (plan.done) {
-    const failed = plan.levels.filter((level) => level.phase === 'Failed').map((level) => `${level.users} users`);
+    const failed = plan.levels.filter((level) => level.phase === 'Failed').map((level) => describeLevel(levelSettings(level)));
     status.phase = failed.length > 0 ? 'Failed' : 'Succeeded';
     status.completionTime = previous?.completionTime ?? now.toISOString();
     state =
       failed.length > 0
         ? { kind: 'failed', reason: 'LevelFailed', message: `the experiments at ${failed.join(', ')} failed; see their status` }
-        : { kind: 'succeeded', reason: 'Succeeded', message: `${status.recommendation?.message ?? 'no level ran'}${plan.stoppedEarly ? ' (levels above the first failure skipped)' : ''}` };
+        : { kind: 'succeeded', reason: 'Succeeded', message: `${status.recommendation?.message ?? 'no level ran'}${plan.stoppedEarly ? ' (levels harder than a failing one skipped)' : ''}` };
   } else {
-    const current = plan.running ?? plan.next?.users;
+    const current = plan.running ?? plan.next?.settings;
     status.phase = plan.levels.length === 0 && plan.running === undefined ? 'Pending' : 'Running';
     const waiting = plan.next && plan.next.notBeforeMs > now.getTime() ? ` (starts after the pause between levels)` : '';
-    state = { kind: 'progressing', reason: 'Running', message: `level ${finished.length + 1} of ${campaignLevels(campaign.spec.sweep.users).length}: ${current} users${waiting}` };
+    state = { kind: 'progressing', reason: 'Running', message: `level ${finished.length + 1} of ${sweepLevels(campaign.spec.sweep).length}: ${current ? describeLevel(current) : '?'}${waiting}` };
   }
   status.conditions = experimentConditions(previous?.conditions, { ...state, generation }, now);
   return status;
+}
+
+/**
+ * Why the campaign cannot run on its pool, or undefined: the testbed's model inputs
+ * (sweep.vmMemory / linkBandwidth, template.spec.testbed) on a XenPool whose status says it is a
+ * real pool. A pool not probed yet (simulated unknown) is left to each level's own check.
+ */
+export function testbedInputsRefusal(campaign: MigrationCampaign, pool: { spec?: unknown; status?: unknown } | undefined): string | undefined {
+  const { sweep, template } = campaign.spec;
+  if (sweep.vmMemory === undefined && sweep.linkBandwidth === undefined && template.spec.testbed === undefined) return undefined;
+  if ((pool?.status as XenPoolStatus | undefined)?.simulated !== false) return undefined;
+  return testbedOnRealPool((pool?.spec as { url?: string } | undefined)?.url ?? template.spec.poolRef.name);
 }

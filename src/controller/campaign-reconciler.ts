@@ -4,12 +4,15 @@
 // actions and the recommendation are read back from the children's statuses. The story:
 //   fetch (gone = done; the children go with it through their owner reference) -> parse
 //   -> the spec it started with (a change while it runs is refused, as for experiments)
-//   -> plan from the children -> create the next level's experiment when its time has come
+//   -> refuse the testbed's model inputs on a real pool -> plan from the children
+//   -> create the next level's experiment when its time has come
 //   -> write status and record what changed as Events.
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import {
   CAMPAIGN_LABEL,
+  describeLevel,
+  levelSettings,
   findCondition,
   levelExperiment,
   parseCampaign,
@@ -17,11 +20,12 @@ import {
   type MigrationCampaignSpec,
   type MigrationCampaignStatus,
   type MigrationExperimentStatus,
+  type SweepPoint,
 } from '../api/v1alpha1/index.ts';
 import { experimentConditions } from '../engine/conditions.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import type { Logger } from '../log/index.ts';
-import { campaignStatus, planCampaign, type CampaignPlan } from './campaign-plan.ts';
+import { campaignStatus, planCampaign, testbedInputsRefusal, type CampaignPlan } from './campaign-plan.ts';
 import { SPEC_CHANGED_CONDITION, isTerminal, specChangeCondition, withSpecChange } from './experiment-lifecycle.ts';
 import { mergePatchOf } from './status-publisher.ts';
 import type { StartedSpecs } from './started-spec.ts';
@@ -35,6 +39,8 @@ export interface CampaignReconcilerOptions {
   kubeConfig: KubeConfig;
   campaigns: ObjectCache;
   experiments: ObjectCache;
+  /** The XenPools, to refuse the testbed's model inputs on a pool whose status says it is real. */
+  pools?: ObjectCache;
   startedSpecs: StartedSpecs;
   events: EventRecorder;
   log: Logger;
@@ -70,12 +76,14 @@ export class CampaignReconciler implements Reconciler {
     // The levels are planned from the spec the campaign started with.
     const started = await this.#options.startedSpecs.claim<MigrationCampaignSpec>('campaign', uid, { generation, spec: current.spec });
     const campaign: MigrationCampaign = { ...current, metadata: { ...current.metadata, generation: started.generation }, spec: started.spec };
+    const refusal = plannedLevelsAbsent(previous) ? this.#realPoolRefusal(campaign) : undefined;
+    if (refusal) return this.#refuse(key, campaign, previous, refusal);
     const plan = planCampaign(campaign, this.#children(campaign), Date.now());
     let requeueAfterMs: number | undefined;
     if (plan.next) {
       const wait = plan.next.notBeforeMs - Date.now();
       if (wait > 0) requeueAfterMs = wait;
-      else await this.#createLevel(campaign, plan.next.users, previous);
+      else await this.#createLevel(campaign, plan.next.settings, previous);
     }
 
     const refused = specChangeCondition(generation, started.generation, previous?.phase, 'campaign');
@@ -85,6 +93,31 @@ export class CampaignReconciler implements Reconciler {
     await this.#recordChanges(current, previous, status, plan, refused && findCondition(previous?.conditions, SPEC_CHANGED_CONDITION)?.observedGeneration !== generation ? refused.message : undefined);
     if (plan.done) await this.#options.startedSpecs.forget('campaign', uid);
     return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
+  }
+
+  /**
+   * The testbed's model inputs (sweep.vmMemory / linkBandwidth, template.spec.testbed) on a pool
+   * whose status says it is a real one: refused before any level, with what to do instead. A pool
+   * not probed yet is left to each level's own check before it runs.
+   */
+  #realPoolRefusal(campaign: MigrationCampaign): string | undefined {
+    return testbedInputsRefusal(campaign, this.#options.pools?.get(campaign.metadata.namespace ?? '', campaign.spec.template.spec.poolRef.name));
+  }
+
+  async #refuse(key: ObjectKey, campaign: MigrationCampaign, previous: MigrationCampaignStatus | undefined, message: string): Promise<void> {
+    const now = new Date().toISOString();
+    const generation = campaign.metadata.generation;
+    const status: MigrationCampaignStatus = {
+      ...previous,
+      phase: 'Failed',
+      ...(generation === undefined ? {} : { observedGeneration: generation }),
+      startTime: previous?.startTime ?? now,
+      completionTime: now,
+      conditions: experimentConditions(previous?.conditions, { kind: 'failed', reason: 'NotSettableOnRealPool', message, generation }),
+    };
+    await this.#write(key, previous, status);
+    await this.#event(campaign, 'Warning', 'NotSettableOnRealPool', message);
+    await this.#options.startedSpecs.forget('campaign', campaign.metadata.uid ?? '');
   }
 
   /** The statuses of this campaign's experiments that exist, by name. */
@@ -99,11 +132,11 @@ export class CampaignReconciler implements Reconciler {
     return children;
   }
 
-  async #createLevel(campaign: MigrationCampaign, users: number, previous: MigrationCampaignStatus | undefined): Promise<void> {
-    const child = levelExperiment(campaign, users);
+  async #createLevel(campaign: MigrationCampaign, settings: SweepPoint, previous: MigrationCampaignStatus | undefined): Promise<void> {
+    const child = levelExperiment(campaign, settings);
     await applyObject(this.#options.kubeConfig, child as unknown as KubernetesObject, FIELD_MANAGER, { force: true });
-    if (!previous?.levels?.some((level) => level.users === users)) {
-      await this.#event(campaign, 'Normal', 'LevelStarted', `created MigrationExperiment ${child.metadata.name} for ${users} users`);
+    if (!previous?.levels?.some((level) => level.experiment === child.metadata.name)) {
+      await this.#event(campaign, 'Normal', 'LevelStarted', `created MigrationExperiment ${child.metadata.name} for ${describeLevel(settings)}`);
     }
   }
 
@@ -121,10 +154,10 @@ export class CampaignReconciler implements Reconciler {
   async #recordChanges(campaign: MigrationCampaign, previous: MigrationCampaignStatus | undefined, next: MigrationCampaignStatus, plan: CampaignPlan, refusal: string | undefined): Promise<void> {
     if (refusal) await this.#event(campaign, 'Warning', 'SpecChangedWhileRunning', refusal);
     for (const level of plan.levels) {
-      const before = previous?.levels?.find((l) => l.users === level.users);
+      const before = previous?.levels?.find((l) => l.experiment === level.experiment);
       if (isTerminal(level.phase) && !isTerminal(before?.phase)) {
         const type: EventType = level.verdict === 'Pass' ? 'Normal' : 'Warning';
-        await this.#event(campaign, type, 'LevelFinished', `${level.users} users: ${level.phase}, SLA p${campaign.spec.judgePercentile} ${level.verdict === 'Pass' ? 'kept' : 'broken'} (${level.experiment})`);
+        await this.#event(campaign, type, 'LevelFinished', `${describeLevel(levelSettings(level))}: ${level.phase}, SLA p${campaign.spec.judgePercentile} ${level.verdict === 'Pass' ? 'kept' : 'broken'} (${level.experiment})`);
       }
     }
     if (next.phase !== previous?.phase && isTerminal(next.phase)) {
@@ -142,6 +175,11 @@ export class CampaignReconciler implements Reconciler {
   async #event(campaign: MigrationCampaign, type: EventType, reason: string, message: string): Promise<void> {
     await this.#options.events.record(subjectOf('MigrationCampaign', campaign.metadata), type, reason, message);
   }
+}
+
+/** No level has been created yet: the moment to refuse a campaign as a whole. */
+function plannedLevelsAbsent(status: MigrationCampaignStatus | undefined): boolean {
+  return (status?.levels ?? []).length === 0;
 }
 
 /** The campaign a child experiment belongs to (its controlling owner), for the watch. */

@@ -203,7 +203,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     for (const informer of profiles.informers) experimentController.watch(informer, (profile) => experimentsUsing(experiments, profile, (spec) => spec.workload?.profileRef?.name));
     const campaignController = new Controller({
       name: 'migrationcampaign',
-      reconciler: new CampaignReconciler({ kubeConfig, campaigns, experiments, startedSpecs: session.startedSpecs, events, log }),
+      reconciler: new CampaignReconciler({ kubeConfig, campaigns, experiments, pools, startedSpecs: session.startedSpecs, events, log }),
       workers: concurrency,
       metrics,
       log,

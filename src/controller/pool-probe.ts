@@ -2,7 +2,7 @@
 // their memory, and whether the pool is Migrascope's simulated testbed (then "downtime by model"
 // is reported beside what clients saw). The xen adapter's XenPool answers questions about VMs and
 // migrations; this reads the pool as a whole, through the same connection code and error reasons.
-import { MODEL_OTHER_CONFIG_KEY, type XapiCredentials } from '../xen/index.ts';
+import { isTestbedPool, type XapiCredentials } from '../xen/index.ts';
 import { openConnection } from '../xen/connection.ts';
 import { explainFailure } from '../xen/failures.ts';
 import { hostFromRecords, type XapiRecord } from '../xen/records.ts';
@@ -14,9 +14,6 @@ export interface PoolDescription {
   simulated: boolean;
   hosts: XenHost[];
 }
-
-/** The testbed says what it is in its pool's description; a pool it migrated also carries the model key. */
-const TESTBED_DESCRIPTION = /migrascope testbed/i;
 
 export async function describePool(credentials: XapiCredentials, options: { callTimeoutMs?: number; log?: Logger } = {}): Promise<PoolDescription> {
   const connection = await openConnection(credentials, { callTimeoutMs: options.callTimeoutMs ?? 20_000, ...(options.log ? { log: options.log } : {}) });
@@ -36,9 +33,7 @@ export async function describePool(credentials: XapiCredentials, options: { call
     ]);
     const pool = Object.values(pools)[0];
     const poolName = typeof pool?.name_label === 'string' && pool.name_label !== '' ? pool.name_label : connection.url;
-    const simulated =
-      TESTBED_DESCRIPTION.test(String(pool?.name_description ?? '')) ||
-      Object.values(vms).some((vm) => MODEL_OTHER_CONFIG_KEY in ((vm.other_config as Record<string, string> | undefined) ?? {}));
+    const simulated = isTestbedPool(Object.values(pools), Object.values(vms));
     const described = Object.entries(hosts).map(([ref, record]) => {
       const host = hostFromRecords(ref, record, metrics[String(record.metrics)], []);
       return {

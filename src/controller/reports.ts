@@ -22,7 +22,7 @@ import { SecondCollector } from '../engine/second-stream.ts';
 import type { MigrationOutcome } from '../engine/migration-worker.ts';
 import { RunKeys } from '../queue/run-keys.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
-import { renderCampaignReport, renderExperimentReport, type ExperimentReportInput, type MigrationInstants, type RunReportInput } from '../report/index.ts';
+import { levelInputs, recommendationInput, renderCampaignReport, renderExperimentReport, type ExperimentReportInput, type MigrationInstants, type RunReportInput } from '../report/index.ts';
 import type { Access } from '../metrics/index.ts';
 import type { ObjectCache } from './informer-set.ts';
 import type { StoredObject } from './resources.ts';
@@ -96,17 +96,8 @@ async function campaignReport(sources: ReportSources, object: StoredObject): Pro
   }
   return renderCampaignReport({
     campaign: { ...campaign, status },
-    levels: levels.map((level) => {
-      const summary = experiments.find((e) => e.experiment.metadata.name === level.experiment)?.summary;
-      return {
-        users: level.users,
-        experiment: level.experiment,
-        ...(level.phase ? { phase: level.phase } : {}),
-        ...(summary ? { summary } : {}),
-        ...(level.verdict ? { verdict: level.verdict } : {}),
-      };
-    }),
-    ...(status.recommendation ? { recommendation: { ...(status.recommendation.users === undefined ? {} : { users: status.recommendation.users }), reason: status.recommendation.message } } : {}),
+    levels: levelInputs(levels, (name) => experiments.find((e) => e.experiment.metadata.name === name)?.summary),
+    ...(status.recommendation ? { recommendation: recommendationInput(status.recommendation) } : {}),
     generatedAt: sources.now?.() ?? new Date(),
     experiments,
   });

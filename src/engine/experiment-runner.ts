@@ -4,7 +4,7 @@
 // engine that restarts mid-run re-attaches to the same run instead of starting another one.
 import type { RedisClient } from '../queue/redis-connection.ts';
 import { join } from 'node:path';
-import { durationMs, migrationOffsetsMs, vmIdentifier, EXPERIMENT_PHASES, type ExperimentPhase, type MigrationExperiment, type MigrationExperimentStatus, type MigrationRecovery, type MigrationResult, type LoadGap, type RedisOutage, type RunResult } from '../api/v1alpha1/index.ts';
+import { durationMs, migrationOffsetsMs, testbedModelInputs, vmIdentifier, EXPERIMENT_PHASES, type ExperimentPhase, type MigrationExperiment, type MigrationExperimentStatus, type MigrationRecovery, type MigrationResult, type LoadGap, type RedisOutage, type RunResult } from '../api/v1alpha1/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { MigrascopeMetrics } from '../metrics/index.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
@@ -12,7 +12,7 @@ import type { ExperimentQueues } from '../queue/queues.ts';
 import { experimentStateKey } from '../queue/run-keys.ts';
 import type { WindowEvaluation } from '../sla/index.ts';
 import { sleep } from '../quantity/index.ts';
-import { XenPool } from '../xen/index.ts';
+import { testbedOnRealPool, XenPool } from '../xen/index.ts';
 import { experimentConditions } from './conditions.ts';
 import { ExperimentMetrics } from './experiment-metrics.ts';
 import type { MigrationOutcome, PoolResolver } from './migration-worker.ts';
@@ -229,6 +229,7 @@ export class ExperimentRunner {
     return planRun(this.#experiment.spec, this.#ref, run, startAtMs);
   }
 
+  /** Why the experiment cannot run on this pool, for a person; undefined when it can. */
   async #checkPool(): Promise<string | undefined> {
     const spec = this.#experiment.spec;
     try {
@@ -243,6 +244,7 @@ export class ExperimentRunner {
           );
           if (problem) return problem;
         }
+        if (spec.testbed && !(await pool.isSimulated())) return testbedOnRealPool(pool.url);
       } finally {
         await pool.close();
       }
@@ -278,6 +280,7 @@ export class ExperimentRunner {
       });
     }
     const destination = spec.migrations?.destination;
+    const testbed = testbedModelInputs(spec.testbed);
     for (const migration of plan.migrations) {
       await this.#deps.queues.addMigration({
         experiment: this.#ref,
@@ -291,6 +294,7 @@ export class ExperimentRunner {
         offsetMs: migration.offsetMs,
         timeoutMs: durationMs(spec.migrations?.timeout ?? '15m'),
         probeUrl: spec.target.probeUrl ?? spec.target.applicationUrl,
+        ...(testbed ? { testbed } : {}),
       });
     }
   }

@@ -13,7 +13,7 @@ import type { WorkerMetrics } from '../metrics/index.ts';
 import { DowntimeProbe } from '../load/index.ts';
 import type { MigrationJobData, PoolRef } from '../queue/contracts.ts';
 import { experimentLastSourceKey, RunKeys } from '../queue/run-keys.ts';
-import { XenPool, type Host, type MigrationOptions, type MigrationRecord, type Vm, type XapiCredentials } from '../xen/index.ts';
+import { testbedOnRealPool, XenPool, type Host, type MigrationOptions, type MigrationRecord, type Vm, type XapiCredentials } from '../xen/index.ts';
 
 export type PoolResolver = (pool: PoolRef) => Promise<XapiCredentials>;
 
@@ -102,6 +102,9 @@ export async function performMigration(job: MigrationJobData, attempt: string, d
       await deps.redis.del(claimKey);
     }
 
+    if (job.testbed && !(await pool.isSimulated())) {
+      return await record(deps.redis, keys, { ...base, state: 'Failed', message: `not started: ${testbedOnRealPool(pool.url)}` });
+    }
     const previousSource = (await deps.redis.get(experimentLastSourceKey(deps.prefix, job.experiment, job.vm))) ?? undefined;
     const destination = await pool.chooseDestination(vm, job.destination, previousSource);
     const hosts = await pool.listHosts();
@@ -118,6 +121,7 @@ export async function performMigration(job: MigrationJobData, attempt: string, d
     try {
       const stopped = async () => (await deps.redis.get(keys.abort)) !== null;
       result = await migrateWhenFree(pool, vm, destination, deps.busyRetry ?? BUSY_RETRY, stopped, log, {
+        testbed: job.testbed,
         onProgress: (progress) => measured?.progress(progress.progress, progress.dataRemainingBytes),
         onTask: (task: string) => {
           claim.task = task;

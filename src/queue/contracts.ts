@@ -77,6 +77,8 @@ export const MigrationJobData = z.object({
   timeoutMs: z.number().gt(0),
   /** What the active downtime probe polls while the migration runs. */
   probeUrl: z.url(),
+  /** spec.testbed: the simulated pool's pre-copy model inputs; a real pool refuses the migration. */
+  testbed: z.object({ memoryBytes: z.number().gt(0).optional(), bandwidthBytesPerSecond: z.number().gt(0).optional() }).optional(),
 });
 export type MigrationJobData = z.infer<typeof MigrationJobData>;
 

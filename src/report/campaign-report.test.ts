@@ -123,3 +123,53 @@ describe('Given a level not run yet', () => {
     expect(tableRows(html, 'level-table').at(-1)).toEqual(['400', 'Pending', '–', '–', '–', '–']);
   });
 });
+
+describe('Given a grid of spacing (rows) by users (columns), its recommendation per spacing', () => {
+  const grid = parseCampaign({
+    ...campaign,
+    metadata: { name: 'spacing-grid' },
+    spec: {
+      ...campaign.spec,
+      sweep: { users: { values: [100, 200] }, spacing: { values: ['2m', '8m'] } },
+      template: { spec: { ...campaign.spec.template.spec, workload: { steadyState: '20m' }, migrations: { count: 2, first: '5m', spacing: '4m' } } },
+    },
+  });
+  const cell = (spacing: string, users: number, p99: number) => ({
+    users,
+    settings: { spacing, users },
+    experiment: `spacing-grid-${users}u-sp${spacing}`,
+    summary: summary([action('HomePage', 1, 0.2, p99)], 1),
+    verdict: p99 > 1 ? ('Fail' as const) : ('Pass' as const),
+  });
+  const html = renderCampaignReport({
+    campaign: grid,
+    generatedAt: new Date(1_700_000_000_000),
+    levels: [cell('2m', 100, 0.6), cell('2m', 200, 1.5), cell('8m', 100, 0.4), cell('8m', 200, 0.8)],
+    recommendation: {
+      reason: 'migrate safely, keeping the p99 SLA: spacing 2m: up to 100 users; spacing 8m: up to 200 users',
+      rows: [
+        { row: { spacing: '2m' }, level: { spacing: '2m', users: 100 } },
+        { row: { spacing: '8m' }, level: { spacing: '8m', users: 200 } },
+      ],
+    },
+  });
+
+  it('Then the grid has a row per spacing and a column per user count, each cell the verdict and the worst share of the SLA', () => {
+    expect(tableRows(html, 'grid-table')).toEqual([
+      ['2m', 'Pass 60 %', 'Fail 150 %'],
+      ['8m', 'Pass 40 %', 'Pass 80 %'],
+    ]);
+    expect(html.match(/<td class="[^"]*recommended"/g)).toHaveLength(2);
+  });
+
+  it('Then the levels table leads with both swept fields and highlights each row’s recommended level', () => {
+    expect(tableRows(html, 'level-table').map((row) => row.slice(0, 3))).toEqual([
+      ['100', '2m recommended', '✓ Pass'],
+      ['200', '2m', '✗ Fail'],
+      ['100', '8m', '✓ Pass'],
+      ['200', '8m recommended', '✓ Pass'],
+    ]);
+    expect(html).toContain('users 100, 200 × spacing 2m, 8m');
+    expect(html).toContain('<div class="users">by row</div>');
+  });
+});

@@ -2,7 +2,25 @@
 // migration; safeLoad: the highest load at which migrating keeps it), the levels x actions table
 // of the study's Table 2 with cells over their threshold in red, the same figures as a chart,
 // and, when given, each level's experiment in full.
-import { durationMs, migrationOffsetsMs, profileLabel, type ActionSummary, type MigrationCampaign } from '../api/v1alpha1/index.ts';
+import {
+  SWEEP_FIELDS,
+  describeLevel,
+  durationMs,
+  levelSettings,
+  levelSuffix,
+  migrationOffsetsMs,
+  profileLabel,
+  sweptFields,
+  type ActionSummary,
+  type CampaignLevel,
+  type LevelValue,
+  type MigrationCampaign,
+  type Recommendation,
+  type RunSummary,
+  type SweepField,
+  type SweepPoint,
+} from '../api/v1alpha1/index.ts';
+import { campaignGrid } from './campaign-grid.ts';
 import { campaignSvg } from './campaign-chart.ts';
 import { experimentBody } from './experiment-report.ts';
 import { formatInstant, formatOffset, formatSeconds, percentileName } from './format.ts';
@@ -20,24 +38,75 @@ export function renderCampaignReport(input: CampaignReportInput): string {
     nav: [
       ['levels', 'Levels × actions'],
       ['chart', 'Chart'],
-      ...experiments.map((e): [string, string] => [levelAnchor(e.experiment.spec.workload.users ?? 0), `${e.experiment.spec.workload.users ?? '?'} users`]),
+      ...(grid(input) ? [['grid', 'Grid'] as [string, string]] : []),
+      ...input.levels.filter((level) => experiments.some((e) => e.experiment.metadata.name === level.experiment)).map((level): [string, string] => [levelAnchor(pointOf(level)), describeLevel(pointOf(level))]),
     ],
     charts: experiments.length > 0,
     body: html`${header(input)}
 ${levelsSection(input)}
+${gridSection(input)}
 ${experiments.length ? html`<section class="card"><h2>The levels' experiments</h2><p class="subtitle">Each level's runs in full: open one to see its tables and charts.</p>${experiments.map(
       (experiment) => {
-        const users = experiment.experiment.spec.workload.users ?? 0;
-        const prefix = levelAnchor(users);
-        return html`<details class="level" id="${prefix}"${users === input.recommendation?.users ? ' open' : ''}><summary>${users} users · ${experiment.experiment.metadata.name}</summary>${experimentBody(experiment, `${prefix}-`)}</details>`;
+        const level = input.levels.find((l) => l.experiment === experiment.experiment.metadata.name);
+        const point = level ? pointOf(level) : { users: experiment.experiment.spec.workload.users ?? 0 };
+        const prefix = levelAnchor(point);
+        return html`<details class="level" id="${prefix}"${isRecommended(input, point) ? ' open' : ''}><summary>${describeLevel(point)} · ${experiment.experiment.metadata.name}</summary>${experimentBody(experiment, `${prefix}-`)}</details>`;
       },
     )}</section>` : ''}`,
     generatedAt: input.generatedAt,
   });
 }
 
-function levelAnchor(users: number): string {
-  return `level-${users}`;
+/** `level-500` for users alone (as before campaigns swept more), else `level-sp2m`. */
+function levelAnchor(point: SweepPoint): string {
+  const fields = sweptFields(point);
+  return fields.length === 1 && fields[0] === 'users' ? `level-${point.users}` : `level-${levelSuffix(point)}`;
+}
+
+function pointOf(level: CampaignLevelInput): SweepPoint {
+  return level.settings ?? levelSettings(level);
+}
+
+/** The recommended levels: one for one field, one per row for a grid. */
+function recommendedPoints(input: CampaignReportInput): SweepPoint[] {
+  const recommendation = input.recommendation;
+  if (!recommendation) return [];
+  const points = [recommendation.level, ...(recommendation.rows ?? []).map((r) => r.level)].filter((p): p is SweepPoint => p !== undefined);
+  return points.length === 0 && recommendation.users !== undefined ? [{ users: recommendation.users }] : points;
+}
+
+function isRecommended(input: CampaignReportInput, point: SweepPoint): boolean {
+  return recommendedPoints(input).some((p) => sweptFields({ ...p, ...point }).every((f) => String(p[f]) === String(point[f])));
+}
+
+/** "users 100 → 500 by 100" or "spacing 1m, 5m, 10m". */
+function describeRange(field: SweepField, range: { from?: LevelValue | undefined; to?: LevelValue | undefined; step?: LevelValue | undefined; values?: LevelValue[] | undefined }): string {
+  const label = SWEEP_FIELDS[field].label;
+  return range.values ? `${label} ${range.values.join(', ')}` : `${label} ${range.from} → ${range.to} by ${range.step}`;
+}
+
+function grid(input: CampaignReportInput) {
+  const { spec } = input.campaign;
+  return campaignGrid(spec.sweep, input.levels.map((level) => ({ settings: pointOf(level), verdict: level.verdict ?? level.summary?.verdicts?.find((v) => v.percentile === spec.judgePercentile)?.verdict, phase: level.phase, actions: level.summary?.actions })), spec.judgePercentile, recommendedPoints(input));
+}
+
+/** Two swept fields: rows one field, columns the other; each cell a level's verdict and its worst action's share of the SLA. */
+function gridSection(input: CampaignReportInput): Markup | string {
+  const cells = grid(input);
+  if (!cells) return '';
+  const judged = percentileName(input.campaign.spec.judgePercentile);
+  return html`<section class="card" id="grid">
+<h2>${SWEEP_FIELDS[cells.row].label} × ${SWEEP_FIELDS[cells.column].label}</h2>
+<p class="subtitle">Per level: its verdict and the worst action's highest windowed ${judged} as a share of that action's threshold (100 % = the SLA). Outlined: the recommended level of each row.</p>
+<div class="table-scroll"><table class="grid-table">
+<thead><tr><th>${SWEEP_FIELDS[cells.row].label} \\ ${SWEEP_FIELDS[cells.column].label}</th>${cells.columns.map((c) => html`<th>${String(c)}</th>`)}</tr></thead>
+<tbody>${cells.rows.map((r, i) => html`<tr data-row="${String(r)}"><th scope="row">${String(r)}</th>${(cells.cells[i] ?? []).map((cell) => {
+    const verdict = cell.level?.verdict;
+    const share = cell.worstShare === undefined ? '' : ` ${Math.round(cell.worstShare * 100)} %`;
+    return html`<td class="${verdict === 'Fail' ? 'over' : verdict === 'Pass' ? 'under' : ''}${cell.recommended ? ' recommended' : ''}">${cell.level ? html`${verdict ?? cell.level.phase ?? '–'}${share}` : '–'}</td>`;
+  })}</tr>`)}</tbody>
+</table></div>
+</section>`;
 }
 
 function qualifiedName(campaign: MigrationCampaign): string {
@@ -59,9 +128,11 @@ ${recommendationBox(input)}</div>
 <div><dt>Question</dt><dd>${
     spec.mode === 'capacity'
       ? 'What is the highest load at which the application meets the SLA without migration?'
-      : 'What is the highest load at which live-migrating the VM keeps the SLA?'
+      : sweptFields(spec.sweep).some((f) => f === 'users' || f === 'rate')
+        ? 'What is the highest load at which live-migrating the VM keeps the SLA?'
+        : `How far can ${sweptFields(spec.sweep).map((f) => SWEEP_FIELDS[f].label).join(' and ')} go while live-migrating the VM keeps the SLA?`
   }</dd></div>
-<div><dt>Sweep</dt><dd><b>${spec.sweep.users.from} → ${spec.sweep.users.to} users</b> by ${spec.sweep.users.step} (${levels} ${levels === 1 ? 'level' : 'levels'}), ${spec.repetitions} ${spec.repetitions === 1 ? 'run' : 'runs'} each${spec.stopAfterFailure ? ', stopping after the first failing level' : ''}</dd></div>
+<div><dt>Sweep</dt><dd><b>${sweptFields(spec.sweep).map((field) => describeRange(field, spec.sweep[field]!)).join(' × ')}</b> (${levels} ${levels === 1 ? 'level' : 'levels'}), ${spec.repetitions} ${spec.repetitions === 1 ? 'run' : 'runs'} each${spec.stopAfterFailure ? ', stopping after the first failing level' : ''}</dd></div>
 <div><dt>Judged by</dt><dd><b>${percentileName(spec.judgePercentile)}</b> of every ${template.sla.window} window of steady state<div class="chips">${Object.entries(template.sla.thresholds).map(
     ([action, threshold]) => html`<span class="chip">${action} ${threshold}</span>`,
   )}</div></dd></div>
@@ -79,10 +150,14 @@ function recommendationBox(input: CampaignReportInput): Markup {
   if (input.recommendation === undefined) {
     return html`<div class="recommendation none"><div><div class="what">${what}</div><div>No recommendation yet.</div></div></div>`;
   }
-  if (users === undefined) {
-    return html`<div class="recommendation none" data-users=""><div class="users">none</div><div><div class="what">${what} (${percentileName(spec.judgePercentile)})</div><div>${input.recommendation.reason}</div></div></div>`;
+  const level = input.recommendation.level;
+  const field = level ? sweptFields(level)[0] : undefined;
+  if (users === undefined && (field === undefined || field === 'users')) {
+    const headline = input.recommendation.rows?.length ? 'by row' : 'none';
+    return html`<div class="recommendation none" data-users=""><div class="users">${headline}</div><div><div class="what">${what} (${percentileName(spec.judgePercentile)})</div><div>${input.recommendation.reason}</div></div></div>`;
   }
-  return html`<div class="recommendation" data-users="${users}"><div class="users">${users} <small>users</small></div><div><div class="what">${what} (${percentileName(spec.judgePercentile)})</div><div>${input.recommendation.reason}</div></div></div>`;
+  const [figure, unit] = users !== undefined ? [String(users), 'users'] : [String(level![field!]), SWEEP_FIELDS[field!].label];
+  return html`<div class="recommendation" data-users="${users ?? ''}"><div class="users">${figure} <small>${unit}</small></div><div><div class="what">${what} (${percentileName(spec.judgePercentile)})</div><div>${input.recommendation.reason}</div></div></div>`;
 }
 
 /** The actions in the order the levels judged them: their profile's order. */
@@ -95,8 +170,9 @@ function levelsSection(input: CampaignReportInput): Markup {
   const judged = spec.judgePercentile;
   const others = [...spec.template.spec.sla.percentiles].filter((p) => p !== judged).sort((a, b) => a - b);
   const names = actionNames(input);
-  const levels = [...input.levels].sort((a, b) => a.users - b.users);
-  const recommended = input.recommendation?.users;
+  const levels = input.levels;
+  const fields = sweptFields(spec.sweep);
+  const recommendedIndexes = levels.flatMap((level, index) => (isRecommended(input, pointOf(level)) ? [index] : []));
   const thresholdOf = (name: string) => thresholdSeconds(input, name);
   return html`<section class="card" id="levels">
 <h2>Levels × actions</h2>
@@ -104,34 +180,39 @@ function levelsSection(input: CampaignReportInput): Markup {
     spec.repetitions > 1 ? ` in any of the ${spec.repetitions} runs (the study's Table 2: the maximum recorded), with the mean over runs and its 95 % confidence interval beside it` : ''
   }${others.length ? html`; below it ${others.map(percentileName).join(', ')}` : ''}. Red: over the threshold in at least one window.</p>
 <div class="table-scroll"><table class="level-table">
-<thead><tr><th>Users</th><th>Verdict</th>${names.map((name) => html`<th>${name}<br><span class="subtitle">${formatSeconds(thresholdOf(name))}</span></th>`)}<th>Longest downtime</th><th>Mean migration</th></tr></thead>
-<tbody>${levels.map((level) => levelRow(level, names, judged, others, level.users === recommended))}</tbody>
+<thead><tr>${fields.map((field) => html`<th>${field === 'users' ? 'Users' : SWEEP_FIELDS[field].label}</th>`)}<th>Verdict</th>${names.map((name) => html`<th>${name}<br><span class="subtitle">${formatSeconds(thresholdOf(name))}</span></th>`)}<th>Longest downtime</th><th>Mean migration</th></tr></thead>
+<tbody>${levels.map((level, index) => levelRow(level, fields, names, judged, others, recommendedIndexes.includes(index)))}</tbody>
 </table></div>
 </section>
 <section class="card" id="chart">
-<h2>${percentileName(judged)} against the SLA, by load</h2>
+<h2>${percentileName(judged)} against the SLA, by ${fields.map((f) => SWEEP_FIELDS[f].label).join(' and ')}</h2>
 <div class="legend">${names.map((name, index) => html`<span>${raw(`<svg width="26" height="10" aria-hidden="true"><line x1="1" x2="25" y1="5" y2="5" stroke="${actionColor(index)}" stroke-width="3"/></svg>`)}${name}</span>`)}${
-    recommended === undefined ? '' : html`<span>${raw('<svg width="16" height="12" aria-hidden="true"><rect width="16" height="12" fill="#0b62a3" fill-opacity=".14"/></svg>')}recommended level</span>`
+    recommendedIndexes.length === 0 ? '' : html`<span>${raw('<svg width="16" height="12" aria-hidden="true"><rect width="16" height="12" fill="#0b62a3" fill-opacity=".14"/></svg>')}recommended level</span>`
   }</div>
 <figure class="wide">${raw(
     campaignSvg({
-      users: levels.map((level) => level.users),
+      labels: levels.map((level) => fields.map((f) => String(pointOf(level)[f] ?? '?')).join(' / ')),
+      titles: levels.map((level) => describeLevel(pointOf(level))),
+      axisTitle: fields.map((f) => SWEEP_FIELDS[f].label).join(' / '),
       actions: names.map((name) => ({
         action: name,
         thresholdSeconds: thresholdOf(name),
         seconds: levels.map((level) => percentileOf(level, name, judged)?.worstMaxSeconds),
       })),
       percentile: judged,
-      ...(recommended === undefined ? {} : { recommended }),
+      recommended: recommendedIndexes,
     }),
   )}</figure>
 </section>`;
 }
 
-function levelRow(level: CampaignLevelInput, names: readonly string[], judged: number, others: readonly number[], recommended: boolean): Markup {
+function levelRow(level: CampaignLevelInput, fields: readonly SweepField[], names: readonly string[], judged: number, others: readonly number[], recommended: boolean): Markup {
   const verdict = level.verdict ?? level.summary?.verdicts?.find((v) => v.percentile === judged)?.verdict;
   const summary = level.summary;
-  return html`<tr data-users="${level.users}" class="${recommended ? 'recommended' : ''}"><th scope="row">${level.users}${recommended ? html`<span class="recommended-tag">recommended</span>` : ''}</th><td>${
+  const point = pointOf(level);
+  return html`<tr data-users="${level.users ?? ''}" data-level="${levelSuffix(point)}" class="${recommended ? 'recommended' : ''}">${fields.map(
+    (field, index) => html`<th scope="row">${String(point[field] ?? '–')}${recommended && index === fields.length - 1 ? html`<span class="recommended-tag">recommended</span>` : ''}</th>`,
+  )}<td>${
     summary === undefined && verdict === undefined ? html`<span class="verdict none">${level.phase ?? 'not run'}</span>` : verdictBadge(verdict)
   }</td>${names.map((name) => {
     const action = summary?.actions?.find((a) => a.action === name);
@@ -159,4 +240,28 @@ function thresholdSeconds(input: CampaignReportInput, name: string): number {
   }
   const stated = (input.campaign.spec.template.spec.sla.thresholds as Record<string, string | undefined>)[name];
   return stated === undefined ? 0 : durationMs(stated) / 1000;
+}
+
+/** The report's levels from a campaign's status, each with its experiment's summary when known. */
+export function levelInputs(levels: readonly CampaignLevel[], summaryOf: (experiment: string) => RunSummary | undefined): CampaignLevelInput[] {
+  return levels.map((level) => {
+    const summary = summaryOf(level.experiment);
+    return {
+      ...(level.users === undefined ? {} : { users: level.users }),
+      settings: levelSettings(level),
+      experiment: level.experiment,
+      ...(level.phase ? { phase: level.phase } : {}),
+      ...(summary ? { summary } : {}),
+      ...(level.verdict ? { verdict: level.verdict } : {}),
+    };
+  });
+}
+
+export function recommendationInput(recommendation: Recommendation): NonNullable<CampaignReportInput['recommendation']> {
+  return {
+    reason: recommendation.message,
+    ...(recommendation.users === undefined ? {} : { users: recommendation.users }),
+    ...(recommendation.level ? { level: recommendation.level } : {}),
+    ...(recommendation.rows ? { rows: recommendation.rows.map((r) => ({ row: r.row, ...(r.level ? { level: r.level } : {}) })) } : {}),
+  };
 }

@@ -2,7 +2,7 @@
 // resource with its status, the run's timetable, its merged per-second histograms and the
 // migrations with their instants). The report computes nothing the engine must trust; it draws
 // what the seconds say and prints what the status says.
-import type { ExperimentPhase, MigrationCampaign, MigrationExperiment, RunResult, RunSummary, Verdict } from '../api/v1alpha1/index.ts';
+import type { ExperimentPhase, MigrationCampaign, SweepPoint, MigrationExperiment, RunResult, RunSummary, Verdict } from '../api/v1alpha1/index.ts';
 import type { SecondSnapshot } from '../recording/index.ts';
 
 /** When the run's stages began and ended, epoch ms (the engine's RunPlan). */
@@ -52,7 +52,10 @@ export interface ExperimentReportInput {
 }
 
 export interface CampaignLevelInput {
-  users: number;
+  /** The level's users (closed loop), swept or the template's. */
+  users?: number;
+  /** The level's values of the swept fields; absent: the users alone. */
+  settings?: SweepPoint;
   /** Name of the experiment run for this level. */
   experiment: string;
   phase?: ExperimentPhase;
@@ -65,8 +68,8 @@ export interface CampaignLevelInput {
 export interface CampaignReportInput {
   campaign: MigrationCampaign;
   levels: CampaignLevelInput[];
-  /** users is absent when no level passed. */
-  recommendation?: { users?: number; reason: string };
+  /** users (a users sweep) and level (one field) are absent when no level passed; rows for a grid. */
+  recommendation?: { users?: number; reason: string; level?: SweepPoint; rows?: { row: SweepPoint; level?: SweepPoint }[] };
   generatedAt: Date;
   /** The levels' experiments in full, to append their charts. */
   experiments?: ExperimentReportInput[];

@@ -118,6 +118,9 @@ body:has(#log-scale:checked) .y-lin { display: none; }
 .level-table td.over .second { color: #9b2c24; }
 .level-table tr.recommended > * { background: #e8f3ff; }
 .level-table tr.recommended > *:first-child { box-shadow: inset 4px 0 0 #0b62a3; }
+.grid-table td, .grid-table th { text-align: center; }
+.grid-table td.under { color: #1e6b3a; }
+.grid-table td.recommended { outline: 3px solid #0b62a3; outline-offset: -3px; font-weight: 700; }
 .recommended-tag { display: inline-block; margin-left: 8px; background: #0b62a3; color: #fff; border-radius: 999px; padding: 0 8px;
   font-size: 11.5px; font-weight: 700; vertical-align: 1px; }
 .recommendation { display: flex; gap: 18px; align-items: center; border-radius: 12px; padding: 14px 20px; background: #e8f3ff;

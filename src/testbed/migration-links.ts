@@ -81,3 +81,12 @@ export class MigrationLinks {
     }
   }
 }
+
+/**
+ * The hold of a migration whose links run `factor` times faster than the topology's (spec.testbed's
+ * linkBandwidth, for one migration): its share of them is the same fraction, of the faster links.
+ */
+export function scaledLinks(join: JoinLinks, factor: number): JoinLinks {
+  if (factor === 1) return join;
+  return (onShare) => join((bytesPerSecond) => onShare(bytesPerSecond * factor));
+}

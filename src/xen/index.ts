@@ -3,7 +3,12 @@
 // live-migrate and get back a record of what happened, with reasons a person can act on.
 export {
   MODEL_OTHER_CONFIG_KEY,
+  TESTBED_BANDWIDTH_OPTION,
+  TESTBED_MEMORY_OPTION,
   XenPool,
+  isTestbedPool,
+  testbedOnRealPool,
+  type TestbedModelInputs,
   type EarlierMigration,
   type MigrationOptions,
   type MigrationRecord,

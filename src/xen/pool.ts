@@ -20,6 +20,8 @@ export interface MigrationOptions {
   onProgress?: (progress: TaskProgress) => void;
   /** Called once XAPI has accepted the migration, with its task: record it to follow it after a restart. */
   onTask?: (task: string) => void;
+  /** The testbed's model inputs (spec.testbed); only for a pool isSimulated() says is the testbed. */
+  testbed?: TestbedModelInputs | undefined;
 }
 
 /** A migration an earlier process asked for, as it recorded it, to be followed to its end. */
@@ -41,6 +43,38 @@ export interface ModelledMigration {
 
 /** The VM other_config key where the testbed leaves its model's prediction; a real pool has none. */
 export const MODEL_OTHER_CONFIG_KEY = 'migrascope_testbed_model';
+
+/**
+ * Keys of VM.pool_migrate's options map that only the testbed reads: its pre-copy model's inputs
+ * for this one migration (spec.testbed). Sent only to a pool that is the testbed.
+ */
+export const TESTBED_MEMORY_OPTION = 'migrascope_testbed_memory';
+export const TESTBED_BANDWIDTH_OPTION = 'migrascope_testbed_link_bandwidth';
+
+/** The testbed's pre-copy model inputs for one migration, bytes and bytes per second. */
+export interface TestbedModelInputs {
+  memoryBytes?: number | undefined;
+  bandwidthBytesPerSecond?: number | undefined;
+}
+
+/** spec.testbed on a real pool: refused, with what to do instead. */
+export function testbedOnRealPool(url: string): string {
+  return (
+    `spec.testbed: the pool at ${url} is a real XenServer / XCP-ng pool, where the VM's memory and the link's bandwidth are not settable ` +
+    "by Migrascope (it neither resizes a VM someone runs nor shapes a network it does not own); remove spec.testbed (and a campaign's " +
+    'sweep.vmMemory / sweep.linkBandwidth), or run against the testbed'
+  );
+}
+
+/** The testbed says what it is in its pool's description; a pool it migrated also carries the model key. */
+const TESTBED_DESCRIPTION = /migrascope testbed/i;
+
+export function isTestbedPool(pools: readonly XapiRecord[], vms: readonly XapiRecord[]): boolean {
+  return (
+    pools.some((pool) => TESTBED_DESCRIPTION.test(String(pool.name_description ?? ''))) ||
+    vms.some((vm) => MODEL_OTHER_CONFIG_KEY in ((vm.other_config as Record<string, string> | undefined) ?? {}))
+  );
+}
 
 /** What one live migration did; plain data, so it travels as JSON (queue results, --json). */
 export interface MigrationRecord {
@@ -177,6 +211,7 @@ export class XenPool {
       await this.#reconnectIfNeeded();
       task = (await this.#connection.client.call('Async.VM.pool_migrate', current.ref, destination.ref, {
         live: 'true',
+        ...testbedOptions(options.testbed),
       })) as string;
     } catch (error) {
       const failure = explainFailure(error, context);
@@ -218,6 +253,12 @@ export class XenPool {
       if (!operations.includes('pool_migrate') && !operations.includes('migrate_send')) return undefined;
       await new Promise((resolve) => setTimeout(resolve, this.#pollIntervalMs));
     }
+  }
+
+  /** Whether this pool is Migrascope's simulated testbed, not a real XenServer / XCP-ng pool. */
+  async isSimulated(): Promise<boolean> {
+    const [pools, vms] = await Promise.all([this.#allRecords('pool'), this.#allRecords('VM')]);
+    return isTestbedPool(Object.values(pools), Object.values(vms));
   }
 
   /** The testbed's prediction for the VM's latest migration; undefined on a real pool. */
@@ -339,6 +380,13 @@ export class XenPool {
       throw explainFailure(error, { url: this.url, username: this.#connection.username });
     }
   }
+}
+
+function testbedOptions(inputs: TestbedModelInputs | undefined): Record<string, string> {
+  return {
+    ...(inputs?.memoryBytes === undefined ? {} : { [TESTBED_MEMORY_OPTION]: String(inputs.memoryBytes) }),
+    ...(inputs?.bandwidthBytesPerSecond === undefined ? {} : { [TESTBED_BANDWIDTH_OPTION]: String(inputs.bandwidthBytesPerSecond) }),
+  };
 }
 
 function summary(object: XenObject): XenObjectSummary {

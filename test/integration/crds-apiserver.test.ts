@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { INVALID_CASES, VALID_CASES, experiment, withField } from '../../src/api/testing/cases.ts';
+import { INVALID_CASES, PARSER_ONLY_CASES, VALID_CASES, experiment, withField } from '../../src/api/testing/cases.ts';
 import {
   GROUP,
   MigrationCampaignStatus,
@@ -179,6 +179,14 @@ describe('Given the CRDs applied to a real kube-apiserver', () => {
         const mapForm = field.replace(/\.([A-Za-z]\w*)$/, '[$1]');
         expect([field, mapForm].some((path) => refused.message.includes(`${path}:`)), refused.message).toBe(true);
         if (cel) expect(refused.message).toContain(message);
+      });
+    }
+  });
+
+  describe('When the cases only Migrascope\'s parser refuses are created', () => {
+    for (const { name, kind, object } of PARSER_ONLY_CASES) {
+      it(`Then ${name} is admitted (sizes, rates and each level of a sweep are the parser's to check)`, async () => {
+        await expect(create(kind, named(object))).resolves.toBeDefined();
       });
     }
   });

@@ -117,8 +117,8 @@ export const KIND_DEFINITIONS: readonly KindDefinition[] = [
     singular: 'migrationcampaign',
     shortNames: ['mcamp'],
     description:
-      'Runs an experiment template at a sweep of user counts to find the highest load that keeps the SLA, without migration (capacity) or while migrating (safeLoad).',
-    specDescription: 'The template, the sweep over users and what to find.',
+      'Runs an experiment template at a sweep of one or two of its fields (users or rate, the migrations\' count, spacing or offset, a simulated pool\'s VM memory or link bandwidth) to find the hardest level that keeps the SLA, without migration (capacity) or while migrating (safeLoad).',
+    specDescription: 'The template, the sweep and what to find.',
     statusDescription: 'The levels x actions table and the recommendation, written by the controller.',
     spec: MigrationCampaignSpec,
     status: MigrationCampaignStatus,

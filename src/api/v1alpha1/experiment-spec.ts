@@ -9,6 +9,7 @@ import { OLIO_ACTIONS } from './olio-actions.ts';
 import { celString, withRules, type CelRule } from './rules.ts';
 import { HttpUrl, LocalObjectReference, VmSelector } from './references.ts';
 import { Sla } from './sla.ts';
+import { TestbedInputs } from './testbed-inputs.ts';
 import { TemplateWorkload, Workload } from './workload.ts';
 
 export const Target = z.strictObject({
@@ -43,6 +44,9 @@ const whatAndWhere = {
 const judgedAndMigrated = {
   sla: Sla.prefault({}).describe("The SLA the runs are judged against; Cloudstone's by default."),
   migrations: Migrations.optional().describe('Live migrations during steady state; none when absent.'),
+  testbed: TestbedInputs.optional().describe(
+    "Only for a simulated pool (the Migrascope testbed): inputs of its pre-copy model for this experiment's migrations, replacing the topology's. A real pool decides these itself and is refused: they are not settable there.",
+  ),
 };
 
 const howRunsEnd = {
@@ -139,7 +143,7 @@ export type MigrationExperimentSpec = z.output<typeof MigrationExperimentSpec>;
 export const ExperimentTemplateSpec = withRules(
   z.strictObject({
     ...whatAndWhere,
-    workload: TemplateWorkload.prefault({}).describe("The load without users: the campaign's sweep sets them."),
+    workload: TemplateWorkload.prefault({}).describe('The load; users or rate here only when the sweep sets neither (it sets them level by level otherwise).'),
     ...judgedAndMigrated,
     ...howRunsEnd,
   }),

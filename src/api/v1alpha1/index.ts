@@ -63,6 +63,7 @@ export {
   CAMPAIGN_PHASES,
   CampaignLevel,
   CampaignPhase,
+  LevelSettings,
   MAX_CAMPAIGN_LEVELS,
   MigrationCampaignResource,
   MigrationCampaignSpec,
@@ -70,6 +71,7 @@ export {
   Recommendation,
   UserSweep,
   campaignLevels,
+  levelSettings,
   parseCampaign,
   type MigrationCampaign,
   type MigrationCampaignManifest,
@@ -88,6 +90,27 @@ export {
   type MigrationScheduleManifest,
 } from './migration-schedule.ts';
 export { SCHEDULED_TIME_ANNOTATION, SCHEDULE_LABEL, scheduledCampaign, scheduledCampaignName } from './schedule-campaigns.ts';
+export {
+  CampaignSweep,
+  MAX_SWEPT_FIELDS,
+  SWEEP_FIELDS,
+  SWEEP_FIELD_NAMES,
+  describeLevel,
+  describeValue,
+  durationText,
+  easierFirst,
+  fieldNumber,
+  fieldValues,
+  levelSuffix,
+  sweepAxes,
+  sweepLevels,
+  sweptFields,
+  type LevelValue,
+  type SweepField,
+  type SweepPoint,
+} from './campaign-sweep.ts';
+export { levelSpec } from './level-spec.ts';
+export { TestbedInputs, testbedModelInputs } from './testbed-inputs.ts';
 export { CAMPAIGN_LABEL, USERS_LABEL, campaignExperiments, levelExperiment, levelExperimentName } from './campaign-experiments.ts';
 export {
   XenHost,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INVALID_CASES, VALID_CASES, campaign, experiment, withField, xenPool } from '../testing/cases.ts';
+import { INVALID_CASES, PARSER_ONLY_CASES, VALID_CASES, campaign, experiment, withField, xenPool } from '../testing/cases.ts';
 import {
   campaignExperiments,
   campaignLevels,
@@ -68,7 +68,7 @@ describe('Given the valid cases', () => {
 });
 
 describe('Given the invalid cases', () => {
-  for (const { name, object, field, message } of INVALID_CASES) {
+  for (const { name, object, field, message } of [...INVALID_CASES, ...PARSER_ONLY_CASES]) {
     describe(`When ${name} is parsed`, () => {
       it(`Then it is refused naming ${field}`, () => {
         const error = refusal(() => parseResource(object));
@@ -123,7 +123,7 @@ describe('Given a campaign over 100..500 users by 100', () => {
   const parsed = parseCampaign({ ...campaign(), metadata: { name: 'safe-load', namespace: 'lab', uid: 'u-1' } });
 
   it('Then its levels are 100, 200, 300, 400, 500', () => {
-    expect(campaignLevels(parsed.spec.sweep.users)).toEqual([100, 200, 300, 400, 500]);
+    expect(campaignLevels(parsed.spec.sweep.users!)).toEqual([100, 200, 300, 400, 500]);
   });
 
   it('Then a sweep whose steps miss `to` stops below it', () => {

@@ -68,16 +68,20 @@ const oneProfile: CelRule<{ profile?: string | undefined; profileRef?: unknown }
 
 const Users = z.int().min(1, { error: 'users must be at least 1' }).max(100_000);
 
+const Rate = z.number().gt(0).max(100_000);
+
+const driversFitUsers: CelRule<{ users?: number | undefined; drivers: number }> = {
+  rule: '!has(self.users) || self.drivers <= self.users',
+  message: 'drivers must not exceed users: every driver needs at least one user',
+  field: ['drivers'],
+  holds: (w) => w.users === undefined || w.drivers <= w.users,
+};
+
 export const Workload = withRules(
   z.strictObject({
     ...workloadShape,
     users: Users.optional().describe('Closed loop: this many concurrent simulated users. Set users or rate, not both.'),
-    rate: z
-      .number()
-      .gt(0)
-      .max(100_000)
-      .optional()
-      .describe('Open loop: operations started per second whether or not earlier ones have finished. Set users or rate, not both.'),
+    rate: Rate.optional().describe('Open loop: operations started per second whether or not earlier ones have finished. Set users or rate, not both.'),
   }),
   [
     oneProfile,
@@ -87,18 +91,32 @@ export const Workload = withRules(
       field: ['users'],
       holds: (w) => (w.users === undefined) !== (w.rate === undefined),
     },
-    {
-      rule: '!has(self.users) || self.drivers <= self.users',
-      message: 'drivers must not exceed users: every driver needs at least one user',
-      field: ['drivers'],
-      holds: (w) => w.users === undefined || w.drivers <= w.users,
-    },
+    driversFitUsers,
   ],
 );
 export type Workload = z.output<typeof Workload>;
 
-/** A campaign's template: the sweep supplies the users, so neither users nor rate is set. */
-export const TemplateWorkload = withRules(z.strictObject(workloadShape), [oneProfile]);
+/**
+ * A campaign's template: the sweep supplies the users or the rate when it sweeps them; a campaign
+ * that sweeps something else sets the load here, once for every level.
+ */
+export const TemplateWorkload = withRules(
+  z.strictObject({
+    ...workloadShape,
+    users: Users.optional().describe('Closed loop, when the sweep does not set users or rate: the users of every level.'),
+    rate: Rate.optional().describe('Open loop, when the sweep does not set users or rate: the rate of every level, per second.'),
+  }),
+  [
+    oneProfile,
+    {
+      rule: '!(has(self.users) && has(self.rate))',
+      message: 'set users (closed loop) or rate (open loop), not both',
+      field: ['users'],
+      holds: (w) => w.users === undefined || w.rate === undefined,
+    },
+    driversFitUsers,
+  ],
+);
 export type TemplateWorkload = z.output<typeof TemplateWorkload>;
 
 /** The profile a workload names, for a person: "olio" or "WorkloadProfile shop". */

@@ -1,6 +1,7 @@
 // The messages every class gets from XAPI's data model: get_all, get_all_records, get_record,
-// get_by_uuid, get_by_name_label (classes with a name), one getter per field, and the
-// other_config map's add_to/remove_from (which the xen-api client's barrier() uses on the pool).
+// get_by_uuid, get_by_name_label and set_name_description (classes with a name), one getter per
+// field, and the other_config map's add_to/remove_from (which the xen-api client's barrier() uses
+// on the pool).
 import { SCHEMAS, type ClassName, type FieldKind } from './classes.ts';
 import type { MethodSpec } from './dispatch.ts';
 import { mapDuplicateKey } from './errors.ts';
@@ -26,6 +27,16 @@ export function objectMethods(store: ObjectStore, cls: ClassName): MethodSpec[] 
     method('get_record', 1, ([ref]) => encodeRecord(cls, store.get(cls, String(ref)))),
     method('get_by_uuid', 1, ([uuid]) => store.byUuid(cls, String(uuid))),
   ];
+  if ('name_description' in schema) {
+    // An admin describes a pool in XenCenter this way; it is also how the testbed says what it is.
+    methods.push(
+      method('set_name_description', 2, ([ref, value]) => {
+        read(ref);
+        store.update(cls, String(ref), { name_description: String(value) } as never);
+        return '';
+      }),
+    );
+  }
   if ('name_label' in schema) {
     methods.push(
       method('get_by_name_label', 1, ([label]) =>

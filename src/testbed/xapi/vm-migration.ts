@@ -4,11 +4,11 @@
 // has no templates), then the destination's free memory. A migration to the host the VM is on is, as in XAPI, a
 // "localhost migration": allowed when the host has room for a second copy of the VM.
 import type { EventEmitter } from 'node:events';
-import { DATA_REMAINING_OTHER_CONFIG_KEY, MODEL_OTHER_CONFIG_KEY } from '../../xen/index.ts';
+import { DATA_REMAINING_OTHER_CONFIG_KEY, MODEL_OTHER_CONFIG_KEY, TESTBED_BANDWIDTH_OPTION, TESTBED_MEMORY_OPTION } from '../../xen/index.ts';
 import { precopyInputFor, type TopologyConfig } from '../config.ts';
-import type { MigrationLinks } from '../migration-links.ts';
+import { scaledLinks, type MigrationLinks } from '../migration-links.ts';
 import { LiveMigration, type GuestControl, type MigrationPhase, type MigrationTimeline } from '../migration.ts';
-import type { PreCopyPrediction } from '../precopy-model.ts';
+import type { PreCopyInput, PreCopyPrediction } from '../precopy-model.ts';
 import type { CallContext, MethodSpec } from './dispatch.ts';
 import {
   hostNotEnoughFreeMemory,
@@ -63,7 +63,7 @@ export function migrationMethods(env: MigrationEnvironment): MethodSpec[] {
       params: 3,
       session: true,
       async: true,
-      run: ([vm, host], context) => poolMigrate(env, String(vm), String(host), context),
+      run: ([vm, host, options], context) => poolMigrate(env, String(vm), String(host), asMap(options), context),
     },
     {
       name: 'VM.assert_can_migrate',
@@ -86,7 +86,7 @@ export function migrationMethods(env: MigrationEnvironment): MethodSpec[] {
   ];
 }
 
-async function poolMigrate(env: MigrationEnvironment, vmRef: string, hostRef: string, context: CallContext) {
+async function poolMigrate(env: MigrationEnvironment, vmRef: string, hostRef: string, options: Record<string, unknown>, context: CallContext) {
   const { pool } = env;
   const vm = pool.store.get('VM', vmRef);
   pool.store.get('host', hostRef);
@@ -97,6 +97,8 @@ async function poolMigrate(env: MigrationEnvironment, vmRef: string, hostRef: st
   const source = pool.hostByRef(vm.resident_on);
   const destination = pool.hostByRef(hostRef);
   if (!vmConfig || !source || !destination) throw new XapiFailure('INTERNAL_ERROR', [`VM ${vmRef} is not placed in this pool`]);
+  const topologyInput = precopyInputFor(env.topology, vmConfig, source.config, destination.config);
+  const input = withTestbedOptions(topologyInput, options);
   const { task } = context;
   const operationRef = task?.ref ?? newRef();
 
@@ -104,8 +106,8 @@ async function poolMigrate(env: MigrationEnvironment, vmRef: string, hostRef: st
   pool.reserve(vmRef, hostRef);
   task?.setCancellable(true);
   const migration = LiveMigration.start({
-    input: precopyInputFor(env.topology, vmConfig, source.config, destination.config),
-    links: env.links.between(source.config.name, destination.config.name),
+    input,
+    links: scaledLinks(env.links.between(source.config.name, destination.config.name), input.bandwidthBytesPerSecond / topologyInput.bandwidthBytesPerSecond),
     guest: env.guests.get(vmConfig.name),
     // The bytes the model still has to send go in the task's other_config, where the adapter reads
     // them as KubeVirt's "data remaining"; a real XAPI task reports only its progress.
@@ -146,6 +148,23 @@ function recordModel(env: MigrationEnvironment, vmRef: string, prediction: PreCo
   const otherConfig = env.pool.store.get('VM', vmRef).other_config as Record<string, string>;
   const model = JSON.stringify({ downtimeSeconds: prediction.downtimeSeconds, totalSeconds: prediction.totalSeconds });
   env.pool.store.update('VM', vmRef, { other_config: { ...otherConfig, [MODEL_OTHER_CONFIG_KEY]: model } } as never);
+}
+
+/**
+ * Migrascope's spec.testbed, sent in pool_migrate's options map: the model's inputs for this one
+ * migration, replacing the topology's VM memory and link bandwidth (the topology itself is left
+ * as it is). A working set larger than the memory given is cut to it: all of a small VM is writable.
+ */
+function withTestbedOptions(input: PreCopyInput, options: Record<string, unknown>): PreCopyInput {
+  const positive = (key: string): number | undefined => {
+    if (options[key] === undefined) return undefined;
+    const value = Number(options[key]);
+    if (!(Number.isFinite(value) && value > 0)) throw new XapiFailure('INVALID_VALUE', [key, String(options[key])]);
+    return value;
+  };
+  const memoryBytes = positive(TESTBED_MEMORY_OPTION) ?? input.memoryBytes;
+  const bandwidthBytesPerSecond = positive(TESTBED_BANDWIDTH_OPTION) ?? input.bandwidthBytesPerSecond;
+  return { ...input, memoryBytes, bandwidthBytesPerSecond, writableWorkingSetBytes: Math.min(input.writableWorkingSetBytes, memoryBytes) };
 }
 
 function assertCanMigrate(env: MigrationEnvironment, vmRef: string, dest: Record<string, unknown>, vifMap: Record<string, unknown>) {
