@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linkShares, MigrationLinks } from './migration-links.ts';
+import { linkShares, MigrationLinks, scaledLinks } from './migration-links.ts';
 
 const gigabit = () => 125e6;
 
@@ -56,5 +56,13 @@ describe('Given the links of a pool', () => {
     });
     links.between('b', 'c')((share) => heard.push(`second ${share / 1e6}`));
     expect(heard).toEqual(['first 125', 'first 62.5', 'second 125']);
+  });
+
+  it('When one migration runs on links ten times faster (spec.testbed.linkBandwidth), Then it gets the same fraction of them', () => {
+    const links = new MigrationLinks(gigabit);
+    const heard: string[] = [];
+    scaledLinks(links.between('a', 'c'), 10)((share) => heard.push(`fast ${share / 1e6}`));
+    links.between('b', 'c')((share) => heard.push(`other ${share / 1e6}`));
+    expect(heard).toEqual(['fast 1250', 'fast 625', 'other 62.5']);
   });
 });
