@@ -29,6 +29,14 @@ export const Abort = z.strictObject({
     ),
 });
 
+// A baseline run: the same load for the same length, without migrating, before the measured runs;
+// the results then say what the migrations added (docs/sla.md#baseline).
+export const Baseline = z.strictObject({
+  enabled: z
+    .boolean()
+    .describe('Run the load once without migration (same workload, same length) before the measured runs, pauseBetweenRuns apart, and compare each action with it.'),
+});
+
 export const Recording = z.strictObject({
   requestLog: z.boolean().default(false).describe('Keep a log of every request (time, action, latency, status) for each run.'),
 });
@@ -43,6 +51,7 @@ const whatAndWhere = {
 const judgedAndMigrated = {
   sla: Sla.prefault({}).describe("The SLA the runs are judged against; Cloudstone's by default."),
   migrations: Migrations.optional().describe('Live migrations during steady state; none when absent.'),
+  baseline: Baseline.optional().describe("A run without migration to compare the measured runs with; none when absent. Needs migrations."),
 };
 
 const howRunsEnd = {
@@ -67,6 +76,7 @@ interface ScheduledSpec {
   workload: { steadyState: string; profileRef?: { name: string } | undefined };
   sla: { window: string; percentiles: number[]; thresholds: Record<string, string> };
   migrations?: z.output<typeof Migrations> | undefined;
+  baseline?: { enabled: boolean } | undefined;
   abort: { onViolation: 'none' | 'p90' | 'p99' };
 }
 
@@ -98,6 +108,12 @@ function steadyStateRules<T extends ScheduledSpec>(): CelRule<T>[] {
       field: ['migrations', 'count'],
       holds: (spec) =>
         spec.migrations?.count === undefined || migrationOffsetsMs(spec.migrations).every((o) => o < steadyMs(spec)),
+    },
+    {
+      rule: '!has(self.baseline) || !self.baseline.enabled || has(self.migrations)',
+      message: 'baseline.enabled compares the runs with migrations against one without: set migrations, or remove baseline',
+      field: ['baseline', 'enabled'],
+      holds: (spec) => !spec.baseline?.enabled || spec.migrations !== undefined,
     },
     {
       // A WorkloadProfile's actions are known only once it is read: the controller checks those.
