@@ -4,6 +4,7 @@
 // removed is named, for the Event that says what was left behind.
 import type { Redis } from 'ioredis';
 import { migrationOffsetsMs, type MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
+import { runNumbers } from '../engine/plan.ts';
 import { loadJobId, migrationJobId, type ExperimentRef } from '../queue/contracts.ts';
 import type { ExperimentQueues } from '../queue/queues.ts';
 import { startedSpecKey } from './started-spec.ts';
@@ -18,7 +19,7 @@ export interface ExperimentLeftovers {
 export async function removeExperimentData(redis: Redis, queues: ExperimentQueues, prefix: string, ref: ExperimentRef, spec: MigrationExperimentSpec): Promise<ExperimentLeftovers> {
   const result: ExperimentLeftovers = { leftBehind: [], removedJobs: 0, removedKeys: 0 };
   const migrations = migrationOffsetsMs(spec.migrations).length;
-  for (let run = 1; run <= spec.repetitions; run += 1) {
+  for (const run of runNumbers(spec)) {
     const jobs = [
       ...Array.from({ length: spec.workload.drivers }, (_, shard) => ({ queue: queues.load, id: loadJobId(ref, run, shard), what: 'load job' })),
       ...Array.from({ length: migrations }, (_, i) => ({ queue: queues.migration, id: migrationJobId(ref, run, i + 1), what: 'migration job' })),

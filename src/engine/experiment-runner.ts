@@ -17,7 +17,8 @@ import { experimentConditions } from './conditions.ts';
 import { ExperimentMetrics } from './experiment-metrics.ts';
 import type { MigrationOutcome, PoolResolver } from './migration-worker.ts';
 import type { ShardEnd } from './load-worker.ts';
-import { planRun, type RunPlan } from './plan.ts';
+import { BASELINE_RUN, planRun, runFileLabel, runLabel, type RunPlan } from './plan.ts';
+import { baselineResult } from './baseline-comparison.ts';
 import { analyzeRun, summarizeRuns } from './run-analysis.ts';
 import { RUN_PHASES, RunMonitor, type RunEvent, type RunOutcome, type RunPhase } from './run-monitor.ts';
 import { ProfileProblem, resolveProfile, withJudgedThresholds, type ProfileLookup, type ResolvedProfile } from './workload-profile.ts';
@@ -52,6 +53,8 @@ interface Checkpoint {
   /** The profile as resolved when the experiment started: every run uses it, whatever happens to the original. */
   profile?: ResolvedProfile;
   current?: { run: number; startAtMs: number };
+  /** The baseline run (spec.baseline), once finished; it is not one of `finished`. */
+  baseline?: RunResult;
   finished: RunResult[];
 }
 
@@ -108,20 +111,23 @@ export class ExperimentRunner {
       profile: { ...checkpoint.profile.source, actions: checkpoint.profile.actions },
       runs: checkpoint.finished,
       completedRuns: checkpoint.finished.length,
+      ...baselineOf(checkpoint),
       migrationOffsets: (this.#plan(1, 0).migrations ?? []).map((m) => `${m.offsetMs / 1000}s`),
     };
     let terminal: { phase: ExperimentPhase; reason: string; message: string } | undefined;
-    for (let run = checkpoint.finished.length + 1; run <= spec.repetitions && !terminal; run += 1) {
+    const first = spec.baseline?.enabled && !checkpoint.baseline ? BASELINE_RUN : checkpoint.finished.length + 1;
+    for (let run = first; run <= spec.repetitions && !terminal; run += 1) {
       if (signal?.aborted) {
         terminal = { phase: 'Aborted', reason: 'Stopped', message: `stopped before run ${run}: ${String(signal.reason)}` };
         break;
       }
       const resumeAt = checkpoint.current?.run === run ? checkpoint.current.startAtMs : undefined;
       const result = await this.#runOnce(run, resumeAt, checkpoint, signal);
-      checkpoint.finished.push(result);
+      if (run === BASELINE_RUN) checkpoint.baseline = result;
+      else checkpoint.finished.push(result);
       delete checkpoint.current;
       await this.#save(checkpoint);
-      this.#status = { ...this.#status, runs: [...checkpoint.finished], completedRuns: checkpoint.finished.length, summary: summarizeRuns(checkpoint.finished) };
+      this.#status = { ...this.#status, runs: [...checkpoint.finished], completedRuns: checkpoint.finished.length, summary: summarizeRuns(checkpoint.finished), ...baselineOf(checkpoint) };
       if (result.state === 'Aborted') terminal = { phase: 'Aborted', reason: signal?.aborted ? 'Stopped' : 'SlaViolated', message: result.message ?? 'stopped' };
       else if (result.state === 'Failed') terminal = { phase: 'Failed', reason: failureReason(result.message), message: result.message ?? 'the run failed' };
       else if (run < spec.repetitions) await this.#settle(durationMs(spec.pauseBetweenRuns), signal);
@@ -160,14 +166,14 @@ export class ExperimentRunner {
     let plan: RunPlan;
     if (resumeAt === undefined) {
       this.#status = { ...this.#status, currentRun: run };
-      await this.#setPhase('Preparing', 'Preparing', `run ${run}: checking the pool and the VM`);
+      await this.#setPhase('Preparing', 'Preparing', `${runLabel(run)}: checking the pool and the VM`);
       const problem = await this.#checkPool();
       if (problem) return { index: run, state: 'Failed', startTime: started.toISOString(), endTime: new Date().toISOString(), message: problem };
       plan = this.#plan(run, Date.now() + (this.#deps.leadMs ?? 2000));
       checkpoint.current = { run, startAtMs: plan.startAtMs };
       await this.#save(checkpoint);
       await this.#enqueue(plan);
-      await this.#event('Normal', 'RunStarted', `run ${run} of ${this.#experiment.spec.repetitions} starts`);
+      await this.#event('Normal', 'RunStarted', run === BASELINE_RUN ? 'the baseline run (the same load, no migration) starts' : `run ${run} of ${this.#experiment.spec.repetitions} starts`);
     } else {
       plan = this.#plan(run, resumeAt);
       this.#status = { ...this.#status, currentRun: run };
@@ -190,7 +196,7 @@ export class ExperimentRunner {
     });
     const outcome = await monitor.watch(
       {
-        onPhase: (phase) => void this.#setPhase(phase, phase, `run ${run}: ${phase}`, running()),
+        onPhase: (phase) => void this.#setPhase(phase, phase, `${runLabel(run)}: ${phase}`, running()),
         onEvent: (event) => void this.#event(event.type, event.reason, event.message),
         onWindow: (evaluation) => this.#observer.onWindow?.(run, evaluation),
         onChange: () => void this.#publish(false, running()),
@@ -199,7 +205,7 @@ export class ExperimentRunner {
     );
     this.#monitor = undefined;
 
-    await this.#setPhase('Analyzing', 'Analyzing', `run ${run}: judging the SLA windows`, running());
+    await this.#setPhase('Analyzing', 'Analyzing', `${runLabel(run)}: judging the SLA windows`, running());
     const analysis = analyzeRun(outcome.seconds, this.#experiment.spec.sla, plan);
     const state = outcome.abortedBecause ? 'Aborted' : outcome.failedBecause ? 'Failed' : 'Succeeded';
     const result: RunResult = {
@@ -263,7 +269,8 @@ export class ExperimentRunner {
         steadyMs: plan.steadyMs,
         rampDownMs: plan.rampDownMs,
         ...(spec.record.requestLog ? { requestLogPath: this.#requestLogPath(plan.run, shard.shard) } : {}),
-        seed: plan.run * 1000,
+        // The baseline run's users draw what run 1's draw: the same load, action for action, as far as timing lets them.
+        seed: Math.max(plan.run, 1) * 1000,
       });
     }
     const destination = spec.migrations?.destination;
@@ -284,11 +291,11 @@ export class ExperimentRunner {
   }
 
   #requestLogPath(run: number, shard: number): string {
-    return join(this.#deps.resultsDir ?? 'migrascope-results', `${this.#ref.name}-run${run}-shard${shard}.jsonl`);
+    return join(this.#deps.resultsDir ?? 'migrascope-results', `${this.#ref.name}-${runFileLabel(run)}-shard${shard}.jsonl`);
   }
 
   #requestLogPattern(run: number): string {
-    return join(this.#deps.resultsDir ?? 'migrascope-results', `${this.#ref.name}-run${run}-shard*.jsonl`);
+    return join(this.#deps.resultsDir ?? 'migrascope-results', `${this.#ref.name}-${runFileLabel(run)}-shard*.jsonl`);
   }
 
   async #settle(ms: number, signal?: AbortSignal): Promise<void> {
@@ -318,7 +325,8 @@ export class ExperimentRunner {
     if (!force && now - this.#lastPublished < 1000) return;
     this.#lastPublished = now;
     const finished = (this.#status.runs ?? []).filter((run) => run.state !== 'Running');
-    if (current) this.#status = { ...this.#status, runs: [...finished, current] };
+    if (current?.index === BASELINE_RUN) this.#status = { ...this.#status, baseline: { run: current } };
+    else if (current) this.#status = { ...this.#status, runs: [...finished, current] };
     try {
       await this.#observer.onStatus?.(this.#status);
     } catch (error) {
@@ -368,6 +376,11 @@ function migrationResults(plan: RunPlan, outcomes: MigrationOutcome[], inFlight:
 /** What went missing during the run, for status: absent when nothing did. */
 function outagesOf(redisOutages: RedisOutage[], loadGaps: LoadGap[]): Pick<RunResult, 'redisOutages' | 'loadGaps'> {
   return { ...(redisOutages.length === 0 ? {} : { redisOutages }), ...(loadGaps.length === 0 ? {} : { loadGaps }) };
+}
+
+/** status.baseline from the checkpoint: the finished baseline run compared with the measured runs so far. */
+function baselineOf(checkpoint: Checkpoint): Pick<MigrationExperimentStatus, 'baseline'> {
+  return checkpoint.baseline ? { baseline: baselineResult(checkpoint.baseline, summarizeRuns(checkpoint.finished)) } : {};
 }
 
 function isRunPhase(phase: string | undefined): phase is RunPhase {
