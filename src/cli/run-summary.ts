@@ -1,14 +1,22 @@
 // The tables `migrascope run` prints at the end: per action the Table-2 figures and verdicts, the
 // migrations (where, how long, the downtime users saw), Redis outages and load gaps, and the
 // overall verdict; for campaigns the levels x actions table and the recommendation.
-import type { MigrationCampaignStatus, MigrationExperiment, MigrationExperimentStatus, PercentileSummary, RunResult } from '../api/v1alpha1/index.ts';
+import type { BaselineResult, MigrationCampaignStatus, MigrationExperiment, MigrationExperimentStatus, PercentileSummary, RunResult } from '../api/v1alpha1/index.ts';
 import type { RunOutcome } from '../engine/run-monitor.ts';
 import type { RunPlan } from '../engine/plan.ts';
 import { renderTable } from './output.ts';
 
+export interface RecordedRun {
+  result: RunResult;
+  outcome: RunOutcome;
+  plan: RunPlan;
+}
+
 export interface ExperimentRecord {
   experiment: MigrationExperiment;
-  runs: { result: RunResult; outcome: RunOutcome; plan: RunPlan }[];
+  runs: RecordedRun[];
+  /** The baseline run (spec.baseline), once finished. */
+  baseline?: RecordedRun;
   status: MigrationExperimentStatus;
 }
 
@@ -47,6 +55,7 @@ export function describeExperiment(record: ExperimentRecord): string {
       ]),
     );
   }
+  lines.push(...describeBaseline(status.baseline));
   const migrations = (status.runs ?? []).flatMap((run) => (run.migrations ?? []).map((migration) => ({ run: run.index, ...migration })));
   if (migrations.length > 0) {
     lines.push(
@@ -72,6 +81,31 @@ export function describeExperiment(record: ExperimentRecord): string {
   const verdicts = (status.summary?.verdicts ?? []).map((v) => `p${v.percentile} ${v.verdict === 'Pass' ? 'met' : 'BROKEN'}`);
   lines.push('', `verdict: ${verdicts.length ? verdicts.join(', ') : 'no SLA window was judged'}${status.summary?.worstP99VsSla ? ` (worst p99 vs SLA: ${status.summary.worstP99VsSla})` : ''}`);
   return lines.join('\n');
+}
+
+const signed = (value: number | undefined, digits: number, unit = ''): string => (value === undefined ? '-' : `${value >= 0 ? '+' : ''}${value.toFixed(digits)}${unit}`);
+
+/** The baseline run's outcome and, per action and percentile, the slowdown and the extra violating windows (docs/sla.md#baseline). */
+function describeBaseline(baseline: BaselineResult | undefined): string[] {
+  if (!baseline) return [];
+  const { run } = baseline;
+  const lines = ['', `baseline run (no migration): ${run.state}${run.message ? ` (${run.message})` : ''}`];
+  const rows = (baseline.actions ?? []).flatMap((action) => action.percentiles.map((p) => ({ action: action.action, ...p })));
+  if (rows.length === 0) return lines;
+  lines.push(
+    renderTable(rows, [
+      { header: 'action', value: (r) => r.action },
+      { header: 'pct', value: (r) => `p${r.percentile}`, align: 'right' },
+      { header: 'baseline max', value: (r) => seconds(r.baselineMaxSeconds), align: 'right' },
+      { header: 'mean max', value: (r) => seconds(r.meanMaxSeconds), align: 'right' },
+      { header: 'slowdown', value: (r) => (r.slowdown === undefined ? '-' : `${r.slowdown.toFixed(2)}x`), align: 'right' },
+      { header: '+seconds', value: (r) => signed(r.slowdownSeconds, 3, 's'), align: 'right' },
+      { header: 'violating windows', value: (r) => `${r.baselineViolations} -> ${Number(r.meanViolations.toFixed(2))}/run`, align: 'right' },
+      { header: 'extra', value: (r) => signed(r.extraViolations, 2), align: 'right' },
+    ]),
+    '  (mean max: mean over the runs with migration of each run\'s highest windowed value; slowdown = mean max / baseline max; extra = violating windows per run - the baseline\'s)',
+  );
+  return lines;
 }
 
 export function describeCampaign(name: string, status: MigrationCampaignStatus): string {

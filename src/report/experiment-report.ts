@@ -7,6 +7,7 @@ import { html, type Markup } from './html.ts';
 import type { ExperimentReportInput, RunReportInput } from './input.ts';
 import { page } from './page.ts';
 import { runSection } from './run-section.ts';
+import { BASELINE_ANCHOR, baselineSection } from './baseline-section.ts';
 import { summaryTable, verdictBadge } from './tables.ts';
 
 export function renderExperimentReport(input: ExperimentReportInput): string {
@@ -14,8 +15,8 @@ export function renderExperimentReport(input: ExperimentReportInput): string {
   const name = qualifiedName(experiment);
   return page({
     title: `${name} · migrascope report`,
-    nav: [...(runs.length > 1 ? [['summary', 'Summary'] as [string, string]] : []), ...runs.map((run): [string, string] => [runAnchor('', run), `Run ${run.result.index}`])],
-    charts: runs.length > 0,
+    nav: [...(runs.length > 1 ? [['summary', 'Summary'] as [string, string]] : []), ...(input.baseline || experiment.status?.baseline ? [[BASELINE_ANCHOR, 'Baseline'] as [string, string]] : []), ...runs.map((run): [string, string] => [runAnchor('', run), `Run ${run.result.index}`])],
+    charts: runs.length > 0 || input.baseline !== undefined,
     body: experimentBody(input, ''),
     generatedAt: input.generatedAt,
   });
@@ -38,6 +39,7 @@ ${input.notice ? html`<p class="message notice">${input.notice}</p>` : ''}
 ${experimentFacts(experiment, { from: starts.length ? Math.min(...starts) : undefined, to: ends.length ? Math.max(...ends) : undefined })}
 </section>
 ${runs.length > 1 ? summarySection(runs, summary, percentiles, anchorPrefix) : ''}
+${baselineSection(experiment, input.baseline, anchorPrefix)}
 ${runs.length === 0 ? html`<section class="card"><p class="empty">No run has started yet.</p></section>` : ''}
 ${runs.map((run) => runSection(experiment, run, runAnchor(anchorPrefix, run)))}`;
 }
