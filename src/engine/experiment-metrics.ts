@@ -2,6 +2,7 @@
 // when it starts, the steady-state seconds (actions by result, response-time histogram), each
 // judged SLA window, its migrations (in flight, phase transitions, duration, downtime, recovery),
 // and the removal of all of it once the experiment is over and a scrape has seen the end.
+import type { BaselineAction } from '../api/v1alpha1/index.ts';
 import type { MigrascopeMetrics } from '../metrics/index.ts';
 import { observeHdr } from '../metrics/buckets.ts';
 import type { SecondSnapshot } from '../recording/index.ts';
@@ -58,6 +59,19 @@ export class ExperimentMetrics {
         const violated = result.violated[percentile] === true;
         metrics.slaViolating.set(labels, violated ? 1 : 0);
         if (violated) metrics.slaViolatingWindows.inc(labels);
+      }
+    }
+  }
+
+  /** status.baseline.actions as it stands after a measured run: the slowdowns and extra violating windows. */
+  baseline(actions: readonly BaselineAction[]): void {
+    const metrics = this.#metrics;
+    if (!metrics) return;
+    for (const { action, percentiles } of actions) {
+      for (const p of percentiles) {
+        const labels = { ...this.#labels, action, percentile: String(p.percentile) };
+        if (p.slowdown !== undefined) metrics.baselineSlowdown.set(labels, p.slowdown);
+        metrics.baselineExtraViolations.set(labels, p.extraViolations);
       }
     }
   }

@@ -128,6 +128,7 @@ export class ExperimentRunner {
       delete checkpoint.current;
       await this.#save(checkpoint);
       this.#status = { ...this.#status, runs: [...checkpoint.finished], completedRuns: checkpoint.finished.length, summary: summarizeRuns(checkpoint.finished), ...baselineOf(checkpoint) };
+      this.#metrics.baseline(this.#status.baseline?.actions ?? []);
       if (result.state === 'Aborted') terminal = { phase: 'Aborted', reason: signal?.aborted ? 'Stopped' : 'SlaViolated', message: result.message ?? 'stopped' };
       else if (result.state === 'Failed') terminal = { phase: 'Failed', reason: failureReason(result.message), message: result.message ?? 'the run failed' };
       else if (run < spec.repetitions) await this.#settle(durationMs(spec.pauseBetweenRuns), signal);
