@@ -4,6 +4,7 @@
 // recomputed here from the runs' own figures in status. The table `migrascope run` prints and the
 // reports (written by `run --report`, served by the controller from Redis) are made from the same
 // real runs.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionResult, MigrationExperimentStatus, RunResult } from '../../src/api/v1alpha1/index.ts';
 import { RunProgress } from '../../src/cli/run-progress.ts';
@@ -11,10 +12,12 @@ import { describeExperiment, type ExperimentRecord } from '../../src/cli/run-sum
 import { experimentInput } from '../../src/controller/reports.ts';
 import type { StoredObject } from '../../src/controller/resources.ts';
 import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
+import { RunKeys } from '../../src/queue/run-keys.ts';
 import { renderExperimentReport } from '../../src/report/index.ts';
 import { shortExperiment, startEngineHarness, type EngineHarness } from '../support/engine.ts';
 
 const PAUSE_MS = 2000;
+const root = new URL('../../', import.meta.url).pathname;
 
 describe('given the testbed, a local Redis and in-process workers', () => {
   let harness: EngineHarness;
@@ -47,6 +50,7 @@ describe('given the testbed, a local Redis and in-process workers', () => {
     // The testbed migrated the VM once per measured run, never while the baseline ran.
     const baselineEnd = Date.parse(baseline?.endTime ?? '');
     expect(harness.migrations).toHaveLength(2);
+    for (const migration of harness.migrations) expect(migration.timeline.startedAt).toBeGreaterThan(baselineEnd);
     const firstRunStart = Date.parse(status.runs?.[0]?.startTime ?? '');
     expect(firstRunStart - baselineEnd).toBeGreaterThanOrEqual(PAUSE_MS);
     for (const migration of status.runs?.flatMap((run) => run.migrations ?? []) ?? []) {
@@ -122,5 +126,53 @@ describe('given the testbed, a local Redis and in-process workers', () => {
     expect(served.baseline?.result.index).toBe(0);
     expect(served.baseline?.seconds.length).toBe(record.baseline?.outcome.seconds.length);
     expect(renderExperimentReport(served)).toMatch(/id="baseline-run"[\s\S]*<svg/);
+  });
+});
+
+describe('given an engine process in the middle of a baseline run', () => {
+  let harness: EngineHarness;
+  let child: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    // Only the restarted engine's workers may take jobs: the harness's own are not running yet.
+    harness = await startEngineHarness({ workers: false });
+  });
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await harness?.close();
+  });
+
+  it('when it is killed and another engine takes over, then the baseline run is resumed (not run again) and the measured run follows', async () => {
+    const short = shortExperiment(harness, { name: 'baseline-restarted', users: 10, steady: '10s', window: '3s', migrations: { offsets: ['4s'], destination: { policy: 'roundRobin' }, timeout: '1m' } });
+    const experiment = { ...short, spec: { ...short.spec, baseline: { enabled: true } } };
+    const ref = { uid: 'exp-baseline-restart', namespace: 'test', name: 'baseline-restarted' };
+    child = spawn(`${root}node_modules/.bin/node`, [`${root}test/support/engine-process.ts`], {
+      env: { ...process.env, MIGRASCOPE_ENGINE_TEST: JSON.stringify({ redisUrl: harness.redis.url, prefix: harness.prefix, xapi: harness.testbed.xapi, experiment, uid: ref.uid }) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    // Killed once the baseline run (run 0) has streamed a few seconds of steady load.
+    const keys = new RunKeys(harness.prefix, ref, 0);
+    const deadline = Date.now() + 60_000;
+    while ((await harness.client.xlen(keys.seconds)) < 6) {
+      if (Date.now() > deadline) throw new Error('the baseline run never streamed its seconds');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const killedAt = Date.now();
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+    const recordedBeforeKill = await harness.client.xlen(keys.seconds);
+
+    await harness.restartWorkers();
+    const status = await new ExperimentRunner(experiment, ref, harness.deps).run();
+
+    expect(status.phase).toBe('Succeeded');
+    expect(status.baseline?.run).toMatchObject({ index: 0, state: 'Succeeded', migrations: [] });
+    // The same baseline run: it started before the kill and kept what was recorded before it.
+    expect(Date.parse(status.baseline?.run.startTime ?? '')).toBeLessThan(killedAt);
+    expect(await harness.client.xlen(keys.seconds)).toBeGreaterThanOrEqual(recordedBeforeKill);
+    expect(status.runs?.map((run) => run.index)).toEqual([1]);
+    expect(harness.migrations).toHaveLength(1);
+    expect(harness.migrations[0]?.timeline.startedAt).toBeGreaterThan(Date.parse(status.baseline?.run.endTime ?? ''));
+    expect(status.baseline?.actions?.length).toBeGreaterThan(0);
   });
 });
