@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionResult, RunResult } from '../api/v1alpha1/index.ts';
-import { compareWithBaseline } from './baseline-comparison.ts';
+import { baselineStatus, compareWithBaseline } from './baseline-comparison.ts';
 import { summarizeRuns } from './run-analysis.ts';
 
 /** An action's results in one run: p90 and p99 windowed maxima (s) and their violating windows. */
@@ -79,5 +79,18 @@ describe('Given figures that cannot be compared', () => {
     const p99 = compared[0]?.percentiles.find((p) => p.percentile === 99);
     expect(p99?.slowdown).toBeCloseTo(0.5, 12);
     expect(p99?.slowdownSeconds).toBeCloseTo(-0.5, 12);
+  });
+});
+
+describe('Given the status an experiment with a baseline writes', () => {
+  const baseline = run(0, [action('HomePage', 0.2, 0.5)]);
+
+  it('When the baseline run has not finished, Then status has no baseline from it', () => {
+    expect(baselineStatus(undefined, [run(1, [action('HomePage', 0.3, 1.5)])])).toEqual({});
+  });
+
+  it('When only the baseline has finished, Then status holds the run without a comparison; after a run, with one', () => {
+    expect(baselineStatus(baseline, [])).toEqual({ baseline: { run: baseline } });
+    expect(baselineStatus(baseline, [run(1, [action('HomePage', 0.3, 1.5)])]).baseline?.actions?.[0]?.percentiles[1]?.slowdown).toBeCloseTo(3, 12);
   });
 });

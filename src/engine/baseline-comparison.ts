@@ -2,7 +2,13 @@
 // and percentile, the baseline run's highest windowed value against the mean of the measured runs'
 // (their summary's meanMaxSeconds), as a ratio and a difference, and the violating windows per run
 // beyond the baseline's. The formulas are in docs/sla.md#baseline.
-import type { BaselineAction, BaselinePercentile, BaselineResult, PercentileResult, PercentileSummary, RunResult, RunSummary } from '../api/v1alpha1/index.ts';
+import type { BaselineAction, BaselinePercentile, BaselineResult, MigrationExperimentStatus, PercentileResult, PercentileSummary, RunResult, RunSummary } from '../api/v1alpha1/index.ts';
+import { summarizeRuns } from './run-analysis.ts';
+
+/** status.baseline once the baseline run has finished (nothing before): it, compared with the measured runs so far. */
+export function baselineStatus(baseline: RunResult | undefined, runs: readonly RunResult[]): Pick<MigrationExperimentStatus, 'baseline'> {
+  return baseline ? { baseline: baselineResult(baseline, summarizeRuns(runs)) } : {};
+}
 
 /** status.baseline: the baseline run and, once a measured run has finished, the comparison. */
 export function baselineResult(baseline: RunResult, summary: RunSummary): BaselineResult {

@@ -18,7 +18,7 @@ import { ExperimentMetrics } from './experiment-metrics.ts';
 import type { MigrationOutcome, PoolResolver } from './migration-worker.ts';
 import type { ShardEnd } from './load-worker.ts';
 import { BASELINE_RUN, planRun, runFileLabel, runLabel, type RunPlan } from './plan.ts';
-import { baselineResult } from './baseline-comparison.ts';
+import { baselineStatus } from './baseline-comparison.ts';
 import { analyzeRun, summarizeRuns } from './run-analysis.ts';
 import { RUN_PHASES, RunMonitor, type RunEvent, type RunOutcome, type RunPhase } from './run-monitor.ts';
 import { ProfileProblem, resolveProfile, withJudgedThresholds, type ProfileLookup, type ResolvedProfile } from './workload-profile.ts';
@@ -111,7 +111,7 @@ export class ExperimentRunner {
       profile: { ...checkpoint.profile.source, actions: checkpoint.profile.actions },
       runs: checkpoint.finished,
       completedRuns: checkpoint.finished.length,
-      ...baselineOf(checkpoint),
+      ...baselineStatus(checkpoint.baseline, checkpoint.finished),
       migrationOffsets: (this.#plan(1, 0).migrations ?? []).map((m) => `${m.offsetMs / 1000}s`),
     };
     let terminal: { phase: ExperimentPhase; reason: string; message: string } | undefined;
@@ -127,10 +127,11 @@ export class ExperimentRunner {
       else checkpoint.finished.push(result);
       delete checkpoint.current;
       await this.#save(checkpoint);
-      this.#status = { ...this.#status, runs: [...checkpoint.finished], completedRuns: checkpoint.finished.length, summary: summarizeRuns(checkpoint.finished), ...baselineOf(checkpoint) };
+      this.#status = { ...this.#status, runs: [...checkpoint.finished], completedRuns: checkpoint.finished.length, summary: summarizeRuns(checkpoint.finished), ...baselineStatus(checkpoint.baseline, checkpoint.finished) };
       this.#metrics.baseline(this.#status.baseline?.actions ?? []);
-      if (result.state === 'Aborted') terminal = { phase: 'Aborted', reason: signal?.aborted ? 'Stopped' : 'SlaViolated', message: result.message ?? 'stopped' };
-      else if (result.state === 'Failed') terminal = { phase: 'Failed', reason: failureReason(result.message), message: result.message ?? 'the run failed' };
+      const which = run === BASELINE_RUN ? 'the baseline run: ' : '';
+      if (result.state === 'Aborted') terminal = { phase: 'Aborted', reason: signal?.aborted ? 'Stopped' : 'SlaViolated', message: which + (result.message ?? 'stopped') };
+      else if (result.state === 'Failed') terminal = { phase: 'Failed', reason: failureReason(result.message), message: which + (result.message ?? 'the run failed') };
       else if (run < spec.repetitions) await this.#settle(durationMs(spec.pauseBetweenRuns), signal);
     }
     terminal ??= { phase: 'Succeeded', reason: 'Succeeded', message: this.#verdictSentence() };
@@ -377,11 +378,6 @@ function migrationResults(plan: RunPlan, outcomes: MigrationOutcome[], inFlight:
 /** What went missing during the run, for status: absent when nothing did. */
 function outagesOf(redisOutages: RedisOutage[], loadGaps: LoadGap[]): Pick<RunResult, 'redisOutages' | 'loadGaps'> {
   return { ...(redisOutages.length === 0 ? {} : { redisOutages }), ...(loadGaps.length === 0 ? {} : { loadGaps }) };
-}
-
-/** status.baseline from the checkpoint: the finished baseline run compared with the measured runs so far. */
-function baselineOf(checkpoint: Checkpoint): Pick<MigrationExperimentStatus, 'baseline'> {
-  return checkpoint.baseline ? { baseline: baselineResult(checkpoint.baseline, summarizeRuns(checkpoint.finished)) } : {};
 }
 
 function isRunPhase(phase: string | undefined): phase is RunPhase {
