@@ -59,6 +59,8 @@ export interface RunPlan {
  * exactly at its edges; a plan made from its own startAtMs is the same plan.
  */
 export function planRun(spec: MigrationExperimentSpec, experiment: ExperimentRef, run: number, requestedStartMs: number): RunPlan {
+  // The baseline run is run 1's timetable and load, without the migrations.
+  if (run === BASELINE_RUN) return { ...planRun(spec, experiment, 1, requestedStartMs), run, migrations: [] };
   const rampUpMs = durationMs(spec.workload.rampUp);
   const steadyMs = Math.ceil(durationMs(spec.workload.steadyState) / 1000) * 1000;
   const rampDownMs = durationMs(spec.workload.rampDown);
@@ -75,8 +77,7 @@ export function planRun(spec: MigrationExperimentSpec, experiment: ExperimentRef
     steadyEndMs: steadyStartMs + steadyMs,
     endMs: steadyStartMs + steadyMs + rampDownMs,
     shards: shardLoad(spec.workload.drivers, spec.workload.users, spec.workload.rate),
-    // The baseline run drives the same load for the same length and never migrates.
-    migrations: (run === BASELINE_RUN ? [] : migrationOffsetsMs(spec.migrations)).map((offsetMs, i) => ({
+    migrations: migrationOffsetsMs(spec.migrations).map((offsetMs, i) => ({
       index: i + 1,
       offsetMs,
       dueAtMs: steadyStartMs + offsetMs,
