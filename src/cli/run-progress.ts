@@ -4,7 +4,7 @@
 import cliProgress from 'cli-progress';
 import { durationMs, type MigrationExperiment } from '../api/v1alpha1/index.ts';
 import type { ExperimentObserver } from '../engine/experiment-runner.ts';
-import { BASELINE_RUN } from '../engine/plan.ts';
+import { BASELINE_RUN } from '../engine/run-numbers.ts';
 import { logger } from '../log/index.ts';
 import type { ExperimentRecord } from './run-summary.ts';
 

@@ -1,7 +1,7 @@
 // The tables `migrascope run` prints at the end: per action the Table-2 figures and verdicts, the
 // migrations (where, how long, the downtime users saw), Redis outages and load gaps, and the
 // overall verdict; for campaigns the levels x actions table and the recommendation.
-import type { BaselineResult, MigrationCampaignStatus, MigrationExperiment, MigrationExperimentStatus, PercentileSummary, RunResult } from '../api/v1alpha1/index.ts';
+import type { MigrationCampaignStatus, MigrationExperiment, MigrationExperimentStatus, PercentileSummary, RunResult } from '../api/v1alpha1/index.ts';
 import type { RunOutcome } from '../engine/run-monitor.ts';
 import type { RunPlan } from '../engine/plan.ts';
 import { renderTable } from './output.ts';
@@ -83,31 +83,6 @@ export function describeExperiment(record: ExperimentRecord): string {
   return lines.join('\n');
 }
 
-const signed = (value: number | undefined, digits: number, unit = ''): string => (value === undefined ? '-' : `${value >= 0 ? '+' : ''}${value.toFixed(digits)}${unit}`);
-
-/** The baseline run's outcome and, per action and percentile, the slowdown and the extra violating windows (docs/sla.md#baseline). */
-function describeBaseline(baseline: BaselineResult | undefined): string[] {
-  if (!baseline) return [];
-  const { run } = baseline;
-  const lines = ['', `baseline run (no migration): ${run.state}${run.message ? ` (${run.message})` : ''}`];
-  const rows = (baseline.actions ?? []).flatMap((action) => action.percentiles.map((p) => ({ action: action.action, ...p })));
-  if (rows.length === 0) return lines;
-  lines.push(
-    renderTable(rows, [
-      { header: 'action', value: (r) => r.action },
-      { header: 'pct', value: (r) => `p${r.percentile}`, align: 'right' },
-      { header: 'baseline max', value: (r) => seconds(r.baselineMaxSeconds), align: 'right' },
-      { header: 'mean max', value: (r) => seconds(r.meanMaxSeconds), align: 'right' },
-      { header: 'slowdown', value: (r) => (r.slowdown === undefined ? '-' : `${r.slowdown.toFixed(2)}x`), align: 'right' },
-      { header: '+seconds', value: (r) => signed(r.slowdownSeconds, 3, 's'), align: 'right' },
-      { header: 'violating windows', value: (r) => `${r.baselineViolations} -> ${Number(r.meanViolations.toFixed(2))}/run`, align: 'right' },
-      { header: 'extra', value: (r) => signed(r.extraViolations, 2), align: 'right' },
-    ]),
-    '  (mean max: mean over the runs with migration of each run\'s highest windowed value; slowdown = mean max / baseline max; extra = violating windows per run - the baseline\'s)',
-  );
-  return lines;
-}
-
 export function describeCampaign(name: string, status: MigrationCampaignStatus): string {
   const levels = status.levels ?? [];
   const actions = [...new Set(levels.flatMap((level) => (level.actions ?? []).map((a) => a.action)))];
@@ -133,4 +108,29 @@ export function describeCampaign(name: string, status: MigrationCampaignStatus):
   }
   if (status.recommendation) lines.push('', `recommendation: ${status.recommendation.message}`);
   return lines.join('\n');
+}
+
+const signed = (value: number | undefined, digits: number, unit = ''): string => (value === undefined ? '-' : `${value >= 0 ? '+' : ''}${value.toFixed(digits)}${unit}`);
+
+/** The baseline run's outcome and, per action and percentile, the slowdown and the extra violating windows (docs/sla.md#baseline). */
+function describeBaseline(baseline: MigrationExperimentStatus['baseline']): string[] {
+  if (!baseline) return [];
+  const { run } = baseline;
+  const lines = ['', `baseline run (no migration): ${run.state}${run.message ? ` (${run.message})` : ''}`];
+  const rows = (baseline.actions ?? []).flatMap((action) => action.percentiles.map((p) => ({ action: action.action, ...p })));
+  if (rows.length === 0) return lines;
+  lines.push(
+    renderTable(rows, [
+      { header: 'action', value: (r) => r.action },
+      { header: 'pct', value: (r) => `p${r.percentile}`, align: 'right' },
+      { header: 'baseline max', value: (r) => seconds(r.baselineMaxSeconds), align: 'right' },
+      { header: 'mean max', value: (r) => seconds(r.meanMaxSeconds), align: 'right' },
+      { header: 'slowdown', value: (r) => (r.slowdown === undefined ? '-' : `${r.slowdown.toFixed(2)}x`), align: 'right' },
+      { header: '+seconds', value: (r) => signed(r.slowdownSeconds, 3, 's'), align: 'right' },
+      { header: 'violating windows', value: (r) => `${r.baselineViolations} -> ${Number(r.meanViolations.toFixed(2))}/run`, align: 'right' },
+      { header: 'extra', value: (r) => signed(r.extraViolations, 2), align: 'right' },
+    ]),
+    '  (mean max: mean over the runs with migration of each run\'s highest windowed value; slowdown = mean max / baseline max; extra = violating windows per run - the baseline\'s)',
+  );
+  return lines;
 }

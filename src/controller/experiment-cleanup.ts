@@ -4,7 +4,7 @@
 // removed is named, for the Event that says what was left behind.
 import type { Redis } from 'ioredis';
 import { migrationOffsetsMs, type MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
-import { runNumbers } from '../engine/plan.ts';
+import { runNumbers } from '../engine/run-numbers.ts';
 import { loadJobId, migrationJobId, type ExperimentRef } from '../queue/contracts.ts';
 import type { ExperimentQueues } from '../queue/queues.ts';
 import { startedSpecKey } from './started-spec.ts';

@@ -18,7 +18,8 @@ import {
   type MigrationExperimentStatus,
   type RunResult,
 } from '../api/v1alpha1/index.ts';
-import { planRun, runLabel } from '../engine/plan.ts';
+import { planRun } from '../engine/plan.ts';
+import { runLabel } from '../engine/run-numbers.ts';
 import { SecondCollector } from '../engine/second-stream.ts';
 import type { MigrationOutcome } from '../engine/migration-worker.ts';
 import { RunKeys } from '../queue/run-keys.ts';

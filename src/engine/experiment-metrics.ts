@@ -2,12 +2,12 @@
 // when it starts, the steady-state seconds (actions by result, response-time histogram), each
 // judged SLA window, its migrations (in flight, phase transitions, duration, downtime, recovery),
 // and the removal of all of it once the experiment is over and a scrape has seen the end.
-import type { BaselineAction } from '../api/v1alpha1/index.ts';
 import type { MigrascopeMetrics } from '../metrics/index.ts';
 import { observeHdr } from '../metrics/buckets.ts';
 import type { SecondSnapshot } from '../recording/index.ts';
 import { recoveryTime, type WindowEvaluation } from '../sla/index.ts';
 import type { MigrationOutcome } from './migration-worker.ts';
+import type { BaselineAction } from '../api/v1alpha1/index.ts';
 
 export interface ExperimentName {
   namespace: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../api/v1alpha1/index.ts';
-import { BASELINE_RUN, planRun, runNumbers, shardLoad, stageAt } from './plan.ts';
+import { planRun, shardLoad, stageAt } from './plan.ts';
+import { BASELINE_RUN, runNumbers } from './run-numbers.ts';
 
 const experiment = parseExperiment({
   apiVersion: 'migrascope.io/v1alpha1',

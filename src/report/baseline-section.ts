@@ -23,7 +23,7 @@ export function baselineSection(experiment: MigrationExperiment, run: RunReportI
 Slowdown: the mean over the runs with migration of each run's highest windowed value, divided by the baseline run's (and their difference); extra violating windows: the runs' violating windows per run minus the baseline run's.</p>
 <div class="table-scroll">${comparisonTable(baseline?.actions ?? [], percentiles)}</div>
 </section>
-${run ? runSection(experiment, run, `${anchorPrefix}${BASELINE_ANCHOR}-run`, 'Baseline run (no migration)') : ''}`;
+${run ? runSection(experiment, run, `${anchorPrefix}${BASELINE_ANCHOR}-run`) : ''}`;
 }
 
 function comparisonTable(actions: readonly BaselineAction[], percentiles: readonly number[]): Markup {

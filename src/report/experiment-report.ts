@@ -1,13 +1,13 @@
 // An experiment's report: the header with the verdicts, a summary over the runs when there are
 // several (the study averaged 5), then one section per run with its tables and charts.
 import type { MigrationExperiment, PercentileVerdict, RunResult, RunSummary } from '../api/v1alpha1/index.ts';
+import { BASELINE_ANCHOR, baselineSection } from './baseline-section.ts';
 import { breachesOf, experimentFacts, verdictBadges } from './experiment-header.ts';
 import { formatCount, formatInstant, formatSeconds, percentileName } from './format.ts';
 import { html, type Markup } from './html.ts';
 import type { ExperimentReportInput, RunReportInput } from './input.ts';
 import { page } from './page.ts';
 import { runSection } from './run-section.ts';
-import { BASELINE_ANCHOR, baselineSection } from './baseline-section.ts';
 import { summaryTable, verdictBadge } from './tables.ts';
 
 export function renderExperimentReport(input: ExperimentReportInput): string {
