@@ -16,10 +16,9 @@ import {
   type MigrationCampaignStatus,
   type MigrationExperiment,
   type MigrationExperimentStatus,
-  type RunResult,
 } from '../api/v1alpha1/index.ts';
 import { planRun } from '../engine/plan.ts';
-import { runLabel } from '../engine/run-numbers.ts';
+import { BASELINE_RUN } from '../engine/run-numbers.ts';
 import { SecondCollector } from '../engine/second-stream.ts';
 import type { MigrationOutcome } from '../engine/migration-worker.ts';
 import { RunKeys } from '../queue/run-keys.ts';
@@ -121,50 +120,45 @@ export async function experimentInput(sources: ReportSources, object: StoredObje
   const ref: ExperimentRef = { uid: object.metadata?.uid ?? '', namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' };
   const missing: string[] = [];
   const runs: RunReportInput[] = [];
-  for (const result of status.runs ?? []) {
-    const run = await runInput(sources, experiment, ref, result, missing);
-    if (run) runs.push(run);
+  // The baseline run (spec.baseline, run 0) is read as any run is, then set apart.
+  for (const result of [...(status.runs ?? []), ...(status.baseline ? [status.baseline.run] : [])]) {
+    if (!result.startTime) continue;
+    const plan = planRun(experiment.spec, ref, result.index, Date.parse(result.startTime));
+    const recorded = await recordedRun(sources, ref, result.index, plan.shards.length).catch((error: unknown) => {
+      missing.push(`run ${result.index}: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (recorded && recorded.seconds.length === 0) missing.push(`run ${result.index}: its per-second data is no longer in Redis`);
+    runs.push({
+      result,
+      plan: { startAtMs: plan.startAtMs, steadyStartMs: plan.steadyStartMs, steadyEndMs: plan.steadyEndMs, endMs: plan.endMs },
+      seconds: recorded?.seconds ?? [],
+      migrations: (result.migrations ?? []).map((migration) => {
+        const outcome = recorded?.migrations.get(migration.index);
+        return {
+          index: migration.index,
+          state: migration.state,
+          ...(migration.startTime ? { startMs: Date.parse(migration.startTime) } : {}),
+          ...(migration.endTime ? { endMs: Date.parse(migration.endTime) } : {}),
+          ...(outcome?.downtimeStartMs === undefined ? {} : { downtimeStartMs: outcome.downtimeStartMs }),
+          ...(outcome?.downtimeEndMs === undefined ? {} : { downtimeEndMs: outcome.downtimeEndMs }),
+          ...(migration.source ? { source: migration.source } : {}),
+          ...(migration.destination ? { destination: migration.destination } : {}),
+          ...(migration.durationSeconds === undefined ? {} : { durationSeconds: migration.durationSeconds }),
+          ...(migration.downtimeSeconds === undefined ? {} : { downtimeSeconds: migration.downtimeSeconds }),
+          ...(migration.modelDowntimeSeconds === undefined ? {} : { modelDowntimeSeconds: migration.modelDowntimeSeconds }),
+        } satisfies MigrationInstants;
+      }),
+    });
   }
-  const baseline = status.baseline && (await runInput(sources, experiment, ref, status.baseline.run, missing));
+  const baseline = runs.find((run) => run.result.index === BASELINE_RUN);
   return {
     experiment: { ...experiment, status },
-    runs,
+    runs: runs.filter((run) => run !== baseline),
     ...(baseline ? { baseline } : {}),
     ...(status.summary ? { summary: status.summary } : {}),
     generatedAt: sources.now?.() ?? new Date(),
     ...(missing.length > 0 ? { notice: `Charts unavailable (report built from the status alone): ${missing.join('; ')}.` } : {}),
-  };
-}
-
-/** One run's part of the report: its status and, for the charts, its stream in Redis (`missing` says what is not there). */
-async function runInput(sources: ReportSources, experiment: MigrationExperiment, ref: ExperimentRef, result: RunResult, missing: string[]): Promise<RunReportInput | undefined> {
-  if (!result.startTime) return undefined;
-  const plan = planRun(experiment.spec, ref, result.index, Date.parse(result.startTime));
-  const recorded = await recordedRun(sources, ref, result.index, plan.shards.length).catch((error: unknown) => {
-    missing.push(`${runLabel(result.index)}: ${(error as Error).message}`);
-    return undefined;
-  });
-  if (recorded && recorded.seconds.length === 0) missing.push(`${runLabel(result.index)}: its per-second data is no longer in Redis`);
-  return {
-    result,
-    plan: { startAtMs: plan.startAtMs, steadyStartMs: plan.steadyStartMs, steadyEndMs: plan.steadyEndMs, endMs: plan.endMs },
-    seconds: recorded?.seconds ?? [],
-    migrations: (result.migrations ?? []).map((migration) => {
-      const outcome = recorded?.migrations.get(migration.index);
-      return {
-        index: migration.index,
-        state: migration.state,
-        ...(migration.startTime ? { startMs: Date.parse(migration.startTime) } : {}),
-        ...(migration.endTime ? { endMs: Date.parse(migration.endTime) } : {}),
-        ...(outcome?.downtimeStartMs === undefined ? {} : { downtimeStartMs: outcome.downtimeStartMs }),
-        ...(outcome?.downtimeEndMs === undefined ? {} : { downtimeEndMs: outcome.downtimeEndMs }),
-        ...(migration.source ? { source: migration.source } : {}),
-        ...(migration.destination ? { destination: migration.destination } : {}),
-        ...(migration.durationSeconds === undefined ? {} : { durationSeconds: migration.durationSeconds }),
-        ...(migration.downtimeSeconds === undefined ? {} : { downtimeSeconds: migration.downtimeSeconds }),
-        ...(migration.modelDowntimeSeconds === undefined ? {} : { modelDowntimeSeconds: migration.modelDowntimeSeconds }),
-      } satisfies MigrationInstants;
-    }),
   };
 }
 
