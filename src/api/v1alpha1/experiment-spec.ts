@@ -51,10 +51,10 @@ const whatAndWhere = {
 const judgedAndMigrated = {
   sla: Sla.prefault({}).describe("The SLA the runs are judged against; Cloudstone's by default."),
   migrations: Migrations.optional().describe('Live migrations during steady state; none when absent.'),
-  baseline: Baseline.optional().describe("A run without migration to compare the measured runs with; none when absent. Needs migrations."),
 };
 
 const howRunsEnd = {
+  baseline: Baseline.optional().describe('A run without migration to compare the measured runs with; none when absent. Needs migrations.'),
   pauseBetweenRuns: maxDuration('24h').default('30s').describe("Settle time between repetitions (and between a campaign's levels)."),
   abort: Abort.prefault({}).describe('Whether to stop a run early on an SLA violation.'),
   record: Recording.prefault({}).describe('What to keep besides the results.'),
