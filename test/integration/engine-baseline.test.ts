@@ -4,7 +4,7 @@
 // recomputed here from the runs' own figures in status. The table `migrascope run` prints and the
 // reports (written by `run --report`, served by the controller from Redis) are made from the same
 // real runs.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionResult, MigrationExperimentStatus, RunResult } from '../../src/api/v1alpha1/index.ts';
 import { RunProgress } from '../../src/cli/run-progress.ts';
@@ -14,10 +14,10 @@ import type { StoredObject } from '../../src/controller/resources.ts';
 import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
 import { renderExperimentReport } from '../../src/report/index.ts';
-import { shortExperiment, startEngineHarness, type EngineHarness } from '../support/engine.ts';
+import { shortExperiment, spawnEngineProcess, startEngineHarness, type EngineHarness } from '../support/engine.ts';
+import { waitFor } from '../support/processes.ts';
 
 const PAUSE_MS = 2000;
-const root = new URL('../../', import.meta.url).pathname;
 
 describe('given the testbed, a local Redis and in-process workers', () => {
   let harness: EngineHarness;
@@ -146,17 +146,10 @@ describe('given an engine process in the middle of a baseline run', () => {
     const short = shortExperiment(harness, { name: 'baseline-restarted', users: 10, steady: '10s', window: '3s', migrations: { offsets: ['4s'], destination: { policy: 'roundRobin' }, timeout: '1m' } });
     const experiment = { ...short, spec: { ...short.spec, baseline: { enabled: true } } };
     const ref = { uid: 'exp-baseline-restart', namespace: 'test', name: 'baseline-restarted' };
-    child = spawn(`${root}node_modules/.bin/node`, [`${root}test/support/engine-process.ts`], {
-      env: { ...process.env, MIGRASCOPE_ENGINE_TEST: JSON.stringify({ redisUrl: harness.redis.url, prefix: harness.prefix, xapi: harness.testbed.xapi, experiment, uid: ref.uid }) },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    child = spawnEngineProcess(harness, experiment, ref.uid, 'ignore');
     // Killed once the baseline run (run 0) has streamed a few seconds of steady load.
     const keys = new RunKeys(harness.prefix, ref, 0);
-    const deadline = Date.now() + 60_000;
-    while ((await harness.client.xlen(keys.seconds)) < 6) {
-      if (Date.now() > deadline) throw new Error('the baseline run never streamed its seconds');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitFor('the baseline run streaming its seconds', async () => (await harness.client.xlen(keys.seconds)) >= 6, 60_000);
     const killedAt = Date.now();
     child.kill('SIGKILL');
     await new Promise((resolve) => child?.once('exit', resolve));
