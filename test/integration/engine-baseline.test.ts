@@ -127,6 +127,22 @@ describe('given the testbed, a local Redis and in-process workers', () => {
     expect(served.baseline?.seconds.length).toBe(record.baseline?.outcome.seconds.length);
     expect(renderExperimentReport(served)).toMatch(/id="baseline-run"[\s\S]*<svg/);
   });
+
+  it('when the load alone breaks the SLA the experiment aborts on, then the baseline run stops it: no measured run, no migration', async () => {
+    const short = shortExperiment(harness, { name: 'baseline-breaks', users: 10, steady: '30s', window: '2s', abort: 'p99', migrations: { offsets: ['20s'], timeout: '1m' } });
+    const thresholds = { ...short.spec.sla.thresholds, HomePage: '1ms', EventDetail: '1ms', TagSearch: '1ms' };
+    const experiment = { ...short, spec: { ...short.spec, sla: { ...short.spec.sla, thresholds }, baseline: { enabled: true } } };
+    const before = harness.migrations.length;
+    const broken = await new ExperimentRunner(experiment, { uid: 'exp-baseline-breaks', namespace: 'test', name: 'baseline-breaks' }, harness.deps).run();
+
+    expect(broken.phase).toBe('Aborted');
+    expect(broken.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SlaViolated' });
+    expect(broken.conditions?.find((c) => c.type === 'Ready')?.message).toMatch(/^the baseline run: SLA violated/);
+    expect(broken.baseline?.run).toMatchObject({ index: 0, state: 'Aborted' });
+    expect(broken.runs ?? []).toEqual([]);
+    expect(broken.baseline?.actions).toBeUndefined();
+    expect(harness.migrations.length).toBe(before);
+  });
 });
 
 describe('given an engine process in the middle of a baseline run', () => {
