@@ -116,10 +116,11 @@ export class ExperimentRunner {
       migrationOffsets: (this.#plan(1, 0).migrations ?? []).map((m) => `${m.offsetMs / 1000}s`),
     };
     let terminal: { phase: ExperimentPhase; reason: string; message: string } | undefined;
-    const first = spec.baseline?.enabled && !checkpoint.baseline ? BASELINE_RUN : checkpoint.finished.length + 1;
+    // The baseline goes first, and only then: measured runs already finished are never run again for it.
+    const first = spec.baseline?.enabled && !checkpoint.baseline && checkpoint.finished.length === 0 ? BASELINE_RUN : checkpoint.finished.length + 1;
     for (let run = first; run <= spec.repetitions && !terminal; run += 1) {
       if (signal?.aborted) {
-        terminal = { phase: 'Aborted', reason: 'Stopped', message: `stopped before run ${run}: ${String(signal.reason)}` };
+        terminal = { phase: 'Aborted', reason: 'Stopped', message: `stopped before ${runLabel(run)}: ${String(signal.reason)}` };
         break;
       }
       const resumeAt = checkpoint.current?.run === run ? checkpoint.current.startAtMs : undefined;
