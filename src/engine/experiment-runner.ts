@@ -111,8 +111,8 @@ export class ExperimentRunner {
       startTime: checkpoint.startTime,
       profile: { ...checkpoint.profile.source, actions: checkpoint.profile.actions },
       runs: checkpoint.finished,
-      completedRuns: checkpoint.finished.length,
       ...baselineStatus(checkpoint.baseline, checkpoint.finished),
+      completedRuns: checkpoint.finished.length,
       migrationOffsets: (this.#plan(1, 0).migrations ?? []).map((m) => `${m.offsetMs / 1000}s`),
     };
     let terminal: { phase: ExperimentPhase; reason: string; message: string } | undefined;
