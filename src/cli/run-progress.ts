@@ -4,6 +4,7 @@
 import cliProgress from 'cli-progress';
 import { durationMs, type MigrationExperiment } from '../api/v1alpha1/index.ts';
 import type { ExperimentObserver } from '../engine/experiment-runner.ts';
+import { BASELINE_RUN } from '../engine/run-numbers.ts';
 import { logger } from '../log/index.ts';
 import type { ExperimentRecord } from './run-summary.ts';
 
@@ -35,13 +36,14 @@ export class RunProgress {
     return {
       onStatus: (status) => {
         record.status = status;
-        const current = status.runs?.find((run) => run.state === 'Running');
+        const current = [...(status.runs ?? []), ...(status.baseline ? [status.baseline.run] : [])].find((run) => run.state === 'Running');
         if (current?.startTime) {
           const spec = experiment.spec.workload;
           const start = Date.parse(current.startTime);
           window = { start, end: start + durationMs(spec.rampUp) + durationMs(spec.steadyState) + durationMs(spec.rampDown) };
         }
-        bar?.update({ run: `${status.currentRun ?? '-'}/${experiment.spec.repetitions}`, phase: status.phase ?? '' });
+        const run = status.currentRun === BASELINE_RUN ? 'baseline' : `${status.currentRun ?? '-'}/${experiment.spec.repetitions}`;
+        bar?.update({ run, phase: status.phase ?? '' });
         if (status.phase === 'Succeeded' || status.phase === 'Failed' || status.phase === 'Aborted') {
           if (timer) clearInterval(timer);
           bar?.update(100, { phase: status.phase, remaining: '0s' });
@@ -54,7 +56,8 @@ export class RunProgress {
         else log.info(line);
       },
       onRunFinished: (result, outcome, plan) => {
-        record.runs.push({ result, outcome, plan });
+        if (plan.run === BASELINE_RUN) record.baseline = { result, outcome, plan };
+        else record.runs.push({ result, outcome, plan });
       },
     };
   }

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { MigrationCampaign, MigrationCampaignStatus } from '../api/v1alpha1/index.ts';
 import { levelInputs, recommendationInput, renderCampaignReport, renderExperimentReport, type ExperimentReportInput, type RunReportInput } from '../report/index.ts';
-import type { ExperimentRecord } from './run-summary.ts';
+import type { ExperimentRecord, RecordedRun } from './run-summary.ts';
 
 export async function writeReport(
   path: string,
@@ -40,25 +40,30 @@ export async function writeReport(
 function reportInput(record: ExperimentRecord): ExperimentReportInput {
   return {
     experiment: { ...record.experiment, status: record.status },
-    runs: record.runs.map(({ result, outcome, plan }): RunReportInput => ({
-      result,
-      plan: { startAtMs: plan.startAtMs, steadyStartMs: plan.steadyStartMs, steadyEndMs: plan.steadyEndMs, endMs: plan.endMs },
-      seconds: outcome.seconds,
-      migrations: outcome.migrations.map((m) => ({
-        index: m.index,
-        state: m.state,
-        ...(m.startTime ? { startMs: Date.parse(m.startTime) } : {}),
-        ...(m.endTime ? { endMs: Date.parse(m.endTime) } : {}),
-        ...(m.downtimeStartMs === undefined ? {} : { downtimeStartMs: m.downtimeStartMs }),
-        ...(m.downtimeEndMs === undefined ? {} : { downtimeEndMs: m.downtimeEndMs }),
-        ...(m.source ? { source: m.source } : {}),
-        ...(m.destination ? { destination: m.destination } : {}),
-        ...(m.durationSeconds === undefined ? {} : { durationSeconds: m.durationSeconds }),
-        ...(m.downtimeSeconds === undefined ? {} : { downtimeSeconds: m.downtimeSeconds }),
-        ...(m.modelDowntimeSeconds === undefined ? {} : { modelDowntimeSeconds: m.modelDowntimeSeconds }),
-      })),
-    })),
+    runs: record.runs.map(runInput),
+    ...(record.baseline ? { baseline: runInput(record.baseline) } : {}),
     ...(record.status.summary ? { summary: record.status.summary } : {}),
     generatedAt: new Date(),
+  };
+}
+
+function runInput({ result, outcome, plan }: RecordedRun): RunReportInput {
+  return {
+    result,
+    plan: { startAtMs: plan.startAtMs, steadyStartMs: plan.steadyStartMs, steadyEndMs: plan.steadyEndMs, endMs: plan.endMs },
+    seconds: outcome.seconds,
+    migrations: outcome.migrations.map((m) => ({
+      index: m.index,
+      state: m.state,
+      ...(m.startTime ? { startMs: Date.parse(m.startTime) } : {}),
+      ...(m.endTime ? { endMs: Date.parse(m.endTime) } : {}),
+      ...(m.downtimeStartMs === undefined ? {} : { downtimeStartMs: m.downtimeStartMs }),
+      ...(m.downtimeEndMs === undefined ? {} : { downtimeEndMs: m.downtimeEndMs }),
+      ...(m.source ? { source: m.source } : {}),
+      ...(m.destination ? { destination: m.destination } : {}),
+      ...(m.durationSeconds === undefined ? {} : { durationSeconds: m.durationSeconds }),
+      ...(m.downtimeSeconds === undefined ? {} : { downtimeSeconds: m.downtimeSeconds }),
+      ...(m.modelDowntimeSeconds === undefined ? {} : { modelDowntimeSeconds: m.modelDowntimeSeconds }),
+    })),
   };
 }

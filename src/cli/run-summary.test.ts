@@ -46,6 +46,36 @@ describe('given a finished experiment whose run lost Redis for a while and a loa
   });
 });
 
+describe('given a finished experiment with a baseline run', () => {
+  const status: MigrationExperimentStatus = {
+    phase: 'Succeeded',
+    runs: [{ index: 1, state: 'Succeeded' }],
+    baseline: {
+      run: { index: 0, state: 'Succeeded', migrations: [] },
+      actions: [
+        {
+          action: 'HomePage',
+          percentiles: [
+            { percentile: 90, baselineMaxSeconds: 0.2, meanMaxSeconds: 0.3, slowdown: 1.5, slowdownSeconds: 0.1, baselineViolations: 0, meanViolations: 0, extraViolations: 0 },
+            { percentile: 99, baselineMaxSeconds: 0.5, meanMaxSeconds: 2, slowdown: 4, slowdownSeconds: 1.5, baselineViolations: 1, meanViolations: 3.5, extraViolations: 2.5 },
+          ],
+        },
+      ],
+    },
+  };
+
+  it('when it is described, then each action and percentile reads the baseline, the mean with migration, the slowdown and the extra windows', () => {
+    const text = describeExperiment({ experiment, runs: [], status });
+    expect(text).toContain('baseline run (no migration): Succeeded');
+    expect(text).toMatch(/HomePage\s+p99\s+0\.500s\s+2\.000s\s+4\.00x\s+\+1\.500s\s+1 -> 3\.5\/run\s+\+2\.50/);
+    expect(text).toMatch(/HomePage\s+p90\s+0\.200s\s+0\.300s\s+1\.50x\s+\+0\.100s\s+0 -> 0\/run\s+\+0\.00/);
+  });
+
+  it('when the experiment has no baseline, then none is mentioned', () => {
+    expect(describeExperiment({ experiment, runs: [], status: { ...status, baseline: undefined } })).not.toContain('baseline');
+  });
+});
+
 const repeatedStatus = (runs: number): MigrationExperimentStatus => ({
   phase: 'Succeeded',
   completedRuns: runs,

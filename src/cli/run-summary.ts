@@ -18,9 +18,17 @@ import type { RunPlan } from '../engine/plan.ts';
 import { campaignGrid, type GridCell } from '../report/campaign-grid.ts';
 import { renderTable } from './output.ts';
 
+export interface RecordedRun {
+  result: RunResult;
+  outcome: RunOutcome;
+  plan: RunPlan;
+}
+
 export interface ExperimentRecord {
   experiment: MigrationExperiment;
-  runs: { result: RunResult; outcome: RunOutcome; plan: RunPlan }[];
+  runs: RecordedRun[];
+  /** The baseline run (spec.baseline), once finished. */
+  baseline?: RecordedRun;
   status: MigrationExperimentStatus;
 }
 
@@ -31,6 +39,31 @@ function meanAndInterval(p: PercentileSummary | undefined): string {
   if (p?.meanMaxSeconds === undefined) return '-';
   if (p.ci95MaxSeconds === undefined) return seconds(p.meanMaxSeconds);
   return `${seconds(p.meanMaxSeconds)} ±${((p.ci95MaxSeconds.high - p.ci95MaxSeconds.low) / 2).toFixed(3)}`;
+}
+
+const signed = (value: number | undefined, digits: number, unit = ''): string => (value === undefined ? '-' : `${value >= 0 ? '+' : ''}${value.toFixed(digits)}${unit}`);
+
+/** The baseline run's outcome and, per action and percentile, the slowdown and the extra violating windows (docs/sla.md#baseline). */
+function describeBaseline(baseline: MigrationExperimentStatus['baseline']): string[] {
+  if (!baseline) return [];
+  const { run } = baseline;
+  const lines = ['', `baseline run (no migration): ${run.state}${run.message ? ` (${run.message})` : ''}`];
+  const rows = (baseline.actions ?? []).flatMap((action) => action.percentiles.map((p) => ({ action: action.action, ...p })));
+  if (rows.length === 0) return lines;
+  lines.push(
+    renderTable(rows, [
+      { header: 'action', value: (r) => r.action },
+      { header: 'pct', value: (r) => `p${r.percentile}`, align: 'right' },
+      { header: 'baseline max', value: (r) => seconds(r.baselineMaxSeconds), align: 'right' },
+      { header: 'mean max', value: (r) => seconds(r.meanMaxSeconds), align: 'right' },
+      { header: 'slowdown', value: (r) => (r.slowdown === undefined ? '-' : `${r.slowdown.toFixed(2)}x`), align: 'right' },
+      { header: '+seconds', value: (r) => signed(r.slowdownSeconds, 3, 's'), align: 'right' },
+      { header: 'violating windows', value: (r) => `${r.baselineViolations} -> ${Number(r.meanViolations.toFixed(2))}/run`, align: 'right' },
+      { header: 'extra', value: (r) => signed(r.extraViolations, 2), align: 'right' },
+    ]),
+    '  (mean max: mean over the runs with migration of each run\'s highest windowed value; slowdown = mean max / baseline max; extra = violating windows per run - the baseline\'s)',
+  );
+  return lines;
 }
 
 export function describeExperiment(record: ExperimentRecord): string {
@@ -59,6 +92,7 @@ export function describeExperiment(record: ExperimentRecord): string {
       ]),
     );
   }
+  lines.push(...describeBaseline(status.baseline));
   const migrations = (status.runs ?? []).flatMap((run) => (run.migrations ?? []).map((migration) => ({ run: run.index, ...migration })));
   if (migrations.length > 0) {
     lines.push(

@@ -6,6 +6,7 @@ import { Cluster } from 'ioredis';
 import type { RedisClient } from '../queue/redis-connection.ts';
 import { experimentKeyBase } from '../queue/run-keys.ts';
 import { scheduledMigrations, type MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
+import { runNumbers } from '../engine/run-numbers.ts';
 import { loadJobId, migrationJobId, type ExperimentRef } from '../queue/contracts.ts';
 import type { ExperimentQueues } from '../queue/queues.ts';
 import { startedSpecKey } from './started-spec.ts';
@@ -20,7 +21,7 @@ export interface ExperimentLeftovers {
 export async function removeExperimentData(redis: RedisClient, queues: ExperimentQueues, prefix: string, ref: ExperimentRef, spec: MigrationExperimentSpec): Promise<ExperimentLeftovers> {
   const result: ExperimentLeftovers = { leftBehind: [], removedJobs: 0, removedKeys: 0 };
   const migrations = scheduledMigrations(spec.migrations, spec.target.vm).length;
-  for (let run = 1; run <= spec.repetitions; run += 1) {
+  for (const run of runNumbers(spec)) {
     const jobs = [
       ...Array.from({ length: spec.workload.drivers }, (_, shard) => ({ queue: queues.load, id: loadJobId(ref, run, shard), what: 'load job' })),
       ...Array.from({ length: migrations }, (_, i) => ({ queue: queues.migration, id: migrationJobId(ref, run, i + 1), what: 'migration job' })),

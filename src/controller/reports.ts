@@ -18,6 +18,7 @@ import {
   type MigrationExperimentStatus,
 } from '../api/v1alpha1/index.ts';
 import { planRun } from '../engine/plan.ts';
+import { BASELINE_RUN } from '../engine/run-numbers.ts';
 import { SecondCollector } from '../engine/second-stream.ts';
 import type { MigrationOutcome } from '../engine/migration-worker.ts';
 import { RunKeys } from '../queue/run-keys.ts';
@@ -110,7 +111,8 @@ export async function experimentInput(sources: ReportSources, object: StoredObje
   const ref: ExperimentRef = { uid: object.metadata?.uid ?? '', namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' };
   const missing: string[] = [];
   const runs: RunReportInput[] = [];
-  for (const result of status.runs ?? []) {
+  // The baseline run (spec.baseline, run 0) is read as any run is, then set apart.
+  for (const result of [...(status.runs ?? []), ...(status.baseline ? [status.baseline.run] : [])]) {
     if (!result.startTime) continue;
     const plan = planRun(experiment.spec, ref, result.index, Date.parse(result.startTime));
     const recorded = await recordedRun(sources, ref, result.index, plan.shards.length).catch((error: unknown) => {
@@ -140,9 +142,11 @@ export async function experimentInput(sources: ReportSources, object: StoredObje
       }),
     });
   }
+  const baseline = runs.find((run) => run.result.index === BASELINE_RUN);
   return {
     experiment: { ...experiment, status },
-    runs,
+    runs: runs.filter((run) => run !== baseline),
+    ...(baseline ? { baseline } : {}),
     ...(status.summary ? { summary: status.summary } : {}),
     generatedAt: sources.now?.() ?? new Date(),
     ...(missing.length > 0 ? { notice: `Charts unavailable (report built from the status alone): ${missing.join('; ')}.` } : {}),

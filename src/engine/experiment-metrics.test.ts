@@ -73,3 +73,25 @@ describe('Given the metrics of one experiment', () => {
     expect(text).toContain('migrascope_migration_action_recovery_seconds_count{namespace="lab",experiment="study",action="HomePage",measure="p90"} 1');
   });
 });
+
+describe('Given an experiment with a baseline run', () => {
+  it('When the comparison is written after a measured run, Then each action and percentile exports its slowdown and extra violating windows', async () => {
+    const metrics = new MigrascopeMetrics({ defaultMetrics: false });
+    new ExperimentMetrics(metrics, { namespace: 'lab', name: 'study' }).baseline([
+      {
+        action: 'HomePage',
+        percentiles: [
+          { percentile: 90, baselineMaxSeconds: 0, meanMaxSeconds: 0.3, slowdownSeconds: 0.3, baselineViolations: 0, meanViolations: 0, extraViolations: 0 },
+          { percentile: 99, baselineMaxSeconds: 0.5, meanMaxSeconds: 2, slowdown: 4, slowdownSeconds: 1.5, baselineViolations: 1, meanViolations: 3.5, extraViolations: 2.5 },
+        ],
+      },
+    ]);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(`migrascope_baseline_slowdown_ratio{${series('action="HomePage",percentile="99"')}} 4`);
+    expect(text).not.toContain(`migrascope_baseline_slowdown_ratio{${series('action="HomePage",percentile="90"')}}`);
+    expect(text).toContain(`migrascope_baseline_extra_violating_windows{${series('action="HomePage",percentile="99"')}} 2.5`);
+    expect(text).toContain(`migrascope_baseline_extra_violating_windows{${series('action="HomePage",percentile="90"')}} 0`);
+    await metrics.forgetExperiment('lab', 'study');
+    expect(await metrics.registry.metrics()).not.toContain('migrascope_baseline_extra_violating_windows{');
+  });
+});

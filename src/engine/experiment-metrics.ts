@@ -9,6 +9,7 @@ import { observeHdr } from '../metrics/buckets.ts';
 import type { SecondSnapshot } from '../recording/index.ts';
 import type { WindowEvaluation } from '../sla/index.ts';
 import type { MigrationOutcome } from './migration-worker.ts';
+import type { BaselineAction } from '../api/v1alpha1/index.ts';
 
 export interface ExperimentName {
   namespace: string;
@@ -58,6 +59,19 @@ export class ExperimentMetrics {
         const violated = result.violated[percentile] === true;
         metrics.slaViolating.set(labels, violated ? 1 : 0);
         if (violated) metrics.slaViolatingWindows.inc(labels);
+      }
+    }
+  }
+
+  /** status.baseline.actions as it stands after a measured run: the slowdowns and extra violating windows. */
+  baseline(actions: readonly BaselineAction[]): void {
+    const metrics = this.#metrics;
+    if (!metrics) return;
+    for (const { action, percentiles } of actions) {
+      for (const p of percentiles) {
+        const labels = { ...this.#labels, action, percentile: String(p.percentile) };
+        if (p.slowdown !== undefined) metrics.baselineSlowdown.set(labels, p.slowdown);
+        metrics.baselineExtraViolations.set(labels, p.extraViolations);
       }
     }
   }

@@ -14,6 +14,8 @@ import type { WindowEvaluation } from '../sla/index.ts';
 import { sleep } from '../quantity/index.ts';
 import { testbedOnRealPool, XenPool } from '../xen/index.ts';
 import { experimentConditions } from './conditions.ts';
+import { baselineStatus } from './baseline-comparison.ts';
+import { BASELINE_RUN, runFileLabel, runLabel } from './run-numbers.ts';
 import { ExperimentMetrics } from './experiment-metrics.ts';
 import type { MigrationOutcome, PoolResolver } from './migration-worker.ts';
 import type { ShardEnd } from './load-worker.ts';
@@ -53,6 +55,8 @@ interface Checkpoint {
   /** The profile as resolved when the experiment started: every run uses it, whatever happens to the original. */
   profile?: ResolvedProfile;
   current?: { run: number; startAtMs: number };
+  /** The baseline run (spec.baseline), once finished; it is not one of `finished`. */
+  baseline?: RunResult;
   finished: RunResult[];
 }
 
@@ -108,24 +112,30 @@ export class ExperimentRunner {
       startTime: checkpoint.startTime,
       profile: { ...checkpoint.profile.source, actions: checkpoint.profile.actions },
       runs: checkpoint.finished,
+      ...baselineStatus(checkpoint.baseline, checkpoint.finished),
       completedRuns: checkpoint.finished.length,
       // One per offset of the schedule, however many VMs each moves.
       migrationOffsets: migrationOffsetsMs(spec.migrations).map((offsetMs) => `${offsetMs / 1000}s`),
     };
     let terminal: { phase: ExperimentPhase; reason: string; message: string } | undefined;
-    for (let run = checkpoint.finished.length + 1; run <= spec.repetitions && !terminal; run += 1) {
+    // The baseline goes first, and only then: measured runs already finished are never run again for it.
+    const first = spec.baseline?.enabled && !checkpoint.baseline && checkpoint.finished.length === 0 ? BASELINE_RUN : checkpoint.finished.length + 1;
+    for (let run = first; run <= spec.repetitions && !terminal; run += 1) {
       if (signal?.aborted) {
-        terminal = { phase: 'Aborted', reason: 'Stopped', message: `stopped before run ${run}: ${String(signal.reason)}` };
+        terminal = { phase: 'Aborted', reason: 'Stopped', message: `stopped before ${runLabel(run)}: ${String(signal.reason)}` };
         break;
       }
       const resumeAt = checkpoint.current?.run === run ? checkpoint.current.startAtMs : undefined;
       const result = await this.#runOnce(run, resumeAt, checkpoint, signal);
-      checkpoint.finished.push(result);
+      if (run === BASELINE_RUN) checkpoint.baseline = result;
+      else checkpoint.finished.push(result);
       delete checkpoint.current;
       await this.#save(checkpoint);
-      this.#status = { ...this.#status, runs: [...checkpoint.finished], completedRuns: checkpoint.finished.length, summary: summarizeRuns(checkpoint.finished) };
-      if (result.state === 'Aborted') terminal = { phase: 'Aborted', reason: signal?.aborted ? 'Stopped' : 'SlaViolated', message: result.message ?? 'stopped' };
-      else if (result.state === 'Failed') terminal = { phase: 'Failed', reason: failureReason(result.message), message: result.message ?? 'the run failed' };
+      this.#status = { ...this.#status, runs: [...checkpoint.finished], completedRuns: checkpoint.finished.length, summary: summarizeRuns(checkpoint.finished), ...baselineStatus(checkpoint.baseline, checkpoint.finished) };
+      this.#metrics.baseline(this.#status.baseline?.actions ?? []);
+      const which = run === BASELINE_RUN ? 'the baseline run: ' : '';
+      if (result.state === 'Aborted') terminal = { phase: 'Aborted', reason: signal?.aborted ? 'Stopped' : 'SlaViolated', message: which + (result.message ?? 'stopped') };
+      else if (result.state === 'Failed') terminal = { phase: 'Failed', reason: failureReason(result.message), message: which + (result.message ?? 'the run failed') };
       else if (run < spec.repetitions) await this.#settle(durationMs(spec.pauseBetweenRuns), signal);
     }
     terminal ??= { phase: 'Succeeded', reason: 'Succeeded', message: this.#verdictSentence() };
@@ -162,14 +172,14 @@ export class ExperimentRunner {
     let plan: RunPlan;
     if (resumeAt === undefined) {
       this.#status = { ...this.#status, currentRun: run };
-      await this.#setPhase('Preparing', 'Preparing', `run ${run}: checking the pool and the VM`);
+      await this.#setPhase('Preparing', 'Preparing', `${runLabel(run)}: checking the pool and the VM`);
       const problem = await this.#checkPool();
       if (problem) return { index: run, state: 'Failed', startTime: started.toISOString(), endTime: new Date().toISOString(), message: problem };
       plan = this.#plan(run, Date.now() + (this.#deps.leadMs ?? 2000));
       checkpoint.current = { run, startAtMs: plan.startAtMs };
       await this.#save(checkpoint);
       await this.#enqueue(plan);
-      await this.#event('Normal', 'RunStarted', `run ${run} of ${this.#experiment.spec.repetitions} starts`);
+      await this.#event('Normal', 'RunStarted', run === BASELINE_RUN ? 'the baseline run (the same load, no migration) starts' : `run ${run} of ${this.#experiment.spec.repetitions} starts`);
     } else {
       plan = this.#plan(run, resumeAt);
       this.#status = { ...this.#status, currentRun: run };
@@ -192,7 +202,7 @@ export class ExperimentRunner {
     });
     const outcome = await monitor.watch(
       {
-        onPhase: (phase) => void this.#setPhase(phase, phase, `run ${run}: ${phase}`, running()),
+        onPhase: (phase) => void this.#setPhase(phase, phase, `${runLabel(run)}: ${phase}`, running()),
         onEvent: (event) => void this.#event(event.type, event.reason, event.message),
         onWindow: (evaluation) => this.#observer.onWindow?.(run, evaluation),
         onChange: () => void this.#publish(false, running()),
@@ -201,7 +211,7 @@ export class ExperimentRunner {
     );
     this.#monitor = undefined;
 
-    await this.#setPhase('Analyzing', 'Analyzing', `run ${run}: judging the SLA windows`, running());
+    await this.#setPhase('Analyzing', 'Analyzing', `${runLabel(run)}: judging the SLA windows`, running());
     const analysis = analyzeRun(outcome.seconds, this.#experiment.spec.sla, plan);
     const recoveries = runRecoveries(outcome.migrations, outcome.seconds, analysis, plan);
     this.#metrics.migrationsRecovered([...recoveries.values()]);
@@ -276,7 +286,8 @@ export class ExperimentRunner {
         steadyMs: plan.steadyMs,
         rampDownMs: plan.rampDownMs,
         ...(spec.record.requestLog ? { requestLogPath: this.#requestLogPath(plan.run, shard.shard) } : {}),
-        seed: plan.run * 1000,
+        // The baseline run's users draw what run 1's draw: the same load, action for action, as far as timing lets them.
+        seed: Math.max(plan.run, 1) * 1000,
       });
     }
     const destination = spec.migrations?.destination;
@@ -300,11 +311,11 @@ export class ExperimentRunner {
   }
 
   #requestLogPath(run: number, shard: number): string {
-    return join(this.#deps.resultsDir ?? 'migrascope-results', `${this.#ref.name}-run${run}-shard${shard}.jsonl`);
+    return join(this.#deps.resultsDir ?? 'migrascope-results', `${this.#ref.name}-${runFileLabel(run)}-shard${shard}.jsonl`);
   }
 
   #requestLogPattern(run: number): string {
-    return join(this.#deps.resultsDir ?? 'migrascope-results', `${this.#ref.name}-run${run}-shard*.jsonl`);
+    return join(this.#deps.resultsDir ?? 'migrascope-results', `${this.#ref.name}-${runFileLabel(run)}-shard*.jsonl`);
   }
 
   async #settle(ms: number, signal?: AbortSignal): Promise<void> {
@@ -334,7 +345,8 @@ export class ExperimentRunner {
     if (!force && now - this.#lastPublished < 1000) return;
     this.#lastPublished = now;
     const finished = (this.#status.runs ?? []).filter((run) => run.state !== 'Running');
-    if (current) this.#status = { ...this.#status, runs: [...finished, current] };
+    if (current?.index === BASELINE_RUN) this.#status = { ...this.#status, baseline: { run: current } };
+    else if (current) this.#status = { ...this.#status, runs: [...finished, current] };
     try {
       await this.#observer.onStatus?.(this.#status);
     } catch (error) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../api/v1alpha1/index.ts';
 import { planRun, shardLoad, stageAt } from './plan.ts';
+import { BASELINE_RUN, runNumbers } from './run-numbers.ts';
 
 const experiment = parseExperiment({
   apiVersion: 'migrascope.io/v1alpha1',
@@ -82,5 +83,24 @@ describe('shardLoad', () => {
         expect(total).toBe(users);
       }
     }
+  });
+});
+
+describe('the baseline run', () => {
+  const ref = { uid: 'u1', namespace: 'lab', name: 'study' };
+  const withBaseline = { ...experiment.spec, repetitions: 2, baseline: { enabled: true } };
+
+  it('given spec.baseline, then it is run 0, before the measured runs', () => {
+    expect(runNumbers(withBaseline)).toEqual([BASELINE_RUN, 1, 2]);
+    expect(runNumbers({ ...withBaseline, baseline: { enabled: false } })).toEqual([1, 2]);
+    expect(runNumbers({ ...withBaseline, baseline: undefined })).toEqual([1, 2]);
+  });
+
+  it('given the same start, then its plan is a measured run’s timetable and load without the migrations', () => {
+    const baseline = planRun(withBaseline, ref, BASELINE_RUN, 1_000_000);
+    const measured = planRun(withBaseline, ref, 1, 1_000_000);
+    expect(baseline.migrations).toEqual([]);
+    expect(measured.migrations).toHaveLength(2);
+    expect({ ...baseline, run: 1, migrations: measured.migrations }).toEqual(measured);
   });
 });

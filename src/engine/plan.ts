@@ -4,6 +4,7 @@
 // the same start time back from Redis gets the same plan.
 import { durationMs, scheduledMigrations, type MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
+import { BASELINE_RUN } from './run-numbers.ts';
 
 export interface ShardPlan {
   shard: number;
@@ -41,6 +42,8 @@ export interface RunPlan {
  * exactly at its edges; a plan made from its own startAtMs is the same plan.
  */
 export function planRun(spec: MigrationExperimentSpec, experiment: ExperimentRef, run: number, requestedStartMs: number): RunPlan {
+  // The baseline run is run 1's timetable and load, without the migrations.
+  if (run === BASELINE_RUN) return { ...planRun(spec, experiment, 1, requestedStartMs), run, migrations: [] };
   const rampUpMs = durationMs(spec.workload.rampUp);
   const steadyMs = Math.ceil(durationMs(spec.workload.steadyState) / 1000) * 1000;
   const rampDownMs = durationMs(spec.workload.rampDown);

@@ -49,6 +49,9 @@ export class MigrascopeMetrics {
   readonly migrationActionRecovery: Histogram<'namespace' | 'experiment' | 'action' | 'measure'>;
   /** kube-state-metrics style: 1 for the experiment's current phase, 0 for the others. */
   readonly experimentPhase: Gauge<'namespace' | 'experiment' | 'phase'>;
+  /** With a baseline run (spec.baseline): what the migrations added to it, per action and percentile. */
+  readonly baselineSlowdown: Gauge<'namespace' | 'experiment' | 'action' | 'percentile'>;
+  readonly baselineExtraViolations: Gauge<'namespace' | 'experiment' | 'action' | 'percentile'>;
 
   readonly reconcileTotal: Counter<'controller' | 'result'>;
   readonly reconcileErrors: Counter<'controller'>;
@@ -163,6 +166,19 @@ export class MigrascopeMetrics {
       name: 'migrascope_experiment_phase',
       help: 'Current phase of an experiment (1 for the current phase)',
       labelNames: [...EXPERIMENT, 'phase'],
+      registers,
+    });
+
+    this.baselineSlowdown = new Gauge({
+      name: 'migrascope_baseline_slowdown_ratio',
+      help: "The runs' mean highest windowed percentile over the baseline run's (no migration): 1 = no cost",
+      labelNames: [...EXPERIMENT, 'action', 'percentile'],
+      registers,
+    });
+    this.baselineExtraViolations = new Gauge({
+      name: 'migrascope_baseline_extra_violating_windows',
+      help: "Violating windows per run with migration beyond the baseline run's (no migration)",
+      labelNames: [...EXPERIMENT, 'action', 'percentile'],
       registers,
     });
 
@@ -308,6 +324,8 @@ export class MigrascopeMetrics {
       this.migrationSlaRecovery,
       this.migrationActionRecovery,
       this.experimentPhase,
+      this.baselineSlowdown,
+      this.baselineExtraViolations,
     ] as Metric<string>[];
   }
 

@@ -28,7 +28,8 @@ export type ThinkTimeSpec = z.infer<typeof ThinkTimeSpec>;
 /** One shard of a run's users, driven by one load worker. */
 export const LoadJobData = z.object({
   experiment: ExperimentRef,
-  run: z.int().min(1),
+  /** 1-based; 0 is the baseline run (spec.baseline), which drives the same load without migration. */
+  run: z.int().min(0),
   shard: z.int().min(0),
   shards: z.int().min(1),
   url: z.url(),

@@ -66,7 +66,7 @@ export function experimentFacts(experiment: MigrationExperiment, when: { from?: 
       ? 'none (the load alone)'
       : html`${offsets.length === 1 ? 'one' : offsets.length} at <b>${offsets.map((ms) => formatOffset(ms / 1000)).join(', ')}</b> into steady state${movedVms(spec.migrations)}<br><span class="subtitle">destination: ${destination?.policy === 'host' ? `host ${destination.host ?? '?'}` : destination?.policy}, timeout ${spec.migrations?.timeout}</span>`
   }</dd></div>
-<div><dt>Runs</dt><dd>${spec.repetitions} ${spec.repetitions === 1 ? 'run' : `runs, ${spec.pauseBetweenRuns} apart`}${spec.abort.onViolation === 'none' ? '' : html` · stops at the first ${spec.abort.onViolation} violation`}</dd></div>
+<div><dt>Runs</dt><dd>${spec.repetitions} ${spec.repetitions === 1 ? 'run' : `runs, ${spec.pauseBetweenRuns} apart`}${spec.baseline?.enabled ? ', after a baseline run without migration' : ''}${spec.abort.onViolation === 'none' ? '' : html` · stops at the first ${spec.abort.onViolation} violation`}</dd></div>
 <div><dt>When</dt><dd>${when.from === undefined ? 'not started' : html`${formatInstant(when.from)}${when.to === undefined ? '' : html` – ${formatInstant(when.to).slice(11)}`}`}</dd></div>
 </dl>`;
 }

@@ -1,6 +1,7 @@
 // An experiment's report: the header with the verdicts, a summary over the runs when there are
 // several (the study averaged 5), then one section per run with its tables and charts.
 import type { MigrationExperiment, PercentileVerdict, RunResult, RunSummary } from '../api/v1alpha1/index.ts';
+import { BASELINE_ANCHOR, baselineSection } from './baseline-section.ts';
 import { breachesOf, experimentFacts, verdictBadges } from './experiment-header.ts';
 import { formatCount, formatInstant, formatSeconds, percentileName } from './format.ts';
 import { html, type Markup } from './html.ts';
@@ -16,8 +17,8 @@ export function renderExperimentReport(input: ExperimentReportInput): string {
   const name = qualifiedName(experiment);
   return page({
     title: `${name} · migrascope report`,
-    nav: [...(runs.length > 1 ? [['summary', 'Summary'] as [string, string]] : []), ...runs.map((run): [string, string] => [runAnchor('', run), `Run ${run.result.index}`])],
-    charts: runs.length > 0,
+    nav: [...(runs.length > 1 ? [['summary', 'Summary'] as [string, string]] : []), ...(input.baseline || experiment.status?.baseline ? [[BASELINE_ANCHOR, 'Baseline'] as [string, string]] : []), ...runs.map((run): [string, string] => [runAnchor('', run), `Run ${run.result.index}`])],
+    charts: runs.length > 0 || input.baseline !== undefined,
     body: experimentBody(input, ''),
     generatedAt: input.generatedAt,
   });
@@ -41,6 +42,7 @@ ${input.notice ? html`<p class="message notice">${input.notice}</p>` : ''}
 ${experimentFacts(experiment, { from: starts.length ? Math.min(...starts) : undefined, to: ends.length ? Math.max(...ends) : undefined })}
 </section>
 ${runs.length > 1 ? summarySection(runs, summary, percentiles, anchorPrefix, averagedSection(experiment, drawn, summary?.actions ?? [])) : ''}
+${baselineSection(experiment, input.baseline, anchorPrefix)}
 ${runs.length === 0 ? html`<section class="card"><p class="empty">No run has started yet.</p></section>` : ''}
 ${drawn.map(({ run, series }) => runSection(experiment, run, runAnchor(anchorPrefix, run), series))}`;
 }

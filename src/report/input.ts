@@ -44,6 +44,8 @@ export interface RunReportInput {
 export interface ExperimentReportInput {
   experiment: MigrationExperiment;
   runs: RunReportInput[];
+  /** The baseline run (spec.baseline); its comparison with the runs is in the experiment's status.baseline. */
+  baseline?: RunReportInput;
   /** status.summary: means and worst values over the runs. */
   summary?: RunSummary;
   generatedAt: Date;

@@ -11,6 +11,7 @@ import type { RunReportInput } from './input.ts';
 import { percentileColor } from './palette.ts';
 import { responseTimeSvg } from './response-time-chart.ts';
 import { slaOptions } from '../engine/run-analysis.ts';
+import { BASELINE_RUN } from '../engine/run-numbers.ts';
 import { runSeries, type ActionSeries, type RunSeries } from './series.ts';
 import { actionTable, migrationRows, migrationTable, recoveryTable } from './tables.ts';
 import { throughput, throughputSvg } from './throughput-chart.ts';
@@ -32,7 +33,7 @@ export function runSection(experiment: MigrationExperiment, run: RunReportInput,
   const thresholds = new Map(actions.map((a) => [a.action, a.thresholdSeconds]));
   const started = result.startTime ?? new Date(plan.startAtMs).toISOString();
   return html`<section class="card run" id="${anchor}" data-run="${result.index}">
-<div class="run-head"><div><h2>Run ${result.index}</h2><div class="subtitle">${result.state} · started ${formatInstant(started)} · ${formatOffset(timeline.duration)} long</div></div>${verdictBadges(result.verdicts ?? [], breachesOf(actions), 'small')}</div>
+<div class="run-head"><div><h2>${result.index === BASELINE_RUN ? 'Baseline run (no migration)' : `Run ${result.index}`}</h2><div class="subtitle">${result.state} · started ${formatInstant(started)} · ${formatOffset(timeline.duration)} long</div></div>${verdictBadges(result.verdicts ?? [], breachesOf(actions), 'small')}</div>
 ${result.message ? html`<p class="message">${result.message}</p>` : ''}
 <h3>Actions in steady state</h3>
 <div class="table-scroll">${actionTable(actions, options.percentiles)}</div>

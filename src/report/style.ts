@@ -55,6 +55,7 @@ tbody th { font-weight: 600; }
 td.over { color: var(--fail); font-weight: 700; background: #fdf1f0; }
 td.under { color: #14532d; }
 td.state.failed, td.state.cancelled { color: var(--fail); font-weight: 600; }
+table.baseline td { white-space: nowrap; }
 .table-scroll { overflow-x: auto; }
 .empty { color: var(--muted); font-style: italic; }
 .notice { border-left: 3px solid #d97706; padding: 4px 10px; background: rgba(217, 119, 6, 0.08); }

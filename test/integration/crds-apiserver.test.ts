@@ -326,6 +326,45 @@ describe('Given the CRDs applied to a real kube-apiserver', () => {
     });
   });
 
+  describe('When an experiment with a baseline gets its baseline run and comparison, running and then finished', () => {
+    const judged = (p90: number, p99: number) => ({
+      action: 'HomePage',
+      count: 9_000,
+      errors: 0,
+      thresholdSeconds: 1,
+      percentiles: [
+        { percentile: 90, maxSeconds: p90, violations: 0, verdict: 'Pass' as const },
+        { percentile: 99, maxSeconds: p99, violations: p99 > 1 ? 3 : 0, verdict: p99 > 1 ? ('Fail' as const) : ('Pass' as const) },
+      ],
+      verdict: p99 > 1 ? ('Fail' as const) : ('Pass' as const),
+    });
+    const running = MigrationExperimentStatus.parse({ phase: 'SteadyState', currentRun: 0, baseline: { run: { index: 0, state: 'Running', startTime: '2025-05-01T10:00:00Z', migrations: [] } } });
+    const finished = MigrationExperimentStatus.parse({
+      phase: 'Succeeded',
+      completedRuns: 1,
+      runs: [{ index: 1, state: 'Succeeded', actions: [judged(0.3, 1.6)] }],
+      baseline: {
+        run: { index: 0, state: 'Succeeded', migrations: [], actions: [judged(0.4, 0.5)] },
+        actions: [
+          {
+            action: 'HomePage',
+            percentiles: [
+              { percentile: 90, baselineMaxSeconds: 0.4, meanMaxSeconds: 0.3, slowdown: 0.75, slowdownSeconds: -0.1, baselineViolations: 0, meanViolations: 0, extraViolations: 0 },
+              { percentile: 99, baselineMaxSeconds: 0.5, meanMaxSeconds: 1.6, slowdown: 3.2, slowdownSeconds: 1.1, baselineViolations: 1, meanViolations: 0.5, extraViolations: -0.5 },
+            ],
+          },
+        ],
+      },
+    });
+
+    it('Then both read back whole: run 0, negative differences and fractional windows included', async () => {
+      const stored = await create('MigrationExperiment', named(withField(experiment('with-baseline-status'), 'spec.baseline', { enabled: true })));
+      expect((await writeStatus('MigrationExperiment', stored, running)).status).toEqual(running);
+      const again = await create('MigrationExperiment', named(withField(experiment('with-baseline-done'), 'spec.baseline', { enabled: true })));
+      expect((await writeStatus('MigrationExperiment', again, finished)).status).toEqual(finished);
+    });
+  });
+
   describe('When a campaign and a pool get their status', () => {
     it('Then the campaign shows its levels and recommendation', async () => {
       const [valid] = VALID_CASES.filter((c) => c.kind === 'MigrationCampaign');

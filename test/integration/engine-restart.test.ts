@@ -1,13 +1,11 @@
 // Killing the engine (and its workers) in the middle of a live migration and starting another one
 // against the same Redis: the migration is followed, not asked for a second time, the run
 // completes, and every second recorded before the kill is still counted.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
-import { shortExperiment, startEngineHarness, type EngineHarness } from '../support/engine.ts';
-
-const root = new URL('../../', import.meta.url).pathname;
+import { shortExperiment, spawnEngineProcess, startEngineHarness, type EngineHarness } from '../support/engine.ts';
 
 describe('given an engine process in the middle of a run', () => {
   let harness: EngineHarness;
@@ -25,13 +23,7 @@ describe('given an engine process in the middle of a run', () => {
   it('when it is killed during the migration and another engine takes over, then the migration runs once and nothing recorded is lost', async () => {
     const experiment = shortExperiment(harness, { name: 'restarted', steady: '14s' });
     const ref = { uid: 'exp-restart', namespace: 'test', name: 'restarted' };
-    child = spawn(`${root}node_modules/.bin/node`, [`${root}test/support/engine-process.ts`], {
-      env: {
-        ...process.env,
-        MIGRASCOPE_ENGINE_TEST: JSON.stringify({ redisUrl: harness.redis.url, prefix: harness.prefix, xapi: harness.testbed.xapi, experiment, uid: ref.uid }),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    child = spawnEngineProcess(harness, experiment, ref.uid);
     let output = '';
     // Kill it once the testbed says the migration is in stop-and-copy or pre-copy: mid-migration.
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // The engine as the integration tests run it: the testbed (a small pool whose web VM fronts the
 // reference app), a local Redis, BullMQ queues and in-process workers under a random key prefix,
 // so tests never see each other's jobs; or the same on a Redis Cluster or Sentinel set of the test's.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -140,5 +141,17 @@ export function shortExperiment(harness: Pick<EngineHarness, 'testbed'>, overrid
       ...(overrides.abort ? { abort: { onViolation: overrides.abort } } : {}),
       pauseBetweenRuns: '1s',
     },
+  });
+}
+
+/**
+ * An engine with its own workers in a process of its own (test/support/engine-process.ts) running
+ * `experiment` against the harness's Redis and testbed, for a test to kill as a crash would.
+ */
+export function spawnEngineProcess(harness: EngineHarness, experiment: MigrationExperiment, uid: string, stdout: 'pipe' | 'ignore' = 'pipe'): ChildProcess {
+  const root = new URL('../../', import.meta.url).pathname;
+  return spawn(`${root}node_modules/.bin/node`, [`${root}test/support/engine-process.ts`], {
+    env: { ...process.env, MIGRASCOPE_ENGINE_TEST: JSON.stringify({ redisUrl: harness.redis.url, prefix: harness.prefix, xapi: harness.testbed.xapi, experiment, uid }) },
+    stdio: ['ignore', stdout, 'inherit'],
   });
 }

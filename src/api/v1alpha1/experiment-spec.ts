@@ -30,6 +30,14 @@ export const Abort = z.strictObject({
     ),
 });
 
+// A baseline run: the same load for the same length, without migrating, before the measured runs;
+// the results then say what the migrations added (docs/sla.md#baseline).
+export const Baseline = z.strictObject({
+  enabled: z
+    .boolean()
+    .describe('Run the load once without migration (same workload, same length) before the measured runs, pauseBetweenRuns apart, and compare each action with it.'),
+});
+
 export const Recording = z.strictObject({
   requestLog: z.boolean().default(false).describe('Keep a log of every request (time, action, latency, status) for each run.'),
 });
@@ -50,6 +58,7 @@ const judgedAndMigrated = {
 };
 
 const howRunsEnd = {
+  baseline: Baseline.optional().describe('A run without migration to compare the measured runs with; none when absent. Needs migrations.'),
   pauseBetweenRuns: maxDuration('24h').default('30s').describe("Settle time between repetitions (and between a campaign's levels)."),
   abort: Abort.prefault({}).describe('Whether to stop a run early on an SLA violation.'),
   record: Recording.prefault({}).describe('What to keep besides the results.'),
@@ -71,6 +80,7 @@ interface ScheduledSpec {
   workload: { steadyState: string; profileRef?: { name: string } | undefined };
   sla: { window: string; percentiles: number[]; thresholds: Record<string, string> };
   migrations?: z.output<typeof Migrations> | undefined;
+  baseline?: { enabled: boolean } | undefined;
   abort: { onViolation: 'none' | 'p90' | 'p99' };
 }
 
@@ -102,6 +112,12 @@ function steadyStateRules<T extends ScheduledSpec>(): CelRule<T>[] {
       field: ['migrations', 'count'],
       holds: (spec) =>
         spec.migrations?.count === undefined || migrationOffsetsMs(spec.migrations).every((o) => o < steadyMs(spec)),
+    },
+    {
+      rule: '!has(self.baseline) || !self.baseline.enabled || has(self.migrations)',
+      message: 'baseline.enabled compares the runs with migrations against one without: set migrations, or remove baseline',
+      field: ['baseline', 'enabled'],
+      holds: (spec) => !spec.baseline?.enabled || spec.migrations !== undefined,
     },
     {
       // A WorkloadProfile's actions are known only once it is read: the controller checks those.

@@ -31,6 +31,7 @@ export {
 export { DESTINATION_POLICIES, Destination, MAX_MIGRATIONS, Migrations, migrationOffsetsMs, scheduledMigrations, vmIdentifier, type ScheduledMigration } from './migrations.ts';
 export { ObjectMeta } from './object-meta.ts';
 export { HttpUrl, OBJECT_NAME_PATTERN, ObjectName, VmSelector } from './references.ts';
+export { Baseline } from './experiment-spec.ts';
 export { Abort, ExperimentTemplateSpec, MigrationExperimentSpec, Recording, Target } from './experiment-spec.ts';
 export {
   ActionRecovery,
@@ -49,6 +50,7 @@ export {
   worstVerdict,
   worstP99VsSla,
 } from './results.ts';
+export { BaselineAction, BaselinePercentile, BaselineResult } from './results.ts';
 export {
   EXPERIMENT_PHASES,
   ExperimentPhase,

@@ -7,7 +7,7 @@ import { MigrationExperimentSpec } from './experiment-spec.ts';
 import { API_VERSION } from './group.ts';
 import { ObjectMeta } from './object-meta.ts';
 import { parseWith } from './parse.ts';
-import { RunResult, RunSummary } from './results.ts';
+import { BaselineResult, RunResult, RunSummary } from './results.ts';
 
 /** In the order a run goes through them; the last three are terminal. */
 export const EXPERIMENT_PHASES = [
@@ -40,7 +40,7 @@ export const MigrationExperimentStatus = z.strictObject({
   phase: ExperimentPhase.optional().describe('Where the experiment is; the reason of a terminal phase is in a condition.'),
   observedGeneration: z.int().min(0).optional().describe('The metadata.generation the status describes.'),
   conditions: Conditions.optional(),
-  currentRun: z.int().min(1).optional().describe('The run in progress, 1-based.'),
+  currentRun: z.int().min(0).optional().describe('The run in progress, 1-based; 0 while the baseline run goes.'),
   completedRuns: z.int().min(0).optional().describe('Runs finished (any outcome).'),
   profile: ProfileInUse.optional().describe('The profile the runs use, fixed when the experiment started.'),
   startTime: z.iso.datetime({ offset: true }).optional(),
@@ -52,6 +52,7 @@ export const MigrationExperimentStatus = z.strictObject({
     .describe('The migration schedule as applied: offsets into steady state, whichever form the spec used.'),
   runs: z.array(RunResult).max(100).optional().describe('One entry per run, in order.'),
   summary: RunSummary.optional().describe('Over the finished runs: means and worst values.'),
+  baseline: BaselineResult.optional().describe('With spec.baseline: the run without migration and, per action, what the migrations added to it.'),
   reportPath: z
     .string()
     .max(1024)

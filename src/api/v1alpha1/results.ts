@@ -103,7 +103,7 @@ export const LoadGap = z.strictObject({
 export type LoadGap = z.infer<typeof LoadGap>;
 
 export const RunResult = z.strictObject({
-  index: z.int().min(1).describe('1-based run number.'),
+  index: z.int().min(0).describe('1-based run number; 0 for the baseline run (status.baseline.run).'),
   state: z.enum(['Running', 'Succeeded', 'Failed', 'Aborted']),
   startTime: Time.optional(),
   steadyStateStartTime: Time.optional().describe('Migration offsets count from here.'),
@@ -174,6 +174,37 @@ export const RunSummary = z.strictObject({
     .describe(`The action whose p99 came closest to or furthest over its threshold, e.g. "HomePage 1.84s/1s" (a printer column).`),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
+
+// The baseline run (spec.baseline) and, per action and percentile, what the migrations added to
+// it. Formulas: docs/sla.md#baseline.
+
+export const BaselinePercentile = z.strictObject({
+  percentile: z.number().gt(0).lt(100),
+  baselineMaxSeconds: Seconds.optional().describe("The baseline run's highest windowed value; absent when no window completed."),
+  meanMaxSeconds: Seconds.optional().describe("With migration: the mean over the measured runs of each run's highest windowed value (summary's meanMaxSeconds)."),
+  slowdown: z.number().min(0).optional().describe('meanMaxSeconds / baselineMaxSeconds; absent when either is, or the baseline is 0.'),
+  slowdownSeconds: z.number().optional().describe('meanMaxSeconds - baselineMaxSeconds; negative when the runs with migration did better.'),
+  baselineViolations: Count.describe('Windows of the baseline run in which this percentile exceeded the threshold.'),
+  meanViolations: z.number().min(0).describe("Violating windows per measured run: summary's violations / summary's runs."),
+  extraViolations: z.number().describe('meanViolations - baselineViolations: the violating windows per run the migrations added (negative: fewer).'),
+});
+export type BaselinePercentile = z.infer<typeof BaselinePercentile>;
+
+export const BaselineAction = z.strictObject({
+  action: z.string().max(64),
+  percentiles: z.array(BaselinePercentile).max(8),
+});
+export type BaselineAction = z.infer<typeof BaselineAction>;
+
+export const BaselineResult = z.strictObject({
+  run: RunResult.describe('The baseline run: the same load for the same length, without migration (index 0).'),
+  actions: z
+    .array(BaselineAction)
+    .max(32)
+    .optional()
+    .describe('Per action judged in the baseline run, once a measured run has finished: the slowdown and the extra violating windows.'),
+});
+export type BaselineResult = z.infer<typeof BaselineResult>;
 
 /** The text of the "Worst p99" printer column: the action with the highest p99/threshold ratio. */
 export function worstP99VsSla(actions: readonly ActionSummary[]): string | undefined {
