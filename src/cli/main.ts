@@ -13,6 +13,8 @@ import { registerAnalyze } from './analyze.ts';
 import { registerRun } from './run.ts';
 import { registerController } from './controller.ts';
 import { registerWorker } from './worker.ts';
+import { registerResults } from './results.ts';
+import { registerCompare } from './compare.ts';
 
 export function buildProgram(): Command {
   const program = new Command('migrascope')
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   registerRun(program);
   registerController(program);
   registerWorker(program);
+  registerResults(program);
+  registerCompare(program);
   return program;
 }
 

@@ -22,7 +22,11 @@ import { SecondCollector } from '../engine/second-stream.ts';
 import type { MigrationOutcome } from '../engine/migration-worker.ts';
 import { RunKeys } from '../queue/run-keys.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
-import { renderCampaignReport, renderExperimentReport, type ExperimentReportInput, type MigrationInstants, type RunReportInput } from '../report/index.ts';
+import type { ExperimentReportInput, MigrationInstants, RunReportInput } from '../report/index.ts';
+import { exportCsv } from '../results/export-csv.ts';
+import { exportResults } from '../results/export.ts';
+import { encodeResults, experimentResults, type ExperimentResults, type ResultsDocument } from '../results/results-file.ts';
+import { renderResults } from '../results/results-report.ts';
 import type { Access } from '../metrics/index.ts';
 import type { ObjectCache } from './informer-set.ts';
 import type { StoredObject } from './resources.ts';
@@ -42,14 +46,20 @@ export interface ReportSources {
   redis?: Redis | undefined;
   /** Prefix of the engine's Redis keys. */
   prefix: string;
+  /** The results volume: where the results of objects that are gone are read from. */
+  archived?: ((namespace: string, name: string, kind: ResultsDocument['kind']) => Promise<ResultsDocument | undefined>) | undefined;
   now?: () => Date;
 }
 
 export interface ReportPage {
   status: number;
   contentType: string;
-  body: string;
+  body: string | Uint8Array;
 }
+
+/** What a report URL may serve besides the page (?format=...): the data export and the results file. */
+const FORMATS = ['html', 'csv', 'json', 'results'] as const;
+type Format = (typeof FORMATS)[number];
 
 /** The page for `path` (below /reports/), or a 404 that names what is missing. */
 export async function reportPage(sources: ReportSources, path: string, query: URLSearchParams): Promise<ReportPage> {
@@ -58,10 +68,20 @@ export async function reportPage(sources: ReportSources, path: string, query: UR
   const [namespace, name] = parts as [string, string];
   const kind = query.get('kind');
   if (kind !== null && kind !== 'experiment' && kind !== 'campaign') return notFound(`no report of kind "${kind}": kind is experiment or campaign`);
+  const format = (query.get('format') ?? 'html') as Format;
+  if (!FORMATS.includes(format)) return notFound(`no format "${format}": format is ${FORMATS.join(', ')}`);
   const experiment = kind === 'campaign' ? undefined : sources.experiments.get(namespace, name);
-  if (experiment) return html(await experimentReport(sources, experiment));
+  if (experiment) return served(sources, await experimentDocument(sources, experiment), format, 'experiment');
   const campaign = kind === 'experiment' ? undefined : sources.campaigns.get(namespace, name);
-  if (campaign) return html(await campaignReport(sources, campaign));
+  if (campaign) return served(sources, await campaignDocument(sources, campaign), format, 'campaign');
+  // Gone (its TTL, a person): what the results volume kept of it.
+  for (const archivedKind of kind === 'campaign' ? (['MigrationCampaign'] as const) : kind === 'experiment' ? (['MigrationExperiment'] as const) : (['MigrationExperiment', 'MigrationCampaign'] as const)) {
+    const document = await sources.archived?.(namespace, name, archivedKind);
+    if (document) {
+      const notice = `The ${archivedKind} is gone; this report is rebuilt from its results file (written ${document.writtenAt}).`;
+      return served(sources, { document, notice }, format, archivedKind === 'MigrationCampaign' ? 'campaign' : 'experiment');
+    }
+  }
   const what = kind === 'campaign' ? 'MigrationCampaign' : kind === 'experiment' ? 'MigrationExperiment' : 'MigrationExperiment or MigrationCampaign';
   return notFound(`no ${what} "${name}" in namespace "${namespace}" (is it watched by this controller?)`);
 }
@@ -80,36 +100,42 @@ export function reportAccess(sources: Pick<ReportSources, 'experiments' | 'campa
   return { resource: { group: GROUP, resource: campaign ? 'migrationcampaigns' : 'migrationexperiments', namespace, name, verb: 'get' } };
 }
 
-async function experimentReport(sources: ReportSources, object: StoredObject): Promise<string> {
-  return renderExperimentReport(await experimentInput(sources, object));
+interface BuiltDocument {
+  document: ResultsDocument;
+  /** What the report lacks and why. */
+  notice?: string | undefined;
 }
 
-async function campaignReport(sources: ReportSources, object: StoredObject): Promise<string> {
+function served(sources: ReportSources, { document, notice }: BuiltDocument, format: Format, kind: 'experiment' | 'campaign'): ReportPage {
+  switch (format) {
+    case 'csv':
+      return { status: 200, contentType: 'text/csv; charset=utf-8', body: exportCsv(exportResults(document)) };
+    case 'json':
+      return { status: 200, contentType: 'application/json', body: `${JSON.stringify(exportResults(document))}\n` };
+    case 'results':
+      return { status: 200, contentType: 'application/gzip', body: encodeResults(document) };
+    case 'html':
+      // The same URL with another format: the CSV of what this page shows.
+      return html(renderResults(document, { generatedAt: sources.now?.() ?? new Date(), csvHref: `?kind=${kind}&format=csv`, notice }));
+  }
+}
+
+/** The results of an experiment as the controller has them: its status and, for the charts, its streams in Redis. */
+export async function experimentDocument(sources: ReportSources, object: StoredObject): Promise<BuiltDocument> {
+  const input = await experimentInput(sources, object);
+  return { document: { kind: 'MigrationExperiment', writtenAt: (sources.now?.() ?? new Date()).toISOString(), experiment: experimentResults(input) }, notice: input.notice };
+}
+
+async function campaignDocument(sources: ReportSources, object: StoredObject): Promise<BuiltDocument> {
   const campaign = parseStored(object, parseCampaign) as MigrationCampaign;
   const status = (object.status ?? {}) as MigrationCampaignStatus;
   const namespace = object.metadata?.namespace ?? '';
-  const levels = status.levels ?? [];
-  const experiments: ExperimentReportInput[] = [];
-  for (const level of levels) {
+  const experiments: ExperimentResults[] = [];
+  for (const level of status.levels ?? []) {
     const stored = sources.experiments.get(namespace, level.experiment);
-    if (stored) experiments.push(await experimentInput(sources, stored));
+    if (stored) experiments.push(experimentResults(await experimentInput(sources, stored)));
   }
-  return renderCampaignReport({
-    campaign: { ...campaign, status },
-    levels: levels.map((level) => {
-      const summary = experiments.find((e) => e.experiment.metadata.name === level.experiment)?.summary;
-      return {
-        users: level.users,
-        experiment: level.experiment,
-        ...(level.phase ? { phase: level.phase } : {}),
-        ...(summary ? { summary } : {}),
-        ...(level.verdict ? { verdict: level.verdict } : {}),
-      };
-    }),
-    ...(status.recommendation ? { recommendation: { ...(status.recommendation.users === undefined ? {} : { users: status.recommendation.users }), reason: status.recommendation.message } } : {}),
-    generatedAt: sources.now?.() ?? new Date(),
-    experiments,
-  });
+  return { document: { kind: 'MigrationCampaign', writtenAt: (sources.now?.() ?? new Date()).toISOString(), campaign: { ...campaign, status }, experiments } };
 }
 
 /** The report's input from the object's status and, for the charts, the runs' streams in Redis. */
