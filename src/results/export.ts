@@ -5,7 +5,6 @@
 // program. Seconds come from the file's histograms, not from any rounded figure.
 import { durationMs, type MigrationExperimentStatus } from '../api/v1alpha1/index.ts';
 import { slaOptions } from '../engine/run-analysis.ts';
-import { msFromUs } from '../recording/index.ts';
 import { percentilesOf, windowEvaluations } from '../report/series.ts';
 import type { ExperimentResults, ResultsDocument } from './results-file.ts';
 
@@ -21,6 +20,7 @@ export interface SecondRow {
   time: string;
   /** Seconds from the start of steady state (negative in ramp-up). */
   offsetSeconds: number;
+  /** Where the second lies; "steady" seconds are those the SLA judges (whole seconds of steady state). */
   stage: 'ramp-up' | 'steady' | 'ramp-down';
   action: string;
   ok: number;
@@ -94,9 +94,11 @@ export function exportExperiment(results: ExperimentResults): ExperimentExport {
   for (const run of results.runs) {
     const { plan } = run;
     const offset = (ms: number): number => (ms - plan.steadyStartMs) / 1000;
+    // Steady state as the SLA engine counts it: the whole seconds it covers.
+    const options = slaOptions(sla, plan);
     for (const snapshot of run.seconds) {
       const at = snapshot.second * 1000;
-      const stage = at < plan.steadyStartMs ? 'ramp-up' : at < plan.steadyEndMs ? 'steady' : 'ramp-down';
+      const stage = at < options.start ? 'ramp-up' : at < options.end ? 'steady' : 'ramp-down';
       for (const [action, part] of Object.entries(snapshot.actions)) {
         const values = part.histogram.totalCount > 0 ? percentilesOf(part.histogram, percentiles) : [];
         seconds.push({
@@ -107,11 +109,10 @@ export function exportExperiment(results: ExperimentResults): ExperimentExport {
           action,
           ok: part.ok,
           errors: Object.values(part.errors).reduce((sum, n) => sum + (n ?? 0), 0),
-          percentiles: Object.fromEntries(values.map((us, i) => [String(percentiles[i]), msFromUs(us) / 1000])),
+          percentiles: Object.fromEntries(values.map((us, i) => [String(percentiles[i]), secondsFromUs(us)])),
         });
       }
     }
-    const options = slaOptions(sla, plan);
     for (const window of windowEvaluations(run.seconds, options)) {
       for (const [action, judged] of Object.entries(window.actions)) {
         const threshold = options.thresholds[action];
@@ -122,7 +123,7 @@ export function exportExperiment(results: ExperimentResults): ExperimentExport {
           action,
           samples: judged.samples,
           failures: judged.failures,
-          percentiles: Object.fromEntries(Object.entries(judged.percentiles).map(([p, ms]) => [p, ms / 1000])),
+          percentiles: Object.fromEntries(Object.entries(judged.percentiles).map(([p, ms]) => [p, secondsFromUs(Math.round(ms * 1000))])),
           ...(threshold === undefined ? {} : { thresholdSeconds: threshold / 1000 }),
           violated: slaPercentiles.filter((p) => judged.violated[String(p)] === true),
         });
@@ -154,4 +155,9 @@ export function exportExperiment(results: ExperimentResults): ExperimentExport {
     migrations,
     ...(status?.summary ? { summary: status.summary } : {}),
   };
+}
+
+/** Seconds from the histograms' whole microseconds, in one division: 0.021199, not 0.021199000000000003. */
+function secondsFromUs(us: number): number {
+  return us / 1_000_000;
 }
