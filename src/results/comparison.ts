@@ -139,6 +139,7 @@ export function compareExperiments(a: ExperimentResults | string | undefined, b:
     const [actionA, actionB] = [actionsA.find((x) => x.action === name), actionsB.find((x) => x.action === name)];
     for (const percentile of percentiles) {
       const [pa, pb] = [actionA?.percentiles.find((p) => p.percentile === percentile), actionB?.percentiles.find((p) => p.percentile === percentile)];
+      if (!pa && !pb) continue; // judged by neither side's SLA
       actions.push({
         action: name,
         percentile,

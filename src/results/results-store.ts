@@ -20,7 +20,7 @@ export async function writeResults(dir: string, name: string, document: ResultsD
   const path = join(dir, resultsFileName(document.kind, name));
   const previous = await stat(path).catch(() => undefined);
   if (previous) {
-    const stamp = previous.mtime.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = previous.mtime.toISOString().replace(/[-:]/g, '');
     await rename(path, path.slice(0, -SUFFIX.length) + `.${stamp}${SUFFIX}`);
   }
   // Written whole under another name first: a reader (or a crash) never sees half a file.
