@@ -5,22 +5,31 @@ export function parseCsv(text: string): Record<string, string>[] {
   let field = '';
   let record: string[] = [];
   let quoted = false;
+  const endField = (): void => {
+    record.push(field);
+    field = '';
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') record.push(field), (field = '');
+    else if (c === ',') endField();
     else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
-      record.push(field);
+      endField();
       records.push(record);
-      (field = ''), (record = []);
+      record = [];
     } else field += c;
   }
-  if (field !== '' || record.length > 0) records.push([...record, field]);
+  if (field !== '' || record.length > 0) {
+    endField();
+    records.push(record);
+  }
   const [header = [], ...rows] = records;
   return rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ''])));
 }
