@@ -5,9 +5,9 @@
 //
 // "Exceeds the spread" is decided on the means: the difference is beyond what the runs' own
 // scatter explains when the two 95 % confidence intervals of the mean (Student's t, n - 1 degrees
-// of freedom: src/sla/run-spread.ts) do not overlap. That is deliberately strict: two intervals
-// that just touch correspond to a difference significant at well under 5 %, so "exceeds" is
-// rarely said of noise. A side with a single run has no measured spread, and the answer is then
+// of freedom: src/sla/run-spread.ts) do not overlap. That is deliberately strict: for equal
+// spreads, intervals just apart mean a difference significant at about 0.6 %, not 5 %, so
+// "exceeds" is rarely said of noise. A side with a single run has no measured spread, and the answer is then
 // "unknown", never "yes": one run cannot tell a difference from chance.
 import type { MigrationExperimentStatus, PercentileSummary, Verdict } from '../api/v1alpha1/index.ts';
 import { runSpread, type RunSpread } from '../sla/index.ts';
