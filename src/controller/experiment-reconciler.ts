@@ -180,8 +180,6 @@ export class ExperimentReconciler implements Reconciler {
   /** A finished experiment: a spec changed afterwards is refused, and the TTL may delete it. */
   async #finished(experiment: MigrationExperiment, ref: ExperimentRef): Promise<ReconcileResult | void> {
     const status = experiment.status ?? {};
-    // The results first: a failure to write them is retried, and the TTL waits for them.
-    await this.#options.keepResults?.(experiment as StoredObject);
     const generation = experiment.metadata.generation ?? 0;
     const ranWith = findCondition(status.conditions, 'Ready')?.observedGeneration ?? status.observedGeneration ?? generation;
     const refused = specChangeCondition(generation, ranWith, status.phase);
@@ -189,6 +187,8 @@ export class ExperimentReconciler implements Reconciler {
       await this.#writeStatus(ref, { observedGeneration: generation, conditions: withSpecChange(status.conditions, refused) });
       await this.#event(experiment, 'Warning', refused.reason, refused.message);
     }
+    // The results before the TTL: a failure to write them is retried with backoff, and the TTL waits.
+    await this.#options.keepResults?.(experiment as StoredObject);
     const ttl = ttlDecision(experiment, Date.now());
     if (ttl.action === 'wait') return { requeueAfterMs: ttl.ms };
     if (ttl.action === 'delete') {

@@ -194,7 +194,12 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         ...(options.referenceRecheckMs === undefined ? {} : { referenceRecheckMs: options.referenceRecheckMs }),
         loadTargets: options.loadTargets,
         keepResults: async (object) => {
-          await archive.keep(object, async () => (await experimentDocument({ experiments, campaigns, redis: session.redis, prefix }, object)).document);
+          await archive.keep(object, async () => {
+            const built = await experimentDocument({ experiments, campaigns, redis: session.redis, prefix }, object);
+            // A file without the seconds Redis still holds would be kept for good: try again later instead.
+            if (built.unread?.length) throw new Error(`cannot read its per-second data from Redis yet (${built.unread.join('; ')})`);
+            return built.document;
+          });
         },
       }),
       workers: concurrency,

@@ -104,6 +104,8 @@ interface BuiltDocument {
   document: ResultsDocument;
   /** What the report lacks and why. */
   notice?: string | undefined;
+  /** Runs whose per-second data could not be read (Redis unreachable): worth trying again. */
+  unread?: string[];
 }
 
 function served(sources: ReportSources, { document, notice }: BuiltDocument, format: Format, kind: 'experiment' | 'campaign'): ReportPage {
@@ -122,8 +124,9 @@ function served(sources: ReportSources, { document, notice }: BuiltDocument, for
 
 /** The results of an experiment as the controller has them: its status and, for the charts, its streams in Redis. */
 export async function experimentDocument(sources: ReportSources, object: StoredObject): Promise<BuiltDocument> {
-  const input = await experimentInput(sources, object);
-  return { document: { kind: 'MigrationExperiment', writtenAt: (sources.now?.() ?? new Date()).toISOString(), experiment: experimentResults(input) }, notice: input.notice };
+  const unread: string[] = [];
+  const input = await experimentInput(sources, object, unread);
+  return { document: { kind: 'MigrationExperiment', writtenAt: (sources.now?.() ?? new Date()).toISOString(), experiment: experimentResults(input) }, notice: input.notice, unread };
 }
 
 async function campaignDocument(sources: ReportSources, object: StoredObject): Promise<BuiltDocument> {
@@ -139,7 +142,8 @@ async function campaignDocument(sources: ReportSources, object: StoredObject): P
 }
 
 /** The report's input from the object's status and, for the charts, the runs' streams in Redis. */
-export async function experimentInput(sources: ReportSources, object: StoredObject): Promise<ExperimentReportInput> {
+/** `unread` collects the runs whose streams could not be read (not those whose streams are empty). */
+export async function experimentInput(sources: ReportSources, object: StoredObject, unread: string[] = []): Promise<ExperimentReportInput> {
   const experiment = parseStored(object, parseExperiment) as MigrationExperiment;
   const status = (object.status ?? {}) as MigrationExperimentStatus;
   const ref: ExperimentRef = { uid: object.metadata?.uid ?? '', namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' };
@@ -150,6 +154,7 @@ export async function experimentInput(sources: ReportSources, object: StoredObje
     const plan = planRun(experiment.spec, ref, result.index, Date.parse(result.startTime));
     const recorded = await recordedRun(sources, ref, result.index, plan.shards.length).catch((error: unknown) => {
       missing.push(`run ${result.index}: ${(error as Error).message}`);
+      unread.push(`run ${result.index}: ${(error as Error).message}`);
       return undefined;
     });
     if (recorded && recorded.seconds.length === 0) missing.push(`run ${result.index}: its per-second data is no longer in Redis`);
