@@ -6,8 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../invalid/index.ts';
 import { formatSeconds, percentileName } from '../report/format.ts';
-import { renderComparisonReport, meanText } from '../results/comparison-report.ts';
-import { compareResults, ComparisonKindError, type Comparison, type ExperimentComparison, type FigureComparison } from '../results/comparison.ts';
+import { compareResults, ComparisonKindError, meanText, renderComparisonReport, type Comparison, type ExperimentComparison, type FigureComparison } from '../results/index.ts';
 import { loadResults, type ResultsSourceFlags } from './results.ts';
 import { printJson, printText, renderTable } from './output.ts';
 

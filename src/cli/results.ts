@@ -5,10 +5,7 @@
 import { CommanderError, type Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { InvalidInputError } from '../invalid/index.ts';
-import { exportCsv } from '../results/export-csv.ts';
-import { exportResults } from '../results/export.ts';
-import { decodeResults, type ResultsDocument } from '../results/results-file.ts';
-import { locateResults, readResults } from '../results/results-store.ts';
+import { decodeResults, exportCsv, exportResults, locateResults, readResults, type ResultsDocument } from '../results/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { printText } from './output.ts';
 

@@ -3,7 +3,7 @@
 // document the run keeps (so it is the page the results file rebuilds) and links its CSV export.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
-import { renderResults } from '../results/results-report.ts';
+import { renderResults } from '../results/index.ts';
 import type { KeptResults } from './run-results.ts';
 
 export async function writeReport(path: string, kept: readonly KeptResults[]): Promise<string[]> {

@@ -6,10 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MigrationCampaign, MigrationCampaignStatus } from '../api/v1alpha1/index.ts';
 import type { ExperimentReportInput, RunReportInput } from '../report/index.ts';
-import { exportCsv } from '../results/export-csv.ts';
-import { exportResults } from '../results/export.ts';
-import { experimentResults, type ResultsDocument } from '../results/results-file.ts';
-import { resultsFileName, writeResults } from '../results/results-store.ts';
+import { experimentResults, exportCsv, exportResults, resultsFileName, writeResults, type ResultsDocument } from '../results/index.ts';
 import type { ExperimentRecord } from './run-summary.ts';
 
 export interface RunDocument {

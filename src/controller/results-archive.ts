@@ -7,8 +7,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OBJECT_NAME_PATTERN, type MigrationExperimentStatus } from '../api/v1alpha1/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { ResultsDocument } from '../results/results-file.ts';
-import { readResults, resultsFileName, writeResults } from '../results/results-store.ts';
+import { readResults, resultsFileName, writeResults, type ResultsDocument } from '../results/index.ts';
 import type { StoredObject } from './resources.ts';
 
 export class ResultsArchive {
