@@ -52,7 +52,7 @@ export function defineController(command: Command): void {
     .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0');
   addLoadTargetsFlag(addMetricsFlags(command))
     .option('--workers', 'also run load and migration workers in this process (else run `migrascope worker`)')
-    .option('--results-dir <dir>', 'where request logs go (record.requestLog)', 'migrascope-results')
+    .option('--results-dir <dir>', 'where the results files of finished experiments and request logs (record.requestLog) go', 'migrascope-results')
     .option('--metrics-series-grace <duration>', "how long a finished experiment's series stay in /metrics (at least two scrape intervals)", '60s')
     .option('--finalizer-timeout <duration>', 'longest wait for a deleted experiment to stop before letting it go', '2m')
     .addHelpText(

@@ -59,6 +59,18 @@ export const COMMANDS: readonly LazyCommand[] = [
     usage: '[options]',
     load: async () => (await import('./worker.ts')).defineWorker,
   },
+  {
+    name: 'results',
+    description: 'Read the results files finished experiments and campaigns leave (docs/report.md)',
+    usage: '',
+    load: async () => (await import('./results.ts')).defineResults,
+  },
+  {
+    name: 'compare',
+    description: "Two experiments or two campaigns side by side: windowed maxima, downtime, verdicts, the difference and whether it exceeds the runs' spread",
+    usage: '[options] <a> <b>',
+    load: async () => (await import('./compare.ts')).defineCompare,
+  },
 ];
 
 /** The program, its commands not yet defined: parse it with parseAsync (a command is imported as it is dispatched). */

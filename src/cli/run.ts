@@ -24,6 +24,7 @@ import { EXIT, EXIT_CODES_HELP, exitWith, InterruptedError } from './exit-codes.
 import { ExperimentQueues } from '../queue/queues.ts';
 import { printText } from './output.ts';
 import { writeReport } from './run-report.ts';
+import { keepResults, runDocuments } from './run-results.ts';
 import { RunProgress } from './run-progress.ts';
 import { describeCampaign, describeExperiment, type ExperimentRecord } from './run-summary.ts';
 
@@ -49,7 +50,7 @@ export function defineRun(command: Command): void {
     .option('--no-workers', 'queue the jobs only; `migrascope worker` processes elsewhere take them')
     .option('--testbed', "run against the embedded simulated pool: XenPools mean the testbed's, <vm>.testbed.local URLs its guests")
     .option('--testbed-config <file>', 'the testbed topology (default: the bundled one)')
-    .option('--results-dir <dir>', 'where request logs go (record.requestLog)', 'migrascope-results')
+    .option('--results-dir <dir>', 'where results files, their CSV and request logs (record.requestLog) go', 'migrascope-results')
     .option('--credentials <file>', 'YAML/JSON {username, password} for XenPools whose Secret is not in the file')
     .option('--prefix <prefix>', 'prefix of every Redis key (queues, recorded seconds)', 'migrascope')
     .option('--no-progress', 'no progress bars')
@@ -197,8 +198,11 @@ export async function runCommand(files: string | readonly string[], options: Run
       await writeFile(options.json, `${JSON.stringify({ experiments: experiments.map((r) => ({ name: r.experiment.metadata.name, status: r.status })), campaigns: campaigns.map(({ name, status }) => ({ name, status })) }, null, 2)}\n`);
       if (interrupted || lostRedis) say(`kept what finished in ${options.json}`);
     }
-    if (options.report && experiments.length > 0) {
-      const written = await writeReport(options.report, experiments, runFile.campaigns.map((campaign, i) => ({ campaign, status: campaigns[i]?.status })));
+    // What ran is kept in --results-dir (results file and CSV), whatever the outcome; the report renders those.
+    const kept = await keepResults(options.resultsDir, runDocuments(experiments, runFile.campaigns.slice(0, campaigns.length).map((campaign, i) => ({ campaign, status: campaigns[i]?.status }))));
+    for (const { results } of kept) printText(`results: ${results}`);
+    if (options.report && kept.length > 0) {
+      const written = await writeReport(options.report, kept);
       for (const path of written) printText(`report: ${path}`);
     }
     if (interrupted) return EXIT.interrupted;

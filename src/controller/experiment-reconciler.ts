@@ -74,6 +74,8 @@ export interface ExperimentReconcilerOptions {
   referenceRecheckMs?: number;
   /** Where each namespace may send load; unrestricted when undefined. */
   loadTargets?: LoadTargetAllowList | undefined;
+  /** Writes a finished experiment's results file (once per finish), before its TTL or finalizer may let it go. */
+  keepResults?: ((object: StoredObject) => Promise<void>) | undefined;
 }
 
 const DELETED = 'the experiment was deleted';
@@ -185,6 +187,8 @@ export class ExperimentReconciler implements Reconciler {
       await this.#writeStatus(ref, { observedGeneration: generation, conditions: withSpecChange(status.conditions, refused) });
       await this.#event(experiment, 'Warning', refused.reason, refused.message);
     }
+    // The results before the TTL: a failure to write them is retried with backoff, and the TTL waits.
+    await this.#options.keepResults?.(experiment as StoredObject);
     const ttl = ttlDecision(experiment, Date.now());
     if (ttl.action === 'wait') return { requeueAfterMs: ttl.ms };
     if (ttl.action === 'delete') {
@@ -260,6 +264,18 @@ export class ExperimentReconciler implements Reconciler {
           conditions: experimentConditions(experiment.status?.conditions, { kind: 'aborted', reason: 'Deleted', message, generation: experiment.metadata.generation }),
         });
       }
+    }
+
+    // What it measured goes to the results volume before its streams leave Redis (kept at its finish
+    // unless it was deleted first); retried until the deadline, then named as left behind.
+    if (isTerminal(phase) || running?.ended) {
+      const stored = { ...object, ...(running?.ended?.status ? { status: running.ended.status as Record<string, unknown> } : {}) };
+      const kept = await this.#bounded(this.#options.keepResults?.(stored) ?? Promise.resolve(), deadline, 'writing its results file').catch((error: unknown) => {
+        if (Date.now() < deadline) throw error;
+        return `its results file (${(error as Error).message})`;
+      });
+      if (kept === 'timeout') leftBehind.push('its results file (writing it did not finish)');
+      else if (typeof kept === 'string') leftBehind.push(kept);
     }
 
     const removal = async () => {

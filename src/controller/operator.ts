@@ -23,13 +23,14 @@ import { EngineSession } from './engine-session.ts';
 import { ExperimentReconciler } from './experiment-reconciler.ts';
 import { InformerSet, type ObjectCache } from './informer-set.ts';
 import { securedServing, type SecureMetricsOptions } from './metrics-access.ts';
-import { reportAccess, reportPage, reportPath, REPORTS_PREFIX } from './reports.ts';
+import { experimentDocument, reportAccess, reportPage, reportPath, REPORTS_PREFIX } from './reports.ts';
 import { owningSchedule, ScheduleReconciler } from './schedule-reconciler.ts';
 import { subjectOf, targetOf, type StoredObject } from './resources.ts';
 import { Controller, EventRecorder, KubeApiError, KubeClient, LeaderElector, patchStatus, type ObjectKey } from './runtime/index.ts';
 import { WorkloadProfileReconciler } from './workloadprofile-reconciler.ts';
 import { XenPoolReconciler } from './xenpool-reconciler.ts';
 import { createRedisClient, type RedisClient } from '../queue/redis-connection.ts';
+import { ResultsArchive } from './results-archive.ts';
 
 export const EVENT_COMPONENT = 'migrascope.io/controller';
 
@@ -119,6 +120,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const events = new EventRecorder(kubeConfig, EVENT_COMPONENT, log);
   const probe = createRedisClient(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
   probe.on('error', () => undefined); // readiness reports it; the log would repeat it every retry
+  // Finished experiments' results on the results volume: kept by the reconciler, read by the reports of objects gone.
+  const archive = new ResultsArchive(options.resultsDir ?? 'migrascope-results', log);
 
   const readiness = async (): Promise<string | undefined> => {
     const unsynced = [pools, profiles, experiments, campaigns, schedules].flatMap((set) => set.unsynced());
@@ -136,7 +139,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     // Reports are served by every replica, leader or not: they read the informers' cache and Redis.
     const reports = {
       prefix: REPORTS_PREFIX,
-      render: (path: string, query: URLSearchParams) => reportPage({ experiments, campaigns, redis: probe, prefix }, path, query),
+      render: (path: string, query: URLSearchParams) => reportPage({ experiments, campaigns, redis: probe, prefix, archived: (namespace, name, kind) => archive.read(namespace, name, kind) }, path, query),
       access: (path: string, query: URLSearchParams) => reportAccess({ experiments, campaigns }, path, query),
     };
     const secured = options.secureMetrics ? securedServing(kubeConfig, options.secureMetrics) : undefined;
@@ -190,6 +193,14 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         ...(options.finalizerTimeoutMs === undefined ? {} : { finalizerTimeoutMs: options.finalizerTimeoutMs }),
         ...(options.referenceRecheckMs === undefined ? {} : { referenceRecheckMs: options.referenceRecheckMs }),
         loadTargets: options.loadTargets,
+        keepResults: async (object) => {
+          await archive.keep(object, async () => {
+            const built = await experimentDocument({ experiments, campaigns, redis: session.redis, prefix }, object);
+            // A file without the seconds Redis still holds would be kept for good: try again later instead.
+            if (built.unread?.length) throw new Error(`cannot read its per-second data from Redis yet (${built.unread.join('; ')})`);
+            return built.document;
+          });
+        },
       }),
       workers: concurrency,
       metrics,

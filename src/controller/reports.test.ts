@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { campaign, experiment } from '../api/testing/cases.ts';
 import type { ObjectCache } from './informer-set.ts';
+import { decodeResults } from '../results/results-file.ts';
 import { reportPage, reportPath } from './reports.ts';
 import type { StoredObject } from './resources.ts';
 
@@ -57,5 +58,35 @@ describe('given a finished experiment and a campaign of the same name in the cac
     expect(await get('/reports/elsewhere/study?kind=campaign')).toMatchObject({ status: 404, body: expect.stringContaining('no MigrationCampaign "study" in namespace "elsewhere"') });
     expect(await get('/reports/lab/study?kind=pool')).toMatchObject({ status: 404, body: expect.stringContaining('kind is experiment or campaign') });
     expect(await get('/reports/lab')).toMatchObject({ status: 404, body: expect.stringContaining('reports are at /reports/<namespace>/<name>') });
+  });
+});
+
+describe('given the same experiment asked for in another format, or gone with its results on the volume', () => {
+  it('when ?format=csv, json or results is asked for, then the data export or the results file comes back', async () => {
+    const csv = await get('/reports/lab/study?format=csv');
+    expect(csv).toMatchObject({ status: 200, contentType: 'text/csv; charset=utf-8' });
+    expect(String(csv.body).split('\r\n')[0]).toMatch(/^record,experiment,run,time,offset_s,stage,action,ok,errors,p50_s,p90_s,p99_s,/);
+    expect(String(csv.body)).toContain('migration,study,1,,,,,,,,,,,,1,Succeeded,,,44,3,');
+    const json = await get('/reports/lab/study?format=json');
+    expect(JSON.parse(String(json.body))).toMatchObject({ format: 'migrascope-results-export', kind: 'MigrationExperiment', name: 'study' });
+    const file = await get('/reports/lab/study?format=results');
+    expect(file.contentType).toBe('application/gzip');
+    const document = decodeResults(Buffer.from(file.body as Uint8Array), 'served');
+    expect(document.kind === 'MigrationExperiment' && document.experiment.experiment.status?.phase).toBe('Succeeded');
+    expect(await get('/reports/lab/study?format=xlsx')).toMatchObject({ status: 404, body: expect.stringContaining('format is html, csv, json, results') });
+    expect(String((await get('/reports/lab/study')).body)).toContain('href="?kind=experiment&amp;format=csv"');
+  });
+
+  it('when the object is gone, then the report is rebuilt from the results volume and says so', async () => {
+    const file = await get('/reports/lab/study?format=results');
+    const kept = decodeResults(Buffer.from(file.body as Uint8Array), 'kept');
+    const archived = async (namespace: string, name: string, kind: string) => (namespace === 'lab' && name === 'deleted' && kind === 'MigrationExperiment' ? kept : undefined);
+    const url = new URL('/reports/lab/deleted', 'http://controller');
+    const page = await reportPage({ ...sources, experiments: cache([]), archived }, url.pathname, url.searchParams);
+    expect(page.status).toBe(200);
+    expect(String(page.body)).toContain('The MigrationExperiment is gone; this report is rebuilt from its results file');
+    expect(String(page.body)).toContain('HomePage');
+    const missing = new URL('/reports/lab/never', 'http://controller');
+    expect(await reportPage({ ...sources, archived }, missing.pathname, missing.searchParams)).toMatchObject({ status: 404 });
   });
 });

@@ -23,7 +23,8 @@ import { SecondCollector } from '../engine/second-stream.ts';
 import type { MigrationOutcome } from '../engine/migration-worker.ts';
 import { RunKeys } from '../queue/run-keys.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
-import { levelInputs, recommendationInput, renderCampaignReport, renderExperimentReport, type ExperimentReportInput, type MigrationInstants, type RunReportInput } from '../report/index.ts';
+import type { ExperimentReportInput, MigrationInstants, RunReportInput } from '../report/index.ts';
+import { encodeResults, experimentResults, exportCsv, exportResults, renderResults, type ExperimentResults, type ResultsDocument } from '../results/index.ts';
 import type { Access } from '../metrics/index.ts';
 import type { ObjectCache } from './informer-set.ts';
 import type { StoredObject } from './resources.ts';
@@ -43,14 +44,20 @@ export interface ReportSources {
   redis?: RedisClient | undefined;
   /** Prefix of the engine's Redis keys. */
   prefix: string;
+  /** The results volume: where the results of objects that are gone are read from. */
+  archived?: ((namespace: string, name: string, kind: ResultsDocument['kind']) => Promise<ResultsDocument | undefined>) | undefined;
   now?: () => Date;
 }
 
 export interface ReportPage {
   status: number;
   contentType: string;
-  body: string;
+  body: string | Uint8Array;
 }
+
+/** What a report URL may serve besides the page (?format=...): the data export and the results file. */
+const FORMATS = ['html', 'csv', 'json', 'results'] as const;
+type Format = (typeof FORMATS)[number];
 
 /** The page for `path` (below /reports/), or a 404 that names what is missing. */
 export async function reportPage(sources: ReportSources, path: string, query: URLSearchParams): Promise<ReportPage> {
@@ -59,10 +66,20 @@ export async function reportPage(sources: ReportSources, path: string, query: UR
   const [namespace, name] = parts as [string, string];
   const kind = query.get('kind');
   if (kind !== null && kind !== 'experiment' && kind !== 'campaign') return notFound(`no report of kind "${kind}": kind is experiment or campaign`);
+  const format = (query.get('format') ?? 'html') as Format;
+  if (!FORMATS.includes(format)) return notFound(`no format "${format}": format is ${FORMATS.join(', ')}`);
   const experiment = kind === 'campaign' ? undefined : sources.experiments.get(namespace, name);
-  if (experiment) return html(await experimentReport(sources, experiment));
+  if (experiment) return served(sources, await experimentDocument(sources, experiment), format, 'experiment');
   const campaign = kind === 'experiment' ? undefined : sources.campaigns.get(namespace, name);
-  if (campaign) return html(await campaignReport(sources, campaign));
+  if (campaign) return served(sources, await campaignDocument(sources, campaign), format, 'campaign');
+  // Gone (its TTL, a person): what the results volume kept of it.
+  for (const archivedKind of kind === 'campaign' ? (['MigrationCampaign'] as const) : kind === 'experiment' ? (['MigrationExperiment'] as const) : (['MigrationExperiment', 'MigrationCampaign'] as const)) {
+    const document = await sources.archived?.(namespace, name, archivedKind);
+    if (document) {
+      const notice = `The ${archivedKind} is gone; this report is rebuilt from its results file (written ${document.writtenAt}).`;
+      return served(sources, { document, notice }, format, archivedKind === 'MigrationCampaign' ? 'campaign' : 'experiment');
+    }
+  }
   const what = kind === 'campaign' ? 'MigrationCampaign' : kind === 'experiment' ? 'MigrationExperiment' : 'MigrationExperiment or MigrationCampaign';
   return notFound(`no ${what} "${name}" in namespace "${namespace}" (is it watched by this controller?)`);
 }
@@ -81,31 +98,50 @@ export function reportAccess(sources: Pick<ReportSources, 'experiments' | 'campa
   return { resource: { group: GROUP, resource: campaign ? 'migrationcampaigns' : 'migrationexperiments', namespace, name, verb: 'get' } };
 }
 
-async function experimentReport(sources: ReportSources, object: StoredObject): Promise<string> {
-  return renderExperimentReport(await experimentInput(sources, object));
+interface BuiltDocument {
+  document: ResultsDocument;
+  /** What the report lacks and why. */
+  notice?: string | undefined;
+  /** Runs whose per-second data could not be read (Redis unreachable): worth trying again. */
+  unread?: string[];
 }
 
-async function campaignReport(sources: ReportSources, object: StoredObject): Promise<string> {
+function served(sources: ReportSources, { document, notice }: BuiltDocument, format: Format, kind: 'experiment' | 'campaign'): ReportPage {
+  switch (format) {
+    case 'csv':
+      return { status: 200, contentType: 'text/csv; charset=utf-8', body: exportCsv(exportResults(document)) };
+    case 'json':
+      return { status: 200, contentType: 'application/json', body: `${JSON.stringify(exportResults(document))}\n` };
+    case 'results':
+      return { status: 200, contentType: 'application/gzip', body: encodeResults(document) };
+    case 'html':
+      // The same URL with another format: the CSV of what this page shows.
+      return html(renderResults(document, { generatedAt: sources.now?.() ?? new Date(), csvHref: `?kind=${kind}&format=csv`, notice }));
+  }
+}
+
+/** The results of an experiment as the controller has them: its status and, for the charts, its streams in Redis. */
+export async function experimentDocument(sources: ReportSources, object: StoredObject): Promise<BuiltDocument> {
+  const unread: string[] = [];
+  const input = await experimentInput(sources, object, unread);
+  return { document: { kind: 'MigrationExperiment', writtenAt: (sources.now?.() ?? new Date()).toISOString(), experiment: experimentResults(input) }, notice: input.notice, unread };
+}
+
+async function campaignDocument(sources: ReportSources, object: StoredObject): Promise<BuiltDocument> {
   const campaign = parseStored(object, parseCampaign) as MigrationCampaign;
   const status = (object.status ?? {}) as MigrationCampaignStatus;
   const namespace = object.metadata?.namespace ?? '';
-  const levels = status.levels ?? [];
-  const experiments: ExperimentReportInput[] = [];
-  for (const level of levels) {
+  const experiments: ExperimentResults[] = [];
+  for (const level of status.levels ?? []) {
     const stored = sources.experiments.get(namespace, level.experiment);
-    if (stored) experiments.push(await experimentInput(sources, stored));
+    if (stored) experiments.push(experimentResults(await experimentInput(sources, stored)));
   }
-  return renderCampaignReport({
-    campaign: { ...campaign, status },
-    levels: levelInputs(levels, (name) => experiments.find((e) => e.experiment.metadata.name === name)?.summary),
-    ...(status.recommendation ? { recommendation: recommendationInput(status.recommendation) } : {}),
-    generatedAt: sources.now?.() ?? new Date(),
-    experiments,
-  });
+  return { document: { kind: 'MigrationCampaign', writtenAt: (sources.now?.() ?? new Date()).toISOString(), campaign: { ...campaign, status }, experiments } };
 }
 
 /** The report's input from the object's status and, for the charts, the runs' streams in Redis. */
-export async function experimentInput(sources: ReportSources, object: StoredObject): Promise<ExperimentReportInput> {
+/** `unread` collects the runs whose streams could not be read (not those whose streams are empty). */
+export async function experimentInput(sources: ReportSources, object: StoredObject, unread: string[] = []): Promise<ExperimentReportInput> {
   const experiment = parseStored(object, parseExperiment) as MigrationExperiment;
   const status = (object.status ?? {}) as MigrationExperimentStatus;
   const ref: ExperimentRef = { uid: object.metadata?.uid ?? '', namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' };
@@ -117,6 +153,7 @@ export async function experimentInput(sources: ReportSources, object: StoredObje
     const plan = planRun(experiment.spec, ref, result.index, Date.parse(result.startTime));
     const recorded = await recordedRun(sources, ref, result.index, plan.shards.length).catch((error: unknown) => {
       missing.push(`run ${result.index}: ${(error as Error).message}`);
+      unread.push(`run ${result.index}: ${(error as Error).message}`);
       return undefined;
     });
     if (recorded && recorded.seconds.length === 0) missing.push(`run ${result.index}: its per-second data is no longer in Redis`);

@@ -28,7 +28,7 @@ export interface MetricsServerOptions {
 export interface PageRoute {
   /** Paths starting with this ("/reports/") go to `render`. */
   prefix: string;
-  render(path: string, query: URLSearchParams): Promise<{ status: number; contentType: string; body: string }>;
+  render(path: string, query: URLSearchParams): Promise<{ status: number; contentType: string; body: string | Uint8Array }>;
   /** What a guard is asked to allow for `path` (default: get on the non-resource URL `<prefix>*`). */
   access?(path: string, query: URLSearchParams): Access;
 }

@@ -39,6 +39,7 @@ export function experimentBody(input: ExperimentReportInput, anchorPrefix: strin
 <div class="subtitle">${experiment.status?.phase ?? 'not run'} · ${runs.length} ${runs.length === 1 ? 'run' : 'runs'} reported · generated ${formatInstant(input.generatedAt)}</div></div>
 ${verdictBadges(verdicts, breaches)}</div>
 ${input.notice ? html`<p class="message notice">${input.notice}</p>` : ''}
+${input.csvHref ? html`<p class="subtitle">Data: <a href="${input.csvHref}" download>per-second percentiles, windows and migrations (CSV)</a></p>` : ''}
 ${experimentFacts(experiment, { from: starts.length ? Math.min(...starts) : undefined, to: ends.length ? Math.max(...ends) : undefined })}
 </section>
 ${runs.length > 1 ? summarySection(runs, summary, percentiles, anchorPrefix, averagedSection(experiment, drawn, summary?.actions ?? [])) : ''}

@@ -51,6 +51,8 @@ export interface ExperimentReportInput {
   generatedAt: Date;
   /** Shown under the title: what the report lacks and why (e.g. charts without per-second data). */
   notice?: string;
+  /** Where the per-second data can be downloaded as CSV (`migrascope results export`), relative to the report. */
+  csvHref?: string;
 }
 
 export interface CampaignLevelInput {
@@ -75,4 +77,6 @@ export interface CampaignReportInput {
   generatedAt: Date;
   /** The levels' experiments in full, to append their charts. */
   experiments?: ExperimentReportInput[];
+  /** Where the levels' per-second data can be downloaded as CSV, relative to the report. */
+  csvHref?: string;
 }

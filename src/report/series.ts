@@ -149,7 +149,8 @@ function actionNames(seconds: readonly SecondSnapshot[], known: readonly string[
   return [...known.filter((name) => seen.has(name)), ...[...seen].filter((name) => !known.includes(name)).sort()];
 }
 
-function windowEvaluations(seconds: readonly SecondSnapshot[], options: ReturnType<typeof slaOptions>): WindowEvaluation[] {
+/** Every sliding window of the run's steady state, judged as the engine judges them. */
+export function windowEvaluations(seconds: readonly SecondSnapshot[], options: ReturnType<typeof slaOptions>): WindowEvaluation[] {
   if (options.end - options.start < options.window) return [];
   const engine = new SlidingWindowSla(options);
   const windows: WindowEvaluation[] = [];

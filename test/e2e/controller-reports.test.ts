@@ -7,7 +7,12 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OLIO_ACTIONS } from '../../src/api/v1alpha1/index.ts';
 import type { Operator } from '../../src/controller/operator.ts';
+import { join } from 'node:path';
 import { RunKeys } from '../../src/queue/run-keys.ts';
+import type { MigrationExperimentStatus } from '../../src/api/v1alpha1/index.ts';
+import { readResults } from '../../src/results/results-store.ts';
+import { parseCsv } from '../../src/results/testing/csv.ts';
+import { migrascopeInProcess } from '../support/cli.ts';
 import { at, experimentManifest, startClusterHarness, type ClusterHarness, type Json } from './controller-cluster.ts';
 
 vi.setConfig({ testTimeout: 240_000 });
@@ -106,6 +111,15 @@ describe('Given a one-level campaign the controller ran to Succeeded', () => {
     campaign = await finished('MigrationCampaign', 'swept');
   });
 
+  it('when its results are exported from the controller, then the rows are those of its level experiment', async () => {
+    const exported = await migrascopeInProcess('results', 'export', `${base}${String(at(campaign, 'status', 'reportPath'))}`, '--format', 'csv');
+    expect(exported.code).toBe(0);
+    const level = String(at(campaign, 'status', 'levels', 0, 'experiment'));
+    const rows = parseCsv(exported.stdout);
+    expect(new Set(rows.map((r) => r.experiment))).toEqual(new Set([level]));
+    expect(rows.filter((r) => r.record === 'migration').map((r) => r.state)).toEqual(['Succeeded']);
+  });
+
   it('when its status.reportPath is fetched, then it is the campaign report with its level and the level experiment in full', async () => {
     const path = String(at(campaign, 'status', 'reportPath'));
     expect(path).toBe(`/reports/${harness.namespace}/swept?kind=campaign`);
@@ -117,5 +131,43 @@ describe('Given a one-level campaign the controller ran to Succeeded', () => {
     expect(page).toContain('swept');
     expect(page).toContain(level);
     expect(page).toContain('<svg');
+  });
+});
+
+describe('Given an experiment with ttlSecondsAfterFinished: 1', () => {
+  let uid: string;
+
+  beforeAll(async () => {
+    const created = await harness.create('MigrationExperiment', experimentManifest(harness, 'short-lived', { steady: '6s', migrations: null, spec: { ttlSecondsAfterFinished: 1 } }));
+    uid = String(at(created, 'metadata', 'uid'));
+    await harness.eventually('short-lived deleted by its TTL', async () => ((await harness.get('MigrationExperiment', 'short-lived')) === undefined ? true : undefined), 120_000);
+  });
+
+  it('when its TTL deleted it, then its results file is on the results volume with its per-second histograms and final status', async () => {
+    const document = await readResults(join(harness.redis.dataDir, 'results', harness.namespace, 'short-lived.results.json.gz'));
+    if (document.kind !== 'MigrationExperiment') throw new Error(`expected an experiment's results, got ${document.kind}`);
+    expect(document.experiment.experiment.metadata.uid).toBe(uid);
+    expect(document.experiment.experiment.status?.phase).toBe('Succeeded');
+    expect(document.experiment.runs).toHaveLength(1);
+    const counted = document.experiment.runs[0]!.seconds.reduce((sum, second) => sum + Object.values(second.actions).reduce((n, part) => n + part.ok, 0), 0);
+    expect(counted).toBeGreaterThan(0);
+  });
+
+  it('when its report is fetched after it is gone, then it is rebuilt from the file, with charts, and its CSV matches the status it finished with', async () => {
+    const response = await fetch(`${base}/reports/${harness.namespace}/short-lived`);
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect(page).toContain('The MigrationExperiment is gone; this report is rebuilt from its results file');
+    expect(page).toContain('<svg');
+    const exported = await migrascopeInProcess('results', 'export', `${base}/reports/${harness.namespace}/short-lived`, '--format', 'csv');
+    expect(exported.code).toBe(0);
+    const document = await readResults(join(harness.redis.dataDir, 'results', harness.namespace, 'short-lived.results.json.gz'));
+    const status = (document.kind === 'MigrationExperiment' ? document.experiment.experiment.status : undefined) as MigrationExperimentStatus;
+    const rows = parseCsv(exported.stdout);
+    for (const action of status.runs![0]!.actions!) {
+      const p90 = action.percentiles.find((p) => p.percentile === 90)?.maxSeconds;
+      const windows = rows.filter((r) => r.record === 'window' && r.action === action.action).map((r) => Number(r.p90_s));
+      if (p90 !== undefined) expect(Math.max(...windows)).toBeCloseTo(p90, 9);
+    }
   });
 });

@@ -16,6 +16,8 @@ import { RunKeys } from '../../src/queue/run-keys.ts';
 import { renderExperimentReport } from '../../src/report/index.ts';
 import { shortExperiment, spawnEngineProcess, startEngineHarness, type EngineHarness } from '../support/engine.ts';
 import { waitFor } from '../support/processes.ts';
+import { runDocuments } from '../../src/cli/run-results.ts';
+import { decodeResults, encodeResults, renderResults } from '../../src/results/index.ts';
 
 const PAUSE_MS = 2000;
 
@@ -126,6 +128,11 @@ describe('given the testbed, a local Redis and in-process workers', () => {
     expect(served.baseline?.result.index).toBe(0);
     expect(served.baseline?.seconds.length).toBe(record.baseline?.outcome.seconds.length);
     expect(renderExperimentReport(served)).toMatch(/id="baseline-run"[\s\S]*<svg/);
+
+    // The results file keeps the baseline run: the report rebuilt from it once the object is gone still draws it.
+    const [document] = runDocuments([record], []);
+    const kept = decodeResults(encodeResults(document!.document), 'baseline.results.json.gz');
+    expect(renderResults(kept, { generatedAt: new Date() })).toMatch(/id="baseline-run" data-run="0">[\s\S]*<svg/);
   });
 
   it('when the load alone breaks the SLA the experiment aborts on, then the baseline run stops it: no measured run, no migration', async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
 import type { ExperimentRecord } from '../../src/cli/run-summary.ts';
 import { writeReport } from '../../src/cli/run-report.ts';
+import { keepResults, runDocuments } from '../../src/cli/run-results.ts';
 import { averagedActions, firstMigrationAt } from '../../src/report/aligned-average.ts';
 import { runSeries } from '../../src/report/series.ts';
 import type { MigrationReport } from '../../src/testbed/index.ts';
@@ -76,7 +77,7 @@ describe('given a testbed pool of two hosts, a local Redis and in-process worker
       expect(home!.mean[k]).toBeCloseTo((values[0]! + values[1]!) / 2, 9);
       expect(home!.stdDev[k]).toBeCloseTo(Math.abs(values[0]! - values[1]!) / Math.SQRT2, 9);
     });
-    const [file] = await writeReport(join(harness.redis.dataDir, 'two-hosts.html'), [{ experiment: runner.experiment, runs: finished, status }], []);
+    const [file] = await writeReport(join(harness.redis.dataDir, 'two-hosts.html'), await keepResults(harness.redis.dataDir, runDocuments([{ experiment: runner.experiment, runs: finished, status }], [])));
     const html = await readFile(file!, 'utf8');
     expect(html).toContain('Averaged over 2 runs, aligned at the migration');
     expect(html).toContain('<figure data-averaged="HomePage">');

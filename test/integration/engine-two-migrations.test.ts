@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrationExperimentStatus, RunResult } from '../../src/api/v1alpha1/index.ts';
 import { writeReport } from '../../src/cli/run-report.ts';
+import { keepResults, runDocuments } from '../../src/cli/run-results.ts';
 import { describeExperiment, type ExperimentRecord } from '../../src/cli/run-summary.ts';
 import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
 import type { RunPlan } from '../../src/engine/plan.ts';
@@ -116,7 +117,7 @@ describe('given a testbed pool of three hosts, a local Redis and in-process work
 
     const dir = await mkdtemp(join(tmpdir(), 'migrascope-two-migrations-'));
     try {
-      const [file] = await writeReport(join(dir, 'report.html'), [record], []);
+      const [file] = await writeReport(join(dir, 'report.html'), await keepResults(dir, runDocuments([record], [])));
       const html = await readFile(file!, 'utf8');
       const rows = tableRows(html, 'migrations');
       expect(rows.map((row) => [row[0], row[1], row[2]])).toEqual([
