@@ -7,6 +7,7 @@
 // here. Import nothing heavy at the top of this file: everything it imports, every command loads.
 import { Command, CommanderError } from 'commander';
 import { InvalidInputError } from '../invalid/index.ts';
+import { tolerateClosedOutput } from './closed-output.ts';
 import { EXIT, EXIT_CODES_HELP, takeExitCode } from './exit-codes.ts';
 import { addLazyCommands, type LazyCommand } from './lazy-command.ts';
 
@@ -116,6 +117,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  tolerateClosedOutput();
   const code = await main(process.argv);
   process.exitCode = code;
   // The command is over: whatever it left behind (a client still reconnecting to a lost Redis, a
