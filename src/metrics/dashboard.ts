@@ -140,6 +140,18 @@ export const ROWS: RowSpec[] = [
         queries: [{ expr: `sum(${rate('migrascope_migration_recovery_seconds_sum')}) / sum(${rate('migrascope_migration_recovery_seconds_count')})`, legend: 'mean' }],
       },
       {
+        title: 'Recovery per action',
+        description:
+          "Per action, the mean over the experiment's migrations of the time from the end of stop-and-copy until the action was back: its per-second p90 within 10 % of before (p90), its SLA windows under threshold (sla). The action slowest to recover is the one users of the app feel longest.",
+        unit: 's',
+        queries: [
+          {
+            expr: `max by (action, measure) (${sel('migrascope_migration_action_recovery_seconds_sum')} / ${sel('migrascope_migration_action_recovery_seconds_count')})`,
+            legend: '{{action}} {{measure}}',
+          },
+        ],
+      },
+      {
         title: 'Migrations by result',
         description: 'Live migrations ended per rate interval, succeeded or failed.',
         unit: 'short',
