@@ -24,10 +24,14 @@ describe('Given a spacing sweep whose closest spacings broke the SLA', () => {
     expect(recommendation.users).toBeUndefined();
     // 1m passing beyond the failing 3m is luck, not a limit.
     expect(recommendation.message).toBe('migrate safely: migrations spaced at least 5m apart keeping the p99 SLA');
+    expect(recommendation.brief).toBe('spacing >= 5m');
   });
 
   it('Then with no level passing it says the widest spacing tried is already too close', () => {
-    expect(recommend(campaign, [level({ spacing: '10m' }, 'Fail')]).message).toBe('no level kept the p99 SLA: the easiest level tried (spacing 10m) is already too much to migrate');
+    expect(recommend(campaign, [level({ spacing: '10m' }, 'Fail')])).toMatchObject({
+      message: 'no level kept the p99 SLA: the easiest level tried (spacing 10m) is already too much to migrate',
+      brief: 'none',
+    });
   });
 });
 
@@ -36,7 +40,7 @@ describe('Given a users sweep (the study’s Table 2)', () => {
   const levels = [100, 200, 300].map((users, i) => ({ users, sweep: { users }, experiment: `c-${users}u`, phase: 'Succeeded' as const, verdict: i < 2 ? ('Pass' as const) : ('Fail' as const) }));
 
   it('Then the recommendation keeps its users and its sentence', () => {
-    expect(recommend(campaign, levels)).toMatchObject({ users: 200, field: 'users', level: { users: 200 }, message: 'migrate safely: the application can be live-migrated at up to 200 users keeping the p99 SLA' });
+    expect(recommend(campaign, levels)).toMatchObject({ users: 200, field: 'users', level: { users: 200 }, message: 'migrate safely: the application can be live-migrated at up to 200 users keeping the p99 SLA', brief: '200 users' });
   });
 
   it('Then a level recorded before campaigns swept more (users only, no sweep) still counts', () => {
@@ -62,6 +66,7 @@ describe('Given a grid of memory (rows) and bandwidth (columns)', () => {
       { row: { vmMemory: '4GiB' }, level: { vmMemory: '4GiB', linkBandwidth: '1Gbit/s' } },
     ]);
     expect(recommendation.message).toBe('migrate safely, keeping the p99 SLA: VM memory 1GiB: a link of at least 100MB/s; VM memory 4GiB: a link of at least 1Gbit/s');
+    expect(recommendation.brief).toBe('1GiB: link >= 100MB/s; 4GiB: link >= 1Gbit/s');
   });
 
   it('Then with stopAfterFailure only the harder levels of the failing row are skipped', () => {
@@ -78,7 +83,20 @@ describe('Given an offset sweep (no direction: neither earlier nor later is hard
 
   it('Then the recommendation lists the offsets that kept the SLA and those that did not', () => {
     const recommendation = recommend(campaign, [level({ offset: '1m' }, 'Pass'), level({ offset: '5m' }, 'Fail'), level({ offset: '9m' }, 'Pass')]);
-    expect(recommendation).toMatchObject({ field: 'offset', message: 'migrate safely: a first migration at 1m, 9m into steady state keeps the p99 SLA; at 5m it does not' });
+    expect(recommendation).toMatchObject({ field: 'offset', message: 'migrate safely: a first migration at 1m, 9m into steady state keeps the p99 SLA; at 5m it does not', brief: 'offset 1m, 9m' });
     expect(recommendation.level).toBeUndefined();
+  });
+});
+
+describe('Given a grid of fifty levels whose rows all passed', () => {
+  const values = Array.from({ length: 25 }, (_, i) => `${i + 1}GiB`);
+  const campaign = parsed({ vmMemory: { values }, linkBandwidth: { values: ['1Gbit/s', '100MB/s'] } });
+  const levels = values.flatMap((vmMemory) => ['1Gbit/s', '100MB/s'].map((linkBandwidth) => level({ vmMemory, linkBandwidth }, 'Pass')));
+
+  it('Then the brief for kubectl is cut short with "..." within its bound, the rows keeping every level', () => {
+    const recommendation = recommend(campaign, levels);
+    expect(recommendation.brief?.length).toBeLessThanOrEqual(120);
+    expect(recommendation.brief).toMatch(/^1GiB: link >= 100MB\/s; 2GiB: .*\.\.\.$/);
+    expect(recommendation.rows).toHaveLength(25);
   });
 });

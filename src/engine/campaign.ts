@@ -5,6 +5,7 @@ import {
   describeValue,
   levelSettings,
   easierFirst,
+  MAX_BRIEF_LENGTH,
   sweepAxes,
   sweepLevels,
   type CampaignLevel,
@@ -49,6 +50,23 @@ const LIMIT_PHRASE: Record<SweepField, (value: string) => string> = {
   linkBandwidth: (v) => `a link of at least ${v}`,
 };
 
+/** How kubectl's Recommendation column names a limit on one field (`brief`). */
+const LIMIT_BRIEF: Record<SweepField, (value: string) => string> = {
+  users: (v) => `${v} users`,
+  rate: (v) => `${v} ops/s`,
+  migrations: (v) => `${v} migrations`,
+  spacing: (v) => `spacing >= ${v}`,
+  offset: (v) => `offset ${v}`,
+  vmMemory: (v) => `vmMemory <= ${v}`,
+  linkBandwidth: (v) => `link >= ${v}`,
+};
+
+/** `parts` joined for the column, cut short (with "...") past MAX_BRIEF_LENGTH: status.recommendation has it all. */
+function brief(parts: readonly string[]): string {
+  const text = parts.join('; ') || 'none';
+  return text.length <= MAX_BRIEF_LENGTH ? text : `${text.slice(0, MAX_BRIEF_LENGTH - 3)}...`;
+}
+
 /**
  * Along `field`, easiest first: the hardest level that passed with every easier level passing
  * too (a level that passes beyond a failing one is luck, not a limit). For a field without a
@@ -82,20 +100,21 @@ export function recommend(campaign: MigrationCampaign, levels: readonly Campaign
       field: limit,
       percentile,
       message: `${what}: ${passed.length ? `a first migration at ${passed.join(', ')} into steady state keeps the p${percentile} SLA` : `no offset kept the p${percentile} SLA`}${failed.length ? `; at ${failed.join(', ')} it does not` : ''}`,
+      brief: brief(passed.length ? [`offset ${passed.join(', ')}`] : []),
     };
   }
   const best = limitOf(limit, levels);
   if (best === undefined) {
     const easiest = [...levels].sort((a, b) => easierFirst(limit, levelSettings(a)[limit]!, levelSettings(b)[limit]!))[0];
     const tried = easiest ? describeValue(limit, levelSettings(easiest)[limit]) : '?';
-    return { field: limit, percentile, message: `no level kept the p${percentile} SLA: the easiest level tried (${tried}) is already too much to ${capacity ? 'serve' : 'migrate'}` };
+    return { field: limit, percentile, message: `no level kept the p${percentile} SLA: the easiest level tried (${tried}) is already too much to ${capacity ? 'serve' : 'migrate'}`, brief: brief([]) };
   }
   const settings = levelSettings(best);
   const message =
     limit === 'users'
       ? `${what}: the application ${capacity ? `serves up to ${best.users} users within the p${percentile} SLA` : `can be live-migrated at up to ${best.users} users keeping the p${percentile} SLA`}`
       : `${what}: ${LIMIT_PHRASE[limit](value(best, limit))} ${capacity ? 'within' : 'keeping'} the p${percentile} SLA`;
-  return { ...(limit === 'users' && best.users !== undefined ? { users: best.users } : {}), field: limit, level: settings as Recommendation['level'], percentile, message };
+  return { ...(limit === 'users' && best.users !== undefined ? { users: best.users } : {}), field: limit, level: settings as Recommendation['level'], percentile, message, brief: brief([LIMIT_BRIEF[limit](value(best, limit))]) };
 }
 
 function recommendGrid(campaign: MigrationCampaign, levels: readonly CampaignLevel[], limit: SweepField, row: SweepField): Recommendation {
@@ -103,6 +122,7 @@ function recommendGrid(campaign: MigrationCampaign, levels: readonly CampaignLev
   const rowValues = [...new Set(sweepLevels(campaign.spec.sweep).map((settings) => String(settings[row])))];
   const rows: NonNullable<Recommendation['rows']> = [];
   const parts: string[] = [];
+  const briefs: string[] = [];
   for (const rowValue of rowValues) {
     const inRow = levels.filter((level) => String(levelSettings(level)[row]) === rowValue);
     if (inRow.length === 0) continue;
@@ -110,9 +130,10 @@ function recommendGrid(campaign: MigrationCampaign, levels: readonly CampaignLev
     const best = limit === 'offset' ? undefined : limitOf(limit, inRow);
     rows.push({ row: rowSettings, ...(best ? { level: levelSettings(best) as Recommendation['level'] } : {}) });
     parts.push(`${describeValue(row, rowValue)}: ${best ? LIMIT_PHRASE[limit](String(levelSettings(best)[limit])) : 'no level kept it'}`);
+    briefs.push(`${rowValue}: ${best ? LIMIT_BRIEF[limit](String(levelSettings(best)[limit])) : 'none'}`);
   }
   const what = campaign.spec.mode === 'capacity' ? 'capacity (no migration)' : 'migrate safely';
-  return { field: limit, rows, percentile, message: `${what}, keeping the p${percentile} SLA: ${parts.join('; ') || 'no level finished'}` };
+  return { field: limit, rows, percentile, message: `${what}, keeping the p${percentile} SLA: ${parts.join('; ') || 'no level finished'}`, brief: brief(briefs) };
 }
 
 /**

@@ -377,12 +377,12 @@ describe('Given the CRDs applied to a real kube-apiserver', () => {
           { users: 100, experiment: 'safe-load-100u', phase: 'Succeeded', verdict: 'Pass', maxDowntimeSeconds: 2.9, meanMigrationSeconds: 40.1 },
           { users: 200, experiment: 'safe-load-200u', phase: 'Succeeded', verdict: 'Fail', actions: [] },
         ],
-        recommendation: { users: 100, percentile: 99, message: 'migrate at up to 100 users (p99)' },
+        recommendation: { users: 100, percentile: 99, message: 'migrate at up to 100 users (p99)', brief: '100 users' },
       });
       const read = await writeStatus('MigrationCampaign', stored, status);
       expect(read.status).toEqual(status);
       const columns = cellsByColumn(await table('MigrationCampaign', (stored.metadata as { name: string }).name));
-      expect(columns).toEqual({ Phase: 'Succeeded', Mode: 'safeLoad', Levels: 2, Recommendation: 100 });
+      expect(columns).toEqual({ Phase: 'Succeeded', Mode: 'safeLoad', Levels: 2, Recommendation: '100 users' });
     });
 
     it('Then the pool shows whether it is connected and its hosts', async () => {

@@ -126,7 +126,7 @@ export const KIND_DEFINITIONS: readonly KindDefinition[] = [
       { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Where the campaign is.' },
       { name: 'Mode', type: 'string', jsonPath: '.spec.mode', description: 'capacity or safeLoad.' },
       { name: 'Levels', type: 'integer', jsonPath: '.status.completedLevels', description: 'Levels finished.' },
-      { name: 'Recommendation', type: 'integer', jsonPath: '.status.recommendation.users', description: 'Highest load (users) that kept the SLA.' },
+      { name: 'Recommendation', type: 'string', jsonPath: '.status.recommendation.brief', description: 'The hardest level of the swept field(s) that kept the SLA.' },
       AGE,
     ],
   },

@@ -66,6 +66,7 @@ export {
   CampaignLevel,
   CampaignPhase,
   LevelSettings,
+  MAX_BRIEF_LENGTH,
   MAX_CAMPAIGN_LEVELS,
   MigrationCampaignResource,
   MigrationCampaignSpec,

@@ -139,6 +139,9 @@ export const CampaignLevel = z.strictObject({
 });
 export type CampaignLevel = z.infer<typeof CampaignLevel>;
 
+/** What kubectl's column shows of a grid's recommendation before cutting it short. */
+export const MAX_BRIEF_LENGTH = 120;
+
 export const Recommendation = z.strictObject({
   users: z.int().min(1).optional().describe('Sweeping users alone: the highest passing level; absent when no level passed.'),
   field: z.enum(SWEEP_FIELD_NAMES).optional().describe('The swept field the recommendation reads along (a grid: its columns).'),
@@ -150,6 +153,11 @@ export const Recommendation = z.strictObject({
     .describe('Two swept fields (a grid): per value of the row field, its recommended level.'),
   percentile: z.number().gt(0).lt(100),
   message: z.string().max(4096).describe(`The recommendation in a sentence, e.g. "migrate at up to 500 users (p99)".`),
+  brief: z
+    .string()
+    .max(MAX_BRIEF_LENGTH)
+    .optional()
+    .describe('The recommended level in a few words, for kubectl get\'s Recommendation column: "500 users", "spacing >= 4m", "1GiB: link >= 100MB/s; 4GiB: link >= 1Gbit/s", "none".'),
 });
 export type Recommendation = z.infer<typeof Recommendation>;
 
