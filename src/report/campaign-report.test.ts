@@ -39,7 +39,7 @@ function action(name: string, thresholdSeconds: number, p90: number, p99: number
   };
 }
 
-function summary(actions: ActionSummary[], downtime: number): RunSummary {
+function summary(actions: ActionSummary[], downtime: number, recovery?: { p90: number; sla: number }): RunSummary {
   const failed = actions.some((a) => a.verdict === 'Fail');
   return {
     runs: 5,
@@ -48,6 +48,7 @@ function summary(actions: ActionSummary[], downtime: number): RunSummary {
     maxMigrationSeconds: 44,
     meanDowntimeSeconds: downtime * 0.9,
     maxDowntimeSeconds: downtime,
+    ...(recovery ? { maxRecoverySeconds: recovery.p90, maxSlaRecoverySeconds: recovery.sla } : {}),
     actions,
     verdicts: [
       { percentile: 90, verdict: 'Pass' },
@@ -61,8 +62,8 @@ const input: CampaignReportInput = {
   campaign,
   generatedAt: new Date(1_700_000_000_000),
   levels: [
-    { users: 100, experiment: 'study-safe-load-100', summary: summary([action('HomePage', 1, 0.2, 0.5), action('AddEvent', 4, 1, 2)], 1.2), verdict: 'Pass' },
-    { users: 200, experiment: 'study-safe-load-200', summary: summary([action('HomePage', 1, 0.3, 0.9), action('AddEvent', 4, 1.5, 3.1)], 2.4), verdict: 'Pass' },
+    { users: 100, experiment: 'study-safe-load-100', summary: summary([action('HomePage', 1, 0.2, 0.5), action('AddEvent', 4, 1, 2)], 1.2, { p90: 1.5, sla: 0 }), verdict: 'Pass' },
+    { users: 200, experiment: 'study-safe-load-200', summary: summary([action('HomePage', 1, 0.3, 0.9), action('AddEvent', 4, 1.5, 3.1)], 2.4, { p90: 4.2, sla: 6 }), verdict: 'Pass' },
     { users: 300, experiment: 'study-safe-load-300', summary: summary([action('HomePage', 1, 0.5, 1.84), action('AddEvent', 4, 2, 3.5)], 3.1), verdict: 'Fail' },
   ],
   recommendation: { users: 200, reason: 'migrate at up to 200 users (p99)' },
@@ -71,11 +72,11 @@ const input: CampaignReportInput = {
 describe('Given a safeLoad campaign of three levels, the last breaking HomePage’s p99', () => {
   const html = renderCampaignReport(input);
 
-  it('Then the levels x actions table holds per level the worst run\'s max p99 (Table 2), the mean ± its 95 % interval beside it, p90 below, and the downtime', () => {
+  it('Then the levels x actions table holds per level the worst run\'s max p99 (Table 2), the mean ± its 95 % interval beside it, p90 below, the downtime and the longest recovery', () => {
     expect(tableRows(html, 'level-table')).toEqual([
-      ['100', '✓ Pass', '0.5 s mean 0.45 s ± 0.05 s p90 0.2 s', '2 s mean 1.8 s ± 0.05 s p90 1 s', '1.2 s', '40 s'],
-      ['200 recommended', '✓ Pass', '0.9 s mean 0.81 s ± 0.05 s p90 0.3 s', '3.1 s mean 2.79 s ± 0.05 s p90 1.5 s', '2.4 s', '40 s'],
-      ['300', '✗ Fail', '1.84 s mean 1.66 s ± 0.05 s p90 0.5 s', '3.5 s mean 3.15 s ± 0.05 s p90 2 s', '3.1 s', '40 s'],
+      ['100', '✓ Pass', '0.5 s mean 0.45 s ± 0.05 s p90 0.2 s', '2 s mean 1.8 s ± 0.05 s p90 1 s', '1.2 s', '40 s', '1.5 s / 0 s'],
+      ['200 recommended', '✓ Pass', '0.9 s mean 0.81 s ± 0.05 s p90 0.3 s', '3.1 s mean 2.79 s ± 0.05 s p90 1.5 s', '2.4 s', '40 s', '4.2 s / 6 s'],
+      ['300', '✗ Fail', '1.84 s mean 1.66 s ± 0.05 s p90 0.5 s', '3.5 s mean 3.15 s ± 0.05 s p90 2 s', '3.1 s', '40 s', '– / –'],
     ]);
   });
 
@@ -120,7 +121,7 @@ describe('Given a level not run yet', () => {
   const html = renderCampaignReport({ ...input, levels: [...input.levels, { users: 400, experiment: 'study-safe-load-400', phase: 'Pending' }] });
 
   it('Then its row says so, with no figures', () => {
-    expect(tableRows(html, 'level-table').at(-1)).toEqual(['400', 'Pending', '–', '–', '–', '–']);
+    expect(tableRows(html, 'level-table').at(-1)).toEqual(['400', 'Pending', '–', '–', '–', '–', '– / –']);
   });
 });
 

@@ -181,7 +181,7 @@ function levelsSection(input: CampaignReportInput): Markup {
     spec.repetitions > 1 ? ` in any of the ${spec.repetitions} runs (the study's Table 2: the maximum recorded), with the mean over runs and its 95 % confidence interval beside it` : ''
   }${others.length ? html`; below it ${others.map(percentileName).join(', ')}` : ''}. Red: over the threshold in at least one window.</p>
 <div class="table-scroll"><table class="level-table">
-<thead><tr>${fields.map((field) => html`<th>${field === 'users' ? 'Users' : SWEEP_FIELDS[field].label}</th>`)}<th>Verdict</th>${names.map((name) => html`<th>${name}<br><span class="subtitle">${formatSeconds(thresholdOf(name))}</span></th>`)}<th>Longest downtime</th><th>Mean migration</th></tr></thead>
+<thead><tr>${fields.map((field) => html`<th>${field === 'users' ? 'Users' : SWEEP_FIELDS[field].label}</th>`)}<th>Verdict</th>${names.map((name) => html`<th>${name}<br><span class="subtitle">${formatSeconds(thresholdOf(name))}</span></th>`)}<th>Longest downtime</th><th>Mean migration</th><th title="${LEVEL_RECOVERY}">Longest recovery (p90 / SLA)</th></tr></thead>
 <tbody>${levels.map((level, index) => levelRow(level, fields, names, judged, others, recommendedIndexes.includes(index)))}</tbody>
 </table></div>
 </section>
@@ -226,8 +226,11 @@ function levelRow(level: CampaignLevelInput, fields: readonly SweepField[], name
       const other = action.percentiles.find((q) => q.percentile === p);
       return html`<span class="second">${percentileName(p)} ${formatSeconds(other?.worstMaxSeconds)}${other?.verdict === 'Fail' ? ' ✗' : ''}</span>`;
     })}</td>`;
-  })}<td>${formatSeconds(summary?.maxDowntimeSeconds)}</td><td>${formatSeconds(summary?.meanMigrationSeconds)}</td></tr>`;
+  })}<td>${formatSeconds(summary?.maxDowntimeSeconds)}</td><td>${formatSeconds(summary?.meanMigrationSeconds)}</td><td>${formatSeconds(summary?.maxRecoverySeconds)} / ${formatSeconds(summary?.maxSlaRecoverySeconds)}</td></tr>`;
 }
+
+const LEVEL_RECOVERY =
+  "Over the level's migrations, the longest time from the end of stop-and-copy until every action's per-second p90 was back within 10 % of before / its SLA windows back under threshold (docs/sla.md), over the migrations that were back before the next one or the end of steady state";
 
 function percentileOf(level: CampaignLevelInput, name: string, percentile: number) {
   return level.summary?.actions?.find((a: ActionSummary) => a.action === name)?.percentiles.find((p) => p.percentile === percentile);
