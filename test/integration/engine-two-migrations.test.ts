@@ -111,8 +111,8 @@ describe('given a testbed pool of three hosts, a local Redis and in-process work
 
   it('then the table and the report show both migrations, their routes and recoveries', async () => {
     const table = describeExperiment(record);
-    expect(table).toMatch(/^\s*1\s+1\s+Succeeded\s+h1 -> h2\s+4s/m);
-    expect(table).toMatch(/^\s*1\s+2\s+Succeeded\s+h2 -> h3\s+16s/m);
+    expect(table).toMatch(/^\s*1\s+1\s+Succeeded\s+web\s+h1 -> h2\s+4s/m);
+    expect(table).toMatch(/^\s*1\s+2\s+Succeeded\s+web\s+h2 -> h3\s+16s/m);
     expect(table).toMatch(/run 1 #1 .*\n.*run 1 #2/);
 
     const dir = await mkdtemp(join(tmpdir(), 'migrascope-two-migrations-'));
