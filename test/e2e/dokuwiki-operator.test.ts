@@ -102,6 +102,8 @@ describe('Given the testbed fronting DokuWiki and the shipped WorkloadProfile ap
     // record.requestLog, as the example sets it: the load worker made the results directory.
     const results = join(harness.redis.dataDir, 'results');
     expect(at(done, 'status', 'runs', 0, 'requestLog')).toBe(join(results, 'dokuwiki-short-run1-shard*.jsonl'));
-    expect(await readdir(results)).toEqual(['dokuwiki-short-run1-shard0.jsonl']);
+    // Beside it, the namespace's directory of results files: the experiment's, kept before any TTL.
+    expect(await readdir(results)).toEqual(['dokuwiki-short-run1-shard0.jsonl', harness.namespace]);
+    expect(await readdir(join(results, harness.namespace))).toEqual(['dokuwiki-short.results.json.gz']);
   });
 });
