@@ -27,6 +27,7 @@ import { clockRefusal, readClockOffset, type ClockReading } from './worker-clock
 export const HAND_BACK_DELAY_MS = 100;
 export const FAIR_SHARE_WAIT_MS = 2000;
 export const CLOCK_WAIT_MS = 60_000;
+const LEAVE_WAIT_MS = 1000;
 
 export type Admission =
   | { verdict: 'take'; note?: string }
@@ -125,9 +126,13 @@ export class ShardAdmission {
     if (this.#driving.delete(jobId)) void this.#beat().catch(() => undefined);
   }
 
+  /** Leaves the registry; with Redis away it does not wait (the presence lapses after its TTL anyway). */
   async close(): Promise<void> {
     clearInterval(this.#beating);
-    await this.#registry.leave(this.#options.workerId).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const given = new Promise<void>((resolve) => (timer = setTimeout(resolve, LEAVE_WAIT_MS)));
+    await Promise.race([this.#registry.leave(this.#options.workerId).catch(() => undefined), given]);
+    clearTimeout(timer);
   }
 
   async #admit(jobId: string, job: LoadJobData): Promise<Admission> {
