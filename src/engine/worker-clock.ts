@@ -28,12 +28,21 @@ export async function readClockOffset(redis: RedisClient, now: () => number = Da
 
 /** Why this worker must not drive load with its clock as read, or undefined when it is in bound. */
 export function clockRefusal(reading: ClockReading, maxOffsetMs: number): string | undefined {
-  if (Math.abs(reading.offsetMs) - reading.uncertaintyMs <= maxOffsetMs) return undefined;
-  const way = reading.offsetMs > 0 ? 'ahead of' : 'behind';
+  if (withinBound(reading, maxOffsetMs)) return undefined;
   return (
-    `this worker's clock is ${seconds(Math.abs(reading.offsetMs))} ${way} Redis's (TIME), more than --max-clock-offset ${seconds(maxOffsetMs)}: ` +
+    `this worker's clock is ${clockOffsetText(reading)}, more than --max-clock-offset ${seconds(maxOffsetMs)}: ` +
     `its users would start off the run's timetable and their actions be filed under the wrong seconds; sync its clock (NTP, chrony)`
   );
+}
+
+/** Whether the offset is within `maxOffsetMs`, given or taken half the round trip (a slow network never makes a good clock look bad). */
+export function withinBound(reading: ClockReading, maxOffsetMs: number): boolean {
+  return Math.abs(reading.offsetMs) - reading.uncertaintyMs <= maxOffsetMs;
+}
+
+/** "2.5 s ahead of Redis's (TIME)". */
+export function clockOffsetText(reading: ClockReading): string {
+  return `${seconds(Math.abs(reading.offsetMs))} ${reading.offsetMs > 0 ? 'ahead of' : 'behind'} Redis's (TIME)`;
 }
 
 function seconds(ms: number): string {
