@@ -118,17 +118,20 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
   for (const queue of counted ? [counted.load, counted.migration] : []) logErrorsOnce(queue, 'queue error', options.log);
   // The clock read and the first beat precede the first job; Redis away then is waited for by the
   // reads (ioredis queues them), and a failure is logged: every shard reads the clock again anyway.
+  // Closing before that (Redis gone since) does not wait for it: the workers then never run.
+  let closing = false;
   const ready = admission
     .start()
     .catch((error: unknown) => options.log.error({ err: error }, 'cannot read the clock against Redis or join the worker registry (each shard tries again)'))
     .then(() => {
+      if (closing) return;
       for (const worker of [load, migration]) worker.run().catch((error: unknown) => options.log.error({ err: error }, 'worker stopped'));
     });
   return {
     id,
     ready,
     close: async (force = false) => {
-      await ready;
+      closing = true;
       await Promise.all([load.close(force), migration.close(force)]);
       await admission.close();
       await counted?.close();
