@@ -108,10 +108,15 @@ export class ShardAdmission {
     if (refused) this.#options.log.error(fields, `${refused}: this worker refuses load shards until it is`);
     else this.#options.log.info(fields, 'worker clock within bound of Redis');
     await this.#beat();
+    // One beat at a time: with Redis away they wait in the client, and must not pile up there.
+    let pending = false;
     this.#beating = setInterval(() => {
+      if (pending) return;
+      pending = true;
       this.#readClock()
         .then(() => this.#beat())
-        .catch((error: unknown) => this.#options.log.warn({ err: error }, 'cannot tell Redis this worker is alive (the next beat tries again)'));
+        .catch((error: unknown) => this.#options.log.warn({ err: error }, 'cannot tell Redis this worker is alive (the next beat tries again)'))
+        .finally(() => (pending = false));
     }, WORKER_BEAT_MS);
   }
 
