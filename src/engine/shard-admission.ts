@@ -153,7 +153,8 @@ export class ShardAdmission {
       this.#declined.delete(jobId);
       this.#driving.set(jobId, run);
       if (admission.note) log.warn(admission.note);
-      await this.#beat();
+      // The others see this slot taken at once; a beat lost here only delays that to the next one.
+      await this.#beat().catch((error: unknown) => log.warn({ err: error }, 'cannot tell Redis this worker took the shard (the next beat does)'));
     } else if (admission.verdict === 'handBack') {
       if (firstDeclined === undefined) {
         this.#declined.set(jobId, performance.now());
