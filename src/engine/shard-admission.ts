@@ -100,15 +100,10 @@ export class ShardAdmission {
     this.#registry = new WorkerRegistry(options.redis, options.prefix);
   }
 
-  /** Reads the clock, says so (an out-of-bound clock is an error in the log), and starts beating. */
+  /** Starts beating, reads the clock and says so (an out-of-bound clock is an error in the log). */
   async start(): Promise<void> {
-    await this.#readClock();
-    const refused = clockRefusal(this.#clock, this.#options.maxClockOffsetMs);
-    const fields = { worker: this.#options.workerId, clockOffsetMs: Math.round(this.#clock.offsetMs), maxClockOffsetMs: this.#options.maxClockOffsetMs };
-    if (refused) this.#options.log.error(fields, `${refused}: this worker refuses load shards until it is`);
-    else this.#options.log.info(fields, 'worker clock within bound of Redis');
-    await this.#beat();
     // One beat at a time: with Redis away they wait in the client, and must not pile up there.
+    // Set first: a failed first reading below still leaves this worker beating.
     let pending = false;
     this.#beating = setInterval(() => {
       if (pending) return;
@@ -118,6 +113,12 @@ export class ShardAdmission {
         .catch((error: unknown) => this.#options.log.warn({ err: error }, 'cannot tell Redis this worker is alive (the next beat tries again)'))
         .finally(() => (pending = false));
     }, WORKER_BEAT_MS);
+    await this.#readClock();
+    const refused = clockRefusal(this.#clock, this.#options.maxClockOffsetMs);
+    const fields = { worker: this.#options.workerId, clockOffsetMs: Math.round(this.#clock.offsetMs), maxClockOffsetMs: this.#options.maxClockOffsetMs };
+    if (refused) this.#options.log.error(fields, `${refused}. Until it is, this worker refuses load shards`);
+    else this.#options.log.info(fields, 'worker clock within bound of Redis');
+    await this.#beat();
   }
 
   /** Decides on a shard; 'take' counts it as driven by this process until ended(jobId). */
