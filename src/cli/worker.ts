@@ -10,6 +10,7 @@ import { securedServing } from '../controller/metrics-access.ts';
 import { startWorkers } from '../engine/workers.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
+import { parseDuration } from '../quantity/index.ts';
 import { MigrascopeMetrics, startMetricsServer, WorkerMetrics } from '../metrics/index.ts';
 import { connectRedis, DEFAULT_CLUSTER_REDIS_TIMEOUT_MS, redisTimeoutMs, RedisUnavailableError, watchRedis } from '../queue/redis-connection.ts';
 import { REDIS_ENV_HELP, REDIS_URL_FORMS } from '../queue/redis-url.ts';
@@ -24,6 +25,7 @@ interface WorkerCliOptions {
   prefix: string;
   loadConcurrency: number;
   migrationConcurrency: number;
+  maxClockOffset: string;
   metricsPort?: number;
   metricsBindAddress: string;
 }
@@ -37,16 +39,19 @@ export function defineWorker(command: Command): void {
     .option('--prefix <prefix>', 'prefix of every Redis key; the same as the controller', 'migrascope')
     .option('--load-concurrency <n>', 'load shards driven at once by this process', positiveInt('--load-concurrency'), 16)
     .option('--migration-concurrency <n>', 'migrations at once (of different experiments)', positiveInt('--migration-concurrency'), 4)
+    .option('--max-clock-offset <duration>', "how far this host's clock may be from Redis's (TIME) before the worker refuses load shards", '1s')
     .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (env MIGRASCOPE_METRICS_PORT)', parsePort, process.env.MIGRASCOPE_METRICS_PORT ? parsePort(process.env.MIGRASCOPE_METRICS_PORT) : undefined)
     .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0');
   addLoadTargetsFlag(addMetricsFlags(command))
-    .addHelpText('after', '\nExample:\n  migrascope worker --redis redis://redis:6379 --load-concurrency 8\n')
+    .addHelpText('after', '\nExample:\n  migrascope worker --redis redis://redis:6379 --load-concurrency 8 --max-clock-offset 500ms\n')
     .addHelpText('after', `\nEnvironment:\n  MIGRASCOPE_REDIS_TIMEOUT  how long Redis may be unreachable, at start and mid-run, before exiting 1 (default 5m)\n${REDIS_ENV_HELP}\n`)
     .action(async (options: WorkerFlags) => exitWith(await runWorker(options)));
 }
 
 async function runWorker(options: WorkerFlags): Promise<number> {
   const log = logger();
+  // The flags first: a bad one is refused (exit 2, naming it) before anything connects.
+  const maxClockOffsetMs = parseDuration('--max-clock-offset', options.maxClockOffset);
   const loadTargets = loadTargetsOf(options, log);
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   // Redis is waited for, at start and when lost, up to MIGRASCOPE_REDIS_TIMEOUT (default 5 min): the
@@ -81,6 +86,7 @@ async function runWorker(options: WorkerFlags): Promise<number> {
     log,
     loadConcurrency: options.loadConcurrency,
     migrationConcurrency: options.migrationConcurrency,
+    maxClockOffsetMs,
     metrics: workerMetrics,
     loadTargets,
   });
@@ -97,7 +103,7 @@ async function runWorker(options: WorkerFlags): Promise<number> {
           host: options.metricsBindAddress,
           readiness: async () => (redis.status === 'ready' ? undefined : `Redis connection is ${redis.status}`),
         });
-  log.info({ prefix: options.prefix, loadConcurrency: options.loadConcurrency, migrationConcurrency: options.migrationConcurrency, metrics: server?.url, metricsAccess: server ? (secured?.description ?? 'anyone (plain HTTP)') : undefined }, 'worker started');
+  log.info({ worker: workers.id, prefix: options.prefix, loadConcurrency: options.loadConcurrency, maxClockOffsetMs, migrationConcurrency: options.migrationConcurrency, metrics: server?.url, metricsAccess: server ? (secured?.description ?? 'anyone (plain HTTP)') : undefined }, 'worker started');
   await Promise.race([untilTerminated(), redisLost]);
   if (lost) {
     log.error(`${lost.message}: exiting (the shards go to another worker once Redis is back)`);

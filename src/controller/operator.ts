@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { MigrationExperimentSpec } from '../api/v1alpha1/index.ts';
 import type { LoadTargetAllowList } from '../engine/load-targets.ts';
+import { clockOffsetText, DEFAULT_MAX_CLOCK_OFFSET_MS, readClockOffset, withinBound } from '../engine/worker-clock.ts';
 import { startWorkers, type WorkerHost } from '../engine/workers.ts';
 import { redactUrlPassword, type Logger } from '../log/index.ts';
 import { MigrascopeMetrics, startMetricsServer, WorkerMetrics, type MetricsServer } from '../metrics/index.ts';
@@ -168,6 +169,13 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   /** One leadership term: controllers over the shared informers and an engine session of its own. */
   const lead = async (signal: AbortSignal): Promise<void> => {
     log.info({ identity }, 'leading: reconciling');
+    // The leader plans the runs' start on its clock and the workers keep to it on theirs, checked
+    // against Redis's (docs/deploy.md, "Clocks"): a leader off that clock is said once, loudly.
+    readClockOffset(probe)
+      .then((clock) => {
+        if (!withinBound(clock, DEFAULT_MAX_CLOCK_OFFSET_MS)) log.warn({ clockOffsetMs: Math.round(clock.offsetMs) }, `the controller's clock is ${clockOffsetText(clock)}: the runs it plans start off the workers' timetable; sync its clock (NTP, chrony)`);
+      })
+      .catch((error: unknown) => log.debug({ err: error }, 'cannot read the clock against Redis'));
     const experimentTarget = (key: ObjectKey) => targetOf('MigrationExperiment', key.namespace, key.name);
     // The session is made before the controller it wakes up (its reconciler needs the session).
     const wake: { experiments?: Controller } = {};

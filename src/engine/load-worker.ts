@@ -26,6 +26,8 @@ export interface ShardEnd {
   failureSamples?: Record<string, string[]>;
   /** Request-log lines dropped because the disk fell behind (the seconds still count them). */
   requestLogDropped?: number;
+  /** The worker process that drove it (host/pid/...): who ran what, when shards spread over workers. */
+  worker?: string;
   message?: string;
 }
 
@@ -38,6 +40,8 @@ export interface LoadWorkerDeps {
   abortPollMs?: number;
   /** Where each namespace may send load; unrestricted when undefined. */
   loadTargets?: LoadTargetAllowList | undefined;
+  /** This worker process, as the shard's end records it. */
+  workerId?: string | undefined;
 }
 
 export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promise<ShardEnd> {
@@ -48,10 +52,8 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
   // Jobs come through Redis, which others may write to: the worker checks the target itself, before any request.
   const refused = await deps.loadTargets?.refusal(job.experiment.namespace, job.url);
   if (refused !== undefined) {
-    const end: ShardEnd = { shard: job.shard, state: 'failed', completed: 0, errors: 0, message: `not started: ${refused}` };
-    await deps.redis.hsetnx(keys.shards, String(job.shard), JSON.stringify(end));
     log.warn({ namespace: job.experiment.namespace }, `refusing the load shard: ${refused}`);
-    return end;
+    return refuseShard(job, deps, refused);
   }
 
   const resolved = resolveProfile(job.profile, job.params ?? {});
@@ -108,6 +110,7 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
     });
     end = {
       shard: job.shard,
+      ...(deps.workerId === undefined ? {} : { worker: deps.workerId }),
       state: result.stoppedEarly ? 'stopped' : 'done',
       completed: Object.values(result.phases).reduce((sum, phase) => sum + phase.actions, 0),
       errors: Object.values(result.phases).reduce((sum, phase) => sum + phase.errors, 0),
@@ -127,6 +130,14 @@ export async function performLoad(job: LoadJobData, deps: LoadWorkerDeps): Promi
   if (end.requestLogDropped) log.warn({ path: job.requestLogPath, dropped: end.requestLogDropped }, 'the disk fell behind the request log: lines dropped from it');
   if (end.errors > 0) log.warn({ completed: end.completed, errors: end.errors, failureSamples: end.failureSamples, state: end.state }, 'shard finished with failed actions');
   else log.info({ completed: end.completed, state: end.state }, 'shard finished');
+  return end;
+}
+
+/** Ends a shard this worker will not drive, with why: the run fails with that reason (run-monitor). */
+export async function refuseShard(job: LoadJobData, deps: Pick<LoadWorkerDeps, 'redis' | 'prefix' | 'workerId'>, reason: string): Promise<ShardEnd> {
+  const keys = new RunKeys(deps.prefix, job.experiment, job.run);
+  const end: ShardEnd = { shard: job.shard, ...(deps.workerId === undefined ? {} : { worker: deps.workerId }), state: 'failed', completed: 0, errors: 0, message: `not started: ${reason}` };
+  await deps.redis.hsetnx(keys.shards, String(job.shard), JSON.stringify(end));
   return end;
 }
 

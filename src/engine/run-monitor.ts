@@ -81,6 +81,7 @@ export class RunMonitor {
   #failedBecause: string | undefined;
   #ticks = 0;
   #redisOutages: RedisOutage[] = [];
+  #refusalsSeen = new Set<string>();
 
   /** `resumedAt`: the phase status showed when a restarted engine takes the run over. */
   constructor(experiment: MigrationExperiment, plan: RunPlan, deps: RunMonitorDeps, resumedAt?: RunPhase) {
@@ -211,6 +212,7 @@ export class RunMonitor {
     this.#feedLiveSla(hooks);
     const migrationsChanged = await this.#readMigrations(hooks);
     const shardsChanged = await this.#readShards();
+    await this.#readRefusals(hooks);
     this.#updatePhase(hooks);
     this.#metrics.migrationsInFlight(this.inFlight().length);
     if (changed.length > 0 || migrationsChanged || shardsChanged) hooks.onChange?.();
@@ -289,7 +291,10 @@ export class RunMonitor {
     const ended = await this.#deps.redis.hgetall(this.#keys.shards);
     for (const [shard, text] of Object.entries(ended)) {
       if (this.#shards.has(Number(shard))) continue;
-      this.#shards.set(Number(shard), JSON.parse(text) as ShardEnd);
+      const end = JSON.parse(text) as ShardEnd;
+      this.#shards.set(Number(shard), end);
+      // A shard its worker refused (a load target not allowed, no worker with its clock in bound) measured nothing.
+      if (end.state === 'failed') this.#failedBecause ??= `load shard ${shard} failed: ${end.message ?? 'no reason given'}`;
       changed = true;
     }
     // A shard whose job failed for good never writes its end: BullMQ's state says so.
@@ -305,6 +310,18 @@ export class RunMonitor {
       }
     }
     return changed;
+  }
+
+  /** A worker that refused a shard (its clock out of bound), once per worker and shard: a Warning event. */
+  async #readRefusals(hooks: RunMonitorHooks): Promise<void> {
+    for (const [who, reason] of Object.entries(await this.#deps.redis.hgetall(this.#keys.refusals))) {
+      if (this.#refusalsSeen.has(who)) continue;
+      this.#refusalsSeen.add(who);
+      const [shard, worker] = who.split(' ');
+      const message = `worker ${worker ?? '?'} refused load shard ${shard ?? '?'}: ${reason}`;
+      this.#deps.log.warn({ shard, worker }, message);
+      hooks.onEvent?.({ type: 'Warning', reason: 'ShardRefused', message });
+    }
   }
 
   /**

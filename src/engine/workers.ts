@@ -2,7 +2,9 @@
 // them as their own process (scaled apart from the controller); `migrascope run` runs them in
 // process unless told not to. Jobs are validated on the way in: a job queued by another version
 // that does not fit is failed with the reason, not half-run.
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { RedisClient } from '../queue/redis-connection.ts';
 import type { Logger } from '../log/index.ts';
 import type { LoadTargetAllowList } from './load-targets.ts';
@@ -10,7 +12,9 @@ import type { WorkerMetrics } from '../metrics/index.ts';
 import { ExperimentQueues } from '../queue/queues.ts';
 import { bullPrefix } from '../queue/run-keys.ts';
 import { LOAD_QUEUE, LoadJobData, MIGRATION_QUEUE, MigrationJobData } from '../queue/contracts.ts';
-import { performLoad, type ShardEnd } from './load-worker.ts';
+import { performLoad, refuseShard, type ShardEnd } from './load-worker.ts';
+import { ShardAdmission } from './shard-admission.ts';
+import { DEFAULT_MAX_CLOCK_OFFSET_MS } from './worker-clock.ts';
 import { performMigration, type MigrationOutcome, type PoolResolver } from './migration-worker.ts';
 
 export interface WorkerHostOptions {
@@ -30,9 +34,17 @@ export interface WorkerHostOptions {
   loadTargets?: LoadTargetAllowList | undefined;
   /** How soon a job whose worker died is handed to another (BullMQ lock; default 10 s). */
   lockDurationMs?: number;
+  /** How far this worker's clock may be from Redis's before it refuses load shards (default 1 s). */
+  maxClockOffsetMs?: number;
+  /** This worker's clock, as the clock check reads it (default Date.now; a test fakes an offset here). */
+  now?: () => number;
 }
 
 export interface WorkerHost {
+  /** This process as the other workers and the shards' ends know it. */
+  readonly id: string;
+  /** Settled once the workers take jobs (after the clock was read and the process said it is alive). */
+  readonly ready: Promise<void>;
   /** Stops taking jobs; `force` abandons the running ones (they stall and another worker retries them). */
   close(force?: boolean): Promise<void>;
 }
@@ -43,8 +55,22 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
     prefix: bullPrefix(options.prefix),
     lockDuration: options.lockDurationMs ?? 10_000,
     stalledInterval: Math.max(1000, Math.floor((options.lockDurationMs ?? 10_000) / 2)),
+    // Jobs are taken once this process is in the worker registry (shard-admission).
+    autorun: false,
   };
-  const deps = { redis: options.redis, prefix: options.prefix, log: options.log, resolvePool: options.resolvePool, metrics: options.metrics, loadTargets: options.loadTargets };
+  const id = `${hostname()}/${process.pid}/${randomBytes(2).toString('hex')}`;
+  const loadConcurrency = options.loadConcurrency ?? 16;
+  const deps = { redis: options.redis, prefix: options.prefix, log: options.log, resolvePool: options.resolvePool, metrics: options.metrics, loadTargets: options.loadTargets, workerId: id };
+  const admission = new ShardAdmission({
+    redis: options.redis,
+    prefix: options.prefix,
+    workerId: id,
+    loadConcurrency,
+    maxClockOffsetMs: options.maxClockOffsetMs ?? DEFAULT_MAX_CLOCK_OFFSET_MS,
+    log: options.log,
+    metrics: options.metrics,
+    ...(options.now ? { now: options.now } : {}),
+  });
   // Queues only to count their jobs by state when Prometheus scrapes.
   const counted = options.metrics ? new ExperimentQueues({ connection: options.connection, prefix: options.prefix }) : undefined;
   if (counted) options.metrics?.countJobs(counted.load, counted.migration);
@@ -54,18 +80,29 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
   const driving = new Map<string, Promise<ShardEnd>>();
   const load = new Worker<LoadJobData, ShardEnd>(
     LOAD_QUEUE,
-    async (job: Job<LoadJobData>) => {
-      const id = job.id ?? '';
-      const running = driving.get(id);
+    async (job: Job<LoadJobData>, token?: string) => {
+      const jobId = job.id ?? '';
+      const running = driving.get(jobId);
       if (running) {
-        options.log.warn({ job: id, attempt: job.attemptsMade }, 'load job handed out again while this process still drives it (its lock lapsed): following the running shard');
+        options.log.warn({ job: jobId, attempt: job.attemptsMade }, 'load job handed out again while this process still drives it (its lock lapsed): following the running shard');
         return running;
       }
-      const shard = performLoad(LoadJobData.parse(job.data), deps).finally(() => driving.delete(id));
-      driving.set(id, shard);
+      const data = LoadJobData.parse(job.data);
+      const admitted = await admission.admit(jobId, data);
+      if (admitted.verdict === 'handBack') {
+        // BullMQ's manual delay: no attempt spent, and its marker wakes a worker asleep on the queue.
+        await job.moveToDelayed(Date.now() + admitted.delayMs, token);
+        throw new DelayedError(admitted.message);
+      }
+      if (admitted.verdict === 'fail') return refuseShard(data, deps, admitted.message);
+      const shard = performLoad(data, deps).finally(() => {
+        driving.delete(jobId);
+        admission.ended(jobId);
+      });
+      driving.set(jobId, shard);
       return shard;
     },
-    { ...common, concurrency: options.loadConcurrency ?? 16 },
+    { ...common, concurrency: loadConcurrency },
   );
   const migration = new Worker<MigrationJobData, MigrationOutcome>(
     MIGRATION_QUEUE,
@@ -79,9 +116,24 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
   }
   // Without a listener, BullMQ prints each of the queues' errors to the console, once per reconnect.
   for (const queue of counted ? [counted.load, counted.migration] : []) logErrorsOnce(queue, 'queue error', options.log);
+  // The clock read and the first beat precede the first job; Redis away then is waited for by the
+  // reads (ioredis queues them), and a failure is logged: every shard reads the clock again anyway.
+  // Closing before that (Redis gone since) does not wait for it: the workers then never run.
+  let closing = false;
+  const ready = admission
+    .start()
+    .catch((error: unknown) => options.log.error({ err: error }, 'cannot read the clock against Redis or join the worker registry (each shard tries again)'))
+    .then(() => {
+      if (closing) return;
+      for (const worker of [load, migration]) worker.run().catch((error: unknown) => options.log.error({ err: error }, 'worker stopped'));
+    });
   return {
+    id,
+    ready,
     close: async (force = false) => {
+      closing = true;
       await Promise.all([load.close(force), migration.close(force)]);
+      await admission.close();
       await counted?.close();
     },
   };

@@ -35,6 +35,17 @@ describe('Given the metrics of a worker process', () => {
     expect(text).toMatch(/migrascope_worker_event_loop_delay_seconds\{percentile="99"\} [0-9.e-]+/);
   });
 
+  it('When the worker reads its clock and declines shards, Then the offset and the declines by reason and outcome are exported', async () => {
+    metrics.clockOffset(-2.5);
+    metrics.shardDeclined('fairShare', 'handedBack');
+    metrics.shardDeclined('clock', 'failed');
+    metrics.shardDeclined('clock', 'failed');
+    const text = await registry.metrics();
+    expect(text).toContain('migrascope_worker_clock_offset_seconds -2.5');
+    expect(text).toContain('migrascope_worker_load_shards_declined_total{reason="fairShare",outcome="handedBack"} 1');
+    expect(text).toContain('migrascope_worker_load_shards_declined_total{reason="clock",outcome="failed"} 2');
+  });
+
   it('When a migration runs, Then its progress is exported until it ends', async () => {
     const migration = metrics.migrationStarted('lab', 'study');
     migration.progress(0.4);

@@ -33,6 +33,8 @@ export class WorkerMetrics {
   readonly migrationProgress: Gauge<'namespace' | 'experiment'>;
   readonly migrationDataRemaining: Gauge<'namespace' | 'experiment'>;
   readonly migrationsRunning: Gauge;
+  readonly clockOffsetSeconds: Gauge;
+  readonly shardsDeclined: Counter<'reason' | 'outcome'>;
   readonly #shards = new Map<number, { users: number; inFlight: number }>();
   #nextShard = 0;
   readonly #queues: CountedQueue[] = [];
@@ -102,6 +104,17 @@ export class WorkerMetrics {
       },
     });
     this.migrationsRunning = new Gauge({ name: 'migrascope_worker_migrations_running', help: 'Live migrations this worker follows now', registers });
+    this.clockOffsetSeconds = new Gauge({
+      name: 'migrascope_worker_clock_offset_seconds',
+      help: "This worker's clock minus Redis's (TIME), as last read; beyond --max-clock-offset it refuses load shards",
+      registers,
+    });
+    this.shardsDeclined = new Counter({
+      name: 'migrascope_worker_load_shards_declined_total',
+      help: 'Load shards this worker did not take, by reason (fairShare, clock) and outcome (handedBack to another worker, failed)',
+      labelNames: ['reason', 'outcome'],
+      registers,
+    });
     this.migrationProgress = new Gauge({
       name: 'migrascope_migration_progress_ratio',
       help: "Progress of the XAPI task of the experiment's migration under way (0 to 1), while it runs",
@@ -114,6 +127,16 @@ export class WorkerMetrics {
       labelNames: ['namespace', 'experiment'],
       registers,
     });
+  }
+
+  /** This worker's clock minus Redis's, as last read (engine/worker-clock). */
+  clockOffset(seconds: number): void {
+    this.clockOffsetSeconds.set(seconds);
+  }
+
+  /** A load shard this worker did not take: handed back to the others, or failed (engine/shard-admission). */
+  shardDeclined(reason: 'fairShare' | 'clock', outcome: 'handedBack' | 'failed'): void {
+    this.shardsDeclined.inc({ reason, outcome });
   }
 
   /** Counts these queues' jobs on every scrape. */

@@ -17,7 +17,21 @@ export function experimentKeyBase(prefix: string, uid: string, kind: 'experiment
  * need in a Cluster. A prefix that already holds a hash tag ("{team-a}:ms") is kept as it is.
  */
 export function bullPrefix(prefix: string): string {
-  return /\{[^}]+\}/.test(prefix) ? `${prefix}:bull` : `{${prefix}}:bull`;
+  return `${taggedPrefix(prefix)}:bull`;
+}
+
+/**
+ * The live worker processes of a prefix (worker-registry.ts): a sorted set of worker ids by the
+ * Redis time their presence lapses, and a hash of what each said of itself. Same slot as the queues.
+ */
+export function workerRegistryKeys(prefix: string): { live: string; presence: string } {
+  const base = `${taggedPrefix(prefix)}:workers`;
+  return { live: `${base}:live`, presence: `${base}:presence` };
+}
+
+/** The prefix with a hash tag: itself when it holds one ("{team-a}:ms"), `{<prefix>}` otherwise. */
+function taggedPrefix(prefix: string): string {
+  return /\{[^}]+\}/.test(prefix) ? prefix : `{${prefix}}`;
 }
 
 export class RunKeys {
@@ -47,6 +61,10 @@ export class RunKeys {
    */
   shardOwner(shard: number): string {
     return `${this.base}:shard:${shard}:owner`;
+  }
+  /** Hash "<shard> <worker>" -> why that worker refused the shard (its clock, see engine/shard-admission). */
+  get refusals(): string {
+    return `${this.base}:refusals`;
   }
   /** Present when the run must stop; its value says why. */
   get abort(): string {

@@ -4,18 +4,16 @@
 // went unmeasured in between are in status (loadGaps) and a Warning event, never merged as if the
 // run were complete. A frozen worker that wakes up finds its shards owned by their new attempts:
 // it stops, and nothing it measured after the takeover is counted.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
 import type { RunPlan } from '../../src/engine/plan.ts';
 import type { RunEvent } from '../../src/engine/run-monitor.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
-import { shortExperiment, startEngineHarness, type EngineHarness } from '../support/engine.ts';
+import { shortExperiment, spawnWorkerProcess, startEngineHarness, type EngineHarness } from '../support/engine.ts';
 import { waitFor } from '../support/processes.ts';
 import { recordFault } from './reliability.ts';
 import { secondsCovered, shardSeconds } from './shard-seconds.ts';
-
-const root = new URL('../../', import.meta.url).pathname;
 
 describe('given a run whose two load shards are driven by a worker process of their own', () => {
   let harness: EngineHarness;
@@ -32,14 +30,10 @@ describe('given a run whose two load shards are driven by a worker process of th
 
   /** Runs a 35 s experiment, does `fault` to the worker process once both shards measure, judges the run and records the case. */
   async function runThrough(name: string, faultCase: string, fault: (worker: ChildProcess) => Promise<void>): Promise<void> {
-    const child = spawn(`${root}node_modules/.bin/node`, [`${root}test/support/worker-process.ts`], {
-      env: { ...process.env, MIGRASCOPE_WORKER_TEST: JSON.stringify({ redisUrl: harness.redis.url, prefix: harness.prefix, xapi: harness.testbed.xapi, loadConcurrency: 2 }) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const spawned = spawnWorkerProcess(harness, { loadConcurrency: 2 });
+    const child = spawned.child;
     worker = child;
-    let said = '';
-    child.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
-    await waitFor('the worker process to take jobs', async () => said.includes('ready'), 30_000, () => said);
+    await spawned.id;
 
     const ref = { uid: `exp-${name}`, namespace: 'test', name };
     const keys = new RunKeys(harness.prefix, ref, 1);

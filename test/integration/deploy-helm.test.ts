@@ -120,7 +120,7 @@ describe('Given the chart helm/migrascope', () => {
 
     it('Then the workers run `migrascope worker` apart, under an account of their own', () => {
       const worker = find(objects, 'Deployment', 'migrascope-worker', 'ops');
-      expect(container(worker).args).toEqual(['worker']);
+      expect(container(worker).args).toEqual(['worker', '--load-concurrency=16', '--migration-concurrency=4', '--max-clock-offset=1s']);
       expect(pod(worker).serviceAccountName).toBe('migrascope-worker');
       expect(env(worker, 'MIGRASCOPE_REDIS_URL')?.value).toBe('redis://migrascope-redis.ops.svc:6379');
       expect(env(worker, 'MIGRASCOPE_LEASE_NAME')).toBeUndefined();
@@ -379,6 +379,13 @@ describe('Given the chart helm/migrascope', () => {
     });
   });
 
+  describe('When rendered with worker.loadConcurrency, migrationConcurrency and maxClockOffset set', () => {
+    it('Then the workers get them as flags', async () => {
+      const objects = await renderChart({ namespace: 'ops', values: { worker: { loadConcurrency: 4, migrationConcurrency: 2, maxClockOffset: '250ms' } } });
+      expect(container(find(objects, 'Deployment', 'migrascope-worker', 'ops')).args).toEqual(['worker', '--load-concurrency=4', '--migration-concurrency=2', '--max-clock-offset=250ms']);
+    });
+  });
+
   describe('When rendered for an external Sentinel set over TLS whose password and CA are Secrets', () => {
     it('Then both processes get the URL as given, the passwords from the Secrets and the CA file mounted from its Secret', async () => {
       const url = 'rediss+sentinel://sentinel-0.redis:26379,sentinel-1.redis:26379/mymaster';
@@ -411,6 +418,8 @@ describe('Given the chart helm/migrascope', () => {
       [{ serviceAccount: { annotation: {} } }, "additional properties 'annotation' not allowed"],
       [{ priorityClasName: 'high' }, "additional properties 'priorityClasName' not allowed"],
       [{ image: { digest: 'latest' } }, "at '/image/digest'"],
+      [{ worker: { loadConcurrency: 0 } }, "at '/worker/loadConcurrency'"],
+      [{ worker: { maxClockOffset: '1 second' } }, "at '/worker/maxClockOffset'"],
       [{ worker: { topologySpreadConstraints: [{ maxSkew: 1 }] } }, "at '/worker/topologySpreadConstraints/0'"],
       [{ redis: { internal: { resources: { limits: { memory: '1Gb' } } } } }, 'has a unit the chart cannot read'],
       [{ redis: { internal: { enabled: false } } }, 'redis: set redis.external.url or redis.external.existingSecret, or enable redis.internal'],

@@ -1,7 +1,7 @@
 // `migrascope worker` and a Redis that goes away: an outage shorter than MIGRASCOPE_REDIS_TIMEOUT
 // is waited out and logged once when it begins and once when it ends; a longer one makes the
 // worker exit 1 (Kubernetes restarts it, BullMQ hands its shards on), never retry silently forever.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,7 @@ describe('given `migrascope worker` taking jobs from a Redis', () => {
     const worker = startWorker('30s');
     try {
       await waitFor('the worker to start', async () => worker.stderr().includes('worker started'), 30_000, worker.stderr);
+      expect(worker.stderr()).toContain('worker clock within bound of Redis');
       await redis.restart(3000);
       await waitFor('the worker to see Redis back', async () => worker.stderr().includes('Redis is back'), 30_000, worker.stderr);
       expect(worker.stderr().match(/lost Redis: reconnecting for up to 30 s/g)).toHaveLength(1);
@@ -45,6 +46,13 @@ describe('given `migrascope worker` taking jobs from a Redis', () => {
     } finally {
       worker.child.kill('SIGKILL');
     }
+  });
+
+  it('when --max-clock-offset is not a duration, then the worker exits 2 naming the flag, before connecting', () => {
+    const run = spawnSync(BIN, ['worker', '--kubeconfig', kubeconfig, '--redis', 'redis://127.0.0.1:1', '--max-clock-offset', 'soon'], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toContain('--max-clock-offset');
+    expect(run.stderr).toContain('cannot read "soon" as a duration');
   });
 
   it('when Redis stays away past the timeout, then the worker exits 1 naming the lost Redis, without a retry flood', async () => {

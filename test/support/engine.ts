@@ -105,7 +105,7 @@ export async function startEngineHarnessOn(
     prefix,
     client,
     deps,
-    workers: options.workers === false ? { close: async () => undefined } : startWorkers(workerOptions),
+    workers: options.workers === false ? { id: 'none', ready: Promise.resolve(), close: async () => undefined } : startWorkers(workerOptions),
     migrations: [],
     async restartWorkers() {
       await harness.workers.close(true);
@@ -126,7 +126,10 @@ export async function startEngineHarnessOn(
 }
 
 /** A short experiment against the harness's web VM: 3 s ramp-up, `steady` of steady state, 2 s ramp-down. */
-export function shortExperiment(harness: Pick<EngineHarness, 'testbed'>, overrides: { name?: string; users?: number; steady?: string; migrations?: object | undefined; window?: string; abort?: string } = {}): MigrationExperiment {
+export function shortExperiment(
+  harness: Pick<EngineHarness, 'testbed'>,
+  overrides: { name?: string; users?: number; drivers?: number; steady?: string; migrations?: object | null | undefined; window?: string; abort?: string; requestLog?: boolean } = {},
+): MigrationExperiment {
   const web = harness.testbed.vms.find((vm) => vm.name === 'web');
   return parseExperiment({
     apiVersion: 'migrascope.io/v1alpha1',
@@ -135,11 +138,12 @@ export function shortExperiment(harness: Pick<EngineHarness, 'testbed'>, overrid
     spec: {
       poolRef: { name: 'pool' },
       target: { vm: { nameLabel: 'web' }, applicationUrl: web?.url ?? 'http://127.0.0.1:1/', probeUrl: `${web?.url ?? ''}/healthz` },
-      workload: { profile: 'olio', users: overrides.users ?? 20, drivers: 2, thinkTime: { mean: '500ms' }, rampUp: '3s', steadyState: overrides.steady ?? '16s', rampDown: '2s' },
+      workload: { profile: 'olio', users: overrides.users ?? 20, drivers: overrides.drivers ?? 2, thinkTime: { mean: '500ms' }, rampUp: '3s', steadyState: overrides.steady ?? '16s', rampDown: '2s' },
       sla: { window: overrides.window ?? '5s', step: '1s' },
       ...(overrides.migrations === undefined ? { migrations: { offsets: ['6s'], destination: { policy: 'roundRobin' }, timeout: '1m' } } : overrides.migrations === null ? {} : { migrations: overrides.migrations }),
       ...(overrides.abort ? { abort: { onViolation: overrides.abort } } : {}),
       pauseBetweenRuns: '1s',
+      ...(overrides.requestLog ? { record: { requestLog: true } } : {}),
     },
   });
 }
@@ -154,4 +158,41 @@ export function spawnEngineProcess(harness: EngineHarness, experiment: Migration
     env: { ...process.env, MIGRASCOPE_ENGINE_TEST: JSON.stringify({ redisUrl: harness.redis.url, prefix: harness.prefix, xapi: harness.testbed.xapi, experiment, uid }) },
     stdio: ['ignore', stdout, 'inherit'],
   });
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** The id its workers go by (the registry, the shards' ends), once it takes jobs. */
+  id: Promise<string>;
+  /** What it logged so far (JSON lines, with `logLevel`). */
+  log(): string;
+}
+
+/**
+ * Load and migration workers in a process of their own (test/support/worker-process.ts) on the
+ * harness's Redis and testbed, as `migrascope worker` runs them; `clockOffsetMs` fakes its clock
+ * through the workers' injected clock.
+ */
+export function spawnWorkerProcess(
+  harness: Pick<EngineHarness, 'redis' | 'prefix' | 'testbed'>,
+  options: { loadConcurrency?: number; clockOffsetMs?: number; maxClockOffsetMs?: number; logLevel?: string } = {},
+): WorkerProcess {
+  const root = new URL('../../', import.meta.url).pathname;
+  const input = { redisUrl: harness.redis.url, prefix: harness.prefix, xapi: harness.testbed.xapi, loadConcurrency: options.loadConcurrency ?? 16, ...options };
+  const child = spawn(`${root}node_modules/.bin/node`, [`${root}test/support/worker-process.ts`], {
+    env: { ...process.env, MIGRASCOPE_WORKER_TEST: JSON.stringify(input) },
+    stdio: ['ignore', 'pipe', options.logLevel ? 'pipe' : 'inherit'],
+  });
+  let said = '';
+  let logged = '';
+  child.stderr?.on('data', (chunk: Buffer) => (logged += chunk.toString()));
+  const id = new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+      const ready = /^ready (\S+)$/m.exec(said);
+      if (ready) resolve(ready[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the worker process exited (${code}) before it took jobs: ${said}${logged}`)));
+  });
+  return { child, id, log: () => logged };
 }
