@@ -182,7 +182,7 @@ async function controller(settings: Settings['controller']): Promise<ControllerS
   const figures = await measureControllerScale(settings, log);
   const ms = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(value < 10 ? 1 : 0)} ms`);
   const latency = (name: string, entry: ControllerScaleFigures['burst'] | ControllerScaleFigures['paced']): string =>
-    `${name.padEnd(44)}p50 ${ms(entry.latency.p50Ms).padStart(9)}  p99 ${ms(entry.latency.p99Ms).padStart(9)}  (queue wait p50/p99 ${ms(entry.queueP50Ms)}/${ms(entry.queueP99Ms)}, reconcile p50/p99 ${ms(entry.reconcileP50Ms)}/${ms(entry.reconcileP99Ms)})`;
+    `${name.padEnd(52)} p50 ${ms(entry.latency.p50Ms).padStart(9)}  p99 ${ms(entry.latency.p99Ms).padStart(9)}  (queue wait p50/p99 ${ms(entry.queueP50Ms)}/${ms(entry.queueP99Ms)}, reconcile p50/p99 ${ms(entry.reconcileP50Ms)}/${ms(entry.reconcileP99Ms)})`;
   say(latency(`event to reconcile, burst (${int(figures.objects)} created, ${figures.burst.wallSeconds.toFixed(1)} s)`, figures.burst));
   say(latency(`event to reconcile, paced (${figures.paced.latency.count} updates, 10/s)`, figures.paced));
   const { before, after } = figures.memory;
