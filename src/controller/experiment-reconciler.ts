@@ -108,7 +108,7 @@ export class ExperimentReconciler implements Reconciler {
 
     if (deleting) return this.#finalize(object, experiment, ref);
     if (!(object.metadata.finalizers ?? []).includes(EXPERIMENT_FINALIZER)) {
-      await addFinalizer(this.#options.kubeConfig, this.#target(ref), EXPERIMENT_FINALIZER);
+      await addFinalizer(this.#options.kubeConfig, this.#target(ref), EXPERIMENT_FINALIZER, object);
     }
 
     const runs = this.#options.session.runs;
