@@ -4,9 +4,9 @@
 //   node_modules/.bin/node bench/run.ts [--quick] [--boost] [--only throughput,memory,sla,accuracy,startup,controller]
 //
 // Loopback only, bounded in time (about 4 minutes, the controller section 80 s of it; --quick
-// about 2), every server it starts is ended however it ends. This machine is shared: the load average is printed before and after,
-// and the throughput figure is also given per second of the tool's own CPU time, which a busy
-// neighbour does not bend as much. --boost (root) gives the servers and tools their cores at the
+// about 2), every server it starts is ended however it ends. This machine is shared: the load
+// average is printed before and after, and the throughput figure is also given per second of the
+// tool's own CPU time, which a busy neighbour does not bend as much. --boost (root) gives the servers and tools their cores at the
 // expense of everything else running (children.ts says how).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
