@@ -1,25 +1,26 @@
 // `npm run bench` (`make bench`): the performance figures of docs/performance.md, each printed
 // with its peer measured in the same run, as ratios; all of them also go to .cache/bench.json.
 //
-//   node_modules/.bin/node bench/run.ts [--quick] [--boost] [--only throughput,memory,sla,accuracy,startup]
+//   node_modules/.bin/node bench/run.ts [--quick] [--boost] [--only throughput,memory,sla,accuracy,startup,controller]
 //
-// Loopback only, bounded in time (about 3 minutes; --quick under 1), every server it starts is
-// ended however it ends. This machine is shared: the load average is printed before and after,
-// and the throughput figure is also given per second of the tool's own CPU time, which a busy
-// neighbour does not bend as much. --boost (root) gives the servers and tools their cores at the
+// Loopback only, bounded in time (about 4 minutes, the controller section 80 s of it; --quick
+// about 2), every server it starts is ended however it ends. This machine is shared: the load
+// average is printed before and after, and the throughput figure is also given per second of the
+// tool's own CPU time, which a busy neighbour does not bend as much. --boost (root) gives the servers and tools their cores at the
 // expense of everything else running (children.ts says how).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureAccuracy, type AccuracyFigures } from './accuracy.ts';
+import { measureControllerScale, type ControllerScaleFigures, type ControllerScaleSettings } from './controller-scale.ts';
 import { boostPriority, runOk } from './children.ts';
 import type { SlaFigures } from './sla-section.ts';
 import { measureStartup, type StartupCase, type StartupFigures } from './startup.ts';
 import { CLIENT_CORE, measureThroughput, type ThroughputFigures, type ToolFigures } from './throughput.ts';
 import { measureUsersMemory, type UsersMemoryFigures } from './users-memory.ts';
 
-const SECTIONS = ['sla', 'throughput', 'memory', 'accuracy', 'startup'] as const;
+const SECTIONS = ['sla', 'throughput', 'memory', 'accuracy', 'startup', 'controller'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const TARGETS = {
@@ -39,6 +40,7 @@ interface Settings {
   /** One accuracy run per user count: about half the driver's capacity against this server, and near all of it. */
   accuracy: { users: number[]; seconds: number; warmup: number; medianMs: number; sigma: number; seed: number };
   startup: { runs: number };
+  controller: ControllerScaleSettings;
 }
 
 const FULL: Settings = {
@@ -47,6 +49,7 @@ const FULL: Settings = {
   sla: { samples: 10_000_000, windowSamples: [20, 1000, 10_000] },
   accuracy: { users: [100, 200], seconds: 8, warmup: 1, medianMs: 4, sigma: 0.5, seed: 42 },
   startup: { runs: 9 },
+  controller: { objects: 1000, updates: 100, idleSeconds: 30 },
 };
 
 const QUICK: Settings = {
@@ -55,6 +58,7 @@ const QUICK: Settings = {
   sla: { samples: 2_000_000, windowSamples: [20, 1000] },
   accuracy: { users: [200], seconds: 3, warmup: 1, medianMs: 4, sigma: 0.5, seed: 42 },
   startup: { runs: 5 },
+  controller: { objects: 1000, updates: 50, idleSeconds: 30 },
 };
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -173,6 +177,24 @@ async function startup(settings: Settings['startup']): Promise<StartupFigures | 
   return figures;
 }
 
+async function controller(settings: Settings['controller']): Promise<ControllerScaleFigures> {
+  say(`\n## Controller at scale: ${int(settings.objects)} MigrationExperiments (waiting for a missing XenPool) on a real kube-apiserver, \`migrascope controller\` as its own process`);
+  const figures = await measureControllerScale(settings, log);
+  const ms = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(value < 10 ? 1 : 0)} ms`);
+  const latency = (name: string, entry: ControllerScaleFigures['burst'] | ControllerScaleFigures['paced']): string =>
+    `${name.padEnd(52)} p50 ${ms(entry.latency.p50Ms).padStart(9)}  p99 ${ms(entry.latency.p99Ms).padStart(9)}  (queue wait p50/p99 ${ms(entry.queueP50Ms)}/${ms(entry.queueP99Ms)}, reconcile p50/p99 ${ms(entry.reconcileP50Ms)}/${ms(entry.reconcileP99Ms)})`;
+  say(latency(`event to reconcile, burst (${int(figures.objects)} created, ${figures.burst.wallSeconds.toFixed(1)} s)`, figures.burst));
+  say(latency(`event to reconcile, paced (${figures.paced.latency.count} updates, 10/s)`, figures.paced));
+  const { before, after } = figures.memory;
+  say(`controller memory: heap used ${before.heapUsedMiB.toFixed(1)} -> ${after.heapUsedMiB.toFixed(1)} MiB (${figures.memory.heapPerObjectKiB.toFixed(1)} KiB per object), RSS ${before.rssMiB.toFixed(1)} -> ${after.rssMiB.toFixed(1)} MiB (${figures.memory.rssPerObjectKiB.toFixed(1)} KiB per object)`);
+  const table = (counts: Record<string, number>, digits = 0): string => Object.entries(counts).map(([key, count]) => `${key} ${count.toFixed(digits)}`).join(', ') || 'none';
+  say(`API server requests from the controller, burst (${figures.reconciles.burst} reconciles): ${table(figures.requests.burst)}`);
+  say(`API server requests from the controller, paced: ${table(figures.requests.paced)}`);
+  say(`API server requests per second, quiet ${figures.idleSeconds} s with ${int(figures.objects)} held (${figures.reconciles.idle} reconciles): ${table(figures.requests.idlePerSecond, 2)}`);
+  say(`watches the controller holds open: ${table(figures.watches)}`);
+  return figures;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, boost: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } } });
   if (values.boost) boostPriority();
@@ -195,6 +217,7 @@ async function main(): Promise<void> {
     memory: () => memory(settings.memory),
     accuracy: () => accuracy(settings.accuracy),
     startup: () => startup(settings.startup),
+    controller: () => controller(settings.controller),
   };
   for (const section of chosen) results[section] = await runners[section]();
   const loadAfter = loadavg();

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { clusterPoolResolver } from '../controller/cluster-pool-credentials.ts';
 import { loadKubeConfig } from '../controller/kubeconfig.ts';
 import { securedServing } from '../controller/metrics-access.ts';
-import { startWorkers } from '../engine/workers.ts';
+import { DEFAULT_MIGRATION_CONCURRENCY, startWorkers } from '../engine/workers.ts';
 import { InvalidInputError } from '../invalid/index.ts';
 import { logger } from '../log/index.ts';
 import { parseDuration } from '../quantity/index.ts';
@@ -38,7 +38,7 @@ export function defineWorker(command: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig to read XenPools and their Secrets with (default: the pod service account, $KUBECONFIG or ~/.kube/config)')
     .option('--prefix <prefix>', 'prefix of every Redis key; the same as the controller', 'migrascope')
     .option('--load-concurrency <n>', 'load shards driven at once by this process', positiveInt('--load-concurrency'), 16)
-    .option('--migration-concurrency <n>', 'migrations at once (of different experiments)', positiveInt('--migration-concurrency'), 4)
+    .option('--migration-concurrency <n>', 'migrations at once (of different experiments)', positiveInt('--migration-concurrency'), DEFAULT_MIGRATION_CONCURRENCY)
     .option('--max-clock-offset <duration>', "how far this host's clock may be from Redis's (TIME) before the worker refuses load shards", '1s')
     .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (env MIGRASCOPE_METRICS_PORT)', parsePort, process.env.MIGRASCOPE_METRICS_PORT ? parsePort(process.env.MIGRASCOPE_METRICS_PORT) : undefined)
     .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0');

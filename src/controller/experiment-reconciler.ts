@@ -9,6 +9,7 @@
 //   -> else check what only the controller can see (the profile, the pool, its Secret: Degraded
 //      naming the field, looked at again when they change or later, not hot) -> start or resume
 //      the runner, which resolves the profile for good.
+import { isDeepStrictEqual } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   findCondition,
@@ -107,7 +108,7 @@ export class ExperimentReconciler implements Reconciler {
 
     if (deleting) return this.#finalize(object, experiment, ref);
     if (!(object.metadata.finalizers ?? []).includes(EXPERIMENT_FINALIZER)) {
-      await addFinalizer(this.#options.kubeConfig, this.#target(ref), EXPERIMENT_FINALIZER);
+      await addFinalizer(this.#options.kubeConfig, this.#target(ref), EXPERIMENT_FINALIZER, object);
     }
 
     const runs = this.#options.session.runs;
@@ -333,7 +334,12 @@ export class ExperimentReconciler implements Reconciler {
   async #waitForReferences(experiment: MigrationExperiment, ref: ExperimentRef, problem: ReferenceProblem): Promise<void> {
     const previous = findCondition(experiment.status?.conditions, 'Degraded');
     const conditions = pendingConditions(experiment.status?.conditions, experiment.metadata.generation, problem);
-    await this.#writeStatus(ref, { phase: 'Pending', observedGeneration: experiment.metadata.generation ?? 0, conditions });
+    const generation = experiment.metadata.generation ?? 0;
+    // A recheck that finds the same problem writes nothing: every waiting experiment is looked at
+    // again every referenceRecheckMs, and 1,000 of them sent the API server 33 no-op PATCHes a second.
+    const status = experiment.status;
+    const unchanged = status?.phase === 'Pending' && status.observedGeneration === generation && isDeepStrictEqual(status.conditions, conditions);
+    if (!unchanged) await this.#writeStatus(ref, { phase: 'Pending', observedGeneration: generation, conditions });
     if (previous?.reason !== problem.reason || !previous.message.startsWith(problem.field)) {
       await this.#event(experiment, 'Warning', problem.reason, `${problem.field}: ${problem.message}`);
     }

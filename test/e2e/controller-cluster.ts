@@ -207,7 +207,7 @@ export async function startClusterHarness(options: ClusterHarnessOptions = {}): 
 }
 
 /** The CRDs as the files say (raw JSON: client-node's typed models would drop keys), established. */
-async function applyCrds(client: KubeClient): Promise<void> {
+export async function applyCrds(client: KubeClient): Promise<void> {
   const files = readdirSync(join(root, 'crds')).filter((name) => name.endsWith('.yaml'));
   for (const file of files) {
     const crd = parse(readFileSync(join(root, 'crds', file), 'utf8')) as { metadata: { name: string } };

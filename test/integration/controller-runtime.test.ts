@@ -481,6 +481,20 @@ describe('Given a MigrationExperiment from the shipped CRDs', () => {
       await removeFinalizer(kc, { ...target, name: 'never-existed' }, 'migrascope.io/cleanup');
     });
   });
+
+  describe('When a finalizer is added from a stale copy of the object (the cache behind another writer)', () => {
+    it('Then the write at its resourceVersion is refused, the list read again, and the other writer’s finalizer kept', async () => {
+      const stale = await client.request<Experiment & KubernetesObjectWithMeta>('GET', `${path}/status-writes`);
+      await patchObject(kc, target, { metadata: { finalizers: ['example.com/meanwhile'] } });
+      await addFinalizer(kc, target, 'migrascope.io/cleanup', stale);
+      const read = await client.request<Experiment>('GET', `${path}/status-writes`);
+      expect(read.metadata.finalizers).toEqual(['example.com/meanwhile', 'migrascope.io/cleanup']);
+      // From a current copy it is one PATCH, no GET, and a no-op when it is there already.
+      await addFinalizer(kc, target, 'migrascope.io/cleanup', read as Experiment & KubernetesObjectWithMeta);
+      expect((await client.request<Experiment>('GET', `${path}/status-writes`)).metadata.finalizers).toEqual(['example.com/meanwhile', 'migrascope.io/cleanup']);
+      await patchObject(kc, target, { metadata: { finalizers: null } });
+    });
+  });
 });
 
 describe('Given server-side apply of a ConfigMap', () => {

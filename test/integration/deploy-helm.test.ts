@@ -120,7 +120,7 @@ describe('Given the chart helm/migrascope', () => {
 
     it('Then the workers run `migrascope worker` apart, under an account of their own', () => {
       const worker = find(objects, 'Deployment', 'migrascope-worker', 'ops');
-      expect(container(worker).args).toEqual(['worker', '--load-concurrency=16', '--migration-concurrency=4', '--max-clock-offset=1s']);
+      expect(container(worker).args).toEqual(['worker', '--load-concurrency=16', '--migration-concurrency=16', '--max-clock-offset=1s']);
       expect(pod(worker).serviceAccountName).toBe('migrascope-worker');
       expect(env(worker, 'MIGRASCOPE_REDIS_URL')?.value).toBe('redis://migrascope-redis.ops.svc:6379');
       expect(env(worker, 'MIGRASCOPE_LEASE_NAME')).toBeUndefined();

@@ -9,9 +9,13 @@ import { objectPath, type ResourceTarget } from './resource-path.ts';
 
 const ATTEMPTS = 5;
 
-/** Ensures `finalizer` is on the object; a no-op when it is there. */
-export async function addFinalizer(kc: KubeConfig, target: ResourceTarget, finalizer: string): Promise<void> {
-  await editFinalizers(kc, target, (finalizers) => (finalizers.includes(finalizer) ? undefined : [...finalizers, finalizer]), false);
+/**
+ * Ensures `finalizer` is on the object; a no-op when it is there. `seen`: the object as last seen
+ * (the informer's copy): its list and resourceVersion are tried first, saving a GET (a quarter of
+ * a new experiment's requests); if it is stale, the API server answers 409 and the list is read.
+ */
+export async function addFinalizer(kc: KubeConfig, target: ResourceTarget, finalizer: string, seen?: KubernetesObjectWithMeta): Promise<void> {
+  await editFinalizers(kc, target, (finalizers) => (finalizers.includes(finalizer) ? undefined : [...finalizers, finalizer]), false, seen);
 }
 
 /** Ensures `finalizer` is not on the object; a no-op when it is not, or the object is gone. */
@@ -24,11 +28,12 @@ async function editFinalizers(
   target: ResourceTarget,
   edit: (finalizers: string[]) => string[] | undefined,
   goneIsDone: boolean,
+  seen?: KubernetesObjectWithMeta,
 ): Promise<void> {
   const client = KubeClient.for(kc);
   for (let attempt = 1; ; attempt++) {
     try {
-      const current = await client.request<KubernetesObjectWithMeta>('GET', objectPath(target));
+      const current = attempt === 1 && seen?.metadata?.resourceVersion ? seen : await client.request<KubernetesObjectWithMeta>('GET', objectPath(target));
       const finalizers = edit(current.metadata?.finalizers ?? []);
       if (finalizers === undefined) return;
       await patchObject(kc, target, { metadata: { finalizers } }, { resourceVersion: current.metadata?.resourceVersion });
