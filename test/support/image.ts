@@ -6,7 +6,7 @@
 // working directory with its environment, the root read-only and only the given volumes writable.
 // The processes share the host's network namespace, so loopback servers are reachable.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tool } from '../../scripts/kube-tools.ts';
 import { startProcess, type RunningProcess } from './processes.ts';
@@ -137,6 +137,46 @@ export function runFromImage(image: BuiltImage, args: string[], options: RunOpti
     `mount -o remount,bind,ro ${quote(rootfs)}`,
     `exec chroot --userspec=${quote(image.config.User)} ${quote(rootfs)} /usr/bin/env -i -C ${quote(image.config.WorkingDir)} ${[...env, ...command].map(quote).join(' ')}`,
   ].join('\n');
-  // --kill-child: the process in the image gets the SIGTERM that stop() sends to unshare.
-  return startProcess('unshare', ['--mount', '--pid', '--fork', '--kill-child=SIGTERM', 'sh', '-c', script]);
+  // --kill-child: should this test process die, the process in the image gets a SIGTERM.
+  const running = startProcess('unshare', ['--mount', '--pid', '--fork', '--kill-child=SIGTERM', 'sh', '-c', script]);
+  return { ...running, stop: () => stopContainer(running) };
+}
+
+/**
+ * Stops the process in the image as a runtime stops a container: SIGTERM to it (the init of its
+ * PID namespace: the entrypoint, exec'ed), then SIGKILL if it is still there after the grace
+ * period, which takes down everything in that namespace. Signalling unshare instead would end
+ * unshare at once and leave the process in the image running on, unwatched, if its shutdown
+ * hangs (a controller waiting for a Redis the test has already stopped).
+ */
+async function stopContainer(running: RunningProcess, graceMs = 10_000): Promise<void> {
+  const { child } = running;
+  const init = child.pid === undefined ? undefined : namespaceInit(child.pid);
+  if (init !== undefined && child.exitCode === null && child.signalCode === null) {
+    // unshare waits for its child: its exit says the process in the image has ended.
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    signal(init, 'SIGTERM');
+    const timer = setTimeout(() => signal(init, 'SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+  await running.stop();
+}
+
+/** The process unshare forked (the init of the new PID namespace), from /proc. */
+function namespaceInit(unsharePid: number): number | undefined {
+  try {
+    const [first] = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim().split(/\s+/);
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
 }
