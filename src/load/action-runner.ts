@@ -6,7 +6,7 @@
 import type { Action, Profile, RequestStep } from '../workloads/index.ts';
 import type { ErrorKind } from '../recording/index.ts';
 import { now } from './clock.ts';
-import { ActionFailure, ActionTimeout, Exchange, forEachHeader, headerValues, type HttpRequest, type HttpResponse, type RequestDispatcher } from './exchange.ts';
+import { ActionFailure, ActionTimeout, Exchange, type HttpRequest, type HttpResponse, type RequestDispatcher } from './exchange.ts';
 import type { SimulatedUser } from './user.ts';
 
 export interface ActionResult {
@@ -102,7 +102,7 @@ export class ActionRunner implements ActionPerformer {
     const sentAt = this.#trace === undefined ? 0 : now();
     let response: HttpResponse | undefined;
     try {
-      response = await this.#send(user, action, request, step.readsBody);
+      response = await this.#send(user, action, request, step.readsBody, capturesHeader(step));
       this.#accept(user, step, request, response);
     } catch (error) {
       if (this.#trace !== undefined) this.#traceRequest(action, request, response, sentAt, error);
@@ -168,7 +168,7 @@ export class ActionRunner implements ActionPerformer {
     const sentAt = this.#trace === undefined ? 0 : now();
     let response: HttpResponse | undefined;
     try {
-      response = await this.#send(user, action, request, false);
+      response = await this.#send(user, action, request, false, false);
       if (response.status >= 400) throw new ActionFailure('status', `GET ${path} answered ${response.status}`);
     } catch (error) {
       if (this.#trace !== undefined) this.#traceRequest(action, request, response, sentAt, error);
@@ -184,11 +184,12 @@ export class ActionRunner implements ActionPerformer {
     return headers;
   }
 
-  async #send(user: SimulatedUser, action: Action, request: HttpRequest, keepBody: boolean): Promise<HttpResponse> {
+  async #send(user: SimulatedUser, action: Action, request: HttpRequest, keepBody: boolean, keepHeaders: boolean): Promise<HttpResponse> {
     if (now() > user.deadline) throw new ActionTimeout(action.timeoutMs);
-    const response = await Exchange.send(this.#dispatcher, request, keepBody, user);
+    const response = await Exchange.send(this.#dispatcher, request, keepBody, keepHeaders, user);
     user.inFlight = undefined;
-    forEachHeader(response.headers, 'set-cookie', acceptCookie, user);
+    const cookies = response.setCookies;
+    if (cookies !== undefined) for (const setCookie of cookies) user.acceptCookie(setCookie);
     return response;
   }
 
@@ -200,7 +201,7 @@ export class ActionRunner implements ActionPerformer {
         const match = capture.pick === 'first' ? matches[0] : capture.pick === 'last' ? matches.at(-1) : matches.length > 0 ? user.random.pick(matches) : undefined;
         value = match === undefined ? undefined : (match[1] ?? match[0]);
       } else if (capture.from === 'header') {
-        value = headerValues(response.headers, capture.header)[0];
+        value = response.headers?.values(capture.header)[0];
       } else {
         value = user.cookie(capture.cookie);
       }
@@ -219,8 +220,10 @@ function attributeValue(text: string): string {
   return text.includes('&amp;') ? text.replaceAll('&amp;', '&') : text;
 }
 
-function acceptCookie(user: SimulatedUser, setCookie: string): void {
-  user.acceptCookie(setCookie);
+/** Whether the step captures a header (only then are a response's headers kept). */
+function capturesHeader(step: RequestStep): boolean {
+  for (const capture of step.captures) if (capture.from === 'header') return true;
+  return false;
 }
 
 /**

@@ -21,6 +21,7 @@ import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import type { HttpRequest, RequestDispatcher, ResponseHandler } from './exchange.ts';
 import { ResponseParser, type ResponseEvents } from './http1-response-parser.ts';
+import type { ResponseHeaders } from './response-headers.ts';
 
 export interface Http1PoolOptions {
   /** Connections open at most; requests wait for one beyond that. */
@@ -249,14 +250,15 @@ class Connection implements ResponseEvents {
     this.keepAliveMs = pool.keepAliveFor(undefined);
     this.abort = (error) => this.#abort(error ?? new TransportError('UND_ERR_ABORTED', 'the request was aborted'));
     // Plain TCP reads into one buffer shared by every connection (onread): no Buffer and no
-    // stream machinery per read; the parser copies what outlives the read. TLS reads as a stream.
+    // stream machinery per read; nothing is copied that does not outlive the read (the handler
+    // copies what it keeps). TLS reads as a stream.
     const socket = tls
       ? connectTls({ host, port, servername: isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'] })
       : connectTcp({ host, port, onread: { buffer: READ_BUFFER, callback: (length: number) => this.#onRead(length) } });
     this.#socket = socket;
     socket.setNoDelay(true);
     socket.on(tls ? 'secureConnect' : 'connect', () => this.#onConnected());
-    if (tls) socket.on('data', (chunk: Buffer) => this.#onData(chunk, false));
+    if (tls) socket.on('data', (chunk: Buffer) => this.#onData(chunk, chunk.length));
     socket.on('end', () => this.#onEnd());
     socket.on('error', (error: Error) => this.#fail(error));
     socket.on('close', () => this.#onClose());
@@ -294,12 +296,12 @@ class Connection implements ResponseEvents {
   }
 
   // ResponseEvents, from the parser.
-  onHead(status: number, headers: Buffer[]): void {
+  onHead(status: number, headers: ResponseHeaders): void {
     this.#handler?.onHeaders(status, headers);
   }
 
-  onBody(chunk: Buffer): void {
-    this.#handler?.onData(chunk);
+  onBody(bytes: Buffer, start: number, end: number): void {
+    this.#handler?.onData(bytes, start, end);
   }
 
   onEnd(keepAlive: boolean): void {
@@ -337,13 +339,14 @@ class Connection implements ResponseEvents {
 
   /** A plain-TCP read of `length` bytes into READ_BUFFER; true: keep reading. */
   #onRead(length: number): boolean {
-    this.#onData(READ_BUFFER.subarray(0, length), true);
+    this.#onData(READ_BUFFER, length);
     return true;
   }
 
-  #onData(chunk: Buffer, transient: boolean): void {
+  /** The first `length` bytes of `chunk` were read (valid until the next read). */
+  #onData(chunk: Buffer, length: number): void {
     try {
-      this.#parser.feed(chunk, transient);
+      this.#parser.feed(chunk, 0, length);
     } catch (error) {
       this.#fail(error as Error);
     }
