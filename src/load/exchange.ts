@@ -12,6 +12,11 @@ export interface HttpRequest {
   /** Flat [name, value, name, value...]: undici's cheapest header form. */
   headers: string[];
   body: string | Buffer | undefined;
+  /**
+   * The same object is sent again and again, never changed (a step that is the same for every
+   * user): the pool checks and encodes it once.
+   */
+  reused?: boolean;
 }
 
 /**

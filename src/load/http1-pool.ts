@@ -70,6 +70,8 @@ export class Http1Pool implements RequestDispatcher {
   #waitingHead = 0;
   #closed = false;
   #sweeper: NodeJS.Timeout | undefined;
+  /** The heads of reused requests, checked and encoded once (latin1 bytes, written as they are). */
+  readonly #wires = new WeakMap<HttpRequest, Buffer>();
 
   constructor(origin: string | URL, options: Http1PoolOptions) {
     const url = new URL(origin);
@@ -93,7 +95,7 @@ export class Http1Pool implements RequestDispatcher {
       handler.onError(new TransportError('UND_ERR_CLOSED', 'the connection pool is closed'));
       return false;
     }
-    const invalid = invalidRequest(request);
+    const invalid = request.reused === true && this.#wires.has(request) ? undefined : invalidRequest(request);
     if (invalid !== undefined) {
       handler.onError(new TransportError('UND_ERR_INVALID_ARG', invalid));
       return false;
@@ -124,6 +126,17 @@ export class Http1Pool implements RequestDispatcher {
     this.#waiting = [];
     this.#waitingHead = 0;
     for (const { handler } of waiting) handler.onError(new TransportError('UND_ERR_DESTROYED', 'the connection pool was destroyed'));
+  }
+
+  /** The request line and headers to write: encoded once for a reused request, else as a string. */
+  headOf(request: HttpRequest, bodyLength: number): string | Buffer {
+    if (request.reused !== true || bodyLength >= 0) return this.encodeHead(request, bodyLength);
+    let wire = this.#wires.get(request);
+    if (wire === undefined) {
+      wire = Buffer.from(this.encodeHead(request, bodyLength), 'latin1');
+      this.#wires.set(request, wire);
+    }
+    return wire;
   }
 
   /** The request line and headers, as one string (latin1 on the wire). */
@@ -283,7 +296,7 @@ class Connection implements ResponseEvents {
     this.#parser.expect(request.method);
     const body = request.body;
     const bodyLength = body === undefined ? -1 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-    const head = this.#pool.encodeHead(request, bodyLength);
+    const head = this.#pool.headOf(request, bodyLength);
     if (!this.#connected) {
       this.#pending = body === undefined ? [head] : [head, body];
       return;
@@ -318,7 +331,7 @@ class Connection implements ResponseEvents {
     handler?.onComplete();
   }
 
-  #write(head: string, body: string | Buffer | undefined): void {
+  #write(head: string | Buffer, body: string | Buffer | undefined): void {
     if (body === undefined) {
       this.#socket.write(head, 'latin1');
       return;
@@ -334,7 +347,7 @@ class Connection implements ResponseEvents {
     this.#connected = true;
     const pending = this.#pending;
     this.#pending = undefined;
-    if (pending !== undefined) this.#write(pending[0] as string, pending[1]);
+    if (pending !== undefined) this.#write(pending[0]!, pending[1]);
   }
 
   /** A plain-TCP read of `length` bytes into READ_BUFFER; true: keep reading. */
