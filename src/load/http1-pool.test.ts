@@ -129,6 +129,14 @@ describe('Given a pool of 2 connections to an HTTP/1.1 server', () => {
     await pool.close();
   });
 
+  it('Then a reused request (encoded once, written straight to the socket) is sent whole every time', async () => {
+    const pool = new Http1Pool(httpUrl, { connections: 2 });
+    const request: HttpRequest = { ...get('/again', ['accept', 'text/plain']), reused: true };
+    for (let i = 0; i < 5; i++) expect((await send(pool, request).done).body).toBe('GET /again ');
+    expect(received.slice(-5).map((seen) => [seen.url, seen.headers.accept])).toEqual(Array.from({ length: 5 }, () => ['/again', 'text/plain']));
+    await pool.close();
+  });
+
   it('Then 5 requests at once use at most 2 connections and all complete, the waiting ones in order', async () => {
     const pool = new Http1Pool(httpUrl, { connections: 2 });
     const handlers = [0, 1, 2, 3, 4].map((i) => send(pool, get(`/slow/${i}`)));

@@ -19,6 +19,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
+import { directWriter, type DirectWriter } from './direct-write.ts';
 import type { HttpRequest, RequestDispatcher, ResponseHandler } from './exchange.ts';
 import { ResponseParser, type ResponseEvents } from './http1-response-parser.ts';
 import type { ResponseHeaders } from './response-headers.ts';
@@ -42,6 +43,8 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 const SWEEP_EVERY_MS = 1000;
 /** Where every plain-TCP connection reads (one read at a time: the event loop is one thread). */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+/** Writes a plain-TCP request's bytes to the socket's handle (direct-write.ts), where Node allows. */
+const DIRECT_WRITE = directWriter();
 
 /** A transport failure with an error code, as undici and Node's sockets report them. */
 class TransportError extends Error {
@@ -256,12 +259,16 @@ class Connection implements ResponseEvents {
   keepAliveMs: number;
   /** Given to each request's handler: one function per connection, not one per request. */
   readonly abort: (error?: Error) => void;
+  readonly #directWrite: DirectWriter | undefined;
+  /** A direct write failed (now, or when libuv finished a queued one), as a socket 'error' would. */
+  readonly #writeFailed = (error: Error): void => this.#fail(error);
 
   constructor(pool: Http1Pool, host: string, port: number, tls: boolean) {
     this.#pool = pool;
     this.#parser = new ResponseParser(this);
     this.keepAliveMs = pool.keepAliveFor(undefined);
     this.abort = (error) => this.#abort(error ?? new TransportError('UND_ERR_ABORTED', 'the request was aborted'));
+    this.#directWrite = tls ? undefined : DIRECT_WRITE;
     // Plain TCP reads into one buffer shared by every connection (onread): no Buffer and no
     // stream machinery per read; nothing is copied that does not outlive the read (the handler
     // copies what it keeps). TLS reads as a stream.
@@ -333,6 +340,7 @@ class Connection implements ResponseEvents {
 
   #write(head: string | Buffer, body: string | Buffer | undefined): void {
     if (body === undefined) {
+      if (typeof head !== 'string' && this.#directWrite?.(this.#socket, head, this.#writeFailed) === true) return;
       this.#socket.write(head, 'latin1');
       return;
     }
