@@ -83,7 +83,20 @@ export class ActionRunner implements ActionPerformer {
         const step = requests[i]!;
         if (!this.#shouldRun(user, step)) continue;
         if (step.timed && Number.isNaN(startedAt)) startedAt = clock;
-        await this.#perform(user, action, step, clock);
+        // The step's own request is awaited here, not in a function of its own: one promise and
+        // one resumption fewer per request, on the driver's hot path.
+        const request = this.#request(user, step);
+        let response: HttpResponse | undefined;
+        try {
+          response = await this.#send(user, action, request, step.readsBody, capturesHeader(step), clock);
+          this.#acceptCookies(user, response);
+          this.#accept(user, step, request, response);
+        } catch (error) {
+          if (this.#trace !== undefined) this.#traceRequest(action, request, response, clock, error);
+          throw error;
+        }
+        if (this.#trace !== undefined) this.#traceRequest(action, request, response, clock, undefined);
+        if (step.resources.length > 0) await this.#loadPageResources(user, action, step, request, response);
         clock = now();
         if (step.timed) endedAt = clock;
       }
@@ -105,21 +118,8 @@ export class ActionRunner implements ActionPerformer {
     return step.probability >= 1 || user.random.next() < step.probability;
   }
 
-  /** One step's request (`at`: now), its checks, and the resources of its page. */
-  async #perform(user: SimulatedUser, action: Action, step: RequestStep, at: number): Promise<void> {
-    const request = this.#request(user, step);
-    const sentAt = this.#trace === undefined ? 0 : at;
-    let response: HttpResponse | undefined;
-    try {
-      response = await this.#send(user, action, request, step.readsBody, capturesHeader(step), at);
-      this.#acceptCookies(user, response);
-      this.#accept(user, step, request, response);
-    } catch (error) {
-      if (this.#trace !== undefined) this.#traceRequest(action, request, response, sentAt, error);
-      throw error;
-    }
-    if (this.#trace !== undefined) this.#traceRequest(action, request, response, sentAt, undefined);
-    if (step.resources.length === 0) return;
+  /** The static files and images of a step's page, unless cached. */
+  async #loadPageResources(user: SimulatedUser, action: Action, step: RequestStep, request: HttpRequest, response: HttpResponse): Promise<void> {
     for (const rule of step.resources) {
       for (const resource of rule.paths) await this.#loadResource(user, action, resource, rule.cache);
       if (rule.regex) {
