@@ -162,7 +162,8 @@ export class ResponseParser {
       return end;
     }
     this.#partialHead = undefined;
-    const headEnd = MARKS[0]!;
+    const marks = MARKS;
+    const headEnd = marks[0]!;
     // Where the bytes after the head start in `chunk`.
     const next = partial === undefined ? headEnd : at + headEnd - partial.length;
     const status = this.#statusLine(data, start, headEnd);
@@ -177,9 +178,9 @@ export class ResponseParser {
     let chunked = false;
     let transferEncoded = false;
     for (let line = 0; line < lines; line++) {
-      const lineStart = MARKS[1 + 3 * line]!;
-      const colon = MARKS[2 + 3 * line]!;
-      const contentEnd = MARKS[3 + 3 * line]!;
+      const lineStart = marks[1 + 3 * line]!;
+      const colon = marks[2 + 3 * line]!;
+      const contentEnd = marks[3 + 3 * line]!;
       if (colon < 0 || colon === lineStart) throw new ResponseParseError(`a header line without a name: "${data.toString('latin1', lineStart, contentEnd)}"`);
       let valueStart = colon + 1;
       let valueEnd = contentEnd;
@@ -354,34 +355,39 @@ let MARKS = new Int32Array(1 + 3 * 64);
  * not complete yet. Lines may end in CR LF or a bare LF.
  */
 function scanHead(data: Buffer, start: number, end: number): number {
-  const length = end;
+  // MARKS is read into a local (a module binding is loaded again at every use).
+  let marks = MARKS;
   let i = start;
-  while (i < length && data[i] !== LF) i++;
-  let lineStart = i + 1;
-  let colon = -1;
+  while (i < end && data[i] !== LF) i++;
   let lines = 0;
-  for (i = lineStart; i < length; i++) {
-    const byte = data[i]!;
-    if (byte === COLON) {
-      if (colon < 0) colon = i;
-    } else if (byte === LF) {
-      const contentEnd = i > lineStart && data[i - 1] === CR ? i - 1 : i;
-      if (contentEnd === lineStart) {
-        MARKS[0] = i + 1;
-        return lines;
+  for (let lineStart = i + 1; lineStart < end; lineStart = i + 1) {
+    // The name, up to the first colon (or the end of the line)...
+    let colon = -1;
+    for (i = lineStart; i < end; i++) {
+      const byte = data[i];
+      if (byte === COLON) {
+        colon = i;
+        break;
       }
-      if (3 * lines + 4 > MARKS.length) {
-        const grown = new Int32Array(MARKS.length * 2);
-        grown.set(MARKS);
-        MARKS = grown;
-      }
-      MARKS[1 + 3 * lines] = lineStart;
-      MARKS[2 + 3 * lines] = colon;
-      MARKS[3 + 3 * lines] = contentEnd;
-      lines++;
-      lineStart = i + 1;
-      colon = -1;
+      if (byte === LF) break;
     }
+    // ...then the rest of the line, looking only for its end.
+    if (colon >= 0) for (i = colon + 1; i < end && data[i] !== LF; i++);
+    if (i >= end) return -1;
+    const contentEnd = i > lineStart && data[i - 1] === CR ? i - 1 : i;
+    if (contentEnd === lineStart) {
+      marks[0] = i + 1;
+      return lines;
+    }
+    if (3 * lines + 4 > marks.length) {
+      const grown = new Int32Array(marks.length * 2);
+      grown.set(marks);
+      MARKS = marks = grown;
+    }
+    marks[1 + 3 * lines] = lineStart;
+    marks[2 + 3 * lines] = colon;
+    marks[3 + 3 * lines] = contentEnd;
+    lines++;
   }
   return -1;
 }
