@@ -81,7 +81,8 @@ export class ClosedLoop {
     const user = this.population.users[index];
     if (user === undefined) return;
     if (index >= this.#joined) this.#joined = index + 1;
-    if (this.#stopped || now() >= timeline.end) {
+    const at = now();
+    if (this.#stopped || at >= timeline.end) {
       this.#retire(1);
       return;
     }
@@ -91,14 +92,15 @@ export class ClosedLoop {
       this.#retire(1);
       return;
     }
-    runner.run(user, action).then(
+    runner.run(user, action, undefined, at).then(
       (result) => {
         this.#options.onOutcome(outcomeOf(action.name, result), timeline.phaseAt(result.startedAt), result.failure);
         const due = nextStart(profile.think, this.#options.random, result.startedAt, result.endedAt);
         user.action = profile.mix.next(user.action, this.#options.random);
         if (this.#stopped || due >= timeline.end) this.#retire(1);
         // No think time left (a zero think time, or a cycle the response overran): no timer.
-        else if (due <= now()) this.#startSoon(index);
+        // (The end of the action is a reading of the clock already taken: no need for another.)
+        else if (due <= result.endedAt || due <= now()) this.#startSoon(index);
         else this.#queue.schedule(index, due);
       },
       (error: unknown) => {

@@ -1,9 +1,10 @@
 // One HTTP request and its response, through a dispatcher with undici's dispatch API: the
-// driver's own Http1Pool (http1-pool.ts), or undici's Pool, which takes the same handler. The
-// handler sees the raw header buffers (nothing parsed that nobody reads) and keeps the body only
-// when the profile reads it; everything else is counted and dropped. A failure is classified the
-// way the results report it: connect, timeout, status, body or tls.
+// driver's own Http1Pool (http1-pool.ts), with callbacks shaped as undici's dispatch handler's.
+// The handler takes the Set-Cookie values, keeps the headers and the body only when the profile
+// reads them, and counts and drops everything else: a response that nobody reads costs no copy.
+// A failure is classified the way the results report it: connect, timeout, status, body or tls.
 import type { ErrorKind } from '../recording/index.ts';
+import type { ResponseHeaders } from './response-headers.ts';
 
 export interface HttpRequest {
   method: string;
@@ -11,19 +12,29 @@ export interface HttpRequest {
   /** Flat [name, value, name, value...]: undici's cheapest header form. */
   headers: string[];
   body: string | Buffer | undefined;
+  /**
+   * The same object is sent again and again, never changed (a step that is the same for every
+   * user): the pool checks and encodes it once.
+   */
+  reused?: boolean;
 }
 
-/** undici's dispatch handler callbacks, the ones the driver uses. */
+/**
+ * undici's dispatch handler callbacks, the ones the driver uses, except that the headers and body
+ * pieces may point into a read buffer that the next read overwrites: they are valid during the
+ * call only, and a handler copies what it keeps.
+ */
 export interface ResponseHandler {
   /** `abort(error)` ends the request: it fails with `error`. */
   onConnect(abort: (error?: Error) => void): void;
-  onHeaders(status: number, headers: Buffer[]): boolean;
-  onData(chunk: Buffer): boolean;
+  onHeaders(status: number, headers: ResponseHeaders): boolean;
+  /** Bytes [start, end) of `bytes` are the next piece of the body. */
+  onData(bytes: Buffer, start: number, end: number): boolean;
   onComplete(): void;
   onError(error: Error): void;
 }
 
-/** What the driver needs of a connection pool: Http1Pool, or undici's Pool. */
+/** What the driver needs of a connection pool (Http1Pool). */
 export interface RequestDispatcher {
   dispatch(request: HttpRequest, handler: ResponseHandler): boolean;
   close(): Promise<void>;
@@ -31,8 +42,10 @@ export interface RequestDispatcher {
 
 export interface HttpResponse {
   status: number;
-  /** Raw [name, value, ...] as received. */
-  headers: Buffer[];
+  /** The headers as received, when asked for (`keepHeaders`), else undefined. */
+  headers: ResponseHeaders | undefined;
+  /** The Set-Cookie values, in order; undefined when there were none. */
+  setCookies: string[] | undefined;
   /** The body as text when asked for, else undefined. */
   body: string | undefined;
   bytes: number;
@@ -121,29 +134,33 @@ export function classify(error: unknown, headersReceived: boolean): ActionFailur
  */
 export class Exchange implements ResponseHandler {
   readonly #keepBody: boolean;
+  readonly #keepHeaders: boolean;
   readonly #resolve: (response: HttpResponse) => void;
   readonly #reject: (failure: ActionFailure) => void;
   #abort: ((error?: Error) => void) | undefined;
   #expired: ActionFailure | undefined;
   #settled = false;
   #status = 0;
-  #headers: Buffer[] = [];
+  #headers: ResponseHeaders | undefined;
+  #setCookies: string[] | undefined;
   #chunks: Buffer[] | undefined;
   #bytes = 0;
 
-  constructor(keepBody: boolean, resolve: (response: HttpResponse) => void, reject: (failure: ActionFailure) => void) {
+  constructor(keepBody: boolean, keepHeaders: boolean, resolve: (response: HttpResponse) => void, reject: (failure: ActionFailure) => void) {
     this.#keepBody = keepBody;
+    this.#keepHeaders = keepHeaders;
     this.#resolve = resolve;
     this.#reject = reject;
   }
 
   /**
    * Dispatches `request` on `dispatcher`; the promise settles with the response or a failure.
+   * `keepBody`, `keepHeaders`: whether the response keeps its body (as text) and its headers.
    * `owner.inFlight` holds the exchange meanwhile, so a timeout sweep can end it.
    */
-  static send(dispatcher: RequestDispatcher, request: HttpRequest, keepBody: boolean, owner?: { inFlight: Exchange | undefined }): Promise<HttpResponse> {
+  static send(dispatcher: RequestDispatcher, request: HttpRequest, keepBody: boolean, keepHeaders: boolean, owner?: { inFlight: Exchange | undefined }): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
-      const exchange = new Exchange(keepBody, resolve, reject);
+      const exchange = new Exchange(keepBody, keepHeaders, resolve, reject);
       if (owner) owner.inFlight = exchange;
       try {
         dispatcher.dispatch(request, exchange);
@@ -166,16 +183,19 @@ export class Exchange implements ResponseHandler {
     if (this.#expired) abort(this.#expired);
   }
 
-  onHeaders(status: number, headers: Buffer[]): boolean {
+  onHeaders(status: number, headers: ResponseHeaders): boolean {
     this.#status = status;
-    this.#headers = headers;
+    // Every response is searched for Set-Cookie (byte by byte, no string per header); the rest is
+    // copied only when the profile reads a header.
+    for (let i = 0; i < headers.length; i++) if (headers.is(i, 'set-cookie')) (this.#setCookies ??= []).push(headers.value(i));
+    if (this.#keepHeaders) this.#headers = headers.copy();
     if (this.#keepBody) this.#chunks = [];
     return true;
   }
 
-  onData(chunk: Buffer): boolean {
-    this.#bytes += chunk.length;
-    this.#chunks?.push(chunk);
+  onData(bytes: Buffer, start: number, end: number): boolean {
+    this.#bytes += end - start;
+    this.#chunks?.push(Buffer.from(bytes.subarray(start, end)));
     return true;
   }
 
@@ -184,7 +204,7 @@ export class Exchange implements ResponseHandler {
     this.#settled = true;
     const chunks = this.#chunks;
     const body = chunks === undefined ? undefined : chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
-    this.#resolve({ status: this.#status, headers: this.#headers, body, bytes: this.#bytes });
+    this.#resolve({ status: this.#status, headers: this.#headers, setCookies: this.#setCookies, body, bytes: this.#bytes });
   }
 
   onError(error: Error): void {
@@ -195,39 +215,5 @@ export class Exchange implements ResponseHandler {
     if (this.#settled) return;
     this.#settled = true;
     this.#reject(failure);
-  }
-}
-
-/** The values of a header in a raw header list (name compared case-insensitively). */
-export function headerValues(headers: readonly Buffer[], lowerCaseName: string): string[] {
-  const values: string[] = [];
-  forEachHeader(headers, lowerCaseName, pushInto, values);
-  return values;
-}
-
-function pushInto(values: string[], value: string): void {
-  values.push(value);
-}
-
-/**
- * Calls `use(target, value)` with each value of a header. Runs on every response (for
- * Set-Cookie), so names are compared byte by byte, without making strings of the headers that do
- * not match, and `target` is passed rather than captured, so no closure is made per response.
- */
-export function forEachHeader<T>(headers: readonly Buffer[], lowerCaseName: string, use: (target: T, value: string) => void, target: T): void {
-  const length = lowerCaseName.length;
-  for (let i = 0; i + 1 < headers.length; i += 2) {
-    const name = headers[i] as Buffer;
-    if (name.length !== length) continue;
-    let same = true;
-    for (let k = 0; k < length; k += 1) {
-      // ASCII lower-casing: header names are tokens, so | 0x20 folds letters and spares the rest.
-      const byte = name[k] as number;
-      if ((byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte) !== lowerCaseName.charCodeAt(k)) {
-        same = false;
-        break;
-      }
-    }
-    if (same) use(target, (headers[i + 1] as Buffer).toString('latin1'));
   }
 }

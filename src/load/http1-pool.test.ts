@@ -6,6 +6,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpRequest, ResponseHandler } from './exchange.ts';
 import { Http1Pool } from './http1-pool.ts';
+import type { ResponseHeaders } from './response-headers.ts';
 
 interface Result {
   status: number;
@@ -38,14 +39,15 @@ class Recording implements ResponseHandler {
     if (this.#abortOnConnect) abort(this.#abortOnConnect);
   }
 
-  onHeaders(status: number, headers: Buffer[]): boolean {
+  onHeaders(status: number, headers: ResponseHeaders): boolean {
     this.status = status;
-    for (let i = 0; i < headers.length; i += 2) this.headers[headers[i]!.toString('latin1').toLowerCase()] = headers[i + 1]!.toString('latin1');
+    for (const [name, value] of headers.entries()) this.headers[name.toLowerCase()] = value;
     return true;
   }
 
-  onData(chunk: Buffer): boolean {
-    this.chunks.push(chunk);
+  onData(bytes: Buffer, start: number, end: number): boolean {
+    // Valid during the call only (a shared read buffer): kept as a copy.
+    this.chunks.push(Buffer.from(bytes.subarray(start, end)));
     return true;
   }
 
@@ -127,6 +129,14 @@ describe('Given a pool of 2 connections to an HTTP/1.1 server', () => {
     await pool.close();
   });
 
+  it('Then a reused request (encoded once, written straight to the socket) is sent whole every time', async () => {
+    const pool = new Http1Pool(httpUrl, { connections: 2 });
+    const request: HttpRequest = { ...get('/again', ['accept', 'text/plain']), reused: true };
+    for (let i = 0; i < 5; i++) expect((await send(pool, request).done).body).toBe('GET /again ');
+    expect(received.slice(-5).map((seen) => [seen.url, seen.headers.accept])).toEqual(Array.from({ length: 5 }, () => ['/again', 'text/plain']));
+    await pool.close();
+  });
+
   it('Then 5 requests at once use at most 2 connections and all complete, the waiting ones in order', async () => {
     const pool = new Http1Pool(httpUrl, { connections: 2 });
     const handlers = [0, 1, 2, 3, 4].map((i) => send(pool, get(`/slow/${i}`)));
@@ -158,7 +168,7 @@ describe('Given a pool of 2 connections to an HTTP/1.1 server', () => {
     const handler = new Recording();
     const seen: string[] = [];
     handler.onHeaders = (status, headers) => {
-      for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toString().toLowerCase() === 'set-cookie') seen.push(headers[i + 1]!.toString());
+      seen.push(...headers.values('set-cookie'));
       return Recording.prototype.onHeaders.call(handler, status, headers);
     };
     await send(pool, get('/cookie'), handler).done;

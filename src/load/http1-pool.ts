@@ -19,8 +19,10 @@
 import { channel } from 'node:diagnostics_channel';
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
+import { directWriter, type DirectWriter } from './direct-write.ts';
 import type { HttpRequest, RequestDispatcher, ResponseHandler } from './exchange.ts';
 import { ResponseParser, type ResponseEvents } from './http1-response-parser.ts';
+import type { ResponseHeaders } from './response-headers.ts';
 
 export interface Http1PoolOptions {
   /** Connections open at most; requests wait for one beyond that. */
@@ -41,6 +43,8 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 const SWEEP_EVERY_MS = 1000;
 /** Where every plain-TCP connection reads (one read at a time: the event loop is one thread). */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+/** Writes a plain-TCP request's bytes to the socket's handle (direct-write.ts), where Node allows. */
+const DIRECT_WRITE = directWriter();
 
 /** A transport failure with an error code, as undici and Node's sockets report them. */
 class TransportError extends Error {
@@ -69,6 +73,8 @@ export class Http1Pool implements RequestDispatcher {
   #waitingHead = 0;
   #closed = false;
   #sweeper: NodeJS.Timeout | undefined;
+  /** The heads of reused requests, checked and encoded once (latin1 bytes, written as they are). */
+  readonly #wires = new WeakMap<HttpRequest, Buffer>();
 
   constructor(origin: string | URL, options: Http1PoolOptions) {
     const url = new URL(origin);
@@ -92,7 +98,7 @@ export class Http1Pool implements RequestDispatcher {
       handler.onError(new TransportError('UND_ERR_CLOSED', 'the connection pool is closed'));
       return false;
     }
-    const invalid = invalidRequest(request);
+    const invalid = request.reused === true && this.#wires.has(request) ? undefined : invalidRequest(request);
     if (invalid !== undefined) {
       handler.onError(new TransportError('UND_ERR_INVALID_ARG', invalid));
       return false;
@@ -123,6 +129,17 @@ export class Http1Pool implements RequestDispatcher {
     this.#waiting = [];
     this.#waitingHead = 0;
     for (const { handler } of waiting) handler.onError(new TransportError('UND_ERR_DESTROYED', 'the connection pool was destroyed'));
+  }
+
+  /** The request line and headers to write: encoded once for a reused request, else as a string. */
+  headOf(request: HttpRequest, bodyLength: number): string | Buffer {
+    if (request.reused !== true || bodyLength >= 0) return this.encodeHead(request, bodyLength);
+    let wire = this.#wires.get(request);
+    if (wire === undefined) {
+      wire = Buffer.from(this.encodeHead(request, bodyLength), 'latin1');
+      this.#wires.set(request, wire);
+    }
+    return wire;
   }
 
   /** The request line and headers, as one string (latin1 on the wire). */
@@ -242,21 +259,26 @@ class Connection implements ResponseEvents {
   keepAliveMs: number;
   /** Given to each request's handler: one function per connection, not one per request. */
   readonly abort: (error?: Error) => void;
+  readonly #directWrite: DirectWriter | undefined;
+  /** A direct write failed (now, or when libuv finished a queued one), as a socket 'error' would. */
+  readonly #writeFailed = (error: Error): void => this.#fail(error);
 
   constructor(pool: Http1Pool, host: string, port: number, tls: boolean) {
     this.#pool = pool;
     this.#parser = new ResponseParser(this);
     this.keepAliveMs = pool.keepAliveFor(undefined);
     this.abort = (error) => this.#abort(error ?? new TransportError('UND_ERR_ABORTED', 'the request was aborted'));
+    this.#directWrite = tls ? undefined : DIRECT_WRITE;
     // Plain TCP reads into one buffer shared by every connection (onread): no Buffer and no
-    // stream machinery per read; the parser copies what outlives the read. TLS reads as a stream.
+    // stream machinery per read; nothing is copied that does not outlive the read (the handler
+    // copies what it keeps). TLS reads as a stream.
     const socket = tls
       ? connectTls({ host, port, servername: isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'] })
       : connectTcp({ host, port, onread: { buffer: READ_BUFFER, callback: (length: number) => this.#onRead(length) } });
     this.#socket = socket;
     socket.setNoDelay(true);
     socket.on(tls ? 'secureConnect' : 'connect', () => this.#onConnected());
-    if (tls) socket.on('data', (chunk: Buffer) => this.#onData(chunk, false));
+    if (tls) socket.on('data', (chunk: Buffer) => this.#onData(chunk, chunk.length));
     socket.on('end', () => this.#onEnd());
     socket.on('error', (error: Error) => this.#fail(error));
     socket.on('close', () => this.#onClose());
@@ -281,7 +303,7 @@ class Connection implements ResponseEvents {
     this.#parser.expect(request.method);
     const body = request.body;
     const bodyLength = body === undefined ? -1 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-    const head = this.#pool.encodeHead(request, bodyLength);
+    const head = this.#pool.headOf(request, bodyLength);
     if (!this.#connected) {
       this.#pending = body === undefined ? [head] : [head, body];
       return;
@@ -294,12 +316,12 @@ class Connection implements ResponseEvents {
   }
 
   // ResponseEvents, from the parser.
-  onHead(status: number, headers: Buffer[]): void {
+  onHead(status: number, headers: ResponseHeaders): void {
     this.#handler?.onHeaders(status, headers);
   }
 
-  onBody(chunk: Buffer): void {
-    this.#handler?.onData(chunk);
+  onBody(bytes: Buffer, start: number, end: number): void {
+    this.#handler?.onData(bytes, start, end);
   }
 
   onEnd(keepAlive: boolean): void {
@@ -316,8 +338,9 @@ class Connection implements ResponseEvents {
     handler?.onComplete();
   }
 
-  #write(head: string, body: string | Buffer | undefined): void {
+  #write(head: string | Buffer, body: string | Buffer | undefined): void {
     if (body === undefined) {
+      if (typeof head !== 'string' && this.#directWrite?.(this.#socket, head, this.#writeFailed) === true) return;
       this.#socket.write(head, 'latin1');
       return;
     }
@@ -332,18 +355,19 @@ class Connection implements ResponseEvents {
     this.#connected = true;
     const pending = this.#pending;
     this.#pending = undefined;
-    if (pending !== undefined) this.#write(pending[0] as string, pending[1]);
+    if (pending !== undefined) this.#write(pending[0]!, pending[1]);
   }
 
   /** A plain-TCP read of `length` bytes into READ_BUFFER; true: keep reading. */
   #onRead(length: number): boolean {
-    this.#onData(READ_BUFFER.subarray(0, length), true);
+    this.#onData(READ_BUFFER, length);
     return true;
   }
 
-  #onData(chunk: Buffer, transient: boolean): void {
+  /** The first `length` bytes of `chunk` were read (valid until the next read). */
+  #onData(chunk: Buffer, length: number): void {
     try {
-      this.#parser.feed(chunk, transient);
+      this.#parser.feed(chunk, 0, length);
     } catch (error) {
       this.#fail(error as Error);
     }

@@ -84,9 +84,9 @@ function listening(): { events: ResponseEvents; heard: Heard } {
       onHead(status, headers) {
         if (heard.status !== undefined) throw new Error('a second head for one response');
         heard.status = status;
-        for (let i = 0; i < headers.length; i += 2) heard.headers.push([headers[i]!.toString('latin1'), headers[i + 1]!.toString('latin1')]);
+        heard.headers.push(...headers.entries());
       },
-      onBody: (chunk) => void heard.body.push(Buffer.from(chunk)),
+      onBody: (bytes, start, end) => void heard.body.push(Buffer.from(bytes.subarray(start, end))),
       onEnd: (keepAlive) => void heard.ends.push(keepAlive),
     },
   };
@@ -113,7 +113,7 @@ function feedPieces(parser: ResponseParser, pieces: readonly Buffer[], transient
       continue;
     }
     piece.copy(shared);
-    parser.feed(shared.subarray(0, piece.length), true);
+    parser.feed(shared, 0, piece.length);
     shared.fill(0xee);
   }
 }

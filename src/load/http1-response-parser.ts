@@ -1,5 +1,6 @@
 // Reads HTTP/1.1 responses off a keep-alive connection, as bytes arrive: the status line and
-// headers (handed on as raw name/value buffers, nothing parsed that nobody reads), then the body
+// headers (handed on as where each name and value lies in the head's bytes, nothing parsed or
+// copied that nobody reads: response-headers.ts), then the body
 // framed as RFC 9112 section 6.3 says: none (HEAD, 1xx, 204, 304), chunked, Content-Length, or
 // up to the close of the connection. Interim 1xx responses are skipped. One response at a time:
 // the driver never pipelines, so bytes after a complete response mean the connection cannot be
@@ -7,6 +8,7 @@
 //
 // It exists because the driver's hot path is this loop: undici's llhttp parser behind its
 // Pool costs more per response than the whole rest of an action (bench/, docs/performance.md).
+import { bytesAre, ResponseHeaders } from './response-headers.ts';
 
 /** A response the server should not have sent; `code` makes it a transport failure. */
 export class ResponseParseError extends Error {
@@ -17,10 +19,15 @@ export class ResponseParseError extends Error {
   }
 }
 
-/** What the connection hears from the parser, in order: one head, body pieces, one end. */
+/**
+ * What the connection hears from the parser, in order: one head, body pieces, one end. The head's
+ * headers and each body piece may point into a read buffer that the next read overwrites: they are
+ * valid during the call only (copy what is kept). Nothing is copied for a listener that only counts.
+ */
 export interface ResponseEvents {
-  onHead(status: number, headers: Buffer[]): void;
-  onBody(chunk: Buffer): void;
+  onHead(status: number, headers: ResponseHeaders): void;
+  /** Bytes [start, end) of `bytes` are the next piece of the body. */
+  onBody(bytes: Buffer, start: number, end: number): void;
   /** `keepAlive`: the connection may carry another request. */
   onEnd(keepAlive: boolean): void;
 }
@@ -61,7 +68,8 @@ export class ResponseParser {
   // Chunk-data CRLF and trailer-line state.
   #seenCr = false;
   #lineEmpty = true;
-  #transient = false;
+  /** The view of each head's headers handed to onHead (one per parser, reused). */
+  readonly #headers = new ResponseHeaders();
   /** Seconds from the server's `Keep-Alive: timeout=N`, when it said. */
   keepAliveHintSeconds: number | undefined;
 
@@ -90,18 +98,17 @@ export class ResponseParser {
   }
 
   /**
-   * Feeds bytes read from the connection; throws ResponseParseError on a malformed response.
-   * `transient`: the bytes are overwritten once this returns (a shared read buffer), so whatever
-   * is handed on or kept is copied first: the head once, each body piece.
+   * Feeds bytes [start, end) of `chunk`, read from the connection; throws ResponseParseError on a
+   * malformed response. The bytes may be a shared read buffer that the next read overwrites: what
+   * the parser keeps (a head split across reads) it copies.
    */
-  feed(chunk: Buffer, transient = false): void {
+  feed(chunk: Buffer, start = 0, end = chunk.length): void {
     // An empty read says nothing, even between responses (it is not "0 bytes nobody asked for").
-    if (chunk.length === 0) return;
-    this.#transient = transient;
-    if (this.#phase === PHASE.idle) throw new ResponseParseError(`${chunk.length} bytes arrived that no request asked for`);
+    if (end <= start) return;
+    if (this.#phase === PHASE.idle) throw new ResponseParseError(`${end - start} bytes arrived that no request asked for`);
     this.#started = true;
-    let data = chunk;
-    while (data.length > 0) {
+    let at = start;
+    while (at < end) {
       // Read anew each turn: an end inside the previous turn moved the phase.
       const phase = this.#phase as Phase;
       switch (phase) {
@@ -109,21 +116,21 @@ export class ResponseParser {
           // The response ended with bytes after it: onEnd said not to keep the connection.
           return;
         case PHASE.head:
-          data = this.#head(data);
+          at = this.#head(chunk, at, end);
           break;
         case PHASE.length: {
-          const take = Math.min(this.#remaining, data.length);
+          const take = Math.min(this.#remaining, end - at);
           this.#remaining -= take;
-          this.#body(take === data.length ? data : data.subarray(0, take));
-          data = data.subarray(take);
-          if (this.#remaining === 0) this.#end(data.length === 0);
+          this.#events.onBody(chunk, at, at + take);
+          at += take;
+          if (this.#remaining === 0) this.#end(at === end);
           break;
         }
         case PHASE.untilClose:
-          this.#body(data);
+          this.#events.onBody(chunk, at, end);
           return;
         default:
-          data = this.#chunked(data);
+          at = this.#chunked(chunk, at, end);
       }
     }
   }
@@ -139,71 +146,75 @@ export class ResponseParser {
     return true;
   }
 
-  /** Parses the head once it is complete; returns the bytes after it. */
-  #head(chunk: Buffer): Buffer {
-    let data = this.#partialHead === undefined ? chunk : Buffer.concat([this.#partialHead, chunk]);
-    const transient = this.#transient && data === chunk;
+  /** Parses the head in chunk[at, end) once it is complete; returns where the bytes after it start. */
+  #head(chunk: Buffer, at: number, end: number): number {
+    const partial = this.#partialHead;
+    // A head split across reads (rare) is put together in a buffer of its own.
+    const data = partial === undefined ? chunk : Buffer.concat([partial, chunk.subarray(at, end)]);
+    const start = partial === undefined ? at : 0;
     // One pass in JavaScript over the head's bytes (a few hundred) costs less than a native
     // indexOf per line: the line ends and colons are noted, then the head is read if complete.
-    const lines = scanHead(data);
+    const lines = scanHead(data, start, partial === undefined ? end : data.length);
     if (lines < 0) {
-      if (data.length > MAX_HEAD_BYTES) throw new ResponseParseError(`a head longer than ${MAX_HEAD_BYTES} bytes`);
-      this.#partialHead = transient ? Buffer.from(data) : data;
-      return data.subarray(data.length);
+      if (data.length - start > MAX_HEAD_BYTES) throw new ResponseParseError(`a head longer than ${MAX_HEAD_BYTES} bytes`);
+      // Copied: the read buffer is overwritten by the next read.
+      this.#partialHead = partial === undefined ? Buffer.from(chunk.subarray(at, end)) : data;
+      return end;
     }
     this.#partialHead = undefined;
-    const rest = data.subarray(MARKS[0]!);
-    // The header buffers outlive this read: on a shared read buffer, they point into a copy.
-    if (transient) data = Buffer.from(data.subarray(0, MARKS[0]!));
-    const status = this.#statusLine(data);
+    const marks = MARKS;
+    const headEnd = marks[0]!;
+    // Where the bytes after the head start in `chunk`.
+    const next = partial === undefined ? headEnd : at + headEnd - partial.length;
+    const status = this.#statusLine(data, start, headEnd);
     if (status >= 100 && status < 200) {
       if (status === 101) throw new ResponseParseError('101 Switching Protocols to a request that asked for no upgrade');
       // An interim response (100 Continue, 103 Early Hints): the real one follows.
-      return rest.length === 0 ? rest : this.#head(rest);
+      return next;
     }
-    const headers: Buffer[] = [];
+    const headers = this.#headers;
+    headers.reset(data);
     let length = -1;
     let chunked = false;
     let transferEncoded = false;
     for (let line = 0; line < lines; line++) {
-      const lineStart = MARKS[1 + 3 * line]!;
-      const colon = MARKS[2 + 3 * line]!;
-      const contentEnd = MARKS[3 + 3 * line]!;
+      const lineStart = marks[1 + 3 * line]!;
+      const colon = marks[2 + 3 * line]!;
+      const contentEnd = marks[3 + 3 * line]!;
       if (colon < 0 || colon === lineStart) throw new ResponseParseError(`a header line without a name: "${data.toString('latin1', lineStart, contentEnd)}"`);
       let valueStart = colon + 1;
       let valueEnd = contentEnd;
       while (valueStart < valueEnd && (data[valueStart] === SPACE || data[valueStart] === TAB)) valueStart++;
       while (valueEnd > valueStart && (data[valueEnd - 1] === SPACE || data[valueEnd - 1] === TAB)) valueEnd--;
-      const name = data.subarray(lineStart, colon);
-      const value = data.subarray(valueStart, valueEnd);
-      headers.push(name, value);
+      headers.add(lineStart, colon, valueStart, valueEnd);
+      const valueLength = valueEnd - valueStart;
       // Only the framing headers are read here, found by length first (no string per header).
-      switch (name.length) {
+      switch (colon - lineStart) {
         case 14:
-          if (isName(name, 'content-length')) {
-            const parsed = contentLength(value);
+          if (bytesAre(data, lineStart, 'content-length')) {
+            const parsed = contentLength(data, valueStart, valueEnd);
             if (length >= 0 && parsed !== length) throw new ResponseParseError('two different Content-Length headers');
             length = parsed;
           }
           break;
         case 17:
-          if (isName(name, 'transfer-encoding')) {
+          if (bytesAre(data, lineStart, 'transfer-encoding')) {
             transferEncoded = true;
-            chunked = /(?:^|,)\s*chunked\s*$/i.test(value.toString('latin1'));
+            chunked = /(?:^|,)\s*chunked\s*$/i.test(data.toString('latin1', valueStart, valueEnd));
           }
           break;
         case 10:
-          if (isName(name, 'connection')) {
+          if (bytesAre(data, lineStart, 'connection')) {
             // The two values servers send, compared as bytes; a list of tokens the slow way.
-            if (value.length === 10 && isName(value, 'keep-alive')) this.#keepAlive = true;
-            else if (value.length === 5 && isName(value, 'close')) this.#keepAlive = false;
+            if (valueLength === 10 && bytesAre(data, valueStart, 'keep-alive')) this.#keepAlive = true;
+            else if (valueLength === 5 && bytesAre(data, valueStart, 'close')) this.#keepAlive = false;
             else {
-              const tokens = value.toString('latin1').toLowerCase();
+              const tokens = data.toString('latin1', valueStart, valueEnd).toLowerCase();
               if (/(?:^|,)\s*close\s*(?:,|$)/.test(tokens)) this.#keepAlive = false;
               else if (/(?:^|,)\s*keep-alive\s*(?:,|$)/.test(tokens)) this.#keepAlive = true;
             }
-          } else if (isName(name, 'keep-alive')) {
-            const timeout = /timeout\s*=\s*(\d+)/i.exec(value.toString('latin1'));
+          } else if (bytesAre(data, lineStart, 'keep-alive')) {
+            const timeout = /timeout\s*=\s*(\d+)/i.exec(data.toString('latin1', valueStart, valueEnd));
             if (timeout) this.keepAliveHintSeconds = Number(timeout[1]);
           }
           break;
@@ -211,7 +222,7 @@ export class ResponseParser {
     }
     this.#events.onHead(status, headers);
     if (this.#noBody || status === 204 || status === 304) {
-      this.#end(rest.length === 0);
+      this.#end(next === end);
     } else if (transferEncoded) {
       // With both, Transfer-Encoding wins and the connection must not be reused (RFC 9112 6.3).
       if (length >= 0) this.#keepAlive = false;
@@ -221,7 +232,7 @@ export class ResponseParser {
         this.#phase = PHASE.untilClose;
       }
     } else if (length === 0) {
-      this.#end(rest.length === 0);
+      this.#end(next === end);
     } else if (length > 0) {
       this.#phase = PHASE.length;
       this.#remaining = length;
@@ -229,22 +240,22 @@ export class ResponseParser {
       this.#keepAlive = false;
       this.#phase = PHASE.untilClose;
     }
-    return rest;
+    return next;
   }
 
-  /** The status code; also reads the version (HTTP/1.0 closes unless it said keep-alive). */
-  #statusLine(data: Buffer): number {
-    // "HTTP/1.x SSS": 12 bytes at least.
-    // "HTTP/1." as bytes.
-    const prefix = data.length >= 12 && data[0] === 72 && data[1] === 84 && data[2] === 84 && data[3] === 80 && data[4] === 47 && data[5] === 49 && data[6] === 46;
-    if (!prefix || data[8] !== SPACE) {
-      throw new ResponseParseError(`the status line "${data.toString('latin1', 0, Math.min(40, data.indexOf(CR) >= 0 ? data.indexOf(CR) : 40))}"`);
+  /** The status code of the line at `s`; also reads the version (HTTP/1.0 closes unless it said keep-alive). */
+  #statusLine(data: Buffer, s: number, headEnd: number): number {
+    // "HTTP/1.x SSS": 12 bytes at least; "HTTP/1." as bytes.
+    const prefix = headEnd - s >= 12 && data[s] === 72 && data[s + 1] === 84 && data[s + 2] === 84 && data[s + 3] === 80 && data[s + 4] === 47 && data[s + 5] === 49 && data[s + 6] === 46;
+    if (!prefix || data[s + 8] !== SPACE) {
+      const lineEnd = data.indexOf(CR, s);
+      throw new ResponseParseError(`the status line "${data.toString('latin1', s, Math.min(s + 40, lineEnd >= 0 ? lineEnd : s + 40, data.length))}"`);
     }
-    const d0 = data[9]! - 48;
-    const d1 = data[10]! - 48;
-    const d2 = data[11]! - 48;
-    if (d0 < 1 || d0 > 5 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) throw new ResponseParseError(`the status code "${data.toString('latin1', 9, 12)}"`);
-    if (data[7] === 48) this.#keepAlive = false;
+    const d0 = data[s + 9]! - 48;
+    const d1 = data[s + 10]! - 48;
+    const d2 = data[s + 11]! - 48;
+    if (d0 < 1 || d0 > 5 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) throw new ResponseParseError(`the status code "${data.toString('latin1', s + 9, s + 12)}"`);
+    if (data[s + 7] === 48) this.#keepAlive = false;
     return d0 * 100 + d1 * 10 + d2;
   }
 
@@ -256,10 +267,10 @@ export class ResponseParser {
     this.#seenCr = false;
   }
 
-  /** Chunked body: size lines, data, CRLFs, the last chunk, trailers. Returns the bytes left. */
-  #chunked(chunk: Buffer): Buffer {
-    let i = 0;
-    while (i < chunk.length) {
+  /** Chunked body in chunk[at, end): size lines, data, CRLFs, the last chunk, trailers. Returns where the bytes left start. */
+  #chunked(chunk: Buffer, at: number, end: number): number {
+    let i = at;
+    while (i < end) {
       const byte = chunk[i]!;
       switch (this.#phase) {
         case PHASE.chunkSize: {
@@ -288,8 +299,8 @@ export class ResponseParser {
           break;
         }
         case PHASE.chunkData: {
-          const take = Math.min(this.#remaining, chunk.length - i);
-          this.#body(chunk.subarray(i, i + take));
+          const take = Math.min(this.#remaining, end - i);
+          this.#events.onBody(chunk, i, i + take);
           i += take;
           this.#remaining -= take;
           if (this.#remaining === 0) {
@@ -309,8 +320,8 @@ export class ResponseParser {
           i++;
           if (byte === LF) {
             if (this.#lineEmpty) {
-              this.#end(i === chunk.length);
-              return chunk.subarray(i);
+              this.#end(i === end);
+              return i;
             }
             this.#lineEmpty = true;
           } else if (byte !== CR) {
@@ -319,14 +330,10 @@ export class ResponseParser {
           break;
         }
         default:
-          return chunk.subarray(i);
+          return i;
       }
     }
-    return chunk.subarray(chunk.length);
-  }
-
-  #body(piece: Buffer): void {
-    this.#events.onBody(this.#transient ? Buffer.from(piece) : piece);
+    return end;
   }
 
   /** `clean`: nothing followed the response in the same read. */
@@ -343,58 +350,55 @@ export class ResponseParser {
 let MARKS = new Int32Array(1 + 3 * 64);
 
 /**
- * Finds the end of the head (an empty line) in one pass, noting each header line in MARKS.
- * Returns the number of header lines, or -1 when the head is not complete yet. Lines may end in
- * CR LF or a bare LF.
+ * Finds the end of the head (an empty line) in data[start, end) in one pass, noting each header
+ * line in MARKS (offsets in `data`). Returns the number of header lines, or -1 when the head is
+ * not complete yet. Lines may end in CR LF or a bare LF.
  */
-function scanHead(data: Buffer): number {
-  const length = data.length;
-  let i = 0;
-  while (i < length && data[i] !== LF) i++;
-  let lineStart = i + 1;
-  let colon = -1;
+function scanHead(data: Buffer, start: number, end: number): number {
+  // MARKS is read into a local (a module binding is loaded again at every use).
+  let marks = MARKS;
+  let i = start;
+  while (i < end && data[i] !== LF) i++;
   let lines = 0;
-  for (i = lineStart; i < length; i++) {
-    const byte = data[i]!;
-    if (byte === COLON) {
-      if (colon < 0) colon = i;
-    } else if (byte === LF) {
-      const contentEnd = i > lineStart && data[i - 1] === CR ? i - 1 : i;
-      if (contentEnd === lineStart) {
-        MARKS[0] = i + 1;
-        return lines;
+  for (let lineStart = i + 1; lineStart < end; lineStart = i + 1) {
+    // The name, up to the first colon (or the end of the line)...
+    let colon = -1;
+    for (i = lineStart; i < end; i++) {
+      const byte = data[i];
+      if (byte === COLON) {
+        colon = i;
+        break;
       }
-      if (3 * lines + 4 > MARKS.length) {
-        const grown = new Int32Array(MARKS.length * 2);
-        grown.set(MARKS);
-        MARKS = grown;
-      }
-      MARKS[1 + 3 * lines] = lineStart;
-      MARKS[2 + 3 * lines] = colon;
-      MARKS[3 + 3 * lines] = contentEnd;
-      lines++;
-      lineStart = i + 1;
-      colon = -1;
+      if (byte === LF) break;
     }
+    // ...then the rest of the line, looking only for its end.
+    if (colon >= 0) for (i = colon + 1; i < end && data[i] !== LF; i++);
+    if (i >= end) return -1;
+    const contentEnd = i > lineStart && data[i - 1] === CR ? i - 1 : i;
+    if (contentEnd === lineStart) {
+      marks[0] = i + 1;
+      return lines;
+    }
+    if (3 * lines + 4 > marks.length) {
+      const grown = new Int32Array(marks.length * 2);
+      grown.set(marks);
+      MARKS = marks = grown;
+    }
+    marks[1 + 3 * lines] = lineStart;
+    marks[2 + 3 * lines] = colon;
+    marks[3 + 3 * lines] = contentEnd;
+    lines++;
   }
   return -1;
 }
 
-/** Whether `name` is `lowerCase`, ignoring ASCII case (header names are tokens). */
-function isName(name: Buffer, lowerCase: string): boolean {
-  for (let i = 0; i < lowerCase.length; i++) {
-    const byte = name[i]!;
-    if ((byte >= 65 && byte <= 90 ? byte | 0x20 : byte) !== lowerCase.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-function contentLength(value: Buffer): number {
-  if (value.length === 0 || value.length > 15) throw new ResponseParseError(`Content-Length "${value.toString('latin1')}"`);
+/** The Content-Length in data[start, end). */
+function contentLength(data: Buffer, start: number, end: number): number {
+  if (end === start || end - start > 15) throw new ResponseParseError(`Content-Length "${data.toString('latin1', start, end)}"`);
   let length = 0;
-  for (let i = 0; i < value.length; i++) {
-    const digit = value[i]! - 48;
-    if (digit < 0 || digit > 9) throw new ResponseParseError(`Content-Length "${value.toString('latin1')}"`);
+  for (let i = start; i < end; i++) {
+    const digit = data[i]! - 48;
+    if (digit < 0 || digit > 9) throw new ResponseParseError(`Content-Length "${data.toString('latin1', start, end)}"`);
     length = length * 10 + digit;
   }
   return length;

@@ -9,7 +9,6 @@
 import { connect as connectTcp } from 'node:net';
 import { Pool } from 'undici';
 import { now } from './clock.ts';
-import { Exchange } from './exchange.ts';
 
 export interface ProbeOptions {
   /** http: GET `url` (an answer is any status below 500); tcp: connect to `url`'s host and port. */
@@ -148,8 +147,10 @@ export class DowntimeProbe {
   async #get(): Promise<boolean> {
     if (!this.#pool) return false;
     const path = `${this.#url.pathname}${this.#url.search}`;
-    const response = await Exchange.send(this.#pool, { method: 'GET', path, headers: ['user-agent', 'migrascope-probe'], body: undefined }, false);
-    return response.status < 500;
+    // undici's own request (its timeouts bound each probe); the body is read and dropped.
+    const response = await this.#pool.request({ method: 'GET', path, headers: { 'user-agent': 'migrascope-probe' } });
+    await response.body.dump();
+    return response.statusCode < 500;
   }
 
   #connect(): Promise<boolean> {
