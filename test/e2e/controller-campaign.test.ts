@@ -119,7 +119,7 @@ describe('Given a safeLoad campaign over 10, 20 and 30 users with one migration 
   });
 
   it('then kubectl get shows its phase, mode, levels and recommendation', async () => {
-    expect(await harness.kubectlGet('MigrationCampaign', 'sweep')).toMatchObject({ PHASE: 'Succeeded', MODE: 'safeLoad', LEVELS: '3', RECOMMENDATION: '30' });
+    expect(await harness.kubectlGet('MigrationCampaign', 'sweep')).toMatchObject({ PHASE: 'Succeeded', MODE: 'safeLoad', LEVELS: '3', RECOMMENDATION: '30 users' });
   });
 
   it('then Events tell each level starting and finishing, and the end', async () => {
