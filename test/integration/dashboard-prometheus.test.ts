@@ -26,8 +26,17 @@ describe('given a testbed run with one migration whose metrics a real Prometheus
   });
 
   it('when every panel query is run over the run, then each returns series with values', () => {
-    const empty = run.panels.flatMap((panel) => panel.queries.filter((query) => finitePoints(query) === 0).map((query) => `${panel.panel.title}: ${query.expr}`));
+    // The migration's recovery is observed only when every action was back before the end of
+    // steady state (docs/metrics.md); on a loaded machine one may not be, and then that panel is
+    // rightly empty. Which it is, status says.
+    const recovered = run.status.runs?.[0]?.migrations?.[0]?.recovery?.seconds !== undefined;
+    const mayBeEmpty = (title: string) => title === 'Recovery time' && !recovered;
+    const empty = run.panels.flatMap((panel) =>
+      panel.queries.filter((query) => finitePoints(query) === 0 && !mayBeEmpty(panel.panel.title)).map((query) => `${panel.panel.title}: ${query.expr}`),
+    );
     expect(empty).toEqual([]);
+    const recoveryPanel = run.panels.find((panel) => panel.panel.title === 'Recovery time')!;
+    expect(finitePoints(recoveryPanel.queries[0]!) > 0).toBe(recovered);
     expect(run.panels.length).toBeGreaterThanOrEqual(14);
   });
 
