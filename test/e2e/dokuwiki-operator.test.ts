@@ -103,7 +103,13 @@ describe('Given the testbed fronting DokuWiki and the shipped WorkloadProfile ap
     const results = join(harness.redis.dataDir, 'results');
     expect(at(done, 'status', 'runs', 0, 'requestLog')).toBe(join(results, 'dokuwiki-short-run1-shard*.jsonl'));
     // Beside it, the namespace's directory of results files: the experiment's, kept before any TTL.
+    // The controller writes it on the reconcile that follows the finish, so it may still be on its
+    // way (a `.partial` first) when the status says Succeeded.
+    const kept = await harness.eventually('the results file kept', async () => {
+      const listed = await readdir(join(results, harness.namespace));
+      return listed.some((file) => file.endsWith('.partial')) ? undefined : listed;
+    }, 30_000);
+    expect(kept).toEqual(['dokuwiki-short.results.json.gz']);
     expect(await readdir(results)).toEqual(['dokuwiki-short-run1-shard0.jsonl', harness.namespace]);
-    expect(await readdir(join(results, harness.namespace))).toEqual(['dokuwiki-short.results.json.gz']);
   });
 });
