@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MigrationCampaign, MigrationCampaignStatus } from '../api/v1alpha1/index.ts';
-import type { ExperimentReportInput, RunReportInput } from '../report/index.ts';
+import { migrationInstants, type ExperimentReportInput, type RunReportInput } from '../report/index.ts';
 import { experimentResults, exportCsv, exportResults, resultsFileName, writeResults, type ResultsDocument } from '../results/index.ts';
 import type { ExperimentRecord, RecordedRun } from './run-summary.ts';
 
@@ -76,18 +76,7 @@ function runInput({ result, outcome, plan }: RecordedRun): RunReportInput {
     result,
     plan: { startAtMs: plan.startAtMs, steadyStartMs: plan.steadyStartMs, steadyEndMs: plan.steadyEndMs, endMs: plan.endMs },
     seconds: outcome.seconds,
-    migrations: outcome.migrations.map((m) => ({
-      index: m.index,
-      state: m.state,
-      ...(m.startTime ? { startMs: Date.parse(m.startTime) } : {}),
-      ...(m.endTime ? { endMs: Date.parse(m.endTime) } : {}),
-      ...(m.downtimeStartMs === undefined ? {} : { downtimeStartMs: m.downtimeStartMs }),
-      ...(m.downtimeEndMs === undefined ? {} : { downtimeEndMs: m.downtimeEndMs }),
-      ...(m.source ? { source: m.source } : {}),
-      ...(m.destination ? { destination: m.destination } : {}),
-      ...(m.durationSeconds === undefined ? {} : { durationSeconds: m.durationSeconds }),
-      ...(m.downtimeSeconds === undefined ? {} : { downtimeSeconds: m.downtimeSeconds }),
-      ...(m.modelDowntimeSeconds === undefined ? {} : { modelDowntimeSeconds: m.modelDowntimeSeconds }),
-    })),
+    // The outcome is the status's migration with the downtime's bounds beside it.
+    migrations: outcome.migrations.map((migration) => migrationInstants(migration, migration)),
   };
 }

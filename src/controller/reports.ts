@@ -23,7 +23,7 @@ import { SecondCollector } from '../engine/second-stream.ts';
 import type { MigrationOutcome } from '../engine/migration-worker.ts';
 import { RunKeys } from '../queue/run-keys.ts';
 import type { ExperimentRef } from '../queue/contracts.ts';
-import type { ExperimentReportInput, MigrationInstants, RunReportInput } from '../report/index.ts';
+import { migrationInstants, type ExperimentReportInput, type RunReportInput } from '../report/index.ts';
 import { encodeResults, experimentResults, exportCsv, exportResults, renderResults, type ExperimentResults, type ResultsDocument } from '../results/index.ts';
 import type { Access } from '../metrics/index.ts';
 import type { ObjectCache } from './informer-set.ts';
@@ -161,22 +161,7 @@ export async function experimentInput(sources: ReportSources, object: StoredObje
       result,
       plan: { startAtMs: plan.startAtMs, steadyStartMs: plan.steadyStartMs, steadyEndMs: plan.steadyEndMs, endMs: plan.endMs },
       seconds: recorded?.seconds ?? [],
-      migrations: (result.migrations ?? []).map((migration) => {
-        const outcome = recorded?.migrations.get(migration.index);
-        return {
-          index: migration.index,
-          state: migration.state,
-          ...(migration.startTime ? { startMs: Date.parse(migration.startTime) } : {}),
-          ...(migration.endTime ? { endMs: Date.parse(migration.endTime) } : {}),
-          ...(outcome?.downtimeStartMs === undefined ? {} : { downtimeStartMs: outcome.downtimeStartMs }),
-          ...(outcome?.downtimeEndMs === undefined ? {} : { downtimeEndMs: outcome.downtimeEndMs }),
-          ...(migration.source ? { source: migration.source } : {}),
-          ...(migration.destination ? { destination: migration.destination } : {}),
-          ...(migration.durationSeconds === undefined ? {} : { durationSeconds: migration.durationSeconds }),
-          ...(migration.downtimeSeconds === undefined ? {} : { downtimeSeconds: migration.downtimeSeconds }),
-          ...(migration.modelDowntimeSeconds === undefined ? {} : { modelDowntimeSeconds: migration.modelDowntimeSeconds }),
-        } satisfies MigrationInstants;
-      }),
+      migrations: (result.migrations ?? []).map((migration) => migrationInstants(migration, recorded?.migrations.get(migration.index))),
     });
   }
   const baseline = runs.find((run) => run.result.index === BASELINE_RUN);

@@ -2,7 +2,7 @@
 // resource with its status, the run's timetable, its merged per-second histograms and the
 // migrations with their instants). The report computes nothing the engine must trust; it draws
 // what the seconds say and prints what the status says.
-import type { ExperimentPhase, MigrationCampaign, SweepPoint, MigrationExperiment, RunResult, RunSummary, Verdict } from '../api/v1alpha1/index.ts';
+import type { ExperimentPhase, MigrationCampaign, MigrationResult, SweepPoint, MigrationExperiment, RunResult, RunSummary, Verdict } from '../api/v1alpha1/index.ts';
 import type { SecondSnapshot } from '../recording/index.ts';
 
 /** When the run's stages began and ended, epoch ms (the engine's RunPlan). */
@@ -31,6 +31,27 @@ export interface MigrationInstants {
   /** Downtime by the pre-copy model; only when the pool is simulated. */
   modelDowntimeSeconds?: number;
   state: string;
+}
+
+/** What a migration's status says of it; the engine's own outcome has these fields too. */
+type MigrationFacts = Pick<MigrationResult, 'index' | 'source' | 'destination' | 'startTime' | 'endTime' | 'durationSeconds' | 'downtimeSeconds' | 'modelDowntimeSeconds'> & { state: string };
+
+/**
+ * The report's view of one migration: what its status says, and the downtime's bounds the clients
+ * saw when they were recorded (`seen`; the status keeps only the downtime's length).
+ */
+export function migrationInstants(migration: MigrationFacts, seen: { downtimeStartMs?: number | undefined; downtimeEndMs?: number | undefined } = {}): MigrationInstants {
+  const instants: MigrationInstants = { index: migration.index, state: migration.state };
+  if (migration.startTime) instants.startMs = Date.parse(migration.startTime);
+  if (migration.endTime) instants.endMs = Date.parse(migration.endTime);
+  if (seen.downtimeStartMs !== undefined) instants.downtimeStartMs = seen.downtimeStartMs;
+  if (seen.downtimeEndMs !== undefined) instants.downtimeEndMs = seen.downtimeEndMs;
+  if (migration.source) instants.source = migration.source;
+  if (migration.destination) instants.destination = migration.destination;
+  if (migration.durationSeconds !== undefined) instants.durationSeconds = migration.durationSeconds;
+  if (migration.downtimeSeconds !== undefined) instants.downtimeSeconds = migration.downtimeSeconds;
+  if (migration.modelDowntimeSeconds !== undefined) instants.modelDowntimeSeconds = migration.modelDowntimeSeconds;
+  return instants;
 }
 
 export interface RunReportInput {
