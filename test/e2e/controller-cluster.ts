@@ -23,6 +23,7 @@ import { startTestbed } from '../../src/testbed/index.ts';
 import { kubeTools, runTool } from '../../scripts/kube-tools.ts';
 import { startControlPlane, type ControlPlane } from '../controlplane/index.ts';
 import { engineTopology } from '../support/engine.ts';
+import { startProcess, type RunningProcess } from '../support/processes.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 type Kind = keyof typeof PLURALS;
@@ -230,6 +231,28 @@ function columns(table: string): Record<string, string> {
   const [header = '', row = ''] = table.split('\n');
   const starts = [...header.matchAll(/(\S+(?: \S+)*)/g)].map((match) => ({ name: match[1] ?? '', at: match.index }));
   return Object.fromEntries(starts.map((column, i) => [column.name, row.slice(column.at, starts[i + 1]?.at ?? row.length).trim()]));
+}
+
+/**
+ * `bin/migrascope worker` or `controller` as its own process beside the harness: the harness's
+ * Redis and prefix, metrics on a free loopback port (logged at start), the admin kubeconfig unless
+ * `kubeconfig` is given; `args` adds the command's own flags.
+ */
+export function startMigrascope(harness: ClusterHarness, command: 'worker' | 'controller', options: { kubeconfig?: string; args?: string[] } = {}): RunningProcess {
+  return startProcess(join(import.meta.dirname, '..', '..', 'bin', 'migrascope'), [
+    command,
+    '--kubeconfig',
+    options.kubeconfig ?? harness.plane.adminKubeconfig,
+    '--redis',
+    harness.redis.url,
+    '--prefix',
+    harness.prefix,
+    '--metrics-port',
+    '0',
+    '--metrics-bind-address',
+    '127.0.0.1',
+    ...(options.args ?? []),
+  ]);
 }
 
 /** A short experiment against the testbed's web VM (3 s ramp-up, `steady` of steady state, 2 s ramp-down). */

@@ -4,17 +4,15 @@
 // late for want of a worker slot), and nothing is left behind (the controller's work queues empty,
 // no BullMQ job waiting, active or failed). Each experiment migrates its own small VM; the VMs'
 // guests all front one reference app, spread over ten hosts that have the memory and links for them.
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MigrascopeMetrics } from '../../src/metrics/index.ts';
 import { ExperimentQueues } from '../../src/queue/queues.ts';
 import { startReferenceApp, type ReferenceApp } from '../../src/testbed/app/index.ts';
 import { parseTopology } from '../../src/testbed/index.ts';
-import { startProcess, waitFor, type RunningProcess } from '../support/processes.ts';
-import { at, startClusterHarness, type ClusterHarness, type Json } from './controller-cluster.ts';
+import { waitFor, type RunningProcess } from '../support/processes.ts';
+import { at, startClusterHarness, startMigrascope, type ClusterHarness, type Json } from './controller-cluster.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const EXPERIMENTS = 50;
 // Ten hosts: on three, 32 migrations at once (two workers' slots) shared each host's 1 Gbit/s
 // link ten ways, and the model's pre-copy (5 MB/s dirtied) no longer converged within a minute.
@@ -70,19 +68,7 @@ function shortExperiment(i: number): Json {
 }
 
 function startWorker(): RunningProcess {
-  return startProcess(join(root, 'bin', 'migrascope'), [
-    'worker',
-    '--kubeconfig',
-    harness.plane.adminKubeconfig,
-    '--redis',
-    harness.redis.url,
-    '--prefix',
-    harness.prefix,
-    '--metrics-port',
-    '0',
-    '--metrics-bind-address',
-    '127.0.0.1',
-  ]);
+  return startMigrascope(harness, 'worker');
 }
 
 /** A worker's /metrics URL, from its "worker started" log line. */

@@ -10,10 +10,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { API_VERSION } from '../../src/api/v1alpha1/index.ts';
 import { KubeApiError, KubeClient } from '../../src/controller/runtime/index.ts';
 import { applyShippedRbac, type ShippedRbac } from '../support/rbac.ts';
-import { startProcess, type RunningProcess } from '../support/processes.ts';
-import { at, condition, experimentManifest, startClusterHarness, type ClusterHarness, type Json } from './controller-cluster.ts';
+import type { RunningProcess } from '../support/processes.ts';
+import { at, condition, experimentManifest, startClusterHarness, startMigrascope, type ClusterHarness, type Json } from './controller-cluster.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const OPERATOR_NAMESPACE = 'migrascope-system';
 // A case may wait for a whole run (up to 180 s on a loaded machine).
 vi.setConfig({ testTimeout: 240_000 });
@@ -52,27 +51,11 @@ beforeAll(async () => {
   harness.plane.writeKubeconfig(kubeconfig, rbac.controller.token, `system:serviceaccount:${OPERATOR_NAMESPACE}:${rbac.controller.serviceAccount}`);
   const workerKubeconfig = join(dir, 'worker.kubeconfig');
   harness.plane.writeKubeconfig(workerKubeconfig, rbac.worker.token, `system:serviceaccount:${OPERATOR_NAMESPACE}:${rbac.worker.serviceAccount}`);
-  worker = startProcess(join(root, 'bin', 'migrascope'), ['worker', '--kubeconfig', workerKubeconfig, '--redis', harness.redis.url, '--prefix', harness.prefix]);
-  controller = startProcess(join(root, 'bin', 'migrascope'), [
-    'controller',
-    '--kubeconfig',
+  worker = startMigrascope(harness, 'worker', { kubeconfig: workerKubeconfig });
+  controller = startMigrascope(harness, 'controller', {
     kubeconfig,
-    '--redis',
-    harness.redis.url,
-    '--prefix',
-    harness.prefix,
-    '--namespace',
-    `${harness.namespace},${forbidden}`,
-    '--leader-elect',
-    '--lease-namespace',
-    OPERATOR_NAMESPACE,
-    '--lease-name',
-    rbac.leaseName,
-    '--metrics-port',
-    '0',
-    '--metrics-bind-address',
-    '127.0.0.1',
-  ]);
+    args: ['--namespace', `${harness.namespace},${forbidden}`, '--leader-elect', '--lease-namespace', OPERATOR_NAMESPACE, '--lease-name', rbac.leaseName],
+  });
 });
 
 afterAll(async () => {

@@ -4,7 +4,6 @@
 //   migration is not asked for twice, the run completes;
 // - two controllers with leader election: only the leader reconciles; when it stops the other
 //   takes over and finishes the run; a controller whose lease is taken stops reconciling.
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,10 +11,9 @@ import { LeadershipLostError, type Operator } from '../../src/controller/operato
 import { KubeClient, MERGE_PATCH } from '../../src/controller/runtime/index.ts';
 import { MigrascopeMetrics } from '../../src/metrics/index.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
-import { startProcess, type RunningProcess } from '../support/processes.ts';
-import { at, condition, experimentManifest, startClusterHarness, type ClusterHarness, type Json } from './controller-cluster.ts';
+import type { RunningProcess } from '../support/processes.ts';
+import { at, condition, experimentManifest, startClusterHarness, startMigrascope, type ClusterHarness, type Json } from './controller-cluster.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 // Each case waits for a whole run (up to 180 s on a loaded machine) plus restarts.
 vi.setConfig({ testTimeout: 300_000 });
 let harness: ClusterHarness;
@@ -86,21 +84,7 @@ describe('Given a controller process killed while a migration is in flight', () 
 
   it('when another controller starts, then it resumes the run: no second migration, the run completes', async () => {
     const before = harness.migrations.length;
-    killed = startProcess(join(root, 'bin', 'migrascope'), [
-      'controller',
-      '--kubeconfig',
-      harness.plane.adminKubeconfig,
-      '--redis',
-      harness.redis.url,
-      '--prefix',
-      harness.prefix,
-      '--namespace',
-      harness.namespace,
-      '--metrics-port',
-      '0',
-      '--metrics-bind-address',
-      '127.0.0.1',
-    ]);
+    killed = startMigrascope(harness, 'controller', { args: ['--namespace', harness.namespace] });
     await harness.create('MigrationExperiment', experimentManifest(harness, 'survives-controller', { steady: '14s', migrations: { offsets: ['5s'], timeout: '1m' } }));
     await migrationInFlight('survives-controller');
     killed.child.kill('SIGKILL');
