@@ -4,7 +4,6 @@
 // recomputed here from the runs' own figures in status. The table `migrascope run` prints and the
 // reports (written by `run --report`, served by the controller from Redis) are made from the same
 // real runs.
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionResult, MigrationExperimentStatus, RunResult } from '../../src/api/v1alpha1/index.ts';
 import { RunProgress } from '../../src/cli/run-progress.ts';
@@ -14,7 +13,7 @@ import type { StoredObject } from '../../src/controller/resources.ts';
 import { ExperimentRunner } from '../../src/engine/experiment-runner.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
 import { renderExperimentReport } from '../../src/report/index.ts';
-import { shortExperiment, spawnEngineProcess, startEngineHarness, type EngineHarness } from '../support/engine.ts';
+import { crashEngineAndTakeOver, shortExperiment, startEngineHarness, type EngineHarness } from '../support/engine.ts';
 import { waitFor } from '../support/processes.ts';
 import { runDocuments } from '../../src/cli/run-results.ts';
 import { decodeResults, encodeResults, renderResults } from '../../src/results/index.ts';
@@ -154,38 +153,28 @@ describe('given the testbed, a local Redis and in-process workers', () => {
 
 describe('given an engine process in the middle of a baseline run', () => {
   let harness: EngineHarness;
-  let child: ChildProcess | undefined;
 
   beforeAll(async () => {
-    // Only the restarted engine's workers may take jobs: the harness's own are not running yet.
     harness = await startEngineHarness({ workers: false });
   });
-  afterAll(async () => {
-    child?.kill('SIGKILL');
-    await harness?.close();
-  });
+  afterAll(async () => harness?.close());
 
   it('when it is killed and another engine takes over, then the baseline run is resumed (not run again) and the measured run follows', async () => {
     const short = shortExperiment(harness, { name: 'baseline-restarted', users: 10, steady: '10s', window: '3s', migrations: { offsets: ['4s'], destination: { policy: 'roundRobin' }, timeout: '1m' } });
     const experiment = { ...short, spec: { ...short.spec, baseline: { enabled: true } } };
     const ref = { uid: 'exp-baseline-restart', namespace: 'test', name: 'baseline-restarted' };
-    child = spawnEngineProcess(harness, experiment, ref.uid, 'ignore');
     // Killed once the baseline run (run 0) has streamed a few seconds of steady load.
     const keys = new RunKeys(harness.prefix, ref, 0);
-    await waitFor('the baseline run streaming its seconds', async () => (await harness.client.xlen(keys.seconds)) >= 6, 60_000);
-    const killedAt = Date.now();
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child?.once('exit', resolve));
-    const recordedBeforeKill = await harness.client.xlen(keys.seconds);
-
-    await harness.restartWorkers();
-    const status = await new ExperimentRunner(experiment, ref, harness.deps).run();
+    const { status, killedAt, recordedBeforeKill, recorded } = await crashEngineAndTakeOver(harness, experiment, ref, {
+      run: 0,
+      crashWhen: () => waitFor('the baseline run streaming its seconds', async () => (await harness.client.xlen(keys.seconds)) >= 6, 60_000),
+    });
 
     expect(status.phase).toBe('Succeeded');
     expect(status.baseline?.run).toMatchObject({ index: 0, state: 'Succeeded', migrations: [] });
     // The same baseline run: it started before the kill and kept what was recorded before it.
     expect(Date.parse(status.baseline?.run.startTime ?? '')).toBeLessThan(killedAt);
-    expect(await harness.client.xlen(keys.seconds)).toBeGreaterThanOrEqual(recordedBeforeKill);
+    expect(await recorded()).toBeGreaterThanOrEqual(recordedBeforeKill);
     expect(status.runs?.map((run) => run.index)).toEqual([1]);
     expect(harness.migrations).toHaveLength(1);
     expect(harness.migrations[0]?.timeline.startedAt).toBeGreaterThan(Date.parse(status.baseline?.run.endTime ?? ''));

@@ -2,20 +2,23 @@
 // reference app), a local Redis, BullMQ queues and in-process workers under a random key prefix,
 // so tests never see each other's jobs; or the same on a Redis Cluster or Sentinel set of the test's.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { parseExperiment, type MigrationExperiment } from '../../src/api/v1alpha1/index.ts';
-import type { EngineDeps } from '../../src/engine/experiment-runner.ts';
+import { parseExperiment, type MigrationExperiment, type MigrationExperimentStatus } from '../../src/api/v1alpha1/index.ts';
+import { ExperimentRunner, type EngineDeps } from '../../src/engine/experiment-runner.ts';
 import { startWorkers, type WorkerHost } from '../../src/engine/workers.ts';
 import { testbedPoolResolver } from '../../src/local/testbed-binding.ts';
 import { createLogger } from '../../src/log/index.ts';
 import type { WorkerMetrics } from '../../src/metrics/index.ts';
 import { startLocalRedis, type LocalRedis } from '../../src/queue/local-redis.ts';
 import { createRedisClient, type RedisClient } from '../../src/queue/redis-connection.ts';
+import type { ExperimentRef } from '../../src/queue/contracts.ts';
 import { ExperimentQueues } from '../../src/queue/queues.ts';
+import { RunKeys } from '../../src/queue/run-keys.ts';
 import { parseTopology, startTestbed, type MigrationReport, type Testbed, type TopologyConfig } from '../../src/testbed/index.ts';
 
 export interface EngineHarness {
@@ -148,16 +151,52 @@ export function shortExperiment(
   });
 }
 
+export interface Takeover {
+  /** The second engine's status at the end. */
+  status: MigrationExperimentStatus;
+  /** When the first engine was killed, epoch ms. */
+  killedAt: number;
+  /** The seconds of the run it was in that the first engine had recorded in Redis by then. */
+  recordedBeforeKill: number;
+  /** The seconds of that run in Redis now. */
+  recorded(): Promise<number>;
+}
+
 /**
- * An engine with its own workers in a process of its own (test/support/engine-process.ts) running
- * `experiment` against the harness's Redis and testbed, for a test to kill as a crash would.
+ * A crash and a takeover: an engine with its own workers in a process of its own
+ * (test/support/engine-process.ts) runs `experiment` against the harness's Redis and testbed until
+ * `crashWhen` resolves (given what the engine printed so far), is killed as a crash would kill it
+ * (SIGKILL), then the harness's workers start and a second engine runs the experiment to its end.
+ * The harness is started with `workers: false`, so that only the engine in hand takes jobs.
  */
-export function spawnEngineProcess(harness: EngineHarness, experiment: MigrationExperiment, uid: string, stdout: 'pipe' | 'ignore' = 'pipe'): ChildProcess {
+export async function crashEngineAndTakeOver(
+  harness: EngineHarness,
+  experiment: MigrationExperiment,
+  ref: ExperimentRef,
+  options: { run: number; crashWhen: (output: () => string) => Promise<unknown> },
+): Promise<Takeover> {
   const root = new URL('../../', import.meta.url).pathname;
-  return spawn(`${root}node_modules/.bin/node`, [`${root}test/support/engine-process.ts`], {
-    env: { ...process.env, MIGRASCOPE_ENGINE_TEST: JSON.stringify({ redisUrl: harness.redis.url, prefix: harness.prefix, xapi: harness.testbed.xapi, experiment, uid }) },
-    stdio: ['ignore', stdout, 'inherit'],
+  const child = spawn(`${root}node_modules/.bin/node`, [`${root}test/support/engine-process.ts`], {
+    env: { ...process.env, MIGRASCOPE_ENGINE_TEST: JSON.stringify({ redisUrl: harness.redis.url, prefix: harness.prefix, xapi: harness.testbed.xapi, experiment, uid: ref.uid }) },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = once(child, 'exit');
+  let killedAt: number;
+  try {
+    await options.crashWhen(() => output);
+  } finally {
+    killedAt = Date.now();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  }
+  const keys = new RunKeys(harness.prefix, ref, options.run);
+  const recordedBeforeKill = await harness.client.xlen(keys.seconds);
+
+  await harness.restartWorkers();
+  const status = await new ExperimentRunner(experiment, ref, harness.deps).run();
+  return { status, killedAt, recordedBeforeKill, recorded: () => harness.client.xlen(keys.seconds) };
 }
 
 export interface WorkerProcess {
