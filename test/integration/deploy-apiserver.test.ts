@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeTools, runTool, tool } from '../../scripts/kube-tools.ts';
 import { startControlPlane, type ControlPlane } from '../controlplane/index.ts';
-import { buildKustomizationText, CHART_DIR, parseManifests, readManifests, renderChartText, repoRoot } from '../support/manifests.ts';
+import { buildKustomizationText, buildOverlayText, CHART_DIR, parseManifests, readManifests, renderChartText, repoRoot } from '../support/manifests.ts';
 
 const MONITORING_STAND_INS = ['PrometheusRule:prometheusrules', 'ServiceMonitor:servicemonitors']
   .map((entry) => {
@@ -115,6 +115,17 @@ describe('Given a kube-apiserver where the chart was installed with helm install
       const { stdout, stderr } = await dryRun(manifests);
       expect(stdout.trim().split('\n')).toHaveLength(parseManifests(manifests).length);
       expect(stdout).toContain('deployment.apps/migrascope-controller serverside-applied (server dry run)');
+      expect(stderr).not.toContain('Warning');
+    });
+  });
+
+  describe('When deploy/default with the external-redis components (the overlay of docs/deploy.md) is applied with --dry-run=server', () => {
+    it('Then the server accepts each one, and Pod Security has nothing to warn about', async () => {
+      const manifests = await buildOverlayText({ resources: ['deploy/default'], components: ['deploy/components/external-redis', 'deploy/components/external-redis-ca'] });
+      const { stdout, stderr } = await dryRun(manifests);
+      expect(stdout.trim().split('\n')).toHaveLength(parseManifests(manifests).length);
+      expect(stdout).toContain('deployment.apps/migrascope-worker serverside-applied (server dry run)');
+      expect(stdout).not.toContain('migrascope-redis');
       expect(stderr).not.toContain('Warning');
     });
   });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { KUBE_PROMETHEUS_STACK_RELEASE } from '../../scripts/sync-chart.ts';
-import { buildKustomizationText, find, ofKind, parseManifests, readManifests, repoRoot, type KubeObject } from '../support/manifests.ts';
+import { buildKustomizationText, buildOverlayText, find, ofKind, parseManifests, readManifests, renderChart, repoRoot, type KubeObject } from '../support/manifests.ts';
 
 const NAMESPACE = 'migrascope-system';
 const key = (o: KubeObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -98,3 +98,78 @@ describe('Given deploy/default', () => {
     });
   });
 });
+
+// The overlay of docs/deploy.md "An external Redis with kustomize", held to the chart's rendering
+// of the same choice: the controller and the workers are told the same things, from the same Secret.
+describe('Given deploy/default with deploy/components/external-redis (and -ca), as docs/deploy.md overlays it', () => {
+  const EXTERNAL = ['deploy/components/external-redis', 'deploy/components/external-redis-ca'];
+  const SECRET = 'migrascope-redis';
+  let objects: KubeObject[];
+  let chart: KubeObject[];
+  beforeAll(async () => {
+    objects = parseManifests(await buildOverlayText({ resources: ['deploy/default'], components: EXTERNAL }));
+    chart = await renderChart({
+      namespace: NAMESPACE,
+      values: {
+        redis: {
+          internal: { enabled: false },
+          external: {
+            existingSecret: SECRET,
+            existingSecretKey: 'url',
+            passwordSecret: SECRET,
+            passwordSecretKey: 'password',
+            sentinelPasswordSecret: SECRET,
+            sentinelPasswordSecretKey: 'sentinel-password',
+            caSecret: SECRET,
+            caSecretKey: 'ca.crt',
+          },
+        },
+      },
+    });
+  });
+
+  it("Then the operator's own Redis is gone (its Deployment, Service and NetworkPolicy) and nothing else", async () => {
+    const plain = parseManifests(await buildKustomizationText('deploy/default'));
+    const redis = ['Deployment', 'Service', 'NetworkPolicy'].map((kind) => `${kind} ${NAMESPACE}/migrascope-redis`);
+    expect(objects.map(key).sort()).toEqual(plain.map(key).filter((k) => !redis.includes(k)).sort());
+  });
+
+  it.each(['controller', 'worker'])("Then the %s's Redis settings, files and volumes are the chart's with an external Redis from that Secret", (component) => {
+    const ours = podParts(find(objects, 'Deployment', `migrascope-${component}`, NAMESPACE));
+    const theirs = podParts(find(chart, 'Deployment', `migrascope-${component}`, NAMESPACE));
+    // Where they differ, by design: the passwords are optional (a Redis without AUTH needs no key),
+    // and only ca.crt is mounted from the Secret (its URL and passwords are not files too).
+    const optional = ours.env.filter((variable) => JSON.stringify(variable).includes('"optional":true')).map((variable) => variable.name);
+    expect(optional).toEqual(['MIGRASCOPE_REDIS_PASSWORD', 'MIGRASCOPE_REDIS_SENTINEL_PASSWORD']);
+    expect(ours.volumes.find((volume) => volume.name === 'redis-ca')).toEqual({ name: 'redis-ca', secret: { secretName: SECRET, items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
+    expect(withoutDesignedDifferences(ours)).toEqual(withoutDesignedDifferences(theirs));
+  });
+
+  it('Then without the -ca component, TLS checks against the system CAs: no CA file, no volume', async () => {
+    const withoutCa = parseManifests(await buildOverlayText({ resources: ['deploy/default'], components: [EXTERNAL[0]!] }));
+    for (const component of ['controller', 'worker']) {
+      const parts = podParts(find(withoutCa, 'Deployment', `migrascope-${component}`, NAMESPACE));
+      expect(parts.env.map((variable) => variable.name)).not.toContain('MIGRASCOPE_REDIS_CA_FILE');
+      expect(parts.volumes.map((volume) => volume.name)).not.toContain('redis-ca');
+      expect(parts.env.find((variable) => variable.name === 'MIGRASCOPE_REDIS_URL')).toEqual({ name: 'MIGRASCOPE_REDIS_URL', valueFrom: { secretKeyRef: { name: SECRET, key: 'url' } } });
+    }
+  });
+});
+
+interface PodParts {
+  env: { name: string; [field: string]: unknown }[];
+  volumeMounts: { name: string; [field: string]: unknown }[];
+  volumes: { name: string; [field: string]: unknown }[];
+}
+
+/** What a Deployment's one container is told and given: env, mounts and the pod's volumes, by name. */
+function podParts(deployment: KubeObject): PodParts {
+  const pod = (deployment.spec as { template: { spec: { containers: PodParts[]; volumes?: PodParts['volumes'] } } }).template.spec;
+  const [container] = pod.containers;
+  const byName = <T extends { name: string }>(list: T[] = []) => [...list].sort((a, b) => a.name.localeCompare(b.name));
+  return { env: byName(container?.env), volumeMounts: byName(container?.volumeMounts), volumes: byName(pod.volumes) };
+}
+
+function withoutDesignedDifferences(parts: PodParts): unknown {
+  return JSON.parse(JSON.stringify(parts, (field, value: unknown) => (field === 'optional' || field === 'items' ? undefined : value)));
+}

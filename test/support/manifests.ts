@@ -54,15 +54,21 @@ export function buildKustomizationText(dir: string): Promise<string> {
 }
 
 /**
- * An overlay as docs/deploy.md shows it: `resources` (folders of the repository) moved into
- * `namespace` by kustomize, e.g. deploy/secret-access into the namespace whose Secrets to give.
+ * An overlay as docs/deploy.md shows them: `resources` (folders of the repository), moved into
+ * `namespace` by kustomize when given (e.g. deploy/secret-access into the namespace whose Secrets
+ * to give), with `components` (e.g. deploy/components/external-redis).
  */
-export async function buildOverlayText(namespace: string, resources: string[]): Promise<string> {
+export async function buildOverlayText(overlay: { namespace?: string; resources: string[]; components?: string[] }): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'migrascope-overlay-'));
   try {
     // kustomize takes only relative paths to other kustomizations.
-    const listed = resources.map((resource) => `  - ${relative(dir, join(repoRoot, resource))}\n`).join('');
-    writeFileSync(join(dir, 'kustomization.yaml'), `namespace: ${namespace}\nresources:\n${listed}`);
+    const listed = (folders: string[]) => folders.map((folder) => `  - ${relative(dir, join(repoRoot, folder))}\n`).join('');
+    const text = [
+      overlay.namespace ? `namespace: ${overlay.namespace}\n` : '',
+      `resources:\n${listed(overlay.resources)}`,
+      overlay.components?.length ? `components:\n${listed(overlay.components)}` : '',
+    ].join('');
+    writeFileSync(join(dir, 'kustomization.yaml'), text);
     return await tool(kubeTools().kubectl, ['kustomize', dir]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

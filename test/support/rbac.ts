@@ -59,7 +59,7 @@ export async function applyShippedRbac(plane: ControlPlane, namespace: string, o
       throw new Error(`deploy/ is fixed (namespace ${MANIFESTS_NAMESPACE}, release migrascope, every namespace watched): use source 'chart' for others`);
     }
     const texts = [await buildKustomizationText('deploy/rbac'), await buildKustomizationText('deploy/secret-access')];
-    for (const secretNamespace of options.secretNamespaces ?? []) texts.push(await buildOverlayText(secretNamespace, ['deploy/secret-access']));
+    for (const secretNamespace of options.secretNamespaces ?? []) texts.push(await buildOverlayText({ namespace: secretNamespace, resources: ['deploy/secret-access'] }));
     objects = texts.flatMap(parseManifests);
   } else {
     const values: Record<string, unknown> = {};
