@@ -3,9 +3,11 @@
 // migrations shaded across the plot: pre-copy light, stop-and-copy dark, numbered above.
 import { formatOffset, formatSeconds } from './format.ts';
 import { LinearScale } from './scale.ts';
-import type { MigrationSpan, Stage } from './timeline.ts';
+import type { MigrationSpan, RecoverySpan, Stage } from './timeline.ts';
 
 export const WIDTH = 720;
+/** How far above the plot's bottom the recovery strips lie: clear of the failed actions' marks (6 high). */
+export const RECOVERY_LIFT = 13;
 
 export interface Frame {
   width: number;
@@ -43,6 +45,25 @@ export function backdrop(f: Frame, stages: readonly Stage[], spans: readonly Mig
   }
   for (const span of spans) parts.push(rect(f, span.kind, span.from, span.to, spanTitle(span), `data-migration="${span.index}"`));
   return parts.join('');
+}
+
+/**
+ * Near the bottom of the plot (above where failed actions are marked), a strip from each
+ * stop-and-copy's end to when the action's p90 was back (a tick there), or dashed as far as it was
+ * watched when it was not back.
+ */
+export function recoveryMarks(f: Frame, spans: readonly RecoverySpan[]): string {
+  return spans
+    .map((span) => {
+      const x0 = f.x.at(span.from);
+      const x1 = Math.max(f.x.at(span.to), x0 + 1.5);
+      const length = formatSeconds(span.to - span.from);
+      const title = span.back ? `Migration ${span.index}: p90 back ${length} after stop-and-copy (at ${formatOffset(span.to)})` : `Migration ${span.index}: p90 not back within the ${length} watched`;
+      const y = f.bottom - RECOVERY_LIFT;
+      const tick = span.back ? `<line class="recovery-end" x1="${n(x1)}" x2="${n(x1)}" y1="${n(y - 6)}" y2="${n(y + 11)}"/>` : '';
+      return `<g class="recovery${span.back ? '' : ' not-back'}" data-migration="${span.index}"><title>${title}</title><rect x="${n(x0)}" y="${n(y)}" width="${n(x1 - x0)}" height="5"/>${tick}</g>`;
+    })
+    .join('');
 }
 
 /** The band above the plot: the stages as a bar, and each migration's number over its start. */

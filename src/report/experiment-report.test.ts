@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Sla, type RunResult } from '../api/v1alpha1/index.ts';
 import { analyzeRun } from '../engine/run-analysis.ts';
 import { renderExperimentReport } from './experiment-report.ts';
-import { formatSeconds } from './format.ts';
+import { formatOffset, formatSeconds } from './format.ts';
 import type { ExperimentReportInput, RunReportInput } from './input.ts';
 import { secondOf, svgElements, svgsOf, tableRows } from './testing/reading.ts';
 import { summaryOf, syntheticExperiment, syntheticRun } from './testing/synthetic.ts';
@@ -234,6 +234,32 @@ describe('Given three runs with one migration each, judged for recovery the engi
       const perAction = tableRows(section, 'recovery');
       expect(perAction.map((r) => r[1])).toEqual(recovery.perAction.map((a) => a.action));
     }
+  });
+
+  it("Then each action's chart marks its recovery: from the end of stop-and-copy to when its p90 was back, as status says", () => {
+    let marked = 0;
+    for (const run of runs) {
+      const recovery = run.result.migrations![0]!.recovery!;
+      const section = html.split(`id="run-${run.result.index}"`)[1]!.split('<section')[0]!;
+      expect(section).toContain("recovery: until the action's p90 was back");
+      for (const action of recovery.perAction) {
+        const figure = section.split('<figure').slice(1).find((part) => part.includes(`data-action="${action.action}">`))!.split('</figure>')[0]!;
+        const groups = svgElements(svgsOf(figure)[0]!).filter((e) => e.name === 'g' && e.attributes.class?.startsWith('recovery'));
+        if (action.unseen || action.baselineSeconds === undefined) {
+          expect(groups, action.action).toHaveLength(0);
+          continue;
+        }
+        expect(groups.map((g) => g.attributes.class), action.action).toEqual([action.seconds === undefined ? 'recovery not-back' : 'recovery']);
+        const title = svgElements(svgsOf(figure)[0]!).find((e) => e.name === 'title' && e.text.startsWith('Migration 1: p90'))!.text;
+        expect(title).toBe(
+          action.seconds === undefined
+            ? `Migration 1: p90 not back within the ${formatSeconds(recovery.observedSeconds)} watched`
+            : `Migration 1: p90 back ${formatSeconds(action.seconds)} after stop-and-copy (at ${formatOffset((Date.parse(recovery.fromTime) - run.plan.startAtMs) / 1000 + action.seconds)})`,
+        );
+        marked++;
+      }
+    }
+    expect(marked).toBeGreaterThan(0);
   });
 
   it('Then the summary gives the mean and longest recovery over the runs', () => {

@@ -2,13 +2,13 @@
 // each second's percentiles, thick lines for the sliding SLA windows' percentiles (plotted at
 // the window's end), the action's threshold dashed, the migrations shaded behind. Drawn twice,
 // on a linear and on a logarithmic axis; the page shows one of them (the reader's choice).
-import { backdrop, band, frame, hoverLayer, linePath, n, timeAxis, type Frame } from './chart-frame.ts';
+import { backdrop, band, frame, hoverLayer, linePath, n, recoveryMarks, timeAxis, type Frame } from './chart-frame.ts';
 import { formatMsTick } from './format.ts';
 import { escapeHtml } from './html.ts';
 import { LinearScale, LogScale, niceLinearDomain, type Scale } from './scale.ts';
 import type { ActionSeries, RunSeries } from './series.ts';
 import { percentileColor } from './palette.ts';
-import type { MigrationSpan, Stage } from './timeline.ts';
+import type { MigrationSpan, RecoverySpan, Stage } from './timeline.ts';
 
 const HEIGHT = 300;
 
@@ -18,6 +18,8 @@ export interface ResponseTimeChart {
   thresholdMs: number | null;
   stages: readonly Stage[];
   spans: readonly MigrationSpan[];
+  /** This action's recovery after each migration; none when not measured. */
+  recovery?: readonly RecoverySpan[];
   /** Seconds from run start at the right edge. */
   duration: number;
   /** Accessible name. */
@@ -39,6 +41,7 @@ export function responseTimeSvg(chart: ResponseTimeChart): string {
   return [
     `<svg class="chart response-time" viewBox="0 0 ${f.width} ${f.height}" role="img" aria-label="${escapeHtml(chart.label)}">`,
     backdrop(f, chart.stages, chart.spans),
+    recoveryMarks(f, chart.recovery ?? []),
     `<g class="y-lin">${valueLayer(f, linear, chart, xs, windowXs)}${clipped ? peakLabel(f, chart, xs, high) : ''}</g>`,
     `<g class="y-log">${valueLayer(f, log, chart, xs, windowXs)}</g>`,
     errorMarks(f, chart, xs),

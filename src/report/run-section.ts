@@ -15,7 +15,7 @@ import { BASELINE_RUN } from '../engine/run-numbers.ts';
 import { runSeries, type ActionSeries, type RunSeries } from './series.ts';
 import { actionTable, migrationRows, migrationTable, recoveryTable } from './tables.ts';
 import { throughput, throughputSvg } from './throughput-chart.ts';
-import { migrationSpans, stages, type MigrationSpan, type Stage } from './timeline.ts';
+import { migrationSpans, recoverySpans, stages, type MigrationSpan, type RecoverySpan, type Stage } from './timeline.ts';
 
 /** `series`: the run's lines when the caller drew them already (the summary averages them). */
 export function runSection(experiment: MigrationExperiment, run: RunReportInput, anchor: string, series = runSeries(run.seconds, run.plan, experiment.spec.sla)): Markup {
@@ -42,14 +42,15 @@ ${result.message ? html`<p class="message">${result.message}</p>` : ''}
 ${migrations.some((row) => row.recovery) ? html`<h3>Recovery per action</h3>
 <div class="table-scroll">${recoveryTable(migrations, thresholds)}</div>` : ''}
 <h3>Over time</h3>
-${legend(series, options.window / 1000)}
+${legend(series, options.window / 1000, migrations.some((row) => row.recovery))}
 ${overview(series, timeline, anchor, result.index)}
 ${series.actions.length === 0 ? html`<p class="empty">No per-second data was recorded for this run.</p>` : ''}
 <div class="charts">${series.actions.map((action, index) => {
     const judged = actions.find((a) => a.action === action.action);
     // The threshold as judged (status), else as the SLA states it.
     const thresholdMs = judged && judged.thresholdSeconds > 0 ? judged.thresholdSeconds * 1000 : (options.thresholds[action.action] ?? null);
-    return actionFigure(series, action, judged, thresholdMs, timeline, `${anchor}-a${index + 1}`, result.index);
+    const recovery = recoverySpans(plan, result.migrations ?? [], action.action);
+    return actionFigure(series, action, judged, thresholdMs, { ...timeline, recovery }, `${anchor}-a${index + 1}`, result.index);
   })}</div>
 </section>`;
 }
@@ -62,6 +63,8 @@ interface Timeline {
   duration: number;
   /** The run's start, epoch ms. */
   clock: number;
+  /** One action's recovery after each migration (its chart only). */
+  recovery?: readonly RecoverySpan[];
 }
 
 /** One action's chart, captioned with its threshold and its highest windows (red when broken). */
@@ -131,12 +134,12 @@ function axis(series: { times: readonly number[]; bucketSeconds: number }, { clo
 }
 
 /** What the lines, shades and marks mean: once per run, above its charts. */
-function legend(series: RunSeries, windowSeconds: number): Markup {
+function legend(series: RunSeries, windowSeconds: number, recovered: boolean): Markup {
   const line = (color: string, width: number, dash = '') =>
     raw(`<svg width="26" height="10" aria-hidden="true"><line x1="1" x2="25" y1="5" y2="5" stroke="${color}" stroke-width="${width}" ${dash ? `stroke-dasharray="${dash}"` : ''}/></svg>`);
   const box = (fill: string, opacity: number) => raw(`<svg width="16" height="12" aria-hidden="true"><rect width="16" height="12" fill="${fill}" fill-opacity="${opacity}"/></svg>`);
   const window = formatOffset(windowSeconds);
   return html`<div class="legend">${series.bucketPercentiles.map(
     (p) => html`<span>${line(percentileColor(p), 1.4)}${percentileName(p)} per ${series.bucketSeconds === 1 ? 'second' : `${series.bucketSeconds} s`}</span>`,
-  )}${series.windowPercentiles.map((p) => html`<span>${line(percentileColor(p), 3)}${percentileName(p)} of the ${window} window ending there</span>`)}<span>${line('#111827', 1.6, '5 3')}SLA threshold</span><span>${box('#f2cf63', 0.6)}pre-copy</span><span>${box('#7d4fa8', 0.6)}stop-and-copy (downtime)</span><span>${box('#eceef2', 1)}ramp-up / ramp-down (not judged)</span><span>${box('#c62828', 1)}failed actions</span></div>`;
+  )}${series.windowPercentiles.map((p) => html`<span>${line(percentileColor(p), 3)}${percentileName(p)} of the ${window} window ending there</span>`)}<span>${line('#111827', 1.6, '5 3')}SLA threshold</span><span>${box('#f2cf63', 0.6)}pre-copy</span><span>${box('#7d4fa8', 0.6)}stop-and-copy (downtime)</span>${recovered ? html`<span>${box('#1f8a70', 0.8)}recovery: until the action's p90 was back (dashed: not back)</span>` : ''}<span>${box('#eceef2', 1)}ramp-up / ramp-down (not judged)</span><span>${box('#c62828', 1)}failed actions</span></div>`;
 }

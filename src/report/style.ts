@@ -78,6 +78,9 @@ svg.chart text { fill: #4b5563; }
 .ramp { fill: #eceef2; }
 .preCopy, .migration { fill: var(--precopy); fill-opacity: .38; }
 .stopAndCopy { fill: var(--stopcopy); fill-opacity: .55; }
+.recovery rect { fill: #1f8a70; fill-opacity: .8; }
+.recovery-end { stroke: #1f8a70; stroke-width: 2; }
+.recovery.not-back rect { fill: none; stroke: #c62828; stroke-width: 1.5; stroke-dasharray: 4 3; }
 .grid { stroke: #e7eaee; stroke-width: 1; }
 .axis { stroke: #8b95a3; }
 .tick { stroke: #8b95a3; }
