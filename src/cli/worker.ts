@@ -39,7 +39,7 @@ export function defineWorker(command: Command): void {
     .option('--prefix <prefix>', 'prefix of every Redis key; the same as the controller', 'migrascope')
     .option('--load-concurrency <n>', 'load shards driven at once by this process', positiveInt('--load-concurrency'), 16)
     .option('--migration-concurrency <n>', 'migrations at once (of different experiments)', positiveInt('--migration-concurrency'), DEFAULT_MIGRATION_CONCURRENCY)
-    .option('--max-clock-offset <duration>', "how far this host's clock may be from Redis's (TIME) before the worker refuses load shards", '1s')
+    .option('--max-clock-offset <duration>', "how far this host's clock may be from Redis's (TIME) before the worker refuses load shards and migrations", '1s')
     .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (env MIGRASCOPE_METRICS_PORT)', parsePort, process.env.MIGRASCOPE_METRICS_PORT ? parsePort(process.env.MIGRASCOPE_METRICS_PORT) : undefined)
     .option('--metrics-bind-address <address>', 'address the metrics server listens on', '0.0.0.0');
   addLoadTargetsFlag(addMetricsFlags(command))

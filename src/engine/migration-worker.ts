@@ -71,6 +71,12 @@ export interface BusyRetry {
 
 const BUSY_RETRY: BusyRetry = { attempts: 5, firstDelayMs: 2_000 };
 
+/** A migration this worker refuses before starting it (its clock, see shard-admission.ts): Failed, with why. */
+export async function refuseMigration(job: MigrationJobData, deps: Pick<MigrationWorkerDeps, 'redis' | 'prefix'>, reason: string): Promise<MigrationOutcome> {
+  const keys = new RunKeys(deps.prefix, job.experiment, job.run);
+  return record(deps.redis, keys, { index: job.index, offsetMs: job.offsetMs, state: 'Failed', message: `not started: ${reason}` });
+}
+
 export async function performMigration(job: MigrationJobData, attempt: string, deps: MigrationWorkerDeps): Promise<MigrationOutcome> {
   const keys = new RunKeys(deps.prefix, job.experiment, job.run);
   const log = deps.log.child({ experiment: job.experiment.name, run: job.run, migration: job.index });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkerPresence } from '../queue/worker-registry.ts';
-import { admitShard, CLOCK_WAIT_MS, FAIR_SHARE_WAIT_MS } from './shard-admission.ts';
+import { admitByClock, admitShard, CLOCK_WAIT_MS, FAIR_SHARE_WAIT_MS } from './shard-admission.ts';
 import { clockRefusal } from './worker-clock.ts';
 
 function worker(id: string, loadShards = 0, clockInBound = true): WorkerPresence {
@@ -39,6 +39,18 @@ describe('given a load shard offered to a worker process', () => {
   it('when its clock is out of bound and no live worker is in bound, or none took it in time, then the shard fails with the reason', () => {
     expect(admitShard({ shards: 2, mine: 0, others: [worker('b', 0, false)], clockRefused: CLOCK, declinedForMs: 0 })).toEqual({ verdict: 'fail', message: `${CLOCK}; no other live worker has its clock in bound` });
     expect(admitShard({ shards: 2, mine: 0, others: [worker('b')], clockRefused: CLOCK, declinedForMs: CLOCK_WAIT_MS })).toMatchObject({ verdict: 'fail', message: expect.stringContaining('within 60 s') });
+  });
+});
+
+describe('given a migration offered to a worker process', () => {
+  it('when its clock is in bound, then the clock rule has nothing to say, however busy the others are', () => {
+    expect(admitByClock({ others: [], clockRefused: undefined, declinedForMs: 0 }, 'migration')).toBeUndefined();
+  });
+
+  it('when its clock is out of bound, then it hands the migration back for a worker in bound, and fails it when there is none or none took it in time', () => {
+    expect(admitByClock({ others: [worker('b', 16)], clockRefused: CLOCK, declinedForMs: 0 }, 'migration')).toMatchObject({ verdict: 'handBack', reason: 'clock', delayMs: 100 });
+    expect(admitByClock({ others: [worker('b', 0, false)], clockRefused: CLOCK, declinedForMs: 0 }, 'migration')).toEqual({ verdict: 'fail', message: `${CLOCK}; no other live worker has its clock in bound` });
+    expect(admitByClock({ others: [worker('b')], clockRefused: CLOCK, declinedForMs: CLOCK_WAIT_MS }, 'migration')).toEqual({ verdict: 'fail', message: `${CLOCK}; no worker in bound took the migration within 60 s` });
   });
 });
 

@@ -13,12 +13,17 @@
 //   back for one of them. It never starves the shard: when it comes back to this process
 //   FAIR_SHARE_WAIT_MS after the first hand-back (the others did not take it), it is taken anyway.
 //
+// A migration is judged by the clock rule alone: its instants (its start, its end, the downtime its
+// probe saw) are read on this worker's clock and drawn against the load workers' seconds. One an
+// earlier attempt already asked XAPI for, or recorded, is taken whatever the clock: it is followed
+// where it stands (migration-worker.ts), and never failed while it runs.
+//
 // Handing back is BullMQ's manual delay (moveToDelayed, then DelayedError): the job waits
 // HAND_BACK_DELAY_MS, costs no attempt, and the delay marker wakes a worker that was sleeping on
 // the queue, which is one of the others.
 import type { Logger } from '../log/index.ts';
 import type { WorkerMetrics } from '../metrics/index.ts';
-import type { LoadJobData } from '../queue/contracts.ts';
+import type { LoadJobData, MigrationJobData } from '../queue/contracts.ts';
 import type { RedisClient } from '../queue/redis-connection.ts';
 import { RunKeys } from '../queue/run-keys.ts';
 import { WORKER_BEAT_MS, WorkerRegistry, type WorkerPresence } from '../queue/worker-registry.ts';
@@ -47,14 +52,19 @@ export interface AdmissionInput {
   declinedForMs: number;
 }
 
+/** The clock rule on a shard or a migration: undefined when this worker's clock is in bound; no I/O. */
+export function admitByClock(input: Pick<AdmissionInput, 'others' | 'clockRefused' | 'declinedForMs'>, what: 'shard' | 'migration'): Admission | undefined {
+  if (input.clockRefused === undefined) return undefined;
+  if (!input.others.some((worker) => worker.clockInBound)) return { verdict: 'fail', message: `${input.clockRefused}; no other live worker has its clock in bound` };
+  if (input.declinedForMs >= CLOCK_WAIT_MS) return { verdict: 'fail', message: `${input.clockRefused}; no worker in bound took the ${what} within ${CLOCK_WAIT_MS / 1000} s` };
+  return { verdict: 'handBack', reason: 'clock', delayMs: HAND_BACK_DELAY_MS, message: `${input.clockRefused}; handed back for a worker in bound` };
+}
+
 /** The rules above, on one shard; no I/O. */
 export function admitShard(input: AdmissionInput): Admission {
+  const byClock = admitByClock(input, 'shard');
+  if (byClock) return byClock;
   const inBound = input.others.filter((worker) => worker.clockInBound);
-  if (input.clockRefused !== undefined) {
-    if (inBound.length === 0) return { verdict: 'fail', message: `${input.clockRefused}; no other live worker has its clock in bound` };
-    if (input.declinedForMs >= CLOCK_WAIT_MS) return { verdict: 'fail', message: `${input.clockRefused}; no worker in bound took the shard within ${CLOCK_WAIT_MS / 1000} s` };
-    return { verdict: 'handBack', reason: 'clock', delayMs: HAND_BACK_DELAY_MS, message: `${input.clockRefused}; handed back for a worker in bound` };
-  }
   const withRoom = inBound.filter((worker) => worker.loadShards < worker.loadConcurrency);
   const share = Math.ceil(input.shards / (withRoom.length + 1));
   if (input.mine < share || withRoom.length === 0) return { verdict: 'take' };
@@ -116,7 +126,7 @@ export class ShardAdmission {
     await this.#readClock();
     const refused = clockRefusal(this.#clock, this.#options.maxClockOffsetMs);
     const fields = { worker: this.#options.workerId, clockOffsetMs: Math.round(this.#clock.offsetMs), maxClockOffsetMs: this.#options.maxClockOffsetMs };
-    if (refused) this.#options.log.error(fields, `${refused}. Until it is, this worker refuses load shards`);
+    if (refused) this.#options.log.error(fields, `${refused}. Until it is, this worker refuses load shards and migrations`);
     else this.#options.log.info(fields, 'worker clock within bound of Redis');
     await this.#beat();
   }
@@ -126,6 +136,35 @@ export class ShardAdmission {
     const decided = this.#queue.then(() => this.#admit(jobId, job));
     this.#queue = decided.catch(() => undefined);
     return decided;
+  }
+
+  /** Decides on a migration: the clock rule alone (see above). */
+  async admitMigration(jobId: string, job: MigrationJobData): Promise<Admission> {
+    await this.#readClock();
+    const clockRefused = clockRefusal(this.#clock, this.#options.maxClockOffsetMs);
+    const keys = new RunKeys(this.#options.prefix, job.experiment, job.run);
+    const started = clockRefused !== undefined && ((await this.#options.redis.exists(keys.migrationClaim(job.index))) > 0 || (await this.#options.redis.hexists(keys.migrations, String(job.index))) > 0);
+    const log = this.#options.log.child({ experiment: job.experiment.name, run: job.run, migration: job.index, worker: this.#options.workerId, clockOffsetMs: Math.round(this.#clock.offsetMs) });
+    if (started) log.warn(`${clockRefused}; following the migration an earlier attempt started all the same`);
+    const firstDeclined = this.#declined.get(jobId);
+    const others = clockRefused === undefined || started ? [] : (await this.#beat()).filter((worker) => worker.id !== this.#options.workerId);
+    const admission = (started ? undefined : admitByClock({ others, clockRefused, declinedForMs: firstDeclined === undefined ? 0 : performance.now() - firstDeclined }, 'migration')) ?? { verdict: 'take' };
+    if (admission.verdict === 'handBack') {
+      if (firstDeclined === undefined) this.#declined.set(jobId, performance.now());
+      log.warn(`migration: ${admission.message}`);
+    } else {
+      this.#declined.delete(jobId);
+      if (admission.verdict === 'fail') log.error(`refusing the migration: ${admission.message}`);
+    }
+    return admission;
+  }
+
+  /**
+   * When a job handed back `delayMs` from now becomes due, on Redis's clock: BullMQ compares it with
+   * the clock of the worker that next looks, so a worker ahead of Redis must not push it later.
+   */
+  handBackAt(delayMs: number): number {
+    return (this.#options.now ?? Date.now)() - this.#clock.offsetMs + delayMs;
   }
 
   ended(jobId: string): void {

@@ -15,7 +15,7 @@ import { LOAD_QUEUE, LoadJobData, MIGRATION_QUEUE, MigrationJobData } from '../q
 import { performLoad, refuseShard, type ShardEnd } from './load-worker.ts';
 import { ShardAdmission } from './shard-admission.ts';
 import { DEFAULT_MAX_CLOCK_OFFSET_MS } from './worker-clock.ts';
-import { performMigration, type MigrationOutcome, type PoolResolver } from './migration-worker.ts';
+import { performMigration, refuseMigration, type MigrationOutcome, type PoolResolver } from './migration-worker.ts';
 
 /** Migrations one worker process follows at once unless told (see WorkerHostOptions.migrationConcurrency). */
 export const DEFAULT_MIGRATION_CONCURRENCY = 16;
@@ -42,7 +42,7 @@ export interface WorkerHostOptions {
   loadTargets?: LoadTargetAllowList | undefined;
   /** How soon a job whose worker died is handed to another (BullMQ lock; default 10 s). */
   lockDurationMs?: number;
-  /** How far this worker's clock may be from Redis's before it refuses load shards (default 1 s). */
+  /** How far this worker's clock may be from Redis's before it refuses load shards and migrations (default 1 s). */
   maxClockOffsetMs?: number;
   /** This worker's clock, as the clock check reads it (default Date.now; a test fakes an offset here). */
   now?: () => number;
@@ -99,7 +99,7 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
       const admitted = await admission.admit(jobId, data);
       if (admitted.verdict === 'handBack') {
         // BullMQ's manual delay: no attempt spent, and its marker wakes a worker asleep on the queue.
-        await job.moveToDelayed(Date.now() + admitted.delayMs, token);
+        await job.moveToDelayed(admission.handBackAt(admitted.delayMs), token);
         throw new DelayedError(admitted.message);
       }
       if (admitted.verdict === 'fail') return refuseShard(data, deps, admitted.message);
@@ -114,7 +114,16 @@ export function startWorkers(options: WorkerHostOptions): WorkerHost {
   );
   const migration = new Worker<MigrationJobData, MigrationOutcome>(
     MIGRATION_QUEUE,
-    async (job: Job<MigrationJobData>) => performMigration(MigrationJobData.parse(job.data), `${job.id}#${job.attemptsMade}`, deps),
+    async (job: Job<MigrationJobData>, token?: string) => {
+      const data = MigrationJobData.parse(job.data);
+      const admitted = await admission.admitMigration(job.id ?? '', data);
+      if (admitted.verdict === 'handBack') {
+        await job.moveToDelayed(admission.handBackAt(admitted.delayMs), token);
+        throw new DelayedError(admitted.message);
+      }
+      if (admitted.verdict === 'fail') return refuseMigration(data, deps, admitted.message);
+      return performMigration(data, `${job.id}#${job.attemptsMade}`, deps);
+    },
     { ...common, concurrency: options.migrationConcurrency ?? DEFAULT_MIGRATION_CONCURRENCY },
   );
   for (const worker of [load, migration]) {

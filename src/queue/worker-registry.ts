@@ -15,7 +15,7 @@ export interface WorkerPresence {
   loadShards: number;
   /** Its clock minus Redis's at its last reading, ms. */
   clockOffsetMs: number;
-  /** Whether that offset is within its --max-clock-offset: it takes load shards. */
+  /** Whether that offset is within its --max-clock-offset: it takes load shards and migrations. */
   clockInBound: boolean;
 }
 

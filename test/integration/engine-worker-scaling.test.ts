@@ -93,11 +93,15 @@ describe('given three worker processes taking jobs from one Redis', () => {
     }
   });
 
-  it('when one of them has its clock 5 s ahead of Redis, then it refuses the shard it is offered, the others run the run, and the reason is told', async () => {
+  it('when one of them has its clock 5 s ahead of Redis, then it refuses the shard it is offered, the others run the run and its migration, and the reason is told', async () => {
     const [skewed] = await startWorkers({ clockOffsetMs: 5000, maxClockOffsetMs: 1000, logLevel: 'warn' }, {}, {});
-    const { status, events, ends } = await run('skewed', { users: 12, drivers: 3, steady: '6s', migrations: null });
+    const { status, events, ends } = await run('skewed', { users: 12, drivers: 3, steady: '8s', migrations: { offsets: ['2s'], destination: { policy: 'roundRobin' }, timeout: '1m' } });
 
     expect(status.phase, JSON.stringify(status.conditions)).toBe('Succeeded');
+    // Whichever worker BullMQ offered the migration first, one in bound performed it, once.
+    expect(status.runs?.[0]?.migrations?.map((migration) => migration.state)).toEqual(['Succeeded']);
+    expect(harness.migrations).toHaveLength(1);
+    for (const line of workers[0]!.log().split('\n').filter((text) => text.includes('"migration"'))) expect(line).toContain('handed back for a worker in bound');
     expect(ends.map((end) => end.state)).toEqual(['done', 'done', 'done']);
     expect(ends.filter((end) => end.worker === skewed)).toEqual([]);
     const refused = events.filter((event) => event.reason === 'ShardRefused');
@@ -106,13 +110,17 @@ describe('given three worker processes taking jobs from one Redis', () => {
     expect(workers[0]!.log()).toContain('ahead of Redis');
   });
 
-  it('when the only worker has its clock off, then the shards fail and the run says why', async () => {
+  it('when the only worker has its clock off, then the shards fail, its migration is not started, and the run says why', async () => {
     await startWorkers({ clockOffsetMs: -3000, maxClockOffsetMs: 1000 });
-    const { status, ends } = await run('alone', { users: 4, drivers: 2, steady: '6s', migrations: null });
+    const { status, ends } = await run('alone', { users: 4, drivers: 2, steady: '6s', migrations: { offsets: ['2s'], destination: { policy: 'roundRobin' }, timeout: '1m' } });
 
     expect(status.phase).toBe('Failed');
     expect(ends.map((end) => end.state)).toEqual(['failed', 'failed']);
     const message = status.conditions?.find((condition) => condition.type === 'Ready')?.message ?? '';
     expect(message).toMatch(/load shard \d failed: not started: this worker's clock is (2\.9\d*|3(\.0\d*)?) s behind Redis's \(TIME\).*no other live worker has its clock in bound/);
+    const [migration] = status.runs?.[0]?.migrations ?? [];
+    expect(migration).toMatchObject({ index: 1, state: 'Failed' });
+    expect(migration?.message).toMatch(/^not started: this worker's clock is (2\.9\d*|3(\.0\d*)?) s behind Redis's \(TIME\).*no other live worker has its clock in bound$/);
+    expect(harness.migrations).toEqual([]);
   });
 });
