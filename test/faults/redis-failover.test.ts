@@ -1,14 +1,18 @@
 // A Redis primary failing over in the middle of a run, on the two highly available set-ups users
 // run: a Redis Cluster of three primaries (the primaries serving the run's keys and the queues'
-// keys each hand over to their replica, CLUSTER FAILOVER) and a Sentinel set (SENTINEL FAILOVER:
-// the replica promoted, the former primary demoted). The engine and the workers follow the new
+// keys each hand over to their replica, CLUSTER FAILOVER) and a Sentinel set behind TLS (SENTINEL
+// FAILOVER: the replica promoted, the former primary demoted). The engine and the workers follow the new
 // primaries by themselves; the run completes with every second recorded once and the one
 // migration done once. Every server asks for a password (given in the URL), as such sets do.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedServingCertificate } from '../../src/certificates/index.ts';
 import { removeExperimentData } from '../../src/controller/experiment-cleanup.ts';
 import { bullPrefix, experimentKeyBase } from '../../src/queue/run-keys.ts';
 import { shortExperiment, startEngineHarnessOn, type ExternalRedisEngineHarness } from '../support/engine.ts';
+import { temporaryDirectory } from '../support/processes.ts';
 import { startRedisCluster, startSentinelSet, type RedisClusterUnderTest, type SentinelSetUnderTest } from '../support/redis-topologies.ts';
 import { recordFault } from './reliability.ts';
 import { runThroughFault } from './run-through-fault.ts';
@@ -58,13 +62,21 @@ describe('given a run on a three-primary Redis Cluster', () => {
   });
 });
 
-describe('given a run on a Redis Sentinel set', () => {
+// TLS only, as docs/deploy.md's example Sentinel set: the client finds the primary through the
+// Sentinels over TLS and follows the failover to the new one over TLS, the CA from the environment.
+describe('given a run on a Redis Sentinel set behind TLS', () => {
   let sentinels: SentinelSetUnderTest;
   let harness: ExternalRedisEngineHarness;
 
   beforeAll(async () => {
-    sentinels = await startSentinelSet(AUTH);
-    harness = await startEngineHarnessOn(withPassword(sentinels.url));
+    const dir = await temporaryDirectory('sentinel-tls');
+    const { key, cert } = selfSignedServingCertificate('redis', ['127.0.0.1']);
+    const tls = { certFile: join(dir, 'redis.crt'), keyFile: join(dir, 'redis.key'), caFile: join(dir, 'redis.crt') };
+    await writeFile(tls.certFile, cert);
+    await writeFile(tls.keyFile, key);
+    sentinels = await startSentinelSet({ ...AUTH, tls });
+    expect(sentinels.url).toMatch(/^rediss\+sentinel:\/\//);
+    harness = await startEngineHarnessOn(withPassword(sentinels.url), { env: { MIGRASCOPE_REDIS_CA_FILE: tls.caFile } });
   }, 60_000);
   afterAll(async () => {
     await harness?.close();
@@ -77,6 +89,6 @@ describe('given a run on a Redis Sentinel set', () => {
       failover = await sentinels.failover();
     });
     expect(await sentinels.primaryPort()).toBe(failover!.to);
-    recordFault({ case: 'Redis Sentinel failover mid-run', outcome: 'completed on the new primary; no action counted twice', seconds, migrations });
+    recordFault({ case: 'Redis Sentinel failover mid-run (TLS)', outcome: 'completed on the new primary; no action counted twice', seconds, migrations });
   }, 90_000);
 });

@@ -90,13 +90,14 @@ export async function startEngineHarness(options: EngineHarnessOptions = {}): Pr
 /** The harness on Redis at `redisUrl` (any form createRedisClient reads); its close() leaves that Redis running. */
 export async function startEngineHarnessOn(
   redisUrl: string,
-  options: EngineHarnessOptions & { resultsDir?: string; afterClose?: () => Promise<void> } = {},
+  options: EngineHarnessOptions & { resultsDir?: string; afterClose?: () => Promise<void>; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ExternalRedisEngineHarness> {
   const testbed = await startTestbed(options.topology ?? engineTopology(options.hosts));
   const prefix = `test-${randomBytes(4).toString('hex')}`;
   const resultsDir = options.resultsDir ?? (await mkdtemp(join(tmpdir(), 'migrascope-results-')));
-  const client = createRedisClient(redisUrl);
-  const connection = createRedisClient(redisUrl);
+  // `env`: what the URL leaves to the environment (MIGRASCOPE_REDIS_CA_FILE, the passwords).
+  const client = createRedisClient(redisUrl, { env: options.env ?? process.env });
+  const connection = createRedisClient(redisUrl, { env: options.env ?? process.env });
   const log = createLogger({ level: process.env.MIGRASCOPE_TEST_LOG ?? 'silent', pretty: false });
   const resolvePool = testbedPoolResolver(testbed);
   const queues = new ExperimentQueues({ connection, prefix });

@@ -6,11 +6,12 @@
 // ones an operator (or Kubernetes draining a node) asks for: CLUSTER FAILOVER on the replica,
 // SENTINEL FAILOVER, each waited for until the set serves writes again.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { freeLoopbackPort } from '../../src/loopback/index.ts';
 import { startLocalRedis, type LocalRedis } from '../../src/queue/local-redis.ts';
 import { waitFor } from './processes.ts';
 
@@ -19,6 +20,11 @@ const run = promisify(execFile);
 export interface RedisAuth {
   /** requirepass of every server (and Sentinel's auth-pass); undefined: none. */
   password?: string;
+  /**
+   * TLS only, as a managed Redis speaks it: no plain port, the servers' (and Sentinels') certificate
+   * checked against `caFile`, replication and the Sentinels' own links over TLS too. Sentinel sets only.
+   */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 export interface RedisClusterUnderTest {
@@ -31,7 +37,7 @@ export interface RedisClusterUnderTest {
 }
 
 export interface SentinelSetUnderTest {
-  /** redis+sentinel://host:port,…/mymaster of the three Sentinels (without the password). */
+  /** redis+sentinel://host:port,…/mymaster of the three Sentinels (rediss+sentinel with TLS; without the password). */
   url: string;
   masterName: string;
   servers: LocalRedis[];
@@ -45,7 +51,14 @@ export interface SentinelSetUnderTest {
 
 /** One command to one server, on a connection of its own. */
 async function ask(port: number, auth: RedisAuth, ...command: [string, ...(string | number)[]]): Promise<unknown> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, ...(auth.password ? { password: auth.password } : {}) });
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    ...(auth.password ? { password: auth.password } : {}),
+    ...(auth.tls ? { tls: { ca: await readFile(auth.tls.caFile, 'utf8') } } : {}),
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -57,6 +70,16 @@ async function ask(port: number, auth: RedisAuth, ...command: [string, ...(strin
 
 function authArgs(auth: RedisAuth): string[] {
   return auth.password ? ['--requirepass', auth.password, '--masterauth', auth.password] : [];
+}
+
+/** A server (or Sentinel) on a free port: TLS on that port and no other when `auth.tls`. */
+async function startServer(auth: RedisAuth, args: string[], configFile?: string): Promise<LocalRedis> {
+  const port = await freeLoopbackPort();
+  const { tls } = auth;
+  const tlsArgs = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no', '--tls-replication', 'yes']
+    : [];
+  return startLocalRedis({ port, ...(configFile ? { configFile } : {}), args: [...args, ...tlsArgs] });
 }
 
 async function stopAll(servers: LocalRedis[]): Promise<void> {
@@ -141,13 +164,15 @@ async function slotShard(port: number, auth: RedisAuth, slot: number): Promise<{
 /** A primary, its replica and three Sentinels (quorum 2) watching them as "mymaster". */
 export async function startSentinelSet(auth: RedisAuth = {}): Promise<SentinelSetUnderTest> {
   const masterName = 'mymaster';
+  // The Sentinels ask for no password of their own; they speak TLS when the servers do.
+  const sentinelAuth: RedisAuth = auth.tls ? { tls: auth.tls } : {};
   const configDir = await mkdtemp(join(tmpdir(), 'migrascope-sentinel-'));
   const servers: LocalRedis[] = [];
   const sentinels: LocalRedis[] = [];
   try {
-    servers.push(await startLocalRedis({ args: authArgs(auth) }));
+    servers.push(await startServer(auth, authArgs(auth)));
     const primary = servers[0]!;
-    servers.push(await startLocalRedis({ args: [...authArgs(auth), '--replicaof', '127.0.0.1', String(primary.port)] }));
+    servers.push(await startServer(auth, [...authArgs(auth), '--replicaof', '127.0.0.1', String(primary.port)]));
     await replicating(servers[1]!.port, auth);
     for (let i = 0; i < 3; i += 1) {
       const configFile = join(configDir, `sentinel-${i}.conf`);
@@ -161,14 +186,14 @@ export async function startSentinelSet(auth: RedisAuth = {}): Promise<SentinelSe
           '',
         ].join('\n'),
       );
-      sentinels.push(await startLocalRedis({ configFile, args: ['--sentinel'] }));
+      sentinels.push(await startServer(auth, ['--sentinel'], configFile));
     }
     // Sentinels find the replica and each other through the primary (hello messages every 2 s).
     await waitFor(
       'every Sentinel knowing the replica and the two other Sentinels',
       async () => {
         const known = await Promise.all(
-          sentinels.map(async (sentinel) => [(await ask(sentinel.port, {}, 'SENTINEL', 'REPLICAS', masterName)) as unknown[], (await ask(sentinel.port, {}, 'SENTINEL', 'SENTINELS', masterName)) as unknown[]] as const),
+          sentinels.map(async (sentinel) => [(await ask(sentinel.port, sentinelAuth, 'SENTINEL', 'REPLICAS', masterName)) as unknown[], (await ask(sentinel.port, sentinelAuth, 'SENTINEL', 'SENTINELS', masterName)) as unknown[]] as const),
         );
         return known.every(([replicas, others]) => replicas.length === 1 && others.length === 2);
       },
@@ -179,9 +204,9 @@ export async function startSentinelSet(auth: RedisAuth = {}): Promise<SentinelSe
     await rm(configDir, { recursive: true, force: true });
     throw error;
   }
-  const primaryPort = async (): Promise<number> => Number(((await ask(sentinels[0]!.port, {}, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName)) as string[])[1]);
+  const primaryPort = async (): Promise<number> => Number(((await ask(sentinels[0]!.port, sentinelAuth, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName)) as string[])[1]);
   return {
-    url: `redis+sentinel://${sentinels.map((sentinel) => `127.0.0.1:${sentinel.port}`).join(',')}/${masterName}`,
+    url: `${auth.tls ? 'rediss' : 'redis'}+sentinel://${sentinels.map((sentinel) => `127.0.0.1:${sentinel.port}`).join(',')}/${masterName}`,
     masterName,
     servers,
     sentinels,
@@ -189,10 +214,10 @@ export async function startSentinelSet(auth: RedisAuth = {}): Promise<SentinelSe
     async failover() {
       const from = await primaryPort();
       const to = servers.find((server) => server.port !== from)!.port;
-      await ask(sentinels[0]!.port, {}, 'SENTINEL', 'FAILOVER', masterName);
+      await ask(sentinels[0]!.port, sentinelAuth, 'SENTINEL', 'FAILOVER', masterName);
       await waitFor(
         `every Sentinel naming ${to} the primary`,
-        async () => (await Promise.all(sentinels.map(async (sentinel) => Number(((await ask(sentinel.port, {}, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName)) as string[])[1])))).every((port) => port === to),
+        async () => (await Promise.all(sentinels.map(async (sentinel) => Number(((await ask(sentinel.port, sentinelAuth, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName)) as string[])[1])))).every((port) => port === to),
         30_000,
       );
       return { from, to };
