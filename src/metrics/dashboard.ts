@@ -152,6 +152,20 @@ export const ROWS: RowSpec[] = [
         ],
       },
       {
+        title: 'Cost over the baseline run',
+        description:
+          "With spec.baseline: per action and percentile, the runs' mean highest windowed response time over that of the baseline run (the same load, no migration). 1 = the migrations cost nothing; 3 = three times the response time. Set when the experiment finishes.",
+        unit: 'short',
+        queries: [{ expr: `max by (action, percentile) (${sel('migrascope_baseline_slowdown_ratio')})`, legend: '{{action}} p{{percentile}}' }],
+      },
+      {
+        title: 'Violating windows added by the migrations',
+        description:
+          "With spec.baseline: per action and percentile, the SLA windows per run that broke the threshold beyond those of the baseline run (the same load, no migration); 0 when the load alone explains them. Set when the experiment finishes.",
+        unit: 'short',
+        queries: [{ expr: `max by (action, percentile) (${sel('migrascope_baseline_extra_violating_windows')})`, legend: '{{action}} p{{percentile}}' }],
+      },
+      {
         title: 'Migrations by result',
         description: 'Live migrations ended per rate interval, succeeded or failed.',
         unit: 'short',

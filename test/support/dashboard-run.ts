@@ -117,14 +117,18 @@ export async function runDashboardExperiment(options: { steady?: string; users?:
     const controllerDone = controller.start(stop.signal);
     controller.enqueue({ namespace: NAMESPACE, name: EXPERIMENT });
 
-    const experiment = shortExperiment(harness, { name: EXPERIMENT, users: options.users ?? 10, steady: options.steady ?? '20s' });
+    // With a baseline run first, so that the panels comparing with it have their series.
+    const short = shortExperiment(harness, { name: EXPERIMENT, users: options.users ?? 10, steady: options.steady ?? '20s' });
+    const experiment = { ...short, spec: { ...short.spec, baseline: { enabled: true } } };
     const from = Date.now() / 1000 - 5;
     const status = await new ExperimentRunner(experiment, { uid: 'exp-dashboard', namespace: NAMESPACE, name: EXPERIMENT }, harness.deps).run();
     if (status.phase !== 'Succeeded') throw new Error(`the dashboard's experiment ended ${status.phase}: ${JSON.stringify(status.conditions)}`);
     // The final values scraped (the last scrape after the run's end), and a few more seconds for the rate windows.
     await waitFor(
-      'Prometheus to scrape the ended migration',
-      async () => (await instant(prometheusUrl, `migrascope_migrations_total{experiment="${EXPERIMENT}",result="succeeded"} == 1`)).length === 1,
+      'Prometheus to scrape the ended migration and the comparison with the baseline run',
+      async () =>
+        (await instant(prometheusUrl, `migrascope_migrations_total{experiment="${EXPERIMENT}",result="succeeded"} == 1`)).length === 1 &&
+        (await instant(prometheusUrl, `migrascope_baseline_slowdown_ratio{experiment="${EXPERIMENT}"}`)).length > 0,
       30_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 5_000));
