@@ -1,5 +1,5 @@
 // Regenerates docs/dashboard.png, the picture of the Grafana dashboard in the README, without
-// Grafana: a short testbed experiment with one migration runs through the engine (as
+// Grafana: a short testbed experiment (a baseline run, then one with a migration) runs through the engine (as
 // test/integration/dashboard-prometheus.test.ts runs it), a real Prometheus scrapes its metrics,
 // every panel's queries are run over the run, and the answers are drawn (scripts/dashboard-picture.ts)
 // and photographed by headless Chromium (scripts/deps.sh installs both).
@@ -21,7 +21,7 @@ async function main(out: string): Promise<void> {
   try {
     const html = dashboardHtml({
       title: 'Migrascope: live migration cost',
-      subtitle: `namespace ${NAMESPACE} · experiment ${EXPERIMENT} · testbed run with one live migration (shaded) · every panel's queries answered by Prometheus`,
+      subtitle: `namespace ${NAMESPACE} · experiment ${EXPERIMENT} · a baseline run, then a testbed run with one live migration (shaded) · every panel's queries answered by Prometheus`,
       panels: run.panels,
       annotation: run.annotations[0],
       from: run.from,
