@@ -1,6 +1,6 @@
 // Regenerates docs/dashboard.png, the picture of the Grafana dashboard in the README, without
-// Grafana: a short testbed experiment (a baseline run, then one with a migration) runs through the engine (as
-// test/integration/dashboard-prometheus.test.ts runs it), a real Prometheus scrapes its metrics,
+// Grafana: a short testbed experiment (a baseline run, then one with a migration) runs through the
+// engine (as test/integration/dashboard-prometheus.test.ts runs it), a real Prometheus scrapes its metrics,
 // every panel's queries are run over the run, and the answers are drawn (scripts/dashboard-picture.ts)
 // and photographed by headless Chromium (scripts/deps.sh installs both).
 //
