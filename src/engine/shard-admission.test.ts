@@ -65,5 +65,6 @@ describe('given a clock reading against Redis', () => {
       "this worker's clock is 2.5 s ahead of Redis's (TIME), more than --max-clock-offset 1 s: its users would start off the run's timetable and their actions be filed under the wrong seconds; sync its clock (NTP, chrony)",
     );
     expect(clockRefusal({ offsetMs: -1200, uncertaintyMs: 100 }, 500)).toContain('1.2 s behind Redis');
+    expect(clockRefusal({ offsetMs: 2500, uncertaintyMs: 1 }, 1000, 'migration')).toContain(': the migration would start off the run\'s timetable and its downtime be timed on the wrong seconds; sync its clock');
   });
 });

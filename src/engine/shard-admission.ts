@@ -141,7 +141,7 @@ export class ShardAdmission {
   /** Decides on a migration: the clock rule alone (see above). */
   async admitMigration(jobId: string, job: MigrationJobData): Promise<Admission> {
     await this.#readClock();
-    const clockRefused = clockRefusal(this.#clock, this.#options.maxClockOffsetMs);
+    const clockRefused = clockRefusal(this.#clock, this.#options.maxClockOffsetMs, 'migration');
     const keys = new RunKeys(this.#options.prefix, job.experiment, job.run);
     const started = clockRefused !== undefined && ((await this.#options.redis.exists(keys.migrationClaim(job.index))) > 0 || (await this.#options.redis.hexists(keys.migrations, String(job.index))) > 0);
     const log = this.#options.log.child({ experiment: job.experiment.name, run: job.run, migration: job.index, worker: this.#options.workerId, clockOffsetMs: Math.round(this.#clock.offsetMs) });

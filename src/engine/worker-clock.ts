@@ -26,13 +26,16 @@ export async function readClockOffset(redis: RedisClient, now: () => number = Da
   return { offsetMs: (before + after) / 2 - redisMs, uncertaintyMs: (after - before) / 2 };
 }
 
-/** Why this worker must not drive load with its clock as read, or undefined when it is in bound. */
-export function clockRefusal(reading: ClockReading, maxOffsetMs: number): string | undefined {
+/** What a clock out of bound would do to what a worker is offered. */
+const CONSEQUENCES = {
+  shard: "its users would start off the run's timetable and their actions be filed under the wrong seconds",
+  migration: "the migration would start off the run's timetable and its downtime be timed on the wrong seconds",
+};
+
+/** Why this worker must not drive a load shard (or a migration) with its clock as read, or undefined when it is in bound. */
+export function clockRefusal(reading: ClockReading, maxOffsetMs: number, what: keyof typeof CONSEQUENCES = 'shard'): string | undefined {
   if (withinBound(reading, maxOffsetMs)) return undefined;
-  return (
-    `this worker's clock is ${clockOffsetText(reading)}, more than --max-clock-offset ${seconds(maxOffsetMs)}: ` +
-    `its users would start off the run's timetable and their actions be filed under the wrong seconds; sync its clock (NTP, chrony)`
-  );
+  return `this worker's clock is ${clockOffsetText(reading)}, more than --max-clock-offset ${seconds(maxOffsetMs)}: ${CONSEQUENCES[what]}; sync its clock (NTP, chrony)`;
 }
 
 /** Whether the offset is within `maxOffsetMs`, given or taken half the round trip (a slow network never makes a good clock look bad). */
