@@ -44,6 +44,8 @@ export interface CampaignReconcilerOptions {
   startedSpecs: StartedSpecs;
   events: EventRecorder;
   log: Logger;
+  /** Writes a finished campaign's results file (results-archive.ts); a failure is retried with backoff. */
+  keepResults?: ((object: StoredObject) => Promise<void>) | undefined;
 }
 
 export class CampaignReconciler implements Reconciler {
@@ -71,7 +73,12 @@ export class CampaignReconciler implements Reconciler {
     }
     const previous = current.status;
     const generation = current.metadata.generation ?? 0;
-    if (isTerminal(previous?.phase)) return this.#finished(current, key);
+    if (isTerminal(previous?.phase)) {
+      await this.#finished(current, key);
+      // Its results and its levels' before anything deletes them; kept once per finish.
+      await this.#options.keepResults?.(object);
+      return;
+    }
 
     // The levels are planned from the spec the campaign started with.
     const started = await this.#options.startedSpecs.claim<MigrationCampaignSpec>('campaign', uid, { generation, spec: current.spec });

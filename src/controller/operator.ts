@@ -24,7 +24,7 @@ import { EngineSession } from './engine-session.ts';
 import { ExperimentReconciler } from './experiment-reconciler.ts';
 import { InformerSet, type ObjectCache } from './informer-set.ts';
 import { securedServing, type SecureMetricsOptions } from './metrics-access.ts';
-import { experimentDocument, reportAccess, reportPage, reportPath, REPORTS_PREFIX } from './reports.ts';
+import { campaignDocument, experimentDocument, reportAccess, reportPage, reportPath, REPORTS_PREFIX, type ReportSources } from './reports.ts';
 import { owningSchedule, ScheduleReconciler } from './schedule-reconciler.ts';
 import { subjectOf, targetOf, type StoredObject } from './resources.ts';
 import { Controller, EventRecorder, KubeApiError, KubeClient, LeaderElector, patchStatus, type ObjectKey } from './runtime/index.ts';
@@ -187,6 +187,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         onEnded: (ref) => wake.experiments?.enqueue({ namespace: ref.namespace, name: ref.name }),
       },
     );
+    // What the results files are built from: the objects, their streams in Redis, the files already kept.
+    const kept: ReportSources = { experiments, campaigns, redis: session.redis, prefix, archived: (namespace, name, kind) => archive.read(namespace, name, kind) };
     const concurrency = options.concurrency ?? 4;
     const experimentController = new Controller({
       name: 'migrationexperiment',
@@ -202,8 +204,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         ...(options.referenceRecheckMs === undefined ? {} : { referenceRecheckMs: options.referenceRecheckMs }),
         loadTargets: options.loadTargets,
         keepResults: async (object) => {
-          await archive.keep(object, async () => {
-            const built = await experimentDocument({ experiments, campaigns, redis: session.redis, prefix }, object);
+          await archive.keep('MigrationExperiment', object, async () => {
+            const built = await experimentDocument(kept, object);
             // A file without the seconds Redis still holds would be kept for good: try again later instead.
             if (built.unread?.length) throw new Error(`cannot read its per-second data from Redis yet (${built.unread.join('; ')})`);
             return built.document;
@@ -222,7 +224,22 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     for (const informer of profiles.informers) experimentController.watch(informer, (profile) => experimentsUsing(experiments, profile, (spec) => spec.workload?.profileRef?.name));
     const campaignController = new Controller({
       name: 'migrationcampaign',
-      reconciler: new CampaignReconciler({ kubeConfig, campaigns, experiments, pools, startedSpecs: session.startedSpecs, events, log }),
+      reconciler: new CampaignReconciler({
+        kubeConfig,
+        campaigns,
+        experiments,
+        pools,
+        startedSpecs: session.startedSpecs,
+        events,
+        log,
+        keepResults: async (object) => {
+          await archive.keep('MigrationCampaign', object, async () => {
+            const built = await campaignDocument(kept, object);
+            if (built.unread?.length) throw new Error(`cannot read its levels' per-second data from Redis yet (${built.unread.join('; ')})`);
+            return built.document;
+          });
+        },
+      }),
       workers: concurrency,
       metrics,
       log,

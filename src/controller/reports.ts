@@ -127,16 +127,23 @@ export async function experimentDocument(sources: ReportSources, object: StoredO
   return { document: { kind: 'MigrationExperiment', writtenAt: (sources.now?.() ?? new Date()).toISOString(), experiment: experimentResults(input) }, notice: input.notice, unread };
 }
 
-async function campaignDocument(sources: ReportSources, object: StoredObject): Promise<BuiltDocument> {
+/**
+ * The results of a campaign: its status and its levels' experiments in full, each from the object
+ * while it exists, else from the results file it left on the volume (its TTL took it).
+ */
+export async function campaignDocument(sources: ReportSources, object: StoredObject): Promise<BuiltDocument> {
   const campaign = parseStored(object, parseCampaign) as MigrationCampaign;
   const status = (object.status ?? {}) as MigrationCampaignStatus;
   const namespace = object.metadata?.namespace ?? '';
   const experiments: ExperimentResults[] = [];
+  const unread: string[] = [];
   for (const level of status.levels ?? []) {
     const stored = sources.experiments.get(namespace, level.experiment);
-    if (stored) experiments.push(experimentResults(await experimentInput(sources, stored)));
+    const archived = stored ? undefined : await sources.archived?.(namespace, level.experiment, 'MigrationExperiment');
+    if (stored) experiments.push(experimentResults(await experimentInput(sources, stored, unread)));
+    else if (archived?.kind === 'MigrationExperiment') experiments.push(archived.experiment);
   }
-  return { document: { kind: 'MigrationCampaign', writtenAt: (sources.now?.() ?? new Date()).toISOString(), campaign: { ...campaign, status }, experiments } };
+  return { document: { kind: 'MigrationCampaign', writtenAt: (sources.now?.() ?? new Date()).toISOString(), campaign: { ...campaign, status }, experiments }, unread };
 }
 
 /** The report's input from the object's status and, for the charts, the runs' streams in Redis. */

@@ -174,3 +174,13 @@ describe('Given a grid of spacing (rows) by users (columns), its recommendation 
     expect(html).toContain('<div class="users">by row</div>');
   });
 });
+
+describe('Given a campaign report rebuilt from its results file', () => {
+  it('then the notice saying so is under the title, and absent otherwise', () => {
+    const notice = 'The MigrationCampaign is gone; this report is rebuilt from its results file (written 2026-12-03T09:00:00.000Z).';
+    const page = renderCampaignReport({ ...input, notice });
+    expect(page).toContain(`<p class="message notice">${notice}</p>`);
+    expect(page.indexOf(notice)).toBeLessThan(page.indexOf('id="levels"'));
+    expect(renderCampaignReport(input)).not.toContain('class="message notice"');
+  });
+});

@@ -140,6 +140,7 @@ ${recommendationBox(input)}</div>
 <div><dt>Migrations</dt><dd>${offsets.length === 0 ? 'none' : html`${offsets.length === 1 ? 'one' : offsets.length} at <b>${offsets.map((ms) => formatOffset(ms / 1000)).join(', ')}</b> into steady state (${template.migrations?.destination.policy})`}</dd></div>
 <div><dt>Target</dt><dd>VM <b>${template.target.vm.nameLabel ?? template.target.vm.uuid ?? '?'}</b> of pool ${template.poolRef.name}</dd></div>
 </dl>
+${input.notice ? html`<p class="message notice">${input.notice}</p>` : ''}
 ${input.csvHref ? html`<p class="subtitle">Data: <a href="${input.csvHref}" download>every level's per-second percentiles, windows and migrations (CSV)</a></p>` : ''}
 </section>`;
 }

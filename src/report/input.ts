@@ -96,6 +96,8 @@ export interface CampaignReportInput {
   /** users (a users sweep) and level (one field) are absent when no level passed; rows for a grid. */
   recommendation?: { users?: number; reason: string; level?: SweepPoint; rows?: { row: SweepPoint; level?: SweepPoint }[] };
   generatedAt: Date;
+  /** Shown under the title: what the report lacks or comes from (e.g. a results file, the campaign gone). */
+  notice?: string;
   /** The levels' experiments in full, to append their charts. */
   experiments?: ExperimentReportInput[];
   /** Where the levels' per-second data can be downloaded as CSV, relative to the report. */

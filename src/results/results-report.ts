@@ -27,5 +27,6 @@ export function renderResults(document: ResultsDocument, options: ResultsReportO
     generatedAt,
     experiments: experiments.map((results) => reportInputOf(results, generatedAt)),
     ...(csvHref === undefined ? {} : { csvHref }),
+    ...(notice === undefined ? {} : { notice }),
   });
 }

@@ -132,6 +132,25 @@ describe('Given a one-level campaign the controller ran to Succeeded', () => {
     expect(page).toContain(level);
     expect(page).toContain('<svg');
   });
+
+  it('when the campaign is deleted, then its report is rebuilt from the results file the controller kept at its finish, its level in full', async () => {
+    const file = join(harness.redis.dataDir, 'results', harness.namespace, 'swept.campaign.results.json.gz');
+    const kept = await harness.eventually('the campaign results file', async () => readResults(file).catch(() => undefined), 30_000);
+    const level = String(at(campaign, 'status', 'levels', 0, 'experiment'));
+    expect(kept.kind === 'MigrationCampaign' && kept.campaign.metadata.uid).toBe(at(campaign, 'metadata', 'uid'));
+    expect(kept.kind === 'MigrationCampaign' && kept.experiments.map((e) => e.experiment.metadata.name)).toEqual([level]);
+
+    await harness.remove('MigrationCampaign', 'swept');
+    // Once the controller's informer has seen the deletion, the page comes from the file.
+    const page = await harness.eventually('the report rebuilt from the file', async () => {
+      const response = await fetch(`${base}/reports/${harness.namespace}/swept?kind=campaign`);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      return text.includes('The MigrationCampaign is gone; this report is rebuilt from its results file') ? text : undefined;
+    }, 30_000);
+    expect(page).toContain(level);
+    expect(page).toContain('<svg');
+  });
 });
 
 describe('Given an experiment with ttlSecondsAfterFinished: 1', () => {
