@@ -12,6 +12,7 @@ import type { LoadTargetAllowList } from './load-targets.ts';
 import type { WorkerMetrics } from '../metrics/index.ts';
 import { DowntimeProbe } from '../load/index.ts';
 import type { MigrationJobData, PoolRef } from '../queue/contracts.ts';
+import { primaryReplicas, REPLICA_WAIT_MS } from '../queue/replication.ts';
 import { experimentLastSourceKey, RunKeys } from '../queue/run-keys.ts';
 import { testbedOnRealPool, XenPool, type Host, type MigrationOptions, type MigrationRecord, type Vm, type XapiCredentials } from '../xen/index.ts';
 
@@ -116,7 +117,7 @@ export async function performMigration(job: MigrationJobData, attempt: string, d
     const hosts = await pool.listHosts();
     const source = hosts.find((host) => host.ref === vm.residentOn)?.name ?? vm.residentOn;
     const claim: Claim = { attempt, source, destination: destination.name, destinationRef: destination.ref, requestedAt: new Date().toISOString() };
-    if ((await deps.redis.set(claimKey, JSON.stringify(claim), 'NX')) !== 'OK') {
+    if (!(await claimDurably(deps.redis, claimKey, claim, log))) {
       throw new Error(`migration ${job.index} of run ${job.run} was claimed by another worker at the same moment; it will be followed on retry`);
     }
 
@@ -227,6 +228,38 @@ async function finish(deps: MigrationWorkerDeps, keys: RunKeys, job: MigrationJo
     await deps.redis.set(experimentLastSourceKey(deps.prefix, job.experiment, job.vm), outcome.source);
   }
   return record(deps.redis, keys, outcome);
+}
+
+/** How many times a claim waits REPLICA_WAIT_MS for the replicas before XAPI is asked all the same. */
+const CLAIM_WAIT_ATTEMPTS = 5;
+
+/**
+ * Claims the migration (SET NX) and waits until the primary's replicas have the claim before XAPI
+ * is asked: a primary failing over just after would otherwise forget it, and the retry would
+ * migrate the VM a second time instead of following the task. The claim read back on the server
+ * that answered WAIT says it is there (a pipeline cut by a failover is sent again to the new
+ * primary, which may never have had it: then it is set again). False: another attempt holds it.
+ * A replica that stays silent delays the migration by CLAIM_WAIT_ATTEMPTS seconds, then it goes on.
+ */
+async function claimDurably(redis: RedisClient, claimKey: string, claim: Claim, log: Logger): Promise<boolean> {
+  const value = JSON.stringify(claim);
+  const replicas = await primaryReplicas(redis, claimKey);
+  for (let attempt = 1; ; attempt += 1) {
+    const sentAt = Date.now();
+    const pipeline = redis.pipeline().set(claimKey, value, 'NX');
+    if (replicas > 0) pipeline.wait(replicas, REPLICA_WAIT_MS);
+    const replies = (await pipeline.get(claimKey).exec()) ?? [];
+    const [error, held] = replies.at(-1) ?? [new Error('Redis answered no reply to the claim')];
+    if (error) throw error;
+    if (held !== value) return false;
+    const acknowledged = replicas > 0 ? replies[1] : undefined;
+    if (!acknowledged || (!acknowledged[0] && Number(acknowledged[1]) >= replicas)) return true;
+    if (attempt >= CLAIM_WAIT_ATTEMPTS) {
+      log.warn({ replicas, acknowledged: acknowledged[1] }, `the claim of the migration is not on every replica after ${attempt} s: migrating all the same`);
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, sentAt + REPLICA_WAIT_MS - Date.now())));
+  }
 }
 
 async function record(redis: RedisClient, keys: RunKeys, outcome: MigrationOutcome): Promise<MigrationOutcome> {

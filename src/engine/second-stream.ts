@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../queue/redis-connection.ts';
 import { decodeSecond, encodeSecond, mergeSeconds, type SecondSnapshot } from '../recording/index.ts';
+import { primaryReplicas, REPLICA_WAIT_MS } from '../queue/replication.ts';
 import type { RunKeys } from '../queue/run-keys.ts';
 
 // Checks that the attempt still owns its shard and that the batch is new, then appends it: one
@@ -22,9 +23,8 @@ redis.call('HSET', KEYS[1], 'batch', ARGV[2])
 return 1
 `;
 
-/** How long a batch waits for the primary's replicas to have it (WAIT), and how many times: in all longer than
- * Sentinel takes to demote a former primary that is still up (it notices within its 10 s INFO period). */
-const REPLICA_WAIT_MS = 1000;
+/** How many times a batch waits REPLICA_WAIT_MS for the primary's replicas to have it (WAIT): in all longer
+ * than Sentinel takes to demote a former primary that is still up (it notices within its 10 s INFO period). */
 const REPLICA_WAIT_ATTEMPTS = 30;
 
 /**
@@ -69,7 +69,7 @@ export class ShardPublisher {
     const owner = this.#keys.shardOwner(this.#shard);
     const previous = await this.#redis.hget(owner, 'attempt');
     await this.#redis.hset(owner, 'attempt', this.#attempt, 'batch', '0');
-    this.#replicas = await this.#primaryReplicas();
+    this.#replicas = await primaryReplicas(this.#redis, owner);
     if (previous !== null) await this.#redis.xadd(this.#keys.seconds, '*', 'shard', String(this.#shard), 'takeover', String(Math.floor(nowMs / 1000)));
   }
 
@@ -124,13 +124,6 @@ export class ShardPublisher {
     if (this.#replicaMisses < REPLICA_WAIT_ATTEMPTS) return false;
     this.#replicas = error ? 0 : Number(acknowledged);
     return true;
-  }
-
-  /** How many replicas the primary serving the shard's keys has (0 when it will not say). */
-  async #primaryReplicas(): Promise<number> {
-    const [, role] = (await this.#redis.pipeline().exists(this.#keys.shardOwner(this.#shard)).role().exec()) ?? [];
-    if (!role || role[0] || !Array.isArray(role[1]) || role[1][0] !== 'master') return 0;
-    return Array.isArray(role[1][2]) ? role[1][2].length : 0;
   }
 }
 
