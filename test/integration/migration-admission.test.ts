@@ -11,6 +11,7 @@ import type { MigrationJobData } from '../../src/queue/contracts.ts';
 import { startLocalRedis, type LocalRedis } from '../../src/queue/local-redis.ts';
 import { createRedisClient, type RedisClient } from '../../src/queue/redis-connection.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
+import { migrationJob } from '../support/engine.ts';
 
 const log = createLogger({ level: 'silent', pretty: false });
 const CLOCK = /^this worker's clock is (4\.9\d*|5(\.0\d*)?) s ahead of Redis's \(TIME\), more than --max-clock-offset 1 s/;
@@ -40,18 +41,7 @@ describe('given a worker 5 s ahead of Redis offered a migration', () => {
   }
 
   function migration(index: number): MigrationJobData {
-    return {
-      experiment: { uid: 'exp-clock', namespace: 'test', name: 'clock' },
-      run: 1,
-      index,
-      pool: { namespace: 'test', name: 'pool' },
-      vm: 'web',
-      destination: { kind: 'roundRobin' },
-      dueAtMs: Date.now(),
-      offsetMs: 6000,
-      timeoutMs: 60_000,
-      probeUrl: 'http://127.0.0.1:1/healthz',
-    };
+    return migrationJob({ uid: 'exp-clock', namespace: 'test', name: 'clock' }, index, { offsetMs: 6000 });
   }
 
   it('when another live worker is in bound, then it hands the migration back, due shortly on Redis’s clock, and the other takes it', async () => {

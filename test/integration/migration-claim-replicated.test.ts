@@ -5,9 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { performMigration } from '../../src/engine/migration-worker.ts';
-import type { MigrationJobData } from '../../src/queue/contracts.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
-import { startEngineHarnessOn, type ExternalRedisEngineHarness } from '../support/engine.ts';
+import { migrationJob, startEngineHarnessOn, type ExternalRedisEngineHarness } from '../support/engine.ts';
 import { startSentinelSet, type SentinelSetUnderTest } from '../support/redis-topologies.ts';
 
 const LAG_MS = 2500;
@@ -29,18 +28,7 @@ describe('given a migration claimed on a Sentinel set whose replica lags', () =>
   it('when the replica is stopped, then XAPI is asked only once the replica has the claim', async () => {
     const web = harness.testbed.vms.find((vm) => vm.name === 'web')!;
     const experiment = { uid: 'exp-claim', namespace: 'test', name: 'claim' };
-    const job: MigrationJobData = {
-      experiment,
-      run: 1,
-      index: 1,
-      pool: { namespace: 'test', name: 'pool' },
-      vm: 'web',
-      destination: { kind: 'roundRobin' },
-      dueAtMs: Date.now(),
-      offsetMs: 0,
-      timeoutMs: 60_000,
-      probeUrl: `${web.url}/healthz`,
-    };
+    const job = migrationJob(experiment, 1, { probeUrl: `${web.url}/healthz` });
     const replica = sentinels.servers[1]!;
     process.kill(replica.pid!, 'SIGSTOP');
     const stoppedAt = Date.now();

@@ -16,7 +16,7 @@ import { createLogger } from '../../src/log/index.ts';
 import type { WorkerMetrics } from '../../src/metrics/index.ts';
 import { startLocalRedis, type LocalRedis } from '../../src/queue/local-redis.ts';
 import { createRedisClient, type RedisClient } from '../../src/queue/redis-connection.ts';
-import type { ExperimentRef } from '../../src/queue/contracts.ts';
+import type { ExperimentRef, MigrationJobData } from '../../src/queue/contracts.ts';
 import { ExperimentQueues } from '../../src/queue/queues.ts';
 import { RunKeys } from '../../src/queue/run-keys.ts';
 import { parseTopology, startTestbed, type MigrationReport, type Testbed, type TopologyConfig } from '../../src/testbed/index.ts';
@@ -150,6 +150,22 @@ export function shortExperiment(
       ...(overrides.requestLog ? { record: { requestLog: true } } : {}),
     },
   });
+}
+
+/** Migration `index` of run 1 of `experiment`, of the web VM of the pool "pool", due now, as the engine queues it. */
+export function migrationJob(experiment: ExperimentRef, index: number, options: { probeUrl?: string; offsetMs?: number } = {}): MigrationJobData {
+  return {
+    experiment,
+    run: 1,
+    index,
+    pool: { namespace: experiment.namespace, name: 'pool' },
+    vm: 'web',
+    destination: { kind: 'roundRobin' },
+    dueAtMs: Date.now(),
+    offsetMs: options.offsetMs ?? 0,
+    timeoutMs: 60_000,
+    probeUrl: options.probeUrl ?? 'http://127.0.0.1:1/healthz',
+  };
 }
 
 export interface Takeover {
